@@ -1,0 +1,33 @@
+# Thin wrapper around meson: every target installs what it needs first.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_FLAGS ?= --buildtype=debugoptimized -Dwerror=true
+
+.PHONY: all deps demo check unit integration bench clean format
+all: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD) --quiet
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	@meson setup $(BUILD) $(MESON_FLAGS) >/dev/null
+
+$(ASAN_BUILD)/build.ninja:
+	@meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+demo: all
+	@scripts/demo.sh $(BUILD)/husk
+
+check: all $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD) --quiet
+	@tests/check.sh $(BUILD) $(ASAN_BUILD)
+
+bench: all
+	@bench/run.sh $(BUILD)/husk
+
+format:
+	@clang-format -i src/*/*.[ch] src/*.c tests/unit/*.c bench/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages husk needs to build, test and benchmark.
+# Idempotent and silent when everything is already there.
+set -eu
+
+packages="gcc pkg-config meson ninja-build
+libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
+libarchive-dev libcurl4-openssl-dev libssl-dev
+libcmocka-dev bats busybox-static
+iproute2 util-linux procps tmux
+crun runc"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "husk: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

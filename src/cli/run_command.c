@@ -1,0 +1,109 @@
+/* `husk run`: docker's flags, parsed with getopt_long. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/run.h"
+#include "cli.h"
+
+static const char run_usage[] =
+    "Usage: husk run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+    "Create and run a container from an image, in the foreground.\n\n"
+    "Options:\n"
+    "  -e, --env KEY=VALUE      set an environment variable (KEY alone: copy husk's)\n"
+    "  -h, --hostname NAME      container host name (default: short container id)\n"
+    "  -i, --interactive        keep stdin attached\n"
+    "      --name NAME          name the container\n"
+    "      --network MODE       none (own namespace, only lo) or host (alias --net)\n"
+    "      --privileged         all capabilities, no seccomp, host devices, writable /sys\n"
+    "      --read-only          mount the container's root file system read-only\n"
+    "      --rm                 remove the container when it exits\n"
+    "  -t, --tty                allocate a terminal\n"
+    "  -u, --user USER[:GROUP]  user name or uid (and group name or gid)\n"
+    "  -w, --workdir DIR        working directory inside the container\n"
+    "      --help               print this help\n\n"
+    "Exit status: the command's; 128+N when killed by signal N; 125 when husk fails;\n"
+    "126 when the command cannot be executed; 127 when it is not found.\n";
+
+enum {
+    OPTION_NAME = 256,
+    OPTION_NETWORK,
+    OPTION_PRIVILEGED,
+    OPTION_READ_ONLY,
+    OPTION_RM,
+    OPTION_HELP,
+};
+
+static const struct option run_flags[] = {
+    {"env", required_argument, NULL, 'e'},
+    {"hostname", required_argument, NULL, 'h'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"user", required_argument, NULL, 'u'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"name", required_argument, NULL, OPTION_NAME},
+    {"network", required_argument, NULL, OPTION_NETWORK},
+    {"net", required_argument, NULL, OPTION_NETWORK},
+    {"privileged", no_argument, NULL, OPTION_PRIVILEGED},
+    {"read-only", no_argument, NULL, OPTION_READ_ONLY},
+    {"rm", no_argument, NULL, OPTION_RM},
+    {"help", no_argument, NULL, OPTION_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int flag_error(int option, char **argv, husk_error_t *err)
+{
+    const char *word = argv[optind - 1];
+    if (option == ':' || (optopt != 0 && strchr("ehuw", optopt) && word[1] != '-'))
+        return cli_usage_error(err, "run", "flag %s needs an argument", word);
+    if (option == ':' )
+        return cli_usage_error(err, "run", "flag %s needs an argument", word);
+    return cli_usage_error(err, "run", "unknown flag %s", word);
+}
+
+int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *err)
+{
+    memset(o, 0, sizeof(*o));
+    o->env = calloc((size_t)argc + 1, sizeof(char *));
+    opterr = 0;
+    optind = 0;
+    int option;
+    /* "+": options end at IMAGE; what follows belongs to the command. */
+    while ((option = getopt_long(argc, argv, "+:e:h:itu:w:", run_flags, NULL)) != -1) {
+        switch (option) {
+        case 'e': o->env[o->env_count++] = optarg; break;
+        case 'h': o->hostname = optarg; break;
+        case 'i': o->interactive = true; break;
+        case 't': o->tty = true; break;
+        case 'u': o->user = optarg; break;
+        case 'w': o->workdir = optarg; break;
+        case OPTION_NAME: o->name = optarg; break;
+        case OPTION_NETWORK: o->network = optarg; break;
+        case OPTION_PRIVILEGED: o->privileged = true; break;
+        case OPTION_READ_ONLY: o->read_only = true; break;
+        case OPTION_RM: o->auto_remove = true; break;
+        case OPTION_HELP: fputs(run_usage, stdout); return 1;
+        default: return flag_error(option, argv, err);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error(err, "run", "\"husk run\" requires an IMAGE");
+    o->image = argv[optind];
+    o->command = optind + 1 < argc ? argv + optind + 1 : NULL;
+    return 0;
+}
+
+int cli_run(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct run_options options;
+    int parsed = cli_run_parse(argc, argv, &options, &err);
+    int status = 0;
+    if (parsed == 0 && engine_run(context, &options, &status, &err) < 0)
+        parsed = -1;
+    free(options.env);
+    if (parsed < 0)
+        return cli_report(&err);
+    return parsed == 1 ? 0 : status;
+}

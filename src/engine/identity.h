@@ -1,0 +1,19 @@
+/* Container IDs and names, as docker spells them. */
+#ifndef HUSK_ENGINE_IDENTITY_H
+#define HUSK_ENGINE_IDENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/error.h"
+
+#define CONTAINER_ID_LENGTH 64
+#define CONTAINER_SHORT_ID_LENGTH 12
+
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters. */
+bool container_name_valid(const char *name);
+int container_id_generate(char id[CONTAINER_ID_LENGTH + 1], husk_error_t *err);
+/* "adjective_noun" picked from ID's bytes, like docker's generated names. */
+void container_name_generate(const char *id, char *name, size_t size);
+
+#endif

@@ -1,0 +1,32 @@
+/* What a user asked for with `husk run`/`create`: filled by the CLI,
+ * validated and turned into a runtime spec by the engine. */
+#ifndef HUSK_ENGINE_OPTIONS_H
+#define HUSK_ENGINE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run_options {
+    const char *image;
+    char **command; /* NULL: the image's default */
+    const char *name;
+    const char **env; /* raw -e values */
+    size_t env_count;
+    const char *workdir;
+    const char *user;
+    const char *hostname;
+    const char *network; /* NULL, "none", "host" */
+    bool interactive;
+    bool tty;
+    bool privileged;
+    bool read_only;
+    bool auto_remove;
+};
+
+/* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */
+struct engine_context {
+    const char *data_root;
+    const char *run_root;
+};
+
+#endif

@@ -1,0 +1,258 @@
+#include "prepare.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+#include "environment.h"
+#include "spec_builder.h"
+#include "store.h"
+
+static char *read_image_file(const struct image *image, const char *path)
+{
+    cleanup_close int root = open(image->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return NULL;
+    cleanup_close int fd = root_open(root, path, O_RDONLY, 0);
+    char *content = NULL;
+    if (fd < 0 || file_read_all(fd, "", &content, NULL, NULL) < 0)
+        return NULL;
+    return content;
+}
+
+static int resolve_user(const struct run_options *options, struct prepared_container *c,
+                        husk_error_t *err)
+{
+    const char *user = options->user;
+    if (user == NULL)
+        user = json_string_value(json_object_get(c->image->config, "User"));
+    if (user == NULL || user[0] == '\0')
+        user = "0";
+    cleanup_free char *passwd = read_image_file(c->image, "/etc/passwd");
+    cleanup_free char *group = read_image_file(c->image, "/etc/group");
+    return user_resolve(user, passwd, group, &c->user, err);
+}
+
+static json_t *build_environment(const struct run_options *options,
+                                 const struct prepared_container *c, const char *hostname,
+                                 husk_error_t *err)
+{
+    json_t *env = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(c->image->config, "Env"), i, item)
+    {
+        if (json_is_string(item))
+            environment_set(env, json_string_value(item));
+    }
+    if (!environment_has(env, "PATH"))
+        environment_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    cleanup_free char *entry = NULL;
+    if (asprintf(&entry, "HOSTNAME=%s", hostname) > 0)
+        environment_set(env, entry);
+    if (options->tty)
+        environment_set(env, "TERM=xterm");
+    for (size_t k = 0; k < options->env_count; k++) {
+        cleanup_free char *value = NULL;
+        if (environment_option_parse(options->env[k], &value, err) < 0) {
+            json_decref(env);
+            return NULL;
+        }
+        if (value != NULL)
+            environment_set(env, value);
+    }
+    if (!environment_has(env, "HOME")) {
+        cleanup_free char *home = NULL;
+        if (asprintf(&home, "HOME=%s", c->user.home ? c->user.home : "/") > 0)
+            environment_set(env, home);
+    }
+    return env;
+}
+
+/* Entrypoint + (the user's command, or the image's Cmd). */
+static char **build_args(const struct run_options *options, const struct image *image)
+{
+    json_t *entrypoint = json_object_get(image->config, "Entrypoint");
+    json_t *cmd = json_object_get(image->config, "Cmd");
+    size_t count = json_array_size(entrypoint);
+    size_t extra = 0;
+    while (options->command && options->command[extra])
+        extra++;
+    count += options->command ? extra : json_array_size(cmd);
+    char **args = calloc(count + 1, sizeof(char *));
+    size_t n = 0, i;
+    json_t *item;
+    json_array_foreach(entrypoint, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+    if (options->command)
+        for (size_t k = 0; k < extra; k++)
+            args[n++] = strdup(options->command[k]);
+    else
+        json_array_foreach(cmd, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+    return args;
+}
+
+static int write_container_files(const struct prepared_container *c, const char *hostname,
+                                 bool host_network, husk_error_t *err)
+{
+    cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *hostname_line = NULL, *hosts = NULL, *resolv = NULL, *host_hosts = NULL;
+    if (dir < 0)
+        return husk_error_set(err, errno, "open %s", c->directory);
+    if (asprintf(&hostname_line, "%s\n", hostname) < 0)
+        return husk_error_set(err, ENOMEM, "hostname");
+    if (host_network && file_read_all(AT_FDCWD, "/etc/hosts", &host_hosts, NULL, NULL) == 0)
+        hosts = steal_pointer(&host_hosts);
+    else if (asprintf(&hosts,
+                      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "127.0.1.1\t%s\n",
+                      hostname) < 0)
+        return husk_error_set(err, ENOMEM, "hosts");
+    if (file_read_all(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL, NULL) < 0)
+        resolv = strdup("");
+    if (file_write_all(dir, "hostname", hostname_line, strlen(hostname_line), 0644, err) < 0 ||
+        file_write_all(dir, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
+        file_write_all(dir, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
+        return -1;
+    return 0;
+}
+
+static json_t *build_record(const struct run_options *options, const struct prepared_container *c,
+                            char **args, const char *hostname)
+{
+    char created[64];
+    store_timestamp_now(created, sizeof(created));
+    json_t *arguments = json_array();
+    for (char **a = args + 1; *a; a++)
+        json_array_append_new(arguments, json_string(*a));
+    json_t *process = json_object_get(c->spec, "process");
+    cleanup_free char *slash_name = NULL;
+    if (asprintf(&slash_name, "/%s", c->name) < 0)
+        return NULL;
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
+        "s:{s:s, s:O, s:s, s:s, s:s, s:b}, s:{s:s, s:b, s:b, s:b}}",
+        "Id", c->id, "Name", slash_name, "Created", created, "Path", args[0], "Args", arguments,
+        "State", "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0, "Error", "",
+        "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Config",
+        "Image", options->image, "Env", json_object_get(process, "env"), "WorkingDir",
+        json_string_value(json_object_get(process, "cwd")), "User",
+        options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty,
+        "HostConfig", "NetworkMode", options->network ? options->network : "none", "Privileged",
+        options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
+        options->read_only);
+}
+
+static int build_spec(const struct run_options *options, struct prepared_container *c,
+                      const char *hostname, husk_error_t *err)
+{
+    json_t *env = build_environment(options, c, hostname, err);
+    if (env == NULL)
+        return -1;
+    cleanup_strv char **args = build_args(options, c->image);
+    if (args[0] == NULL) {
+        json_decref(env);
+        return husk_error_set(err, 0, "no command given and image %s has no default command",
+                              options->image);
+    }
+    const char *cwd = options->workdir;
+    if (cwd == NULL || cwd[0] == '\0')
+        cwd = json_string_value(json_object_get(c->image->config, "WorkingDir"));
+    struct spec_inputs inputs = {
+        .options = options,
+        .image = c->image,
+        .user = &c->user,
+        .env = env,
+        .container_id = c->id,
+        .container_directory = c->directory,
+        .hostname = hostname,
+        .args = args,
+        .cwd = cwd && cwd[0] ? cwd : "/",
+    };
+    c->spec = spec_build(&inputs, err);
+    json_decref(env);
+    if (c->spec == NULL)
+        return -1;
+    c->record = build_record(options, c, args, hostname);
+    return c->record ? 0 : husk_error_set(err, ENOMEM, "container record");
+}
+
+static int save_spec(const struct prepared_container *c, husk_error_t *err)
+{
+    cleanup_free char *text = json_dumps(c->spec, JSON_INDENT(2));
+    cleanup_free char *path = NULL;
+    if (text == NULL || asprintf(&path, "%s/config.json", c->directory) < 0)
+        return husk_error_set(err, ENOMEM, "config.json");
+    return file_write_all(AT_FDCWD, path, text, strlen(text), 0600, err);
+}
+
+static int identify(const struct engine_context *context, const struct run_options *options,
+                    struct prepared_container *c, husk_error_t *err)
+{
+    if (container_id_generate(c->id, err) < 0)
+        return -1;
+    if (options->name)
+        snprintf(c->name, sizeof(c->name), "%s", options->name);
+    else
+        container_name_generate(c->id, c->name, sizeof(c->name));
+    if (store_name_reserve(context, c->name, c->id, err) < 0)
+        return -1;
+    c->name_reserved = true;
+    if (store_container_create(context, c->id, err) < 0)
+        return -1;
+    c->directory_created = true;
+    c->directory = store_container_directory(context, c->id);
+    return c->directory ? 0 : husk_error_set(err, ENOMEM, "container directory");
+}
+
+int prepare_container(const struct engine_context *context, const struct run_options *options,
+                      struct prepared_container *c, husk_error_t *err)
+{
+    memset(c, 0, sizeof(*c));
+    if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
+        resolve_user(options, c, err) < 0)
+        return -1;
+    if (identify(context, options, c, err) < 0)
+        goto fail;
+    char short_id[CONTAINER_SHORT_ID_LENGTH + 1];
+    memcpy(short_id, c->id, CONTAINER_SHORT_ID_LENGTH);
+    short_id[CONTAINER_SHORT_ID_LENGTH] = '\0';
+    bool host_network = options->network && strcmp(options->network, "host") == 0;
+    char host_name[256] = "";
+    if (host_network)
+        gethostname(host_name, sizeof(host_name) - 1);
+    const char *hostname = options->hostname ? options->hostname
+                           : host_network    ? host_name
+                                             : short_id;
+    if (build_spec(options, c, hostname, err) < 0 ||
+        write_container_files(c, hostname, host_network, err) < 0 || save_spec(c, err) < 0)
+        goto fail;
+    return 0;
+fail:
+    prepared_container_discard(context, c);
+    return -1;
+}
+
+void prepared_container_discard(const struct engine_context *context,
+                                struct prepared_container *c)
+{
+    if (c->directory_created)
+        store_container_remove(context, c->id, NULL, NULL);
+    if (c->name_reserved)
+        store_name_release(context, c->name, c->id);
+    c->directory_created = c->name_reserved = false;
+}
+
+void prepared_container_free(struct prepared_container *c)
+{
+    free(c->directory);
+    image_free(c->image);
+    resolved_user_free(&c->user);
+    json_decref(c->spec);
+    json_decref(c->record);
+    memset(c, 0, sizeof(*c));
+}

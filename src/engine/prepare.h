@@ -1,0 +1,34 @@
+/* Building a container's files and runtime spec from flags and image. */
+#ifndef HUSK_ENGINE_PREPARE_H
+#define HUSK_ENGINE_PREPARE_H
+
+#include <jansson.h>
+
+#include "../image/store.h"
+#include "../util/error.h"
+#include "identity.h"
+#include "options.h"
+#include "user.h"
+
+struct prepared_container {
+    char id[CONTAINER_ID_LENGTH + 1];
+    char name[160];
+    char *directory;
+    struct image *image;
+    struct resolved_user user;
+    json_t *spec;
+    json_t *record;
+    bool name_reserved;
+    bool directory_created;
+};
+
+/* Creates the container's directory, name, files and config.json. On
+ * failure everything made so far is removed again. */
+int prepare_container(const struct engine_context *context, const struct run_options *options,
+                      struct prepared_container *container, husk_error_t *err);
+/* Removes the container's directory and name (failure or --rm). */
+void prepared_container_discard(const struct engine_context *context,
+                                struct prepared_container *container);
+void prepared_container_free(struct prepared_container *container);
+
+#endif

@@ -1,0 +1,128 @@
+#include "run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../runtime/cgroup.h"
+#include "../runtime/container.h"
+#include "../runtime/relay.h"
+#include "../runtime/spec.h"
+#include "../util/cleanup.h"
+#include "environment.h"
+#include "identity.h"
+#include "prepare.h"
+#include "store.h"
+#include "user.h"
+
+int run_options_validate(const struct run_options *o, husk_error_t *err)
+{
+    if (o->name != NULL && !container_name_valid(o->name))
+        return husk_error_set(err, 0,
+                              "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-]* "
+                              "is allowed",
+                              o->name);
+    if (o->network != NULL && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
+        return husk_error_set(err, 0, "invalid network mode \"%s\": use none or host",
+                              o->network);
+    if (o->workdir != NULL && o->workdir[0] != '/')
+        return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
+                              o->workdir);
+    if (o->hostname != NULL && (o->hostname[0] == '\0' || strlen(o->hostname) > 64))
+        return husk_error_set(err, 0, "invalid hostname \"%s\": 1 to 64 characters",
+                              o->hostname);
+    for (size_t i = 0; i < o->env_count; i++) {
+        cleanup_free char *value = NULL;
+        if (environment_option_parse(o->env[i], &value, err) < 0)
+            return -1;
+    }
+    if (o->user != NULL) {
+        cleanup_free char *user = NULL, *group = NULL;
+        if (user_spec_split(o->user, &user, &group, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void record_state(const struct engine_context *context, struct prepared_container *c,
+                         const char *status, pid_t pid, int exit_code, const char *error)
+{
+    json_t *state = json_object_get(c->record, "State");
+    char now[64];
+    store_timestamp_now(now, sizeof(now));
+    json_object_set_new(state, "Status", json_string(status));
+    json_object_set_new(state, "Running", json_boolean(strcmp(status, "running") == 0));
+    json_object_set_new(state, "Pid", json_integer(pid));
+    json_object_set_new(state, "ExitCode", json_integer(exit_code));
+    json_object_set_new(state, "Error", json_string(error ? error : ""));
+    json_object_set_new(state, strcmp(status, "running") == 0 ? "StartedAt" : "FinishedAt",
+                        json_string(now));
+    store_record_save(context, c->id, c->record, NULL);
+}
+
+struct foreground {
+    struct runtime_spec *spec;
+    struct cgroup_layout layout;
+    struct runtime_process process;
+    sigset_t saved_mask;
+};
+
+static int start_foreground(const struct run_options *o, struct prepared_container *c,
+                            struct foreground *f, husk_error_t *err)
+{
+    if (runtime_spec_parse(c->spec, c->directory, &f->spec, err) < 0 ||
+        cgroup_layout_discover(&f->layout, err) < 0)
+        return -1;
+    sigset_t forwarded;
+    runtime_forwarded_signals(&forwarded);
+    sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
+    struct winsize window;
+    bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
+    struct runtime_launch_options launch = {
+        .attach_stdin = o->interactive,
+        .window = have_window ? &window : NULL,
+    };
+    return runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+}
+
+static void finish_foreground(struct foreground *f)
+{
+    if (f->process.pidfd >= 0)
+        close(f->process.pidfd);
+    if (f->process.terminal_fd >= 0)
+        close(f->process.terminal_fd);
+    sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
+    cgroup_layout_free(&f->layout);
+    runtime_spec_free(f->spec);
+}
+
+int engine_run(const struct engine_context *context, const struct run_options *o,
+               int *exit_status, husk_error_t *err)
+{
+    if (run_options_validate(o, err) < 0)
+        return -1;
+    struct prepared_container c;
+    if (prepare_container(context, o, &c, err) < 0)
+        return -1;
+    store_record_save(context, c.id, c.record, NULL);
+    struct foreground f = {.process = {.pid = -1, .pidfd = -1, .terminal_fd = -1}};
+    sigemptyset(&f.saved_mask);
+    sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
+    int rc = start_foreground(o, &c, &f, err);
+    if (rc == 0) {
+        record_state(context, &c, "running", f.process.pid, 0, NULL);
+        rc = relay_foreground(&f.process, o->interactive, exit_status, err);
+        runtime_container_cleanup(f.spec, &f.layout, NULL);
+        record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE, NULL);
+    }
+    finish_foreground(&f);
+    /* A container that never started is not kept: bad input leaves nothing. */
+    if (rc < 0 || o->auto_remove)
+        prepared_container_discard(context, &c);
+    prepared_container_free(&c);
+    return rc;
+}

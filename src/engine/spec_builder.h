@@ -1,0 +1,28 @@
+/* Turns run flags plus an image's config into an OCI runtime spec. */
+#ifndef HUSK_ENGINE_SPEC_BUILDER_H
+#define HUSK_ENGINE_SPEC_BUILDER_H
+
+#include <jansson.h>
+
+#include "../image/store.h"
+#include "../util/error.h"
+#include "options.h"
+#include "user.h"
+
+struct spec_inputs {
+    const struct run_options *options;
+    const struct image *image;
+    const struct resolved_user *user;
+    json_t *env; /* the final environment */
+    const char *container_id;
+    const char *container_directory; /* holds upper/, work/, rootfs/, hosts ... */
+    const char *hostname;
+    char **args;
+    const char *cwd;
+};
+
+json_t *spec_build(const struct spec_inputs *inputs, husk_error_t *err);
+/* docker's default capabilities, as OCI names. */
+extern const char *const spec_default_capabilities[];
+
+#endif

@@ -1,0 +1,139 @@
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+
+char *store_container_directory(const struct engine_context *context, const char *id)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/containers/%s", context->data_root, id) < 0)
+        return NULL;
+    return path;
+}
+
+int store_container_create(const struct engine_context *context, const char *id,
+                           husk_error_t *err)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_free char *containers = NULL;
+    if (directory == NULL || asprintf(&containers, "%s/containers", context->data_root) < 0)
+        return husk_error_set(err, ENOMEM, "container directory");
+    if (directory_create_parents(containers, 0700, err) < 0)
+        return -1;
+    if (mkdir(directory, 0700) < 0)
+        return husk_error_set(err, errno, "create %s", directory);
+    static const char *const subdirectories[] = {"upper", "work", "rootfs"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", directory, subdirectories[i]);
+        if (mkdir(path, 0755) < 0)
+            return husk_error_set(err, errno, "create %s", path);
+    }
+    return 0;
+}
+
+static char *name_link(const struct engine_context *context, const char *name)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/names/%s", context->data_root, name) < 0)
+        return NULL;
+    return path;
+}
+
+/* A name whose container directory is gone (husk killed mid-run) is free. */
+static bool name_is_stale(const struct engine_context *context, const char *holder)
+{
+    cleanup_free char *directory = store_container_directory(context, holder);
+    return directory != NULL && access(directory, F_OK) < 0 && errno == ENOENT;
+}
+
+int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
+                       husk_error_t *err)
+{
+    cleanup_free char *names = NULL, *link = name_link(context, name);
+    if (link == NULL || asprintf(&names, "%s/names", context->data_root) < 0)
+        return husk_error_set(err, ENOMEM, "name");
+    if (directory_create_parents(names, 0700, err) < 0)
+        return -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (symlink(id, link) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return husk_error_set(err, errno, "reserve name %s", name);
+        char holder[128] = "";
+        ssize_t n = readlink(link, holder, sizeof(holder) - 1);
+        if (n > 0)
+            holder[n] = '\0';
+        if (attempt == 0 && n > 0 && name_is_stale(context, holder)) {
+            /* Rename-over keeps the stale check and removal atomic together
+             * with respect to other husk processes doing the same. */
+            cleanup_free char *temporary = NULL;
+            if (asprintf(&temporary, "%s.stale.%d", link, getpid()) > 0 &&
+                rename(link, temporary) == 0)
+                unlink(temporary);
+            continue;
+        }
+        return husk_error_set(err, 0,
+                              "the container name \"%s\" is already in use by container %s; "
+                              "remove that container or choose another name",
+                              name, holder);
+    }
+    return husk_error_set(err, EEXIST, "reserve name %s", name);
+}
+
+void store_name_release(const struct engine_context *context, const char *name, const char *id)
+{
+    cleanup_free char *link = name_link(context, name);
+    char holder[128];
+    if (link == NULL)
+        return;
+    ssize_t n = readlink(link, holder, sizeof(holder) - 1);
+    if (n <= 0)
+        return;
+    holder[n] = '\0';
+    if (strcmp(holder, id) == 0)
+        unlink(link);
+}
+
+int store_record_save(const struct engine_context *context, const char *id, json_t *record,
+                      husk_error_t *err)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_free char *path = NULL;
+    cleanup_free char *text = json_dumps(record, JSON_COMPACT);
+    if (directory == NULL || text == NULL || asprintf(&path, "%s/container.json", directory) < 0)
+        return husk_error_set(err, ENOMEM, "save container record");
+    return file_write_atomic(path, text, strlen(text), false, err);
+}
+
+int store_container_remove(const struct engine_context *context, const char *id,
+                           const char *name, husk_error_t *err)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    if (directory == NULL)
+        return husk_error_set(err, ENOMEM, "remove container");
+    int rc = directory_remove_tree(directory, err);
+    if (name != NULL)
+        store_name_release(context, name, id);
+    return rc;
+}
+
+void store_timestamp_now(char *buffer, size_t size)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    char seconds[32];
+    strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buffer, size, "%s.%09ldZ", seconds, now.tv_nsec);
+}

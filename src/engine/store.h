@@ -1,0 +1,26 @@
+/* Containers on disk: one directory per container under DATA/containers,
+ * and names as symlinks DATA/names/NAME -> ID (symlink() is atomic, so two
+ * runs racing for one name cannot both win). */
+#ifndef HUSK_ENGINE_STORE_H
+#define HUSK_ENGINE_STORE_H
+
+#include <jansson.h>
+
+#include "../util/error.h"
+#include "options.h"
+
+char *store_container_directory(const struct engine_context *context, const char *id);
+int store_container_create(const struct engine_context *context, const char *id,
+                           husk_error_t *err);
+int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
+                       husk_error_t *err);
+void store_name_release(const struct engine_context *context, const char *name, const char *id);
+int store_record_save(const struct engine_context *context, const char *id, json_t *record,
+                      husk_error_t *err);
+/* Removes the container's directory and its name. */
+int store_container_remove(const struct engine_context *context, const char *id,
+                           const char *name, husk_error_t *err);
+/* RFC 3339 with nanoseconds, UTC, as docker prints times. */
+void store_timestamp_now(char *buffer, size_t size);
+
+#endif

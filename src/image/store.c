@@ -1,0 +1,126 @@
+#include "store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+
+#define DEFAULT_BUSYBOX "/bin/busybox"
+
+static bool name_character_ok(char c)
+{
+    return islower((unsigned char)c) || isdigit((unsigned char)c) || c == '.' || c == '_' ||
+           c == '-' || c == '/';
+}
+
+char *image_reference_normalise(const char *reference)
+{
+    if (reference == NULL || reference[0] == '\0')
+        return NULL;
+    const char *name = reference;
+    static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
+            name = name + strlen(prefixes[i]);
+            break;
+        }
+    const char *colon = strrchr(name, ':');
+    size_t length = colon ? (size_t)(colon - name) : strlen(name);
+    if (colon != NULL && strcmp(colon + 1, "latest") != 0)
+        return NULL; /* tags arrive with the image store issue */
+    if (length == 0 || !isalnum((unsigned char)name[0]))
+        return NULL;
+    for (size_t i = 0; i < length; i++)
+        if (!name_character_ok(name[i]) || (name[i] == '/' && name[i + 1] == '/'))
+            return NULL;
+    return strndup(name, length);
+}
+
+/* Builds into a private temporary directory and renames it into place, so
+ * concurrent first runs never see a half-built image. */
+static int ensure_busybox(const char *images, const char *directory, husk_error_t *err)
+{
+    if (access(directory, F_OK) == 0)
+        return 0;
+    const char *busybox = getenv("HUSK_BUSYBOX") ? getenv("HUSK_BUSYBOX") : DEFAULT_BUSYBOX;
+    if (access(busybox, X_OK) < 0)
+        return husk_error_set(err, errno,
+                              "build the default busybox image: %s (install busybox-static)",
+                              busybox);
+    cleanup_free char *temporary = NULL;
+    if (asprintf(&temporary, "%s/.busybox.%d", images, getpid()) < 0)
+        return husk_error_set(err, ENOMEM, "image");
+    directory_remove_tree(temporary, NULL);
+    if (image_busybox_build(busybox, temporary, err) < 0) {
+        directory_remove_tree(temporary, NULL);
+        return husk_error_wrap(err, "build the default busybox image");
+    }
+    if (rename(temporary, directory) < 0) {
+        int saved = errno;
+        directory_remove_tree(temporary, NULL);
+        if (saved != EEXIST && saved != ENOTEMPTY)
+            return husk_error_set(err, saved, "install the busybox image");
+    }
+    return 0;
+}
+
+static int load_config(const char *directory, json_t **config, husk_error_t *err)
+{
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/config.json", directory) < 0)
+        return husk_error_set(err, ENOMEM, "image");
+    json_error_t parse_error;
+    json_t *document = json_load_file(path, 0, &parse_error);
+    if (document == NULL)
+        return husk_error_set(err, 0, "image config %s: %s", path, parse_error.text);
+    json_t *section = json_object_get(document, "config");
+    *config = json_is_object(section) ? json_incref(section) : json_object();
+    json_decref(document);
+    return 0;
+}
+
+int image_store_open(const char *data_root, const char *reference, struct image **out,
+                     husk_error_t *err)
+{
+    cleanup_free char *name = image_reference_normalise(reference);
+    if (name == NULL)
+        return husk_error_set(err, 0, "invalid image reference \"%s\"", reference);
+    cleanup_free char *images = NULL, *directory = NULL;
+    if (asprintf(&images, "%s/images", data_root) < 0 ||
+        asprintf(&directory, "%s/%s", images, name) < 0)
+        return husk_error_set(err, ENOMEM, "image");
+    if (strcmp(name, "busybox") == 0) {
+        if (directory_create_parents(images, 0700, err) < 0 ||
+            ensure_busybox(images, directory, err) < 0)
+            return -1;
+    } else if (access(directory, F_OK) < 0) {
+        return husk_error_set(err, 0, "image \"%s\" not found (pulling arrives later; local "
+                                      "images: busybox)",
+                              reference);
+    }
+    struct image *image = calloc(1, sizeof(*image));
+    image->name = steal_pointer(&name);
+    if (asprintf(&image->rootfs, "%s/rootfs", directory) < 0 ||
+        load_config(directory, &image->config, err) < 0) {
+        image_free(image);
+        return -1;
+    }
+    *out = image;
+    return 0;
+}
+
+void image_free(struct image *image)
+{
+    if (image == NULL)
+        return;
+    free(image->name);
+    free(image->rootfs);
+    json_decref(image->config);
+    free(image);
+}

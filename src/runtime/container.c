@@ -1,0 +1,239 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "process.h"
+#include "seccomp.h"
+#include "sync.h"
+
+void runtime_forwarded_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(set, forwarded[i]);
+}
+
+/* Everything the child needs; it gets its own copy of husk's memory. */
+struct child_context {
+    const struct runtime_spec *spec;
+    const struct runtime_launch_options *options;
+    const struct seccomp_program *seccomp;
+    int socket_fd;
+    bool unshare_cgroup;
+};
+
+static int wait_for_parent(int socket_fd, husk_error_t *err)
+{
+    char go;
+    ssize_t n;
+    do
+        n = read(socket_fd, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        return husk_error_set(err, n < 0 ? errno : EPIPE, "wait for husk");
+    return 0;
+}
+
+static int join_namespaces(const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++) {
+        const struct runtime_namespace *ns = &spec->namespaces[i];
+        if (ns->path == NULL || ns->type == CLONE_NEWPID || ns->type == CLONE_NEWUSER)
+            continue;
+        cleanup_close int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, ns->type) < 0)
+            return husk_error_set(err, errno, "join namespace %s", ns->path);
+    }
+    return 0;
+}
+
+static void child_run(struct child_context *context)
+{
+    husk_error_t err = NULL;
+    const struct runtime_spec *spec = context->spec;
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    if (wait_for_parent(context->socket_fd, &err) < 0)
+        goto fail;
+    /* Only now is this process in its cgroups, so only now does a new cgroup
+     * namespace get rooted at the container's own cgroup. */
+    if (context->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
+        husk_error_set(&err, errno, "create cgroup namespace");
+        goto fail;
+    }
+    if (join_namespaces(spec, &err) < 0)
+        goto fail;
+    if (runtime_spec_has_namespace(spec, CLONE_NEWNS) && process_prepare_root(spec, &err) < 0)
+        goto fail;
+    if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
+        process_become_user(spec, &err) < 0)
+        goto fail;
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
+        husk_error_set(&err, errno, "set no_new_privs");
+        goto fail;
+    }
+    if (seccomp_program_install(context->seccomp) < 0) {
+        husk_error_set(&err, errno, "install the seccomp filter");
+        goto fail;
+    }
+    process_exec(spec, &err);
+fail:
+    sync_send_error(context->socket_fd, err);
+    _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
+}
+
+static uint64_t clone_flags_for(const struct runtime_spec *spec)
+{
+    uint64_t flags = CLONE_PIDFD;
+    for (size_t i = 0; i < spec->namespace_count; i++) {
+        const struct runtime_namespace *ns = &spec->namespaces[i];
+        if (ns->path == NULL && ns->type != CLONE_NEWCGROUP)
+            flags |= (uint64_t)ns->type;
+    }
+    return flags;
+}
+
+static bool wants_new_namespace(const struct runtime_spec *spec, int type)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        if (spec->namespaces[i].type == type)
+            return spec->namespaces[i].path == NULL;
+    return false;
+}
+
+/* Reads setup messages until the child execs (EOF) or reports an error. */
+static int await_exec(int socket_fd, struct runtime_process *process, husk_error_t *err)
+{
+    for (;;) {
+        struct sync_message message;
+        int passed = -1;
+        int rc = sync_receive(socket_fd, &message, &passed);
+        if (rc == 0)
+            return 0;
+        if (rc < 0)
+            return husk_error_set(err, errno, "read from the container's process");
+        if (message.kind == SYNC_TERMINAL) {
+            process->terminal_fd = passed;
+            continue;
+        }
+        if (passed >= 0)
+            close(passed);
+        return husk_error_set_status(err, message.exit_status, message.errno_value, "%s",
+                                     message.text);
+    }
+}
+
+static void reap(struct runtime_process *process)
+{
+    if (process->pid <= 0)
+        return;
+    kill(process->pid, SIGKILL);
+    while (waitpid(process->pid, NULL, __WALL) < 0 && errno == EINTR)
+        ;
+    if (process->pidfd >= 0)
+        close(process->pidfd);
+    if (process->terminal_fd >= 0)
+        close(process->terminal_fd);
+    process->pid = -1;
+    process->pidfd = process->terminal_fd = -1;
+}
+
+static int spawn(const struct runtime_spec *spec, struct child_context *context,
+                 struct runtime_process *process, int child_socket, husk_error_t *err)
+{
+    int pidfd = -1;
+    struct clone_args args = {
+        .flags = clone_flags_for(spec),
+        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0)
+        return husk_error_set(err, errno, "clone3");
+    if (pid == 0) {
+        context->socket_fd = child_socket;
+        child_run(context);
+    }
+    process->pid = (pid_t)pid;
+    process->pidfd = pidfd;
+    return 0;
+}
+
+int runtime_container_launch(const struct runtime_spec *spec, const struct cgroup_layout *layout,
+                             const struct runtime_launch_options *options,
+                             struct runtime_process *process, husk_error_t *err)
+{
+    *process = (struct runtime_process){.pid = -1, .pidfd = -1, .terminal_fd = -1};
+    struct seccomp_program seccomp = {0};
+    if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
+        return -1;
+    int rc = -1;
+    int sockets[2] = {-1, -1};
+    bool cgroup_created = false;
+    if (spec->cgroups_path != NULL) {
+        if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
+            goto out;
+        cgroup_created = true;
+    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
+        husk_error_set(err, errno, "socketpair");
+        goto out;
+    }
+    struct child_context context = {
+        .spec = spec,
+        .options = options,
+        .seccomp = &seccomp,
+        .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
+    };
+    if (spawn(spec, &context, process, sockets[1], err) < 0)
+        goto out;
+    close(sockets[1]);
+    sockets[1] = -1;
+    if (spec->cgroups_path != NULL &&
+        cgroup_enter(layout, spec->cgroups_path, process->pid, err) < 0)
+        goto out;
+    if (write(sockets[0], "g", 1) != 1) {
+        husk_error_set(err, errno, "start the container's process");
+        goto out;
+    }
+    rc = await_exec(sockets[0], process, err);
+out:
+    if (rc < 0) {
+        reap(process);
+        if (cgroup_created)
+            cgroup_destroy(layout, spec->cgroups_path, NULL);
+    }
+    if (sockets[0] >= 0)
+        close(sockets[0]);
+    if (sockets[1] >= 0)
+        close(sockets[1]);
+    seccomp_program_free(&seccomp);
+    return rc;
+}
+
+int runtime_container_cleanup(const struct runtime_spec *spec, const struct cgroup_layout *layout,
+                              husk_error_t *err)
+{
+    if (spec->cgroups_path == NULL)
+        return 0;
+    return cgroup_destroy(layout, spec->cgroups_path, err);
+}

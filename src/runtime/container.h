@@ -1,0 +1,39 @@
+/* Creating and running a container's first process from a parsed spec. */
+#ifndef HUSK_RUNTIME_CONTAINER_H
+#define HUSK_RUNTIME_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include "../util/error.h"
+#include "cgroup.h"
+#include "spec.h"
+
+struct runtime_launch_options {
+    bool attach_stdin;            /* the container reads husk's stdin, else /dev/null */
+    const struct winsize *window; /* initial size of the container's terminal */
+};
+
+struct runtime_process {
+    pid_t pid;
+    int pidfd;
+    int terminal_fd; /* pty master when spec->terminal, else -1 */
+};
+
+/* The signals husk forwards to a container's PID 1 (and SIGWINCH). They are
+ * blocked from launch on, so none is lost before the relay reads them. */
+void runtime_forwarded_signals(sigset_t *set);
+
+/* Creates the container's cgroups, clones its first process into new
+ * namespaces, builds its root and execs the spec's command. Returns once the
+ * command runs; on failure nothing is left (no cgroup, no process). */
+int runtime_container_launch(const struct runtime_spec *spec, const struct cgroup_layout *layout,
+                             const struct runtime_launch_options *options,
+                             struct runtime_process *process, husk_error_t *err);
+/* Removes what launch created once the process has been reaped. */
+int runtime_container_cleanup(const struct runtime_spec *spec, const struct cgroup_layout *layout,
+                              husk_error_t *err);
+
+#endif

@@ -1,0 +1,247 @@
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+
+#define FD_PATH_SIZE 32
+
+static const char *fd_path(char buffer[FD_PATH_SIZE], int fd)
+{
+    snprintf(buffer, FD_PATH_SIZE, "/proc/self/fd/%d", fd);
+    return buffer;
+}
+
+static const struct runtime_mount *root_mount_of(const struct runtime_spec *spec)
+{
+    for (size_t i = 0; i < spec->mount_count; i++)
+        if (strcmp(spec->mounts[i].destination, "/") == 0)
+            return &spec->mounts[i];
+    return NULL;
+}
+
+/* The root is either a file system the spec mounts on "/" (husk's overlay)
+ * or root.path bound onto itself, because pivot_root needs a mount point. */
+static int mount_root(const struct runtime_spec *spec, husk_error_t *err)
+{
+    const struct runtime_mount *root = root_mount_of(spec);
+    if (root == NULL) {
+        if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+            return husk_error_set(err, errno, "bind root %s", spec->root_path);
+        return 0;
+    }
+    if (mount(root->source, spec->root_path, root->type, root->flags & ~MS_RDONLY, root->data) <
+        0)
+        return husk_error_set(err, errno, "mount %s root on %s", root->type ? root->type : "",
+                              spec->root_path);
+    return 0;
+}
+
+static int remount_flags(int root_fd, const char *destination, unsigned long flags,
+                         husk_error_t *err)
+{
+    char path[FD_PATH_SIZE];
+    /* Reopen: the fd used to mount still names the covered directory. */
+    cleanup_close int fd = root_open(root_fd, destination, O_PATH, 0);
+    if (fd < 0)
+        return husk_error_set(err, errno, "open %s", destination);
+    if (mount(NULL, fd_path(path, fd), NULL, flags, NULL) < 0)
+        return husk_error_set(err, errno, "remount %s", destination);
+    return 0;
+}
+
+static int mount_entry(int root_fd, const struct runtime_mount *m, husk_error_t *err)
+{
+    bool directory = true;
+    if (m->bind) {
+        struct stat st;
+        if (stat(m->source, &st) < 0)
+            return husk_error_set(err, errno, "bind mount source %s", m->source);
+        directory = S_ISDIR(st.st_mode);
+    }
+    cleanup_close int target = root_open_mount_target(root_fd, m->destination, directory, err);
+    if (target < 0)
+        return husk_error_wrap(err, "mount %s", m->destination);
+    char path[FD_PATH_SIZE];
+    fd_path(path, target);
+    unsigned long settable = m->flags & ~MS_REMOUNT;
+    if (m->bind) {
+        if (mount(m->source, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+            return husk_error_set(err, errno, "bind %s on %s", m->source, m->destination);
+        if (settable != 0 &&
+            remount_flags(root_fd, m->destination, MS_BIND | MS_REMOUNT | settable, err) < 0)
+            return -1;
+    } else {
+        const char *source = m->source ? m->source : m->type;
+        if (mount(source, path, m->type, settable, m->data) < 0)
+            return husk_error_set(err, errno, "mount %s on %s", m->type ? m->type : source,
+                                  m->destination);
+    }
+    if (m->propagation != 0 && remount_flags(root_fd, m->destination, m->propagation, err) < 0)
+        return -1;
+    return 0;
+}
+
+static const struct runtime_device default_devices[] = {
+    {"/dev/null", 'c', 1, 3, 0666, 0, 0},    {"/dev/zero", 'c', 1, 5, 0666, 0, 0},
+    {"/dev/full", 'c', 1, 7, 0666, 0, 0},    {"/dev/random", 'c', 1, 8, 0666, 0, 0},
+    {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
+};
+
+static int create_device(int root_fd, const struct runtime_device *device, husk_error_t *err)
+{
+    cleanup_free char *directory = strdup(device->path);
+    char *slash = strrchr(directory, '/');
+    *slash = '\0';
+    const char *name = slash + 1;
+    cleanup_close int dir_fd = root_open_directory_create(root_fd, directory, 0755, err);
+    if (dir_fd < 0)
+        return -1;
+    mode_t type = device->type == 'b' ? S_IFBLK : device->type == 'p' ? S_IFIFO : S_IFCHR;
+    dev_t number = makedev((unsigned)device->major, (unsigned)device->minor);
+    unlinkat(dir_fd, name, 0);
+    if (mknodat(dir_fd, name, type | (device->mode & 07777), number) == 0) {
+        /* mknod applies the umask; the spec's mode is what counts. */
+        if (fchmodat(dir_fd, name, device->mode & 07777, 0) < 0 ||
+            fchownat(dir_fd, name, device->uid, device->gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return husk_error_set(err, errno, "set owner of %s", device->path);
+        return 0;
+    }
+    if (errno != EPERM)
+        return husk_error_set(err, errno, "mknod %s", device->path);
+    /* Without the right to mknod (a user namespace), bind the host's node. */
+    struct runtime_mount bind = {.destination = device->path, .source = device->path,
+                                 .bind = true};
+    return mount_entry(root_fd, &bind, err);
+}
+
+static bool device_listed(const struct runtime_spec *spec, const char *path)
+{
+    for (size_t i = 0; i < spec->device_count; i++)
+        if (strcmp(spec->devices[i].path, path) == 0)
+            return true;
+    return false;
+}
+
+static int create_devices(int root_fd, const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+        if (!device_listed(spec, default_devices[i].path) &&
+            create_device(root_fd, &default_devices[i], err) < 0)
+            return -1;
+    for (size_t i = 0; i < spec->device_count; i++)
+        if (create_device(root_fd, &spec->devices[i], err) < 0)
+            return -1;
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "fd"},          {"/proc/self/fd/0", "stdin"},
+        {"/proc/self/fd/1", "stdout"},    {"/proc/self/fd/2", "stderr"},
+        {"pts/ptmx", "ptmx"},             {"/proc/kcore", "core"},
+    };
+    cleanup_close int dev_fd = root_open_directory_create(root_fd, "/dev", 0755, err);
+    if (dev_fd < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+        if (symlinkat(links[i][0], dev_fd, links[i][1]) < 0 && errno != EEXIST)
+            return husk_error_set(err, errno, "symlink /dev/%s", links[i][1]);
+    return 0;
+}
+
+static int pivot_into(int root_fd, husk_error_t *err)
+{
+    if (fchdir(root_fd) < 0)
+        return husk_error_set(err, errno, "chdir into the root");
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching
+     * "." then drops the old root without needing a directory for it. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return husk_error_set(err, errno, "pivot_root");
+    if (umount2(".", MNT_DETACH) < 0)
+        return husk_error_set(err, errno, "detach the old root");
+    if (chdir("/") < 0)
+        return husk_error_set(err, errno, "chdir /");
+    return 0;
+}
+
+int rootfs_prepare(const struct runtime_spec *spec, husk_error_t *err)
+{
+    if (mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
+        return husk_error_set(err, errno, "make / %s",
+                              (spec->rootfs_propagation & MS_SHARED) ? "shared" : "private");
+    if (mount_root(spec, err) < 0)
+        return -1;
+    cleanup_close int root_fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0)
+        return husk_error_set(err, errno, "open root %s", spec->root_path);
+    bool dev_mounted = false;
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        const struct runtime_mount *m = &spec->mounts[i];
+        if (strcmp(m->destination, "/") == 0)
+            continue;
+        if (mount_entry(root_fd, m, err) < 0)
+            return -1;
+        dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
+    }
+    /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
+    if (dev_mounted && create_devices(root_fd, spec, err) < 0)
+        return -1;
+    return pivot_into(root_fd, err);
+}
+
+static int mask_path(const char *path, husk_error_t *err)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : husk_error_set(err, errno, "mask %s", path);
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0") < 0)
+            return husk_error_set(err, errno, "mask %s", path);
+    } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+        return husk_error_set(err, errno, "mask %s", path);
+    }
+    return 0;
+}
+
+/* A bind remount replaces the mount's flags: carry the existing ones over. */
+static unsigned long current_mount_flags(const char *path)
+{
+    struct statvfs st;
+    if (statvfs(path, &st) < 0)
+        return 0;
+    return st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+                        MS_RELATIME);
+}
+
+static int make_readonly(const char *path, bool must_exist, husk_error_t *err)
+{
+    if (!must_exist && access(path, F_OK) < 0)
+        return 0;
+    if (strcmp(path, "/") != 0 && mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return husk_error_set(err, errno, "bind %s read-only", path);
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | current_mount_flags(path);
+    if (mount(NULL, path, NULL, flags, NULL) < 0)
+        return husk_error_set(err, errno, "remount %s read-only", path);
+    return 0;
+}
+
+int rootfs_finalize(const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (char **path = spec->masked_paths; path && *path; path++)
+        if (mask_path(*path, err) < 0)
+            return -1;
+    for (char **path = spec->readonly_paths; path && *path; path++)
+        if (make_readonly(*path, false, err) < 0)
+            return -1;
+    if (spec->root_readonly && make_readonly("/", true, err) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,14 @@
+/* Builds the container's root file system inside its new mount namespace. */
+#ifndef HUSK_RUNTIME_ROOTFS_H
+#define HUSK_RUNTIME_ROOTFS_H
+
+#include "../util/error.h"
+#include "spec.h"
+
+/* Makes mounts private, mounts the root and every spec mount, creates
+ * devices, and pivots into the new root. */
+int rootfs_prepare(const struct runtime_spec *spec, husk_error_t *err);
+/* After sysctls are written: masked paths, read-only paths, read-only root. */
+int rootfs_finalize(const struct runtime_spec *spec, husk_error_t *err);
+
+#endif

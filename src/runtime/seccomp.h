@@ -1,0 +1,24 @@
+/* Compiles linux.seccomp with libseccomp into a BPF program before clone3(),
+ * so the container's process only has to install it right before exec. */
+#ifndef HUSK_RUNTIME_SECCOMP_H
+#define HUSK_RUNTIME_SECCOMP_H
+
+#include <jansson.h>
+#include <linux/filter.h>
+#include <stdint.h>
+
+#include "../util/error.h"
+
+struct seccomp_program {
+    struct sock_filter *filter;
+    unsigned short length;
+};
+
+/* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action; -1 when unknown. */
+int64_t seccomp_action_parse(const char *name, json_t *errno_value);
+int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, husk_error_t *err);
+void seccomp_program_free(struct seccomp_program *program);
+/* Installs the program in the calling thread (no_new_privs or CAP_SYS_ADMIN needed). */
+int seccomp_program_install(const struct seccomp_program *program);
+
+#endif

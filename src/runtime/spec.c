@@ -1,0 +1,440 @@
+#include "spec.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+
+#include "../util/cleanup.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int strv_from_json(json_t *array, const char *field, char ***out, husk_error_t *err)
+{
+    *out = NULL;
+    if (array == NULL || json_is_null(array))
+        return 0;
+    if (!json_is_array(array))
+        return husk_error_set(err, 0, "config.json: %s must be an array of strings", field);
+    size_t count = json_array_size(array);
+    char **strv = calloc(count + 1, sizeof(char *));
+    if (strv == NULL)
+        return husk_error_set(err, ENOMEM, "config.json");
+    for (size_t i = 0; i < count; i++) {
+        const char *value = json_string_value(json_array_get(array, i));
+        if (value == NULL) {
+            cleanup_strvp(&strv);
+            return husk_error_set(err, 0, "config.json: %s[%zu] must be a string", field, i);
+        }
+        strv[i] = strdup(value);
+    }
+    *out = strv;
+    return 0;
+}
+
+static char *string_or_null(json_t *object, const char *key)
+{
+    const char *value = json_string_value(json_object_get(object, key));
+    return value ? strdup(value) : NULL;
+}
+
+struct mount_flag_word {
+    const char *word;
+    bool clear;
+    unsigned long flag;
+    bool propagation;
+};
+
+static const struct mount_flag_word mount_flag_words[] = {
+    {"ro", false, MS_RDONLY, false},         {"rw", true, MS_RDONLY, false},
+    {"nosuid", false, MS_NOSUID, false},     {"suid", true, MS_NOSUID, false},
+    {"nodev", false, MS_NODEV, false},       {"dev", true, MS_NODEV, false},
+    {"noexec", false, MS_NOEXEC, false},     {"exec", true, MS_NOEXEC, false},
+    {"sync", false, MS_SYNCHRONOUS, false},  {"async", true, MS_SYNCHRONOUS, false},
+    {"dirsync", false, MS_DIRSYNC, false},   {"remount", false, MS_REMOUNT, false},
+    {"mand", false, MS_MANDLOCK, false},     {"nomand", true, MS_MANDLOCK, false},
+    {"atime", true, MS_NOATIME, false},      {"noatime", false, MS_NOATIME, false},
+    {"diratime", true, MS_NODIRATIME, false}, {"nodiratime", false, MS_NODIRATIME, false},
+    {"relatime", false, MS_RELATIME, false}, {"norelatime", true, MS_RELATIME, false},
+    {"strictatime", false, MS_STRICTATIME, false},
+    {"nostrictatime", true, MS_STRICTATIME, false},
+    {"private", false, MS_PRIVATE, true},    {"rprivate", false, MS_PRIVATE | MS_REC, true},
+    {"shared", false, MS_SHARED, true},      {"rshared", false, MS_SHARED | MS_REC, true},
+    {"slave", false, MS_SLAVE, true},        {"rslave", false, MS_SLAVE | MS_REC, true},
+    {"unbindable", false, MS_UNBINDABLE, true},
+    {"runbindable", false, MS_UNBINDABLE | MS_REC, true},
+};
+
+static int append_data(char **data, const char *word)
+{
+    char *joined = NULL;
+    if (asprintf(&joined, "%s%s%s", *data ? *data : "", *data ? "," : "", word) < 0)
+        return -1;
+    free(*data);
+    *data = joined;
+    return 0;
+}
+
+int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, husk_error_t *err)
+{
+    size_t i;
+    json_t *item;
+    if (options != NULL && !json_is_array(options))
+        return husk_error_set(err, 0, "config.json: mount %s: options must be an array",
+                              mount->destination);
+    json_array_foreach(options, i, item)
+    {
+        const char *word = json_string_value(item);
+        if (word == NULL)
+            return husk_error_set(err, 0, "config.json: mount %s: option %zu is not a string",
+                                  mount->destination, i);
+        if (strcmp(word, "bind") == 0 || strcmp(word, "rbind") == 0) {
+            mount->bind = true;
+            mount->recursive = mount->recursive || word[0] == 'r';
+            continue;
+        }
+        bool known = false;
+        for (size_t k = 0; k < sizeof(mount_flag_words) / sizeof(mount_flag_words[0]); k++) {
+            const struct mount_flag_word *w = &mount_flag_words[k];
+            if (strcmp(word, w->word) != 0)
+                continue;
+            known = true;
+            if (w->propagation)
+                mount->propagation = w->flag;
+            else if (w->clear)
+                mount->flags &= ~w->flag;
+            else
+                mount->flags |= w->flag;
+        }
+        /* tmpcopyup and friends are runtime extensions husk does not implement;
+         * everything else is file-system data such as "mode=755". */
+        if (!known && strcmp(word, "tmpcopyup") != 0 && append_data(&mount->data, word) < 0)
+            return husk_error_set(err, ENOMEM, "config.json");
+    }
+    return 0;
+}
+
+int runtime_capability_from_name(const char *name)
+{
+    cap_value_t value;
+    if (name == NULL || strncmp(name, "CAP_", 4) != 0)
+        return -1;
+    if (cap_from_name(name, &value) < 0)
+        return -1;
+    return (int)value;
+}
+
+static const struct {
+    const char *name;
+    int flag;
+} namespace_names[] = {
+    {"mount", CLONE_NEWNS}, {"uts", CLONE_NEWUTS},       {"ipc", CLONE_NEWIPC},
+    {"pid", CLONE_NEWPID},  {"network", CLONE_NEWNET},   {"user", CLONE_NEWUSER},
+    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+};
+
+int runtime_namespace_flag(const char *type)
+{
+    for (size_t i = 0; type && i < sizeof(namespace_names) / sizeof(namespace_names[0]); i++)
+        if (strcmp(type, namespace_names[i].name) == 0)
+            return namespace_names[i].flag;
+    return 0;
+}
+
+bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        if (spec->namespaces[i].type == type)
+            return true;
+    return false;
+}
+
+static int parse_capability_set(json_t *capabilities, const char *set, uint64_t *bits,
+                                husk_error_t *err)
+{
+    json_t *names = json_object_get(capabilities, set);
+    size_t i;
+    json_t *item;
+    *bits = 0;
+    if (names != NULL && !json_is_array(names))
+        return husk_error_set(err, 0, "config.json: process.capabilities.%s must be an array",
+                              set);
+    json_array_foreach(names, i, item)
+    {
+        int value = runtime_capability_from_name(json_string_value(item));
+        if (value < 0 || value > 63)
+            return husk_error_set(err, 0, "config.json: unknown capability %s in %s",
+                                  json_string_value(item) ? json_string_value(item) : "(non-string)",
+                                  set);
+        *bits |= UINT64_C(1) << value;
+    }
+    return 0;
+}
+
+static int parse_user(json_t *user, struct runtime_spec *spec, husk_error_t *err)
+{
+    json_int_t uid = 0, gid = 0;
+    json_t *groups = NULL;
+    if (user == NULL)
+        return 0;
+    if (json_unpack(user, "{s?I, s?I, s?o}", "uid", &uid, "gid", &gid, "additionalGids",
+                    &groups) < 0 ||
+        uid < 0 || gid < 0 || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
+        return husk_error_set(err, 0, "config.json: process.user needs numeric uid and gid");
+    spec->uid = (uid_t)uid;
+    spec->gid = (gid_t)gid;
+    size_t count = json_array_size(groups);
+    spec->additional_gids = calloc(count + 1, sizeof(gid_t));
+    for (size_t i = 0; i < count; i++) {
+        json_t *g = json_array_get(groups, i);
+        if (!json_is_integer(g) || json_integer_value(g) < 0)
+            return husk_error_set(err, 0, "config.json: process.user.additionalGids[%zu]", i);
+        spec->additional_gids[i] = (gid_t)json_integer_value(g);
+    }
+    spec->additional_gid_count = count;
+    return 0;
+}
+
+static int parse_process(json_t *process, struct runtime_spec *spec, husk_error_t *err)
+{
+    if (!json_is_object(process))
+        return husk_error_set(err, 0, "config.json: process must be an object");
+    if (strv_from_json(json_object_get(process, "args"), "process.args", &spec->args, err) < 0)
+        return -1;
+    if (spec->args == NULL || spec->args[0] == NULL || spec->args[0][0] == '\0')
+        return husk_error_set(err, 0, "config.json: process.args must name a command");
+    if (strv_from_json(json_object_get(process, "env"), "process.env", &spec->env, err) < 0)
+        return -1;
+    spec->cwd = string_or_null(process, "cwd");
+    if (spec->cwd == NULL || spec->cwd[0] != '/')
+        return husk_error_set(err, 0, "config.json: process.cwd must be an absolute path");
+    spec->terminal = json_is_true(json_object_get(process, "terminal"));
+    spec->no_new_privileges = json_is_true(json_object_get(process, "noNewPrivileges"));
+    if (parse_user(json_object_get(process, "user"), spec, err) < 0)
+        return -1;
+    json_t *caps = json_object_get(process, "capabilities");
+    struct runtime_capabilities *c = &spec->capabilities;
+    if (parse_capability_set(caps, "bounding", &c->bounding, err) < 0 ||
+        parse_capability_set(caps, "effective", &c->effective, err) < 0 ||
+        parse_capability_set(caps, "permitted", &c->permitted, err) < 0 ||
+        parse_capability_set(caps, "inheritable", &c->inheritable, err) < 0 ||
+        parse_capability_set(caps, "ambient", &c->ambient, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_mounts(json_t *mounts, struct runtime_spec *spec, husk_error_t *err)
+{
+    size_t count = json_array_size(mounts), i;
+    json_t *item;
+    if (mounts != NULL && !json_is_array(mounts))
+        return husk_error_set(err, 0, "config.json: mounts must be an array");
+    spec->mounts = calloc(count + 1, sizeof(*spec->mounts));
+    json_array_foreach(mounts, i, item)
+    {
+        struct runtime_mount *m = &spec->mounts[spec->mount_count++];
+        m->destination = string_or_null(item, "destination");
+        m->type = string_or_null(item, "type");
+        m->source = string_or_null(item, "source");
+        if (m->destination == NULL || m->destination[0] != '/')
+            return husk_error_set(err, 0, "config.json: mounts[%zu].destination must be absolute",
+                                  i);
+        if (runtime_mount_options_parse(json_object_get(item, "options"), m, err) < 0)
+            return -1;
+        if (m->type != NULL && strcmp(m->type, "bind") == 0)
+            m->bind = true;
+        if (m->bind && m->source == NULL)
+            return husk_error_set(err, 0, "config.json: bind mount %s has no source",
+                                  m->destination);
+    }
+    return 0;
+}
+
+static int parse_namespaces(json_t *namespaces, struct runtime_spec *spec, husk_error_t *err)
+{
+    size_t count = json_array_size(namespaces), i;
+    json_t *item;
+    spec->namespaces = calloc(count + 1, sizeof(*spec->namespaces));
+    json_array_foreach(namespaces, i, item)
+    {
+        const char *type = json_string_value(json_object_get(item, "type"));
+        int flag = runtime_namespace_flag(type);
+        if (flag == 0)
+            return husk_error_set(err, 0, "config.json: unknown namespace type %s",
+                                  type ? type : "(none)");
+        if (runtime_spec_has_namespace(spec, flag))
+            return husk_error_set(err, 0, "config.json: namespace %s listed twice", type);
+        spec->namespaces[spec->namespace_count].type = flag;
+        spec->namespaces[spec->namespace_count++].path = string_or_null(item, "path");
+    }
+    return 0;
+}
+
+static int parse_devices(json_t *devices, struct runtime_spec *spec, husk_error_t *err)
+{
+    size_t count = json_array_size(devices), i;
+    json_t *item;
+    spec->devices = calloc(count + 1, sizeof(*spec->devices));
+    json_array_foreach(devices, i, item)
+    {
+        const char *path = NULL, *type = NULL;
+        json_int_t major = 0, minor = 0, mode = 0666, uid = 0, gid = 0;
+        if (json_unpack(item, "{s:s, s:s, s?I, s?I, s?I, s?I, s?I}", "path", &path, "type", &type,
+                        "major", &major, "minor", &minor, "fileMode", &mode, "uid", &uid, "gid",
+                        &gid) < 0 ||
+            strchr("cbup", type[0]) == NULL || path[0] != '/')
+            return husk_error_set(err, 0, "config.json: linux.devices[%zu] is malformed", i);
+        struct runtime_device *d = &spec->devices[spec->device_count++];
+        d->path = strdup(path);
+        d->type = type[0] == 'u' ? 'c' : type[0];
+        d->major = major;
+        d->minor = minor;
+        d->mode = (mode_t)mode;
+        d->uid = (uid_t)uid;
+        d->gid = (gid_t)gid;
+    }
+    return 0;
+}
+
+static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_error_t *err)
+{
+    size_t count = json_array_size(rules), i;
+    json_t *item;
+    spec->device_rules = calloc(count + 1, sizeof(*spec->device_rules));
+    json_array_foreach(rules, i, item)
+    {
+        int allow = 0;
+        const char *type = "a", *access = "rwm";
+        json_int_t major = -1, minor = -1;
+        if (json_unpack(item, "{s:b, s?s, s?I, s?I, s?s}", "allow", &allow, "type", &type,
+                        "major", &major, "minor", &minor, "access", &access) < 0 ||
+            strchr("acb", type[0]) == NULL || strlen(access) > 3 ||
+            strspn(access, "rwm") != strlen(access))
+            return husk_error_set(err, 0, "config.json: linux.resources.devices[%zu] is malformed",
+                                  i);
+        struct runtime_device_rule *r = &spec->device_rules[spec->device_rule_count++];
+        r->allow = allow;
+        r->type = type[0];
+        r->major = major;
+        r->minor = minor;
+        snprintf(r->access, sizeof(r->access), "%s", access);
+    }
+    return 0;
+}
+
+static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_error_t *err)
+{
+    if (parse_namespaces(json_object_get(linux_section, "namespaces"), spec, err) < 0 ||
+        parse_devices(json_object_get(linux_section, "devices"), spec, err) < 0 ||
+        parse_device_rules(json_object_get(json_object_get(linux_section, "resources"), "devices"),
+                           spec, err) < 0 ||
+        strv_from_json(json_object_get(linux_section, "maskedPaths"), "linux.maskedPaths",
+                       &spec->masked_paths, err) < 0 ||
+        strv_from_json(json_object_get(linux_section, "readonlyPaths"), "linux.readonlyPaths",
+                       &spec->readonly_paths, err) < 0)
+        return -1;
+    spec->cgroups_path = string_or_null(linux_section, "cgroupsPath");
+    json_t *seccomp = json_object_get(linux_section, "seccomp");
+    spec->seccomp = json_is_object(seccomp) ? json_incref(seccomp) : NULL;
+    json_t *sysctl = json_object_get(linux_section, "sysctl");
+    spec->sysctl = json_is_object(sysctl) ? json_incref(sysctl) : NULL;
+
+    spec->rootfs_propagation = MS_REC | MS_PRIVATE;
+    const char *propagation = json_string_value(json_object_get(linux_section, "rootfsPropagation"));
+    if (propagation != NULL) {
+        struct runtime_mount probe = {.destination = "/"};
+        json_t *words = json_pack("[s]", propagation);
+        int rc = runtime_mount_options_parse(words, &probe, err);
+        json_decref(words);
+        free(probe.data);
+        if (rc < 0 || probe.propagation == 0)
+            return husk_error_set(err, 0, "config.json: bad linux.rootfsPropagation %s",
+                                  propagation);
+        spec->rootfs_propagation = probe.propagation;
+    }
+    return 0;
+}
+
+int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec **out,
+                       husk_error_t *err)
+{
+    if (!json_is_object(document))
+        return husk_error_set(err, 0, "config.json: not a JSON object");
+    struct runtime_spec *spec = calloc(1, sizeof(*spec));
+    json_t *root = json_object_get(document, "root");
+    const char *root_path = json_string_value(json_object_get(root, "path"));
+    int rc = -1;
+    if (root_path == NULL) {
+        husk_error_set(err, 0, "config.json: root.path is missing");
+        goto out;
+    }
+    if (root_path[0] == '/' || bundle == NULL)
+        spec->root_path = strdup(root_path);
+    else if (asprintf(&spec->root_path, "%s/%s", bundle, root_path) < 0)
+        goto out;
+    spec->root_readonly = json_is_true(json_object_get(root, "readonly"));
+    spec->hostname = string_or_null(document, "hostname");
+    if (parse_process(json_object_get(document, "process"), spec, err) < 0 ||
+        parse_mounts(json_object_get(document, "mounts"), spec, err) < 0 ||
+        parse_linux(json_object_get(document, "linux"), spec, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc < 0)
+        runtime_spec_free(spec);
+    else
+        *out = spec;
+    return rc;
+}
+
+int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error_t *err)
+{
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/config.json", bundle) < 0)
+        return husk_error_set(err, ENOMEM, "config.json");
+    json_error_t parse_error;
+    json_t *document = json_load_file(path, 0, &parse_error);
+    if (document == NULL)
+        return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line,
+                              parse_error.text);
+    int rc = runtime_spec_parse(document, bundle, spec, err);
+    json_decref(document);
+    return rc;
+}
+
+void runtime_spec_free(struct runtime_spec *spec)
+{
+    if (spec == NULL)
+        return;
+    cleanup_strvp(&spec->args);
+    cleanup_strvp(&spec->env);
+    free(spec->cwd);
+    free(spec->additional_gids);
+    free(spec->root_path);
+    free(spec->hostname);
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        free(spec->mounts[i].destination);
+        free(spec->mounts[i].type);
+        free(spec->mounts[i].source);
+        free(spec->mounts[i].data);
+    }
+    free(spec->mounts);
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        free(spec->namespaces[i].path);
+    free(spec->namespaces);
+    for (size_t i = 0; i < spec->device_count; i++)
+        free(spec->devices[i].path);
+    free(spec->devices);
+    free(spec->device_rules);
+    cleanup_strvp(&spec->masked_paths);
+    cleanup_strvp(&spec->readonly_paths);
+    free(spec->cgroups_path);
+    json_decref(spec->seccomp);
+    json_decref(spec->sysctl);
+    free(spec);
+}

@@ -1,0 +1,97 @@
+/* The part of an OCI runtime spec (config.json) that husk's runtime acts on,
+ * parsed once into plain C so the hot path after clone3() touches no JSON. */
+#ifndef HUSK_RUNTIME_SPEC_H
+#define HUSK_RUNTIME_SPEC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../util/error.h"
+
+struct runtime_mount {
+    char *destination;
+    char *type;
+    char *source;
+    char *data;                /* file-system specific options, comma separated */
+    unsigned long flags;       /* MS_* applied at mount time */
+    unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... (with MS_REC) applied after */
+    bool bind;
+    bool recursive;
+};
+
+struct runtime_device {
+    char *path;
+    char type; /* 'c', 'b', 'p' */
+    int64_t major, minor;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+};
+
+/* A cgroup device rule, as v1's devices.allow/devices.deny write them. */
+struct runtime_device_rule {
+    bool allow;
+    char type; /* 'a', 'c', 'b' */
+    int64_t major, minor; /* -1 is "*" */
+    char access[4];
+};
+
+struct runtime_namespace {
+    int type; /* CLONE_NEW* */
+    char *path; /* join this one instead of creating, or NULL */
+};
+
+struct runtime_capabilities {
+    uint64_t bounding, effective, permitted, inheritable, ambient; /* bit N = capability N */
+};
+
+struct runtime_spec {
+    char **args;
+    char **env;
+    char *cwd;
+    uid_t uid;
+    gid_t gid;
+    gid_t *additional_gids;
+    size_t additional_gid_count;
+    bool terminal;
+    bool no_new_privileges;
+    struct runtime_capabilities capabilities;
+
+    char *root_path;
+    bool root_readonly;
+    char *hostname;
+
+    struct runtime_mount *mounts;
+    size_t mount_count;
+    struct runtime_namespace *namespaces;
+    size_t namespace_count;
+    struct runtime_device *devices;
+    size_t device_count;
+    struct runtime_device_rule *device_rules;
+    size_t device_rule_count;
+    char **masked_paths;
+    char **readonly_paths;
+    char *cgroups_path;
+    unsigned long rootfs_propagation;
+    json_t *seccomp; /* linux.seccomp, interpreted by seccomp.c; NULL = none */
+    json_t *sysctl;  /* linux.sysctl object or NULL */
+};
+
+/* Parses a config.json document. BUNDLE resolves a relative root.path. */
+int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec **spec,
+                       husk_error_t *err);
+int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error_t *err);
+void runtime_spec_free(struct runtime_spec *spec);
+
+/* Mount option words ("ro", "nosuid", "rbind", "rprivate", ...) to MS_* flags;
+ * unknown words are appended to DATA. Exposed for unit tests. */
+int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, husk_error_t *err);
+/* "CAP_SYS_ADMIN" -> 21, or -1. */
+int runtime_capability_from_name(const char *name);
+/* CLONE_NEW* for an OCI namespace type ("network", "mount", ...), or 0. */
+int runtime_namespace_flag(const char *type);
+bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type);
+
+#endif

@@ -1,0 +1,26 @@
+/* Messages between husk and the container's first process while it is being
+ * set up. A successful exec closes the child's end (CLOEXEC): EOF means success. */
+#ifndef HUSK_RUNTIME_SYNC_H
+#define HUSK_RUNTIME_SYNC_H
+
+#include "../util/error.h"
+
+enum sync_kind {
+    SYNC_TERMINAL = 1, /* carries the pty master */
+    SYNC_ERROR = 2,
+};
+
+struct sync_message {
+    int kind;
+    int exit_status;
+    int errno_value;
+    char text[500];
+};
+
+int sync_send(int socket_fd, const struct sync_message *message, int fd_to_pass);
+/* Returns 1 with a message, 0 on EOF, -1 on error. *PASSED gets an fd or -1. */
+int sync_receive(int socket_fd, struct sync_message *message, int *passed);
+/* Sends an error's text and status, for the parent to report. */
+void sync_send_error(int socket_fd, const struct husk_error *error);
+
+#endif

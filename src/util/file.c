@@ -1,0 +1,258 @@
+#include "file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int file_read_all(int dirfd, const char *path, char **content, size_t *length, husk_error_t *err)
+{
+    /* An empty PATH reads DIRFD itself (a pipe, an fd from root_open). */
+    cleanup_close int fd = path[0] == '\0' ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0)
+                                            : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return husk_error_set(err, errno, "open %s", path);
+    size_t capacity = 4096, used = 0;
+    cleanup_free char *buffer = malloc(capacity);
+    if (buffer == NULL)
+        return husk_error_set(err, ENOMEM, "read %s", path);
+    for (;;) {
+        if (used + 1 >= capacity) {
+            capacity *= 2;
+            char *grown = realloc(buffer, capacity);
+            if (grown == NULL)
+                return husk_error_set(err, ENOMEM, "read %s", path);
+            buffer = grown;
+        }
+        ssize_t n = read(fd, buffer + used, capacity - used - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return husk_error_set(err, errno, "read %s", path);
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    buffer[used] = '\0';
+    if (length != NULL)
+        *length = used;
+    *content = steal_pointer(&buffer);
+    return 0;
+}
+
+static int write_fully(int fd, const char *content, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(fd, content, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        content += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
+
+int file_write_all(int dirfd, const char *path, const char *content, size_t length, mode_t mode,
+                   husk_error_t *err)
+{
+    cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return husk_error_set(err, errno, "open %s", path);
+    if (write_fully(fd, content, length) < 0)
+        return husk_error_set(err, errno, "write %s", path);
+    return 0;
+}
+
+int file_write_atomic(const char *path, const char *content, size_t length, bool durable,
+                      husk_error_t *err)
+{
+    cleanup_free char *temporary = NULL;
+    if (asprintf(&temporary, "%s.tmp.%d", path, getpid()) < 0)
+        return husk_error_set(err, ENOMEM, "write %s", path);
+    cleanup_close int fd =
+        open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        return husk_error_set(err, errno, "create %s", temporary);
+    if (write_fully(fd, content, length) < 0 || (durable && fsync(fd) < 0)) {
+        int saved = errno;
+        unlink(temporary);
+        return husk_error_set(err, saved, "write %s", temporary);
+    }
+    if (rename(temporary, path) < 0) {
+        int saved = errno;
+        unlink(temporary);
+        return husk_error_set(err, saved, "rename %s", temporary);
+    }
+    return 0;
+}
+
+int directory_create_parents(const char *path, mode_t mode, husk_error_t *err)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof(buffer), "%s", path) >= (int)sizeof(buffer))
+        return husk_error_set(err, ENAMETOOLONG, "mkdir %s", path);
+    for (char *slash = buffer + 1;; slash++) {
+        bool end = *slash == '\0';
+        if (*slash != '/' && !end)
+            continue;
+        *slash = '\0';
+        if (mkdir(buffer, mode) < 0 && errno != EEXIST)
+            return husk_error_set(err, errno, "mkdir %s", buffer);
+        if (end)
+            break;
+        *slash = '/';
+    }
+    return 0;
+}
+
+static int remove_entries(int dirfd, dev_t device, const char *path, husk_error_t *err)
+{
+    DIR *directory = fdopendir(dirfd);
+    if (directory == NULL) {
+        close(dirfd);
+        return husk_error_set(err, errno, "open %s", path);
+    }
+    int rc = 0;
+    struct dirent *entry;
+    while (rc == 0 && (entry = readdir(directory)) != NULL) {
+        const char *name = entry->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+            continue;
+        if (errno != EISDIR && errno != EPERM)
+            return closedir(directory), husk_error_set(err, errno, "remove %s/%s", path, name);
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (st.st_dev != device) {
+            rc = husk_error_set(err, EBUSY, "remove %s/%s: still a mount point", path, name);
+            break;
+        }
+        int child = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (child < 0)
+            continue;
+        rc = remove_entries(child, device, path, err);
+        if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+            rc = husk_error_set(err, errno, "remove %s/%s", path, name);
+    }
+    closedir(directory);
+    return rc;
+}
+
+int directory_remove_tree(const char *path, husk_error_t *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : husk_error_set(err, errno, "open %s", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return husk_error_set(err, errno, "stat %s", path);
+    }
+    if (remove_entries(fd, st.st_dev, path, err) < 0)
+        return -1;
+    if (rmdir(path) < 0 && errno != ENOENT)
+        return husk_error_set(err, errno, "remove %s", path);
+    return 0;
+}
+
+int root_open(int root_fd, const char *path, int flags, mode_t mode)
+{
+    struct open_how how = {
+        .flags = (unsigned long long)(flags | O_CLOEXEC),
+        .mode = (flags & O_CREAT) ? mode : 0,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    while (*path == '/')
+        path++;
+    if (*path == '\0')
+        path = ".";
+    for (;;) {
+        long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd >= 0 || errno != EAGAIN)
+            return (int)fd;
+    }
+}
+
+int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_error_t *err)
+{
+    int fd = root_open(root_fd, path, O_PATH | O_DIRECTORY, 0);
+    if (fd >= 0 || errno != ENOENT)
+        return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+
+    char prefix[PATH_MAX];
+    if (snprintf(prefix, sizeof(prefix), "%s", path) >= (int)sizeof(prefix))
+        return husk_error_set(err, ENAMETOOLONG, "open %s", path);
+    int parent = dup(root_fd);
+    for (char *cursor = prefix; parent >= 0;) {
+        while (*cursor == '/')
+            cursor++;
+        if (*cursor == '\0')
+            return parent;
+        char *end = strchr(cursor, '/');
+        if (end != NULL)
+            *end = '\0';
+        /* Resolve the whole prefix from the root each time, so a symlink
+         * met along the way is confined to the root too. */
+        fd = root_open(root_fd, prefix, O_PATH | O_DIRECTORY, 0);
+        if (fd < 0 && errno == ENOENT) {
+            if (mkdirat(parent, cursor, mode) < 0 && errno != EEXIST) {
+                int saved = errno;
+                close(parent);
+                return husk_error_set(err, saved, "mkdir %s", prefix);
+            }
+            fd = root_open(root_fd, prefix, O_PATH | O_DIRECTORY, 0);
+        }
+        close(parent);
+        if (fd < 0)
+            return husk_error_set(err, errno, "open %s", prefix);
+        parent = fd;
+        if (end == NULL)
+            return parent;
+        *end = '/';
+        cursor = end + 1;
+    }
+    return husk_error_set(err, errno, "open %s", path);
+}
+
+int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err)
+{
+    if (as_directory)
+        return root_open_directory_create(root_fd, path, 0755, err);
+    int fd = root_open(root_fd, path, O_PATH, 0);
+    if (fd >= 0 || errno != ENOENT)
+        return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+
+    char parent_path[PATH_MAX];
+    if (snprintf(parent_path, sizeof(parent_path), "%s", path) >= (int)sizeof(parent_path))
+        return husk_error_set(err, ENAMETOOLONG, "open %s", path);
+    char *slash = strrchr(parent_path, '/');
+    const char *name = path;
+    if (slash != NULL) {
+        *slash = '\0';
+        name = slash + 1;
+    } else {
+        parent_path[0] = '\0';
+    }
+    cleanup_close int parent = root_open_directory_create(root_fd, parent_path, 0755, err);
+    if (parent < 0)
+        return -1;
+    cleanup_close int created =
+        openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (created < 0 && errno != EEXIST)
+        return husk_error_set(err, errno, "create %s", path);
+    fd = root_open(root_fd, path, O_PATH, 0);
+    return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+}

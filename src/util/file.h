@@ -1,0 +1,33 @@
+/* File helpers: whole-file reads and writes, atomic replacement, trees, and
+ * path resolution confined to a root directory (openat2 RESOLVE_IN_ROOT). */
+#ifndef HUSK_UTIL_FILE_H
+#define HUSK_UTIL_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* An empty PATH reads from DIRFD itself. */
+int file_read_all(int dirfd, const char *path, char **content, size_t *length, husk_error_t *err);
+int file_write_all(int dirfd, const char *path, const char *content, size_t length, mode_t mode,
+                   husk_error_t *err);
+/* Temp file, optional fsync, rename: readers see the old or the new content,
+ * never a torn one. */
+int file_write_atomic(const char *path, const char *content, size_t length, bool durable,
+                      husk_error_t *err);
+int directory_create_parents(const char *path, mode_t mode, husk_error_t *err);
+/* Removes a directory tree without following symlinks or crossing into
+ * other file systems (a mount left inside is reported, not descended). */
+int directory_remove_tree(const char *path, husk_error_t *err);
+
+/* Opens PATH as if ROOT_FD were "/": symlinks and ".." cannot escape it. */
+int root_open(int root_fd, const char *path, int flags, mode_t mode);
+/* Like root_open(O_PATH|O_DIRECTORY) but creates missing directories. */
+int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_error_t *err);
+/* Opens (O_PATH) a file at PATH inside ROOT_FD, creating an empty regular
+ * file (or a directory when AS_DIRECTORY) and its parents if missing. */
+int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err);
+
+#endif
