@@ -5,7 +5,8 @@ MESON_FLAGS ?= --buildtype=debugoptimized -Dwerror=true
 
 .PHONY: all deps demo check unit integration bench clean format
 all: deps $(BUILD)/build.ninja
-	@ninja -C $(BUILD) --quiet
+	@ninja -C $(BUILD) --quiet > $(BUILD)/ninja.log 2>&1 || { cat $(BUILD)/ninja.log; exit 1; }
+	@grep -v "^ninja: no work to do" $(BUILD)/ninja.log || true
 
 deps:
 	@scripts/install-deps.sh
@@ -20,7 +21,7 @@ demo: all
 	@scripts/demo.sh $(BUILD)/husk
 
 check: all $(ASAN_BUILD)/build.ninja
-	@ninja -C $(ASAN_BUILD) --quiet
+	@ninja -C $(ASAN_BUILD) --quiet > $(ASAN_BUILD)/ninja.log 2>&1 || { cat $(ASAN_BUILD)/ninja.log; exit 1; }
 	@tests/check.sh $(BUILD) $(ASAN_BUILD)
 
 bench: all

@@ -167,6 +167,10 @@ int user_resolve(const char *spec, const char *passwd, const char *group,
         }
     }
     out->gid = (gid_t)gid;
+    out->groups = malloc(sizeof(gid_t));
+    if (out->groups == NULL)
+        goto fail_memory;
+    out->groups[out->group_count++] = out->gid;
     return 0;
 fail_memory:
     husk_error_set(err, ENOMEM, "resolve user");
