@@ -199,12 +199,14 @@ static int identify(const struct engine_context *context, const struct run_optio
         snprintf(c->name, sizeof(c->name), "%s", options->name);
     else
         container_name_generate(c->id, c->name, sizeof(c->name));
-    if (store_name_reserve(context, c->name, c->id, err) < 0)
-        return -1;
-    c->name_reserved = true;
+    /* Directory first: a name whose container directory is missing counts as
+     * stale, so the directory must exist before the name points at it. */
     if (store_container_create(context, c->id, err) < 0)
         return -1;
     c->directory_created = true;
+    if (store_name_reserve(context, c->name, c->id, err) < 0)
+        return -1;
+    c->name_reserved = true;
     c->directory = store_container_directory(context, c->id);
     return c->directory ? 0 : husk_error_set(err, ENOMEM, "container directory");
 }

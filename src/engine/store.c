@@ -35,8 +35,11 @@ int store_container_create(const struct engine_context *context, const char *id,
     for (size_t i = 0; i < 3; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", directory, subdirectories[i]);
-        if (mkdir(path, 0755) < 0)
-            return husk_error_set(err, errno, "create %s", path);
+        if (mkdir(path, 0755) < 0) {
+            husk_error_set(err, errno, "create %s", path);
+            directory_remove_tree(directory, NULL);
+            return -1;
+        }
     }
     return 0;
 }

@@ -167,12 +167,20 @@ static int cpuset_inherit(const char *directory, husk_error_t *err)
     return 0;
 }
 
+/* OCI writes cgroupsPath as "/husk/ID": relative to each hierarchy's root. */
+static const char *relative(const char *path)
+{
+    while (*path == '/')
+        path++;
+    return path;
+}
+
 static int create_in_hierarchy(const struct cgroup_hierarchy *hierarchy, const char *path,
                                husk_error_t *err)
 {
     bool cpuset = !hierarchy->unified && strstr(hierarchy->controllers, "cpuset") != NULL;
     cleanup_free char *full = NULL;
-    if (asprintf(&full, "%s/%s", hierarchy->mount_point, path) < 0)
+    if (asprintf(&full, "%s/%s", hierarchy->mount_point, relative(path)) < 0)
         return husk_error_set(err, ENOMEM, "cgroup");
     /* Walk down one level at a time: cpuset needs each level initialised,
      * and a concurrent cgroup_destroy may remove an empty parent under us. */
@@ -201,7 +209,7 @@ static int apply_device_rules(const struct cgroup_layout *layout, const char *pa
     if (devices == NULL || spec == NULL || spec->device_rule_count == 0)
         return 0;
     cleanup_free char *directory = NULL;
-    if (asprintf(&directory, "%s/%s", devices->mount_point, path) < 0)
+    if (asprintf(&directory, "%s/%s", devices->mount_point, relative(path)) < 0)
         return husk_error_set(err, ENOMEM, "cgroup");
     for (size_t i = 0; i < spec->device_rule_count; i++) {
         const struct runtime_device_rule *r = &spec->device_rules[i];
@@ -242,7 +250,7 @@ int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid
     snprintf(pid_text, sizeof(pid_text), "%d", pid);
     for (size_t i = 0; i < layout->count; i++) {
         cleanup_free char *directory = NULL;
-        if (asprintf(&directory, "%s/%s", layout->hierarchies[i].mount_point, path) < 0)
+        if (asprintf(&directory, "%s/%s", layout->hierarchies[i].mount_point, relative(path)) < 0)
             return husk_error_set(err, ENOMEM, "cgroup");
         if (write_cgroup_file(directory, "cgroup.procs", pid_text, err) < 0)
             return -1;
@@ -255,7 +263,7 @@ int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_er
     int rc = 0;
     for (size_t i = 0; i < layout->count; i++) {
         cleanup_free char *full = NULL;
-        if (asprintf(&full, "%s/%s", layout->hierarchies[i].mount_point, path) < 0)
+        if (asprintf(&full, "%s/%s", layout->hierarchies[i].mount_point, relative(path)) < 0)
             return husk_error_set(err, ENOMEM, "cgroup");
         size_t root_length = strlen(layout->hierarchies[i].mount_point);
         if (rmdir(full) < 0 && errno != ENOENT && rc == 0)
