@@ -157,8 +157,23 @@ static void reap(struct runtime_process *process)
     process->pidfd = process->terminal_fd = -1;
 }
 
+/* On a pure cgroup2 host the child can be born in its cgroup: no migration
+ * afterwards, and the cgroup namespace can come from the same clone3(). */
+static int open_unified_cgroup(const struct cgroup_layout *layout, const char *path)
+{
+    if (path == NULL || layout->count != 1 || !layout->hierarchies[0].unified)
+        return -1;
+    cleanup_free char *full = NULL;
+    while (*path == '/')
+        path++;
+    if (asprintf(&full, "%s/%s", layout->hierarchies[0].mount_point, path) < 0)
+        return -1;
+    return open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static int spawn(const struct runtime_spec *spec, struct child_context *context,
-                 struct runtime_process *process, int child_socket, husk_error_t *err)
+                 struct runtime_process *process, int child_socket, int cgroup_fd,
+                 husk_error_t *err)
 {
     int pidfd = -1;
     struct clone_args args = {
@@ -166,6 +181,13 @@ static int spawn(const struct runtime_spec *spec, struct child_context *context,
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = SIGCHLD,
     };
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+        if (context->unshare_cgroup)
+            args.flags |= CLONE_NEWCGROUP;
+        context->unshare_cgroup = false;
+    }
     long pid = syscall(SYS_clone3, &args, sizeof(args));
     if (pid < 0)
         return husk_error_set(err, errno, "clone3");
@@ -188,6 +210,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         return -1;
     int rc = -1;
     int sockets[2] = {-1, -1};
+    cleanup_close int cgroup_fd = -1;
     bool cgroup_created = false;
     if (spec->cgroups_path != NULL) {
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
@@ -204,11 +227,12 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .seccomp = &seccomp,
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
     };
-    if (spawn(spec, &context, process, sockets[1], err) < 0)
+    cgroup_fd = open_unified_cgroup(layout, spec->cgroups_path);
+    if (spawn(spec, &context, process, sockets[1], cgroup_fd, err) < 0)
         goto out;
     close(sockets[1]);
     sockets[1] = -1;
-    if (spec->cgroups_path != NULL &&
+    if (spec->cgroups_path != NULL && cgroup_fd < 0 &&
         cgroup_enter(layout, spec->cgroups_path, process->pid, err) < 0)
         goto out;
     if (write(sockets[0], "g", 1) != 1) {
