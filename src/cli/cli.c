@@ -1,12 +1,15 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 
 static const struct cli_command commands[] = {
     {"run", "Create and run a container from an image", cli_run},
@@ -80,9 +83,19 @@ int cli_main(int argc, char **argv)
         print_usage(stderr);
         return HUSK_EXIT_ENGINE;
     }
-    cleanup_free char *run_root = NULL;
-    if (root != NULL && root[0] != '\0' && asprintf(&run_root, "%s/run", root) < 0)
-        return HUSK_EXIT_ENGINE;
+    cleanup_free char *run_root = NULL, *absolute_root = NULL;
+    if (root != NULL && root[0] != '\0') {
+        /* Overlayfs options and the runtime spec need absolute paths. */
+        if (directory_create_parents(root, 0700, &err) < 0 ||
+            (absolute_root = realpath(root, NULL)) == NULL) {
+            if (err == NULL)
+                husk_error_set(&err, errno, "state root %s", root);
+            return cli_report(&err);
+        }
+        root = absolute_root;
+        if (asprintf(&run_root, "%s/run", root) < 0)
+            return HUSK_EXIT_ENGINE;
+    }
     struct engine_context context = {
         .data_root = root && root[0] ? root : "/var/lib/husk",
         .run_root = run_root ? run_root : "/run/husk",
