@@ -10,6 +10,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "cgroup_devices.h"
 
 /* Mount options that are not controllers in a v1 super block option list. */
 static bool is_generic_option(const char *word)
@@ -205,10 +206,22 @@ static int create_in_hierarchy(const struct cgroup_hierarchy *hierarchy, const c
 static int apply_device_rules(const struct cgroup_layout *layout, const char *path,
                               const struct runtime_spec *spec, husk_error_t *err)
 {
-    const struct cgroup_hierarchy *devices = cgroup_layout_find(layout, "devices");
-    if (devices == NULL || spec == NULL || spec->device_rule_count == 0)
+    if (spec == NULL || spec->device_rule_count == 0)
         return 0;
+    const struct cgroup_hierarchy *devices = cgroup_layout_find(layout, "devices");
     cleanup_free char *directory = NULL;
+    if (devices == NULL) {
+        /* cgroup2 has no devices files: the same rules as a BPF program. */
+        const struct cgroup_hierarchy *unified = NULL;
+        for (size_t i = 0; i < layout->count; i++)
+            if (layout->hierarchies[i].unified)
+                unified = &layout->hierarchies[i];
+        if (unified == NULL)
+            return husk_error_set(err, 0, "no devices cgroup to restrict device access");
+        if (asprintf(&directory, "%s/%s", unified->mount_point, relative(path)) < 0)
+            return husk_error_set(err, ENOMEM, "cgroup");
+        return cgroup_devices_attach(directory, spec, err);
+    }
     if (asprintf(&directory, "%s/%s", devices->mount_point, relative(path)) < 0)
         return husk_error_set(err, ENOMEM, "cgroup");
     for (size_t i = 0; i < spec->device_rule_count; i++) {

@@ -1,0 +1,121 @@
+#include "cgroup_devices.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+
+/* Registers while the program runs: R2 device type, R3 requested access,
+ * R4 major, R5 minor (from struct bpf_cgroup_dev_ctx in R1). */
+#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+
+static unsigned access_bits(const char *access)
+{
+    unsigned bits = 0;
+    bits |= strchr(access, 'm') ? BPF_DEVCG_ACC_MKNOD : 0;
+    bits |= strchr(access, 'r') ? BPF_DEVCG_ACC_READ : 0;
+    bits |= strchr(access, 'w') ? BPF_DEVCG_ACC_WRITE : 0;
+    return bits;
+}
+
+static bool is_wildcard_all(const struct runtime_device_rule *rule)
+{
+    return rule->type == 'a' && rule->major < 0 && rule->minor < 0;
+}
+
+/* One rule: every condition that fails jumps past the block's end. */
+static size_t emit_rule(const struct runtime_device_rule *rule, struct bpf_insn *out)
+{
+    struct bpf_insn block[8];
+    size_t n = 0;
+    unsigned access = access_bits(rule->access);
+    if (rule->type != 'a')
+        block[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 2, 0, 0,
+                          rule->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+    if (access != 7) {
+        block[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 3, 0, 0);
+        if (rule->allow) {
+            /* Allowed only when every requested access is in the rule. */
+            block[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, 6, 0, 0, (int)(~access & 7));
+            block[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 6, 0, 0, 0);
+        } else {
+            block[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, 6, 0, 0, (int)access);
+            block[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 0, 0);
+        }
+    }
+    if (rule->major >= 0)
+        block[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 0, (int)rule->major);
+    if (rule->minor >= 0)
+        block[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 5, 0, 0, (int)rule->minor);
+    block[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, rule->allow ? 1 : 0);
+    block[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+    for (size_t i = 0; i < n; i++)
+        if (BPF_CLASS(block[i].code) == BPF_JMP && BPF_OP(block[i].code) != BPF_EXIT)
+            block[i].off = (short)(n - i - 1);
+    memcpy(out, block, n * sizeof(*block));
+    return n;
+}
+
+size_t cgroup_devices_program(const struct runtime_device_rule *rules, size_t count,
+                              struct bpf_insn *program, size_t max)
+{
+    /* A wildcard "a" rule resets everything before it and sets the default. */
+    size_t first = 0;
+    bool default_allow = true;
+    for (size_t i = 0; i < count; i++)
+        if (is_wildcard_all(&rules[i])) {
+            first = i + 1;
+            default_allow = rules[i].allow;
+        }
+    if (max < 7 + (count - first) * 8 + 2)
+        return 0;
+    size_t n = 0;
+    program[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0);
+    program[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 3, 2, 0, 0);
+    program[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0xffff);
+    program[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, 3, 0, 0, 16);
+    program[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0);
+    program[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0);
+    /* Later rules win, so they are tested first. */
+    for (size_t i = count; i > first; i--)
+        n += emit_rule(&rules[i - 1], program + n);
+    program[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, default_allow ? 1 : 0);
+    program[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+    return n;
+}
+
+int cgroup_devices_attach(const char *cgroup_directory, const struct runtime_spec *spec,
+                          husk_error_t *err)
+{
+    size_t max = 8 + spec->device_rule_count * 8 + 2;
+    cleanup_free struct bpf_insn *program = calloc(max, sizeof(*program));
+    size_t length = program ? cgroup_devices_program(spec->device_rules,
+                                                     spec->device_rule_count, program, max)
+                            : 0;
+    if (length == 0)
+        return husk_error_set(err, ENOMEM, "device filter");
+    union bpf_attr load = {0};
+    load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    load.insns = (uint64_t)(uintptr_t)program;
+    load.insn_cnt = (uint32_t)length;
+    load.license = (uint64_t)(uintptr_t) "Apache-2.0";
+    cleanup_close int program_fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
+    if (program_fd < 0)
+        return husk_error_set(err, errno, "load the device filter");
+    cleanup_close int cgroup_fd = open(cgroup_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgroup_fd < 0)
+        return husk_error_set(err, errno, "open %s", cgroup_directory);
+    union bpf_attr attach = {0};
+    attach.target_fd = (uint32_t)cgroup_fd;
+    attach.attach_bpf_fd = (uint32_t)program_fd;
+    attach.attach_type = BPF_CGROUP_DEVICE;
+    attach.attach_flags = BPF_F_ALLOW_MULTI;
+    if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof(attach)) < 0)
+        return husk_error_set(err, errno, "attach the device filter to %s", cgroup_directory);
+    return 0;
+}
