@@ -1,5 +1,7 @@
 /* `husk run`: docker's flags, parsed with getopt_long. */
+#include <ctype.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +56,12 @@ static const struct option run_flags[] = {
 
 static int flag_error(int option, char **argv, husk_error_t *err)
 {
-    const char *word = argv[optind - 1];
-    if (option == ':' || (optopt != 0 && strchr("ehuw", optopt) && word[1] != '-'))
-        return cli_usage_error(err, "run", "flag %s needs an argument", word);
-    if (option == ':' )
+    /* Inside a cluster such as -xi, argv[optind - 1] is not the bad flag:
+     * getopt names a short one in optopt. */
+    char short_flag[3] = {'-', (char)optopt, '\0'};
+    bool is_short = optopt > 0 && optopt < 128 && isalnum(optopt);
+    const char *word = is_short ? short_flag : argv[optind - 1];
+    if (option == ':')
         return cli_usage_error(err, "run", "flag %s needs an argument", word);
     return cli_usage_error(err, "run", "unknown flag %s", word);
 }

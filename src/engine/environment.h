@@ -6,8 +6,8 @@
 
 #include "../util/error.h"
 
-/* "K=V" -> "K=V"; "K" -> "K=<husk's value>" or NULL (*OUT) when unset.
- * An empty value or an empty key is an error. */
+/* "K=V" -> "K=V" ("K=" too); "K" -> "K=<husk's value>" or NULL (*OUT) when
+ * unset. An empty option, an empty key or white space in the key is an error. */
 int environment_option_parse(const char *option, char **out, husk_error_t *err);
 /* Sets ENTRY ("K=V") in the JSON array ENV, replacing an entry with the same key. */
 void environment_set(json_t *env, const char *entry);

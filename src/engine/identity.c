@@ -21,11 +21,13 @@ bool container_name_valid(const char *name)
 int container_id_generate(char id[CONTAINER_ID_LENGTH + 1], husk_error_t *err)
 {
     unsigned char bytes[CONTAINER_ID_LENGTH / 2];
-    if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
-        return husk_error_set(err, errno, "generate a container id");
     /* Like docker, never an all-digit short ID that could read as a number. */
-    for (size_t i = 0; i < sizeof(bytes); i++)
-        sprintf(id + 2 * i, "%02x", bytes[i]);
+    do {
+        if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+            return husk_error_set(err, errno, "generate a container id");
+        for (size_t i = 0; i < sizeof(bytes); i++)
+            sprintf(id + 2 * i, "%02x", bytes[i]);
+    } while (strspn(id, "0123456789") >= CONTAINER_SHORT_ID_LENGTH);
     return 0;
 }
 

@@ -38,7 +38,9 @@ static long parse_id(const char *text)
     char *end = NULL;
     errno = 0;
     long value = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value > ID_MAX)
+    if (*end != '\0')
+        return -1; /* "12abc" is a name, as docker reads it */
+    if (errno != 0 || value > ID_MAX)
         return -2;
     return value;
 }
@@ -46,8 +48,11 @@ static long parse_id(const char *text)
 /* Field N (0-based) of a colon-separated line, copied into BUFFER. */
 static const char *field(const char *line, int n, char *buffer, size_t size)
 {
+    const char *line_end = strchr(line, '\n');
+    if (line_end == NULL)
+        line_end = line + strlen(line);
     for (int i = 0; i < n && line; i++) {
-        line = strchr(line, ':');
+        line = memchr(line, ':', (size_t)(line_end - line));
         if (line)
             line++;
     }
@@ -122,7 +127,10 @@ static int resolve_user_part(const char *user, const char *passwd, struct resolv
     if (line == NULL)
         return 0;
     char buffer[1024];
-    out->uid = (uid_t)parse_id(field(line, 2, buffer, sizeof(buffer)));
+    long found_uid = parse_id(field(line, 2, buffer, sizeof(buffer)));
+    if (found_uid < 0)
+        return husk_error_set(err, 0, "passwd entry of user %s has a malformed uid", user);
+    out->uid = (uid_t)found_uid;
     long gid = parse_id(field(line, 3, buffer, sizeof(buffer)));
     out->gid = gid >= 0 ? (gid_t)gid : 0;
     out->name = strdup(field(line, 0, buffer, sizeof(buffer)));

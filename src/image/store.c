@@ -13,10 +13,29 @@
 
 #define DEFAULT_BUSYBOX "/bin/busybox"
 
-static bool name_character_ok(char c)
+static bool lower_alnum(char c)
 {
-    return islower((unsigned char)c) || isdigit((unsigned char)c) || c == '.' || c == '_' ||
-           c == '-' || c == '/';
+    return islower((unsigned char)c) || isdigit((unsigned char)c);
+}
+
+/* docker's path component: [a-z0-9]+ joined by ".", "_", "__" or "-"+. So no
+ * component can be "..", ".", empty or start with a separator. */
+static bool component_valid(const char *component, size_t length)
+{
+    if (length == 0 || !lower_alnum(component[0]) || !lower_alnum(component[length - 1]))
+        return false;
+    for (size_t i = 1; i < length; i++) {
+        char c = component[i], previous = component[i - 1];
+        if (lower_alnum(c))
+            continue;
+        if (c != '.' && c != '_' && c != '-')
+            return false;
+        if (lower_alnum(previous) || (c == '-' && previous == '-') ||
+            (c == '_' && previous == '_' && (i < 2 || lower_alnum(component[i - 2]))))
+            continue;
+        return false;
+    }
+    return true;
 }
 
 char *image_reference_normalise(const char *reference)
@@ -34,11 +53,15 @@ char *image_reference_normalise(const char *reference)
     size_t length = colon ? (size_t)(colon - name) : strlen(name);
     if (colon != NULL && strcmp(colon + 1, "latest") != 0)
         return NULL; /* tags arrive with the image store issue */
-    if (length == 0 || !isalnum((unsigned char)name[0]))
-        return NULL;
-    for (size_t i = 0; i < length; i++)
-        if (!name_character_ok(name[i]) || (name[i] == '/' && name[i + 1] == '/'))
+    for (size_t start = 0; start <= length;) {
+        const char *slash = memchr(name + start, '/', length - start);
+        size_t end = slash ? (size_t)(slash - name) : length;
+        if (!component_valid(name + start, end - start))
             return NULL;
+        start = end + 1;
+        if (slash == NULL)
+            break;
+    }
     return strndup(name, length);
 }
 

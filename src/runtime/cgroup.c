@@ -17,7 +17,7 @@ static bool is_generic_option(const char *word)
 {
     static const char *const generic[] = {"rw", "ro", "relatime", "noatime", "nosuid",
                                           "nodev", "noexec", "clone_children", "noprefix",
-                                          "nsdelegate", "memory_recursiveprot",
+                                          "nsdelegate", "memory_recursiveprot", "xattr", "cpuset_v2_mode",
                                           "memory_localevents", "favordynmods"};
     for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
         if (strcmp(word, generic[i]) == 0)
@@ -126,6 +126,8 @@ const struct cgroup_hierarchy *cgroup_layout_find(const struct cgroup_layout *la
                                                   const char *controller)
 {
     size_t length = strlen(controller);
+    if (length == 0)
+        return NULL;
     for (size_t i = 0; i < layout->count; i++) {
         const char *list = layout->hierarchies[i].controllers;
         for (const char *p = list; (p = strstr(p, controller)) != NULL; p += length)

@@ -287,7 +287,7 @@ static int parse_devices(json_t *devices, struct runtime_spec *spec, husk_error_
         if (json_unpack(item, "{s:s, s:s, s?I, s?I, s?I, s?I, s?I}", "path", &path, "type", &type,
                         "major", &major, "minor", &minor, "fileMode", &mode, "uid", &uid, "gid",
                         &gid) < 0 ||
-            strchr("cbup", type[0]) == NULL || path[0] != '/')
+            type[0] == '\0' || strchr("cbup", type[0]) == NULL || path[0] != '/')
             return husk_error_set(err, 0, "config.json: linux.devices[%zu] is malformed", i);
         struct runtime_device *d = &spec->devices[spec->device_count++];
         d->path = strdup(path);
@@ -313,7 +313,7 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
         json_int_t major = -1, minor = -1;
         if (json_unpack(item, "{s:b, s?s, s?I, s?I, s?s}", "allow", &allow, "type", &type,
                         "major", &major, "minor", &minor, "access", &access) < 0 ||
-            strchr("acb", type[0]) == NULL || strlen(access) > 3 ||
+            type[0] == '\0' || strchr("acb", type[0]) == NULL || strlen(access) > 3 ||
             strspn(access, "rwm") != strlen(access))
             return husk_error_set(err, 0, "config.json: linux.resources.devices[%zu] is malformed",
                                   i);
