@@ -217,7 +217,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     memset(c, 0, sizeof(*c));
     if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0)
-        return -1;
+        goto fail;
     if (identify(context, options, c, err) < 0)
         goto fail;
     char short_id[CONTAINER_SHORT_ID_LENGTH + 1];
@@ -236,6 +236,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     return 0;
 fail:
     prepared_container_discard(context, c);
+    prepared_container_free(c);
     return -1;
 }
 

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +69,29 @@ struct foreground {
     struct runtime_spec *spec;
     struct cgroup_layout layout;
     struct runtime_process process;
+    struct relay_io io;
+    int child_stdio[3];
     sigset_t saved_mask;
 };
+
+/* A container writing to (or reading from) the user's terminal gets a pipe
+ * instead, as with docker: holding the terminal itself would let it change
+ * the terminal's settings or push keystrokes into the user's shell. Files
+ * and pipes are handed over as they are, with no copying. */
+static int pipe_terminal_fds(const struct run_options *o, struct foreground *f, husk_error_t *err)
+{
+    int *parent_ends[3] = {&f->io.stdin_pipe, &f->io.stdout_pipe, &f->io.stderr_pipe};
+    for (int fd = 0; fd < 3; fd++) {
+        if (o->tty || (fd == STDIN_FILENO && !o->interactive) || !isatty(fd))
+            continue;
+        int ends[2];
+        if (pipe2(ends, O_CLOEXEC) < 0)
+            return husk_error_set(err, errno, "pipe");
+        *parent_ends[fd] = fd == STDIN_FILENO ? ends[1] : ends[0];
+        f->child_stdio[fd] = fd == STDIN_FILENO ? ends[0] : ends[1];
+    }
+    return 0;
+}
 
 static int start_foreground(const struct run_options *o, struct prepared_container *c,
                             struct foreground *f, husk_error_t *err)
@@ -82,11 +104,21 @@ static int start_foreground(const struct run_options *o, struct prepared_contain
     sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
     struct winsize window;
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
+    if (pipe_terminal_fds(o, f, err) < 0)
+        return -1;
     struct runtime_launch_options launch = {
         .attach_stdin = o->interactive,
         .window = have_window ? &window : NULL,
+        .stdio = {f->child_stdio[0], f->child_stdio[1], f->child_stdio[2]},
     };
-    return runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+    int rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+    for (int fd = 0; fd < 3; fd++)
+        if (f->child_stdio[fd] >= 0) {
+            close(f->child_stdio[fd]);
+            f->child_stdio[fd] = -1;
+        }
+    f->io.terminal_stdin = o->interactive;
+    return rc;
 }
 
 static void finish_foreground(struct foreground *f)
@@ -95,6 +127,10 @@ static void finish_foreground(struct foreground *f)
         close(f->process.pidfd);
     if (f->process.terminal_fd >= 0)
         close(f->process.terminal_fd);
+    int *pipes[] = {&f->io.stdin_pipe, &f->io.stdout_pipe, &f->io.stderr_pipe};
+    for (size_t i = 0; i < 3; i++)
+        if (*pipes[i] >= 0)
+            close(*pipes[i]);
     sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
     cgroup_layout_free(&f->layout);
     runtime_spec_free(f->spec);
@@ -109,13 +145,17 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     if (prepare_container(context, o, &c, err) < 0)
         return -1;
     store_record_save(context, c.id, c.record, NULL);
-    struct foreground f = {.process = {.pid = -1, .pidfd = -1, .terminal_fd = -1}};
+    struct foreground f = {
+        .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
+        .io = {.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1},
+        .child_stdio = {-1, -1, -1},
+    };
     sigemptyset(&f.saved_mask);
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
     int rc = start_foreground(o, &c, &f, err);
     if (rc == 0) {
         record_state(context, &c, "running", f.process.pid, 0, NULL);
-        rc = relay_foreground(&f.process, o->interactive, exit_status, err);
+        rc = relay_foreground(&f.process, &f.io, exit_status, err);
         runtime_container_cleanup(f.spec, &f.layout, NULL);
         record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE, NULL);
     }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,6 +27,14 @@ void runtime_forwarded_signals(sigset_t *set)
     static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(set, forwarded[i]);
+}
+
+static bool wants_new_namespace(const struct runtime_spec *spec, int type)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        if (spec->namespaces[i].type == type)
+            return spec->namespaces[i].path == NULL;
+    return false;
 }
 
 /* Everything the child needs; it gets its own copy of husk's memory. */
@@ -45,6 +55,20 @@ static int wait_for_parent(int socket_fd, husk_error_t *err)
     while (n < 0 && errno == EINTR);
     if (n != 1)
         return husk_error_set(err, n < 0 ? errno : EPIPE, "wait for husk");
+    return 0;
+}
+
+/* A new network namespace starts with lo down; every container expects it up. */
+static int loopback_up(husk_error_t *err)
+{
+    cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq request = {0};
+    snprintf(request.ifr_name, sizeof(request.ifr_name), "lo");
+    if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &request) < 0)
+        return husk_error_set(err, errno, "read the flags of lo");
+    request.ifr_flags |= IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &request) < 0)
+        return husk_error_set(err, errno, "bring lo up");
     return 0;
 }
 
@@ -81,6 +105,8 @@ static void child_run(struct child_context *context)
     }
     if (join_namespaces(spec, &err) < 0)
         goto fail;
+    if (wants_new_namespace(spec, CLONE_NEWNET) && loopback_up(&err) < 0)
+        goto fail;
     if (runtime_spec_has_namespace(spec, CLONE_NEWNS) && process_prepare_root(spec, &err) < 0)
         goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
@@ -110,14 +136,6 @@ static uint64_t clone_flags_for(const struct runtime_spec *spec)
             flags |= (uint64_t)ns->type;
     }
     return flags;
-}
-
-static bool wants_new_namespace(const struct runtime_spec *spec, int type)
-{
-    for (size_t i = 0; i < spec->namespace_count; i++)
-        if (spec->namespaces[i].type == type)
-            return spec->namespaces[i].path == NULL;
-    return false;
 }
 
 /* Reads setup messages until the child execs (EOF) or reports an error. */

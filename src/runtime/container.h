@@ -14,6 +14,7 @@
 struct runtime_launch_options {
     bool attach_stdin;            /* the container reads husk's stdin, else /dev/null */
     const struct winsize *window; /* initial size of the container's terminal */
+    int stdio[3]; /* the container's fds 0-2 when >= 0; otherwise husk's own */
 };
 
 struct runtime_process {

@@ -90,6 +90,9 @@ int process_setup_stdio(const struct runtime_spec *spec,
 {
     if (spec->terminal)
         return open_terminal(options, socket_fd, err);
+    for (int fd = 0; fd < 3; fd++)
+        if (options->stdio[fd] >= 0 && dup2(options->stdio[fd], fd) < 0)
+            return husk_error_set(err, errno, "set up fd %d", fd);
     if (!options->attach_stdin) {
         int null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, 0) < 0)

@@ -80,16 +80,100 @@ static void forward_signal(struct runtime_process *process, int signal_fd)
     syscall(SYS_pidfd_send_signal, process->pidfd, sig, NULL, 0);
 }
 
-/* After the process exited the pty may still hold output: drain it. */
-static void drain_terminal(int terminal_fd)
+struct stream {
+    int from;
+    int to;
+    bool input; /* husk's stdin: at its end the container gets EOF */
+};
+
+/* Output may still be buffered after the process exited: drain it. */
+static void drain(int fd, int to)
 {
-    int flags = fcntl(terminal_fd, F_GETFL);
-    fcntl(terminal_fd, F_SETFL, flags | O_NONBLOCK);
-    while (copy_once(terminal_fd, STDOUT_FILENO) > 0)
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    while (copy_once(fd, to) > 0)
         ;
 }
 
-int relay_foreground(struct runtime_process *process, bool relay_stdin, int *exit_status,
+static size_t collect_streams(struct runtime_process *process, const struct relay_io *io,
+                              struct stream streams[3])
+{
+    size_t n = 0;
+    if (process->terminal_fd >= 0) {
+        streams[n++] = (struct stream){process->terminal_fd, STDOUT_FILENO, false};
+        if (io->terminal_stdin)
+            streams[n++] = (struct stream){STDIN_FILENO, process->terminal_fd, true};
+        return n;
+    }
+    if (io->stdout_pipe >= 0)
+        streams[n++] = (struct stream){io->stdout_pipe, STDOUT_FILENO, false};
+    if (io->stderr_pipe >= 0)
+        streams[n++] = (struct stream){io->stderr_pipe, STDERR_FILENO, false};
+    if (io->stdin_pipe >= 0)
+        streams[n++] = (struct stream){STDIN_FILENO, io->stdin_pipe, true};
+    return n;
+}
+
+/* End of husk's input: a pipe is closed, a pty gets what ^D would send. */
+static void end_input(struct stream *stream, const struct terminal_state *terminal,
+                      struct relay_io *io, bool to_terminal)
+{
+    if (to_terminal) {
+        char eof = terminal->raw ? terminal->saved.c_cc[VEOF] : 4;
+        if (write(stream->to, &eof, 1) < 0) {
+            /* The container closed its terminal already. */
+        }
+    } else {
+        close(io->stdin_pipe);
+        io->stdin_pipe = -1;
+    }
+    stream->from = -1;
+}
+
+static int relay_loop(struct runtime_process *process, int signal_fd, struct stream *streams,
+                      size_t count, const struct terminal_state *terminal, struct relay_io *io,
+                      husk_error_t *err)
+{
+    for (;;) {
+        struct pollfd fds[5] = {
+            {.fd = signal_fd, .events = POLLIN},
+            {.fd = process->pidfd, .events = POLLIN},
+        };
+        for (size_t i = 0; i < count; i++)
+            fds[2 + i] = (struct pollfd){.fd = streams[i].from, .events = POLLIN};
+        if (poll(fds, 2 + count, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return husk_error_set(err, errno, "poll");
+        }
+        if (fds[0].revents & POLLIN)
+            forward_signal(process, signal_fd);
+        for (size_t i = 0; i < count; i++) {
+            if (!(fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (copy_once(streams[i].from, streams[i].to) > 0)
+                continue;
+            if (streams[i].input)
+                end_input(&streams[i], terminal, io, process->terminal_fd >= 0);
+            else
+                streams[i].from = -1;
+        }
+        if (fds[1].revents & POLLIN)
+            return 0;
+    }
+}
+
+static void close_pipes(struct relay_io *io)
+{
+    int *pipes[] = {&io->stdin_pipe, &io->stdout_pipe, &io->stderr_pipe};
+    for (size_t i = 0; i < 3; i++)
+        if (*pipes[i] >= 0) {
+            close(*pipes[i]);
+            *pipes[i] = -1;
+        }
+}
+
+int relay_foreground(struct runtime_process *process, struct relay_io *io, int *exit_status,
                      husk_error_t *err)
 {
     sigset_t forwarded;
@@ -98,42 +182,18 @@ int relay_foreground(struct runtime_process *process, bool relay_stdin, int *exi
     if (signal_fd < 0)
         return husk_error_set(err, errno, "signalfd");
     struct terminal_state terminal = {0};
-    int terminal_fd = process->terminal_fd;
-    if (terminal_fd >= 0 && relay_stdin)
+    if (process->terminal_fd >= 0 && io->terminal_stdin)
         terminal_make_raw(&terminal);
-    bool stdin_open = terminal_fd >= 0 && relay_stdin;
-    bool output_open = terminal_fd >= 0;
-    for (;;) {
-        struct pollfd fds[4] = {
-            {.fd = signal_fd, .events = POLLIN},
-            {.fd = process->pidfd, .events = POLLIN},
-            {.fd = output_open ? terminal_fd : -1, .events = POLLIN},
-            {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
-        };
-        if (poll(fds, 4, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            terminal_restore(&terminal);
-            return husk_error_set(err, errno, "poll");
-        }
-        if (fds[0].revents & POLLIN)
-            forward_signal(process, signal_fd);
-        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
-            output_open = copy_once(terminal_fd, STDOUT_FILENO) > 0;
-        if (fds[3].revents & (POLLIN | POLLHUP | POLLERR) && copy_once(STDIN_FILENO, terminal_fd) <= 0) {
-            /* End of input: what a user typing ^D would send. */
-            char eof = terminal.raw ? terminal.saved.c_cc[VEOF] : 4;
-            if (write(terminal_fd, &eof, 1) < 0) {
-                /* The container closed its terminal already. */
-            }
-            stdin_open = false;
-        }
-        if (fds[1].revents & POLLIN)
-            break;
-    }
-    if (output_open)
-        drain_terminal(terminal_fd);
+    struct stream streams[3];
+    size_t count = collect_streams(process, io, streams);
+    int rc = relay_loop(process, signal_fd, streams, count, &terminal, io, err);
+    for (size_t i = 0; i < count; i++)
+        if (!streams[i].input && streams[i].from >= 0)
+            drain(streams[i].from, streams[i].to);
     terminal_restore(&terminal);
+    close_pipes(io);
+    if (rc < 0)
+        return rc;
     siginfo_t info = {0};
     while (waitid(P_PIDFD, (id_t)process->pidfd, &info, WEXITED) < 0) {
         if (errno != EINTR)
