@@ -13,6 +13,14 @@
 
 static const struct cli_command commands[] = {
     {"run", "Create and run a container from an image", cli_run},
+    {"create", "Create a container without starting it", cli_create},
+    {"start", "Start created or stopped containers", cli_start},
+    {"stop", "Stop running containers (SIGTERM, then SIGKILL)", cli_stop},
+    {"restart", "Restart containers", cli_restart},
+    {"kill", "Send a signal to containers", cli_kill},
+    {"wait", "Wait for containers to exit and print their exit codes", cli_wait},
+    {"rm", "Remove containers", cli_rm},
+    {"container", "Manage containers (prune)", cli_container},
 };
 
 int cli_report(husk_error_t *err)

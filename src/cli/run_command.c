@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/lifecycle.h"
 #include "../engine/run.h"
 #include "cli.h"
 
 static const char run_usage[] =
     "Usage: husk run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-    "Create and run a container from an image, in the foreground.\n\n"
+    "Create and run a container from an image, in the foreground unless -d.\n\n"
     "Options:\n"
+    "  -d, --detach             run in the background under a monitor; print the ID\n"
     "  -e, --env KEY=VALUE      set an environment variable (KEY alone: copy husk's)\n"
     "  -h, --hostname NAME      container host name (default: short container id)\n"
     "  -i, --interactive        keep stdin attached\n"
@@ -38,6 +40,7 @@ enum {
 };
 
 static const struct option run_flags[] = {
+    {"detach", no_argument, NULL, 'd'},
     {"env", required_argument, NULL, 'e'},
     {"hostname", required_argument, NULL, 'h'},
     {"interactive", no_argument, NULL, 'i'},
@@ -54,7 +57,7 @@ static const struct option run_flags[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int flag_error(int option, char **argv, husk_error_t *err)
+static int flag_error(const char *command_name, int option, char **argv, husk_error_t *err)
 {
     /* Inside a cluster such as -xi, argv[optind - 1] is not the bad flag:
      * getopt names a short one in optopt. */
@@ -62,11 +65,12 @@ static int flag_error(int option, char **argv, husk_error_t *err)
     bool is_short = optopt > 0 && optopt < 128 && isalnum(optopt);
     const char *word = is_short ? short_flag : argv[optind - 1];
     if (option == ':')
-        return cli_usage_error(err, "run", "flag %s needs an argument", word);
-    return cli_usage_error(err, "run", "unknown flag %s", word);
+        return cli_usage_error(err, command_name, "flag %s needs an argument", word);
+    return cli_usage_error(err, command_name, "unknown flag %s", word);
 }
 
-int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *err)
+static int parse_as(const char *command_name, int argc, char **argv, struct run_options *o,
+                    husk_error_t *err)
 {
     memset(o, 0, sizeof(*o));
     o->env = calloc((size_t)argc + 1, sizeof(char *));
@@ -74,8 +78,9 @@ int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *er
     optind = 0;
     int option;
     /* "+": options end at IMAGE; what follows belongs to the command. */
-    while ((option = getopt_long(argc, argv, "+:e:h:itu:w:", run_flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:", run_flags, NULL)) != -1) {
         switch (option) {
+        case 'd': o->detach = true; break;
         case 'e': o->env[o->env_count++] = optarg; break;
         case 'h': o->hostname = optarg; break;
         case 'i': o->interactive = true; break;
@@ -87,27 +92,64 @@ int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *er
         case OPTION_PRIVILEGED: o->privileged = true; break;
         case OPTION_READ_ONLY: o->read_only = true; break;
         case OPTION_RM: o->auto_remove = true; break;
-        case OPTION_HELP: fputs(run_usage, stdout); return 1;
-        default: return flag_error(option, argv, err);
+        case OPTION_HELP:
+            if (strcmp(command_name, "create") == 0)
+                fputs("Usage: husk create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+                      "Create a container without starting it; the options are those of "
+                      "husk run.\n\n",
+                      stdout);
+            fputs(run_usage, stdout);
+            return 1;
+        default: return flag_error(command_name, option, argv, err);
         }
     }
     if (optind >= argc)
-        return cli_usage_error(err, "run", "\"husk run\" requires an IMAGE");
+        return cli_usage_error(err, command_name, "\"husk %s\" requires an IMAGE", command_name);
     o->image = argv[optind];
     o->command = optind + 1 < argc ? argv + optind + 1 : NULL;
     return 0;
+}
+
+int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *err)
+{
+    return parse_as("run", argc, argv, o, err);
 }
 
 int cli_run(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     struct run_options options;
-    int parsed = cli_run_parse(argc, argv, &options, &err);
+    int parsed = parse_as("run", argc, argv, &options, &err);
     int status = 0;
-    if (parsed == 0 && engine_run(context, &options, &status, &err) < 0)
+    char id[65];
+    if (parsed == 0 && options.detach) {
+        if (engine_run_detached(context, &options, id, &err) < 0)
+            parsed = -1;
+        else
+            printf("%s\n", id);
+    } else if (parsed == 0 && engine_run(context, &options, &status, &err) < 0) {
         parsed = -1;
+    }
     free(options.env);
     if (parsed < 0)
         return cli_report(&err);
     return parsed == 1 ? 0 : status;
+}
+
+int cli_create(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct run_options options;
+    int parsed = parse_as("create", argc, argv, &options, &err);
+    char id[65];
+    if (parsed == 0 && options.detach)
+        parsed = cli_usage_error(&err, "create", "unknown flag -d");
+    if (parsed == 0 && engine_create(context, &options, id, &err) < 0)
+        parsed = -1;
+    else if (parsed == 0)
+        printf("%s\n", id);
+    free(options.env);
+    if (parsed < 0)
+        return cli_report(&err);
+    return 0;
 }

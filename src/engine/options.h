@@ -21,6 +21,7 @@ struct run_options {
     bool privileged;
     bool read_only;
     bool auto_remove;
+    bool detach;
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

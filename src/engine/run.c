@@ -17,6 +17,7 @@
 #include "environment.h"
 #include "identity.h"
 #include "prepare.h"
+#include "record.h"
 #include "store.h"
 #include "user.h"
 
@@ -49,19 +50,16 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
     return 0;
 }
 
+/* The foreground husk is its container's monitor: it records the state. */
 static void record_state(const struct engine_context *context, struct prepared_container *c,
-                         const char *status, pid_t pid, int exit_code, const char *error)
+                         const char *status, pid_t pid, int exit_code)
 {
+    record_set_state(c->record, status, pid, exit_code, NULL);
     json_t *state = json_object_get(c->record, "State");
-    char now[64];
-    store_timestamp_now(now, sizeof(now));
-    json_object_set_new(state, "Status", json_string(status));
-    json_object_set_new(state, "Running", json_boolean(strcmp(status, "running") == 0));
-    json_object_set_new(state, "Pid", json_integer(pid));
-    json_object_set_new(state, "ExitCode", json_integer(exit_code));
-    json_object_set_new(state, "Error", json_string(error ? error : ""));
-    json_object_set_new(state, strcmp(status, "running") == 0 ? "StartedAt" : "FinishedAt",
-                        json_string(now));
+    bool running = strcmp(status, "running") == 0;
+    json_object_set_new(state, "MonitorPid", json_integer(running ? getpid() : 0));
+    json_object_set_new(state, "MonitorStartTime",
+                        json_integer(running ? (json_int_t)process_start_time(getpid()) : 0));
     store_record_save(context, c->id, c->record, NULL);
 }
 
@@ -154,10 +152,10 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
     int rc = start_foreground(o, &c, &f, err);
     if (rc == 0) {
-        record_state(context, &c, "running", f.process.pid, 0, NULL);
+        record_state(context, &c, "running", f.process.pid, 0);
         rc = relay_foreground(&f.process, &f.io, exit_status, err);
         runtime_container_cleanup(f.spec, &f.layout, NULL);
-        record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE, NULL);
+        record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE);
     }
     finish_foreground(&f);
     /* A container that never started is not kept: bad input leaves nothing. */

@@ -115,7 +115,7 @@ int store_record_save(const struct engine_context *context, const char *id, json
     cleanup_free char *text = json_dumps(record, JSON_COMPACT);
     if (directory == NULL || text == NULL || asprintf(&path, "%s/container.json", directory) < 0)
         return husk_error_set(err, ENOMEM, "save container record");
-    return file_write_atomic(path, text, strlen(text), false, err);
+    return file_write_atomic(path, text, strlen(text), true, err);
 }
 
 int store_container_remove(const struct engine_context *context, const char *id,

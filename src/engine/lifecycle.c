@@ -1,0 +1,303 @@
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../runtime/cgroup.h"
+#include "../util/cleanup.h"
+#include "monitor.h"
+#include "prepare.h"
+#include "record.h"
+#include "run.h"
+#include "store.h"
+
+int signal_parse(const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        return -1;
+    char *end = NULL;
+    long number = strtol(text, &end, 10);
+    if (*end == '\0')
+        return number > 0 && number < NSIG ? (int)number : -1;
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    for (int sig = 1; sig < NSIG; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev != NULL && strcasecmp(abbrev, name) == 0)
+            return sig;
+    }
+    return -1;
+}
+
+int engine_create(const struct engine_context *context, const struct run_options *options,
+                  char id[65], husk_error_t *err)
+{
+    if (run_options_validate(options, err) < 0)
+        return -1;
+    struct prepared_container c;
+    if (prepare_container(context, options, &c, err) < 0)
+        return -1;
+    int rc = store_record_save(context, c.id, c.record, err);
+    if (rc < 0)
+        prepared_container_discard(context, &c);
+    else
+        snprintf(id, 65, "%s", c.id);
+    prepared_container_free(&c);
+    return rc;
+}
+
+int engine_start(const struct engine_context *context, const char *reference, husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_open(context, reference, &handle, err) < 0)
+        return -1;
+    int rc = 0;
+    const char *status = record_status(handle.record);
+    if (strcmp(status, "running") != 0)
+        rc = monitor_start(context, &handle, err);
+    container_close(&handle);
+    return rc;
+}
+
+int engine_run_detached(const struct engine_context *context, const struct run_options *options,
+                        char id[65], husk_error_t *err)
+{
+    if (engine_create(context, options, id, err) < 0)
+        return -1;
+    if (engine_start(context, id, err) == 0)
+        return 0;
+    engine_remove(context, id, true, NULL);
+    return -1;
+}
+
+/* A pidfd for the record's PID 1, checked to be that very process. */
+static int open_container_process(json_t *record, const char *pid_key, const char *start_key)
+{
+    json_t *state = json_object_get(record, "State");
+    pid_t pid = (pid_t)json_integer_value(json_object_get(state, pid_key));
+    if (pid <= 0)
+        return -1;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        return -1;
+    unsigned long long recorded =
+        (unsigned long long)json_integer_value(json_object_get(state, start_key));
+    if (process_start_time(pid) != recorded) {
+        close(pidfd);
+        return -1;
+    }
+    return pidfd;
+}
+
+struct running {
+    int process; /* pidfd of PID 1, or -1 */
+    int monitor; /* pidfd of its monitor, or -1 */
+};
+
+static void running_close(struct running *r)
+{
+    if (r->process >= 0)
+        close(r->process);
+    if (r->monitor >= 0)
+        close(r->monitor);
+    r->process = r->monitor = -1;
+}
+
+/* Under the lock: pidfds of PID 1 and the monitor, or an error when the
+ * container does not run. */
+static int open_running(const struct engine_context *context, const char *reference,
+                        struct running *r, char id[65], husk_error_t *err)
+{
+    struct container_handle handle;
+    r->process = r->monitor = -1;
+    if (container_open(context, reference, &handle, err) < 0)
+        return -1;
+    snprintf(id, 65, "%s", handle.id);
+    r->process = open_container_process(handle.record, "Pid", "PidStartTime");
+    r->monitor = open_container_process(handle.record, "MonitorPid", "MonitorStartTime");
+    container_close(&handle);
+    if (r->process < 0) {
+        running_close(r);
+        return husk_error_set(err, 0, "container %s is not running", reference);
+    }
+    return 0;
+}
+
+static int send_signal(int pidfd, int sig, const char *reference, husk_error_t *err)
+{
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+        return husk_error_set(err, errno, "signal container %s", reference);
+    return 0;
+}
+
+int engine_kill(const struct engine_context *context, const char *reference, int sig,
+                husk_error_t *err)
+{
+    struct running r;
+    char id[65];
+    if (open_running(context, reference, &r, id, err) < 0)
+        return -1;
+    int rc = send_signal(r.process, sig, reference, err);
+    running_close(&r);
+    return rc;
+}
+
+static bool wait_readable(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc;
+    do
+        rc = poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    return rc > 0;
+}
+
+/* After PID 1 is gone: the monitor records the exit and exits; without a
+ * monitor (it was killed) husk records what it knows itself. */
+static void settle_exit(const struct engine_context *context, const char *id, struct running *r)
+{
+    if (r->monitor >= 0) {
+        wait_readable(r->monitor, -1);
+        return;
+    }
+    struct container_handle handle;
+    if (container_open(context, id, &handle, NULL) < 0)
+        return;
+    const char *status = json_string_value(
+        json_object_get(json_object_get(handle.record, "State"), "Status"));
+    if (status && strcmp(status, "running") == 0) {
+        record_set_state(handle.record, "exited", 0, -1,
+                         "the monitor was gone: exit status unknown");
+        container_save(context, &handle, NULL);
+    }
+    container_close(&handle);
+}
+
+int engine_stop(const struct engine_context *context, const char *reference, int timeout,
+                husk_error_t *err)
+{
+    struct running r;
+    char id[65];
+    husk_error_t not_running = NULL;
+    if (open_running(context, reference, &r, id, &not_running) < 0) {
+        /* Stopping a stopped container is not an error, as with docker;
+         * an unknown one is. */
+        bool unknown = strncmp(not_running->message, "No such", 7) == 0 ||
+                       strstr(not_running->message, "ambiguous") != NULL;
+        if (unknown) {
+            *err = not_running;
+            return -1;
+        }
+        husk_error_free(&not_running);
+        return 0;
+    }
+    int rc = send_signal(r.process, SIGTERM, reference, err);
+    if (rc == 0 && !wait_readable(r.process, timeout * 1000)) {
+        rc = send_signal(r.process, SIGKILL, reference, err);
+        wait_readable(r.process, -1);
+    }
+    settle_exit(context, id, &r);
+    running_close(&r);
+    return rc;
+}
+
+int engine_restart(const struct engine_context *context, const char *reference, int timeout,
+                   husk_error_t *err)
+{
+    if (engine_stop(context, reference, timeout, err) < 0)
+        return -1;
+    return engine_start(context, reference, err);
+}
+
+int engine_wait(const struct engine_context *context, const char *reference, int *exit_code,
+                husk_error_t *err)
+{
+    struct running r;
+    char id[65];
+    husk_error_t not_running = NULL;
+    if (open_running(context, reference, &r, id, &not_running) == 0) {
+        wait_readable(r.process, -1);
+        settle_exit(context, id, &r);
+        running_close(&r);
+    } else if (strncmp(not_running->message, "No such", 7) == 0 ||
+               strstr(not_running->message, "ambiguous") != NULL) {
+        *err = not_running;
+        return -1;
+    }
+    husk_error_free(&not_running);
+    struct container_handle handle;
+    if (container_open(context, id[0] ? id : reference, &handle, err) < 0)
+        return -1;
+    *exit_code = (int)json_integer_value(
+        json_object_get(json_object_get(handle.record, "State"), "ExitCode"));
+    container_close(&handle);
+    return 0;
+}
+
+static void destroy_cgroups(const char *id)
+{
+    struct cgroup_layout layout;
+    cleanup_free char *path = NULL;
+    if (cgroup_layout_discover(&layout, NULL) < 0)
+        return;
+    if (asprintf(&path, "/husk/%s", id) > 0)
+        cgroup_destroy(&layout, path, NULL);
+    cgroup_layout_free(&layout);
+}
+
+int engine_remove(const struct engine_context *context, const char *reference, bool force,
+                  husk_error_t *err)
+{
+    struct running r = {-1, -1};
+    char id[65] = "";
+    if (open_running(context, reference, &r, id, NULL) == 0) {
+        if (!force) {
+            running_close(&r);
+            return husk_error_set(err, 0,
+                                  "cannot remove running container %s: stop it first or use -f",
+                                  reference);
+        }
+        send_signal(r.process, SIGKILL, reference, NULL);
+        wait_readable(r.process, -1);
+        settle_exit(context, id, &r);
+        running_close(&r);
+    }
+    struct container_handle handle;
+    if (container_open(context, id[0] ? id : reference, &handle, err) < 0) {
+        /* Removed meanwhile by its own --rm: what was asked is done. */
+        return id[0] ? (husk_error_free(err), 0) : -1;
+    }
+    /* A monitor that was killed left the cgroups; remove them too. */
+    destroy_cgroups(handle.id);
+    int rc = store_container_remove(context, handle.id, handle.name, err);
+    container_close(&handle);
+    return rc;
+}
+
+int engine_prune(const struct engine_context *context, char ***removed, husk_error_t *err)
+{
+    cleanup_strv char **ids = container_list_ids(context);
+    size_t count = 0;
+    *removed = calloc(1, sizeof(char *));
+    for (char **id = ids; id && *id; id++) {
+        struct container_handle handle;
+        if (container_open(context, *id, &handle, NULL) < 0)
+            continue;
+        bool running = strcmp(record_status(handle.record), "running") == 0;
+        container_close(&handle);
+        if (running || engine_remove(context, *id, false, NULL) < 0)
+            continue;
+        char **grown = realloc(*removed, (count + 2) * sizeof(char *));
+        if (grown == NULL)
+            return husk_error_set(err, ENOMEM, "prune");
+        *removed = grown;
+        (*removed)[count++] = strdup(*id);
+        (*removed)[count] = NULL;
+    }
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* Lifecycle of containers after `run`: docker's create, start, stop, kill,
+ * wait, rm, prune and restart, each acting on the kernel's view of the
+ * container (its PID 1 via a pidfd), not only on the record. */
+#ifndef HUSK_ENGINE_LIFECYCLE_H
+#define HUSK_ENGINE_LIFECYCLE_H
+
+#include <stdbool.h>
+
+#include "../util/error.h"
+#include "options.h"
+
+int engine_create(const struct engine_context *context, const struct run_options *options,
+                  char id[65], husk_error_t *err);
+int engine_start(const struct engine_context *context, const char *reference,
+                 husk_error_t *err);
+/* `run -d`: create and start; a container that cannot start is not kept. */
+int engine_run_detached(const struct engine_context *context, const struct run_options *options,
+                        char id[65], husk_error_t *err);
+int engine_kill(const struct engine_context *context, const char *reference, int signal,
+                husk_error_t *err);
+int engine_stop(const struct engine_context *context, const char *reference, int timeout,
+                husk_error_t *err);
+int engine_restart(const struct engine_context *context, const char *reference, int timeout,
+                   husk_error_t *err);
+int engine_wait(const struct engine_context *context, const char *reference, int *exit_code,
+                husk_error_t *err);
+int engine_remove(const struct engine_context *context, const char *reference, bool force,
+                  husk_error_t *err);
+/* Removes every container that is not running; *REMOVED lists their IDs. */
+int engine_prune(const struct engine_context *context, char ***removed, husk_error_t *err);
+/* Signal names as docker takes them: "KILL", "SIGKILL", "9". -1 if unknown. */
+int signal_parse(const char *text);
+
+#endif

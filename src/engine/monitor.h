@@ -1,0 +1,17 @@
+/* The monitor: one small process per detached container, forked from husk
+ * (no re-exec). It is the parent and subreaper of the container's PID 1,
+ * holds its output pipes or pty, writes its log, records its exit and does
+ * the --rm cleanup. */
+#ifndef HUSK_ENGINE_MONITOR_H
+#define HUSK_ENGINE_MONITOR_H
+
+#include "../util/error.h"
+#include "options.h"
+#include "record.h"
+
+/* Starts the container of HANDLE (locked, status created or exited) under a
+ * new monitor. Returns once PID 1 runs its command, or with its error. */
+int monitor_start(const struct engine_context *context, struct container_handle *handle,
+                  husk_error_t *err);
+
+#endif

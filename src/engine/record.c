@@ -1,0 +1,202 @@
+#include "record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+#include "identity.h"
+#include "store.h"
+
+static bool is_container_id(const char *text)
+{
+    return strlen(text) == CONTAINER_ID_LENGTH &&
+           strspn(text, "0123456789abcdef") == CONTAINER_ID_LENGTH;
+}
+
+char **container_list_ids(const struct engine_context *context)
+{
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/containers", context->data_root) < 0)
+        return NULL;
+    size_t count = 0;
+    char **ids = calloc(1, sizeof(char *));
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    while (dir != NULL && (entry = readdir(dir)) != NULL) {
+        if (!is_container_id(entry->d_name))
+            continue;
+        char **grown = realloc(ids, (count + 2) * sizeof(char *));
+        if (grown == NULL)
+            break;
+        ids = grown;
+        ids[count++] = strdup(entry->d_name);
+        ids[count] = NULL;
+    }
+    if (dir != NULL)
+        closedir(dir);
+    return ids;
+}
+
+static int lookup_name(const struct engine_context *context, const char *name, char id[65])
+{
+    cleanup_free char *link = NULL;
+    if (asprintf(&link, "%s/names/%s", context->data_root, name[0] == '/' ? name + 1 : name) < 0)
+        return -1;
+    ssize_t n = readlink(link, id, 64);
+    if (n != CONTAINER_ID_LENGTH)
+        return -1;
+    id[n] = '\0';
+    cleanup_free char *directory = store_container_directory(context, id);
+    return directory && access(directory, F_OK) == 0 ? 0 : -1;
+}
+
+int container_lookup(const struct engine_context *context, const char *reference, char id[65],
+                     husk_error_t *err)
+{
+    if (reference == NULL || reference[0] == '\0')
+        return husk_error_set(err, 0, "No such container: \"\"");
+    if (container_name_valid(reference[0] == '/' ? reference + 1 : reference) &&
+        lookup_name(context, reference, id) == 0)
+        return 0;
+    size_t length = strlen(reference);
+    if (length > CONTAINER_ID_LENGTH || strspn(reference, "0123456789abcdef") != length)
+        return husk_error_set(err, 0, "No such container: %s", reference);
+    cleanup_strv char **ids = container_list_ids(context);
+    size_t matches = 0;
+    char candidates[512] = "";
+    for (char **candidate = ids; candidate && *candidate; candidate++) {
+        if (strncmp(*candidate, reference, length) != 0)
+            continue;
+        if (matches++ == 0)
+            snprintf(id, 65, "%s", *candidate);
+        size_t used = strlen(candidates);
+        snprintf(candidates + used, sizeof(candidates) - used, "%s%.12s", used ? ", " : "",
+                 *candidate);
+    }
+    if (matches == 1)
+        return 0;
+    if (matches == 0)
+        return husk_error_set(err, 0, "No such container: %s", reference);
+    return husk_error_set(err, 0, "container ID prefix \"%s\" is ambiguous: it matches %s",
+                          reference, candidates);
+}
+
+int container_open(const struct engine_context *context, const char *reference,
+                   struct container_handle *handle, husk_error_t *err)
+{
+    memset(handle, 0, sizeof(*handle));
+    handle->lock_fd = -1;
+    if (container_lookup(context, reference, handle->id, err) < 0)
+        return -1;
+    handle->directory = store_container_directory(context, handle->id);
+    handle->lock_fd = open(handle->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (handle->lock_fd < 0 || flock(handle->lock_fd, LOCK_EX) < 0) {
+        husk_error_set(err, errno, "No such container: %s", reference);
+        container_close(handle);
+        return -1;
+    }
+    json_error_t parse_error;
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/container.json", handle->directory) < 0 ||
+        (handle->record = json_load_file(path, 0, &parse_error)) == NULL) {
+        husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
+                       path ? parse_error.text : "out of memory");
+        container_close(handle);
+        return -1;
+    }
+    const char *name = json_string_value(json_object_get(handle->record, "Name"));
+    handle->name = strdup(name && name[0] == '/' ? name + 1 : name ? name : "");
+    return 0;
+}
+
+void container_close(struct container_handle *handle)
+{
+    if (handle->lock_fd >= 0)
+        close(handle->lock_fd);
+    free(handle->name);
+    free(handle->directory);
+    json_decref(handle->record);
+    memset(handle, 0, sizeof(*handle));
+    handle->lock_fd = -1;
+}
+
+int container_save(const struct engine_context *context, struct container_handle *handle,
+                   husk_error_t *err)
+{
+    return store_record_save(context, handle->id, handle->record, err);
+}
+
+unsigned long long process_start_time(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    cleanup_free char *stat = NULL;
+    if (pid <= 0 || file_read_all(AT_FDCWD, path, &stat, NULL, NULL) < 0)
+        return 0;
+    /* comm (field 2) may hold spaces and parentheses: count from the last ')'. */
+    char *cursor = strrchr(stat, ')');
+    for (int field = 2; cursor && field < 22; field++)
+        cursor = strchr(cursor + 1, ' ');
+    return cursor ? strtoull(cursor + 1, NULL, 10) : 0;
+}
+
+static bool process_matches(json_t *state, const char *pid_key, const char *start_key)
+{
+    pid_t pid = (pid_t)json_integer_value(json_object_get(state, pid_key));
+    unsigned long long recorded =
+        (unsigned long long)json_integer_value(json_object_get(state, start_key));
+    if (pid <= 0)
+        return false;
+    unsigned long long actual = process_start_time(pid);
+    return actual != 0 && actual == recorded;
+}
+
+bool record_process_alive(json_t *record)
+{
+    return process_matches(json_object_get(record, "State"), "Pid", "PidStartTime");
+}
+
+bool record_monitor_alive(json_t *record)
+{
+    return process_matches(json_object_get(record, "State"), "MonitorPid", "MonitorStartTime");
+}
+
+const char *record_status(json_t *record)
+{
+    json_t *state = json_object_get(record, "State");
+    const char *status = json_string_value(json_object_get(state, "Status"));
+    if (status == NULL)
+        return "dead";
+    bool active = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
+    if (active && !record_process_alive(record))
+        return "exited";
+    return status;
+}
+
+void record_set_state(json_t *record, const char *status, pid_t pid, int exit_code,
+                      const char *error)
+{
+    json_t *state = json_object_get(record, "State");
+    char now[64];
+    store_timestamp_now(now, sizeof(now));
+    bool running = strcmp(status, "running") == 0;
+    json_object_set_new(state, "Status", json_string(status));
+    json_object_set_new(state, "Running", json_boolean(running));
+    json_object_set_new(state, "Paused", json_false());
+    json_object_set_new(state, "Pid", json_integer(pid));
+    json_object_set_new(state, "PidStartTime", json_integer((json_int_t)process_start_time(pid)));
+    json_object_set_new(state, "ExitCode", json_integer(exit_code));
+    json_object_set_new(state, "Error", json_string(error ? error : ""));
+    if (running)
+        json_object_set_new(state, "StartedAt", json_string(now));
+    else if (strcmp(status, "exited") == 0)
+        json_object_set_new(state, "FinishedAt", json_string(now));
+}
