@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
     {"kill", "Send a signal to containers", cli_kill},
     {"wait", "Wait for containers to exit and print their exit codes", cli_wait},
     {"rm", "Remove containers", cli_rm},
+    {"exec", "Run a command in a running container", cli_exec},
     {"container", "Manage containers (prune)", cli_container},
 };
 

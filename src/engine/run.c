@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "prepare.h"
 #include "record.h"
+#include "streams.h"
 #include "store.h"
 #include "user.h"
 
@@ -72,25 +73,6 @@ struct foreground {
     sigset_t saved_mask;
 };
 
-/* A container writing to (or reading from) the user's terminal gets a pipe
- * instead, as with docker: holding the terminal itself would let it change
- * the terminal's settings or push keystrokes into the user's shell. Files
- * and pipes are handed over as they are, with no copying. */
-static int pipe_terminal_fds(const struct run_options *o, struct foreground *f, husk_error_t *err)
-{
-    int *parent_ends[3] = {&f->io.stdin_pipe, &f->io.stdout_pipe, &f->io.stderr_pipe};
-    for (int fd = 0; fd < 3; fd++) {
-        if (o->tty || (fd == STDIN_FILENO && !o->interactive) || !isatty(fd))
-            continue;
-        int ends[2];
-        if (pipe2(ends, O_CLOEXEC) < 0)
-            return husk_error_set(err, errno, "pipe");
-        *parent_ends[fd] = fd == STDIN_FILENO ? ends[1] : ends[0];
-        f->child_stdio[fd] = fd == STDIN_FILENO ? ends[0] : ends[1];
-    }
-    return 0;
-}
-
 static int start_foreground(const struct run_options *o, struct prepared_container *c,
                             struct foreground *f, husk_error_t *err)
 {
@@ -102,7 +84,7 @@ static int start_foreground(const struct run_options *o, struct prepared_contain
     sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
     struct winsize window;
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
-    if (pipe_terminal_fds(o, f, err) < 0)
+    if (stdio_pipes_open(o->tty, o->interactive, &f->io, f->child_stdio, err) < 0)
         return -1;
     struct runtime_launch_options launch = {
         .attach_stdin = o->interactive,
@@ -110,12 +92,7 @@ static int start_foreground(const struct run_options *o, struct prepared_contain
         .stdio = {f->child_stdio[0], f->child_stdio[1], f->child_stdio[2]},
     };
     int rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
-    for (int fd = 0; fd < 3; fd++)
-        if (f->child_stdio[fd] >= 0) {
-            close(f->child_stdio[fd]);
-            f->child_stdio[fd] = -1;
-        }
-    f->io.terminal_stdin = o->interactive;
+    stdio_close_child_ends(f->child_stdio);
     return rc;
 }
 
@@ -125,10 +102,7 @@ static void finish_foreground(struct foreground *f)
         close(f->process.pidfd);
     if (f->process.terminal_fd >= 0)
         close(f->process.terminal_fd);
-    int *pipes[] = {&f->io.stdin_pipe, &f->io.stdout_pipe, &f->io.stderr_pipe};
-    for (size_t i = 0; i < 3; i++)
-        if (*pipes[i] >= 0)
-            close(*pipes[i]);
+    stdio_close_relay_ends(&f->io);
     sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
     cgroup_layout_free(&f->layout);
     runtime_spec_free(f->spec);

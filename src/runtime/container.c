@@ -272,6 +272,91 @@ out:
     return rc;
 }
 
+static void exec_child_run(struct child_context *context, int target_pidfd,
+                           const struct cgroup_layout *layout)
+{
+    husk_error_t err = NULL;
+    const struct runtime_spec *spec = context->spec;
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Cgroups first, through the host's /sys/fs/cgroup, which the
+     * container's mount namespace does not show. */
+    if (spec->cgroups_path != NULL && cgroup_enter(layout, spec->cgroups_path, getpid(), &err) < 0)
+        goto fail;
+    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+                CLONE_NEWTIME;
+    if (setns(target_pidfd, flags) < 0) {
+        husk_error_set(&err, errno, "join the container's namespaces");
+        goto fail;
+    }
+    if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
+        process_become_user(spec, &err) < 0)
+        goto fail;
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
+        husk_error_set(&err, errno, "set no_new_privs");
+        goto fail;
+    }
+    if (seccomp_program_install(context->seccomp) < 0) {
+        husk_error_set(&err, errno, "install the seccomp filter");
+        goto fail;
+    }
+    process_exec(spec, &err);
+fail:
+    sync_send_error(context->socket_fd, err);
+    _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
+}
+
+int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
+                           const struct cgroup_layout *layout,
+                           const struct runtime_launch_options *options,
+                           struct runtime_process *process, husk_error_t *err)
+{
+    *process = (struct runtime_process){.pid = -1, .pidfd = -1, .terminal_fd = -1};
+    /* The PID namespace only applies to children: join it here, so the
+     * process cloned next is born in the container's. */
+    if (setns(target_pidfd, CLONE_NEWPID) < 0)
+        return husk_error_set(err, errno, "join the container's PID namespace");
+    struct seccomp_program seccomp = {0};
+    if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
+        return -1;
+    int sockets[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
+        seccomp_program_free(&seccomp);
+        return husk_error_set(err, errno, "socketpair");
+    }
+    struct child_context context = {.spec = spec, .options = options, .seccomp = &seccomp};
+    int pidfd = -1;
+    struct clone_args args = {
+        .flags = CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid == 0) {
+        close(sockets[0]);
+        context.socket_fd = sockets[1];
+        exec_child_run(&context, target_pidfd, layout);
+    }
+    close(sockets[1]);
+    int rc = -1;
+    if (pid < 0) {
+        husk_error_set(err, errno, "clone3");
+    } else {
+        process->pid = (pid_t)pid;
+        process->pidfd = pidfd;
+        rc = await_exec(sockets[0], process, err);
+        if (rc < 0)
+            reap(process);
+    }
+    close(sockets[0]);
+    seccomp_program_free(&seccomp);
+    return rc;
+}
+
 int runtime_container_cleanup(const struct runtime_spec *spec, const struct cgroup_layout *layout,
                               husk_error_t *err)
 {

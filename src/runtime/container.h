@@ -15,6 +15,7 @@ struct runtime_launch_options {
     bool attach_stdin;            /* the container reads husk's stdin, else /dev/null */
     const struct winsize *window; /* initial size of the container's terminal */
     int stdio[3]; /* the container's fds 0-2 when >= 0; otherwise husk's own */
+    bool exec;    /* a further process in a running container: no /dev/console */
 };
 
 struct runtime_process {
@@ -33,6 +34,13 @@ void runtime_forwarded_signals(sigset_t *set);
 int runtime_container_launch(const struct runtime_spec *spec, const struct cgroup_layout *layout,
                              const struct runtime_launch_options *options,
                              struct runtime_process *process, husk_error_t *err);
+/* Runs SPEC's process inside the running container whose PID 1 is
+ * TARGET_PIDFD: its cgroups, then all its namespaces at once (setns on the
+ * pidfd), then the spec's user, capabilities, no_new_privs and seccomp. */
+int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
+                           const struct cgroup_layout *layout,
+                           const struct runtime_launch_options *options,
+                           struct runtime_process *process, husk_error_t *err);
 /* Removes what launch created once the process has been reaped. */
 int runtime_container_cleanup(const struct runtime_spec *spec, const struct cgroup_layout *layout,
                               husk_error_t *err);

@@ -69,8 +69,8 @@ static int open_terminal(const struct runtime_launch_options *options, int socke
     if (options->window != NULL)
         ioctl(slave, TIOCSWINSZ, options->window);
     /* /dev/console is the container's terminal, as on a booted system. */
-    cleanup_close int console = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-                                     0600);
+    cleanup_close int console =
+        options->exec ? -1 : open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (console >= 0 && mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
         return husk_error_set(err, errno, "bind %s on /dev/console", name);
     struct sync_message message = {.kind = SYNC_TERMINAL};

@@ -1,0 +1,214 @@
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../runtime/cgroup.h"
+#include "../runtime/container.h"
+#include "../runtime/relay.h"
+#include "../runtime/spec.h"
+#include "../util/cleanup.h"
+#include "../util/file.h"
+#include "environment.h"
+#include "record.h"
+#include "streams.h"
+#include "user.h"
+
+/* Under the container's lock: a pidfd of its running PID 1. */
+static int open_target(const struct engine_context *context, const char *reference, char **dir,
+                       husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_open(context, reference, &handle, err) < 0)
+        return -1;
+    int pidfd = -1;
+    json_t *state = json_object_get(handle.record, "State");
+    pid_t pid = (pid_t)json_integer_value(json_object_get(state, "Pid"));
+    if (record_process_alive(handle.record))
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    /* Check again after opening: the pidfd now pins this very process. */
+    if (pidfd >= 0 && !record_process_alive(handle.record)) {
+        close(pidfd);
+        pidfd = -1;
+    }
+    if (pidfd < 0)
+        husk_error_set(err, 0, "container %s is not running", reference);
+    else
+        *dir = strdup(handle.directory);
+    container_close(&handle);
+    return pidfd;
+}
+
+static char *read_container_file(pid_t pid, const char *path)
+{
+    char root_path[64];
+    snprintf(root_path, sizeof(root_path), "/proc/%d/root", pid);
+    cleanup_close int root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int fd = root >= 0 ? root_open(root, path, O_RDONLY, 0) : -1;
+    char *content = NULL;
+    if (fd < 0 || file_read_all(fd, "", &content, NULL, NULL) < 0)
+        return NULL;
+    return content;
+}
+
+static int apply_user(struct runtime_spec *spec, const char *user, pid_t pid, husk_error_t *err)
+{
+    cleanup_free char *passwd = read_container_file(pid, "/etc/passwd");
+    cleanup_free char *group = read_container_file(pid, "/etc/group");
+    struct resolved_user resolved;
+    if (user_resolve(user, passwd, group, &resolved, err) < 0)
+        return -1;
+    spec->uid = resolved.uid;
+    spec->gid = resolved.gid;
+    free(spec->additional_gids);
+    spec->additional_gids = resolved.groups;
+    spec->additional_gid_count = resolved.group_count;
+    resolved.groups = NULL;
+    resolved_user_free(&resolved);
+    return 0;
+}
+
+static int apply_env(struct runtime_spec *spec, const struct exec_options *o, husk_error_t *err)
+{
+    json_t *env = json_array();
+    for (char **entry = spec->env; entry && *entry; entry++)
+        environment_set(env, *entry);
+    if (o->tty)
+        environment_set(env, "TERM=xterm");
+    for (size_t i = 0; i < o->env_count; i++) {
+        cleanup_free char *value = NULL;
+        if (environment_option_parse(o->env[i], &value, err) < 0) {
+            json_decref(env);
+            return -1;
+        }
+        if (value)
+            environment_set(env, value);
+    }
+    cleanup_strvp(&spec->env);
+    spec->env = calloc(json_array_size(env) + 1, sizeof(char *));
+    size_t i;
+    json_t *item;
+    json_array_foreach(env, i, item) spec->env[i] = strdup(json_string_value(item));
+    json_decref(env);
+    return 0;
+}
+
+/* The container's own process spec, with exec's command and overrides. */
+static int exec_spec(const char *directory, const struct exec_options *o, pid_t pid,
+                     struct runtime_spec **out, husk_error_t *err)
+{
+    struct runtime_spec *spec;
+    if (runtime_spec_load(directory, &spec, err) < 0)
+        return -1;
+    cleanup_strvp(&spec->args);
+    size_t count = 0;
+    while (o->command[count])
+        count++;
+    spec->args = calloc(count + 1, sizeof(char *));
+    for (size_t i = 0; i < count; i++)
+        spec->args[i] = strdup(o->command[i]);
+    spec->terminal = o->tty;
+    if (o->workdir) {
+        free(spec->cwd);
+        spec->cwd = strdup(o->workdir);
+    }
+    if (o->privileged) {
+        /* "All" is what husk itself may hand out: its bounding set. */
+        uint64_t all = 0;
+        for (int cap = 0; cap < 64 && cap < (int)cap_max_bits(); cap++)
+            if (cap_get_bound(cap) == 1)
+                all |= UINT64_C(1) << cap;
+        spec->capabilities.bounding = spec->capabilities.effective = all;
+        spec->capabilities.permitted = all;
+        json_decref(spec->seccomp);
+        spec->seccomp = NULL;
+    }
+    if ((o->user && apply_user(spec, o->user, pid, err) < 0) || apply_env(spec, o, err) < 0) {
+        runtime_spec_free(spec);
+        return -1;
+    }
+    *out = spec;
+    return 0;
+}
+
+static int run_and_relay(struct runtime_spec *spec, int target, const struct exec_options *o,
+                         int *exit_status, husk_error_t *err)
+{
+    struct cgroup_layout layout;
+    if (cgroup_layout_discover(&layout, err) < 0)
+        return -1;
+    struct relay_io io;
+    int child[3];
+    struct winsize window;
+    bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
+    int rc = 0;
+    if (o->detach) {
+        /* Detached: the process gets /dev/null, as with docker's exec -d. */
+        io = (struct relay_io){.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1};
+        for (int fd = 0; fd < 3; fd++)
+            child[fd] = open("/dev/null", O_RDWR | O_CLOEXEC);
+    } else {
+        rc = stdio_pipes_open(o->tty, o->interactive, &io, child, err);
+    }
+    struct runtime_launch_options launch = {
+        .attach_stdin = o->interactive && !o->detach,
+        .window = have_window ? &window : NULL,
+        .stdio = {child[0], child[1], child[2]},
+        .exec = true,
+    };
+    struct runtime_process process;
+    sigset_t forwarded, saved;
+    runtime_forwarded_signals(&forwarded);
+    sigprocmask(SIG_BLOCK, &forwarded, &saved);
+    if (rc == 0)
+        rc = runtime_container_exec(spec, target, &layout, &launch, &process, err);
+    stdio_close_child_ends(child);
+    if (rc == 0 && !o->detach)
+        rc = relay_foreground(&process, &io, exit_status, err);
+    else if (rc == 0)
+        *exit_status = 0;
+    if (rc == 0) {
+        close(process.pidfd);
+        if (process.terminal_fd >= 0)
+            close(process.terminal_fd);
+    }
+    stdio_close_relay_ends(&io);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    cgroup_layout_free(&layout);
+    return rc;
+}
+
+int engine_exec(const struct engine_context *context, const struct exec_options *o,
+                int *exit_status, husk_error_t *err)
+{
+    if (o->command == NULL || o->command[0] == NULL)
+        return husk_error_set(err, 0, "\"husk exec\" requires a command");
+    if (o->workdir && o->workdir[0] != '/')
+        return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
+                              o->workdir);
+    cleanup_free char *directory = NULL;
+    cleanup_close int target = open_target(context, o->container, &directory, err);
+    if (target < 0)
+        return -1;
+    /* The pid behind the pidfd, to read the container's /etc/passwd. */
+    char fdinfo[64];
+    snprintf(fdinfo, sizeof(fdinfo), "/proc/self/fdinfo/%d", target);
+    cleanup_free char *info = NULL;
+    pid_t pid = 0;
+    if (file_read_all(AT_FDCWD, fdinfo, &info, NULL, NULL) == 0 && strstr(info, "Pid:"))
+        pid = (pid_t)atoi(strstr(info, "Pid:") + 4);
+    struct runtime_spec *spec;
+    if (exec_spec(directory, o, pid, &spec, err) < 0)
+        return -1;
+    int rc = run_and_relay(spec, target, o, exit_status, err);
+    runtime_spec_free(spec);
+    return rc;
+}
