@@ -1,0 +1,96 @@
+/* `husk logs [-f] [--tail N] [-t] CONTAINER` and `husk top CONTAINER`. */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/logs.h"
+#include "../engine/top.h"
+#include "cli.h"
+
+static const char logs_usage[] =
+    "Usage: husk logs [OPTIONS] CONTAINER\n\n"
+    "Print what a container wrote on stdout and stderr since it started.\n\n"
+    "Options:\n"
+    "  -f, --follow      keep printing until the container exits\n"
+    "  -n, --tail N      only the last N lines (default: all)\n"
+    "  -t, --timestamps  prefix every line with its RFC 3339 time\n";
+
+static void print_entry(const struct log_entry *entry, void *data)
+{
+    bool timestamps = *(bool *)data;
+    FILE *out = entry->stream == LOG_STDERR ? stderr : stdout;
+    if (timestamps)
+        fprintf(out, "%s ", entry->time);
+    fwrite(entry->data, 1, entry->length, out);
+    fflush(out);
+}
+
+int cli_logs(const struct engine_context *context, int argc, char **argv)
+{
+    static const struct option flags[] = {
+        {"follow", no_argument, NULL, 'f'},     {"tail", required_argument, NULL, 'n'},
+        {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0},
+    };
+    struct logs_options options = {.follow = false, .tail = -1};
+    bool timestamps = false;
+    husk_error_t err = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+:fn:t", flags, NULL)) != -1) {
+        switch (option) {
+        case 'f': options.follow = true; break;
+        case 't': timestamps = true; break;
+        case 'H': fputs(logs_usage, stdout); return 0;
+        case 'n': {
+            char *end = NULL;
+            options.tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+            if (end != NULL && (*end != '\0' || options.tail < 0 || optarg[0] == '\0')) {
+                cli_usage_error(&err, "logs", "invalid --tail \"%s\": a number or all", optarg);
+                return cli_report(&err), 1;
+            }
+            break;
+        }
+        default:
+            cli_usage_error(&err, "logs", option == ':' ? "flag %s needs an argument"
+                                                       : "unknown flag %s",
+                            argv[optind - 1]);
+            return cli_report(&err), 1;
+        }
+    }
+    if (argc - optind != 1) {
+        cli_usage_error(&err, "logs", "\"husk logs\" requires exactly one container");
+        return cli_report(&err), 1;
+    }
+    if (engine_logs(context, argv[optind], &options, print_entry, &timestamps, &err) < 0)
+        return cli_report(&err), 1;
+    return 0;
+}
+
+int cli_top(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs("Usage: husk top CONTAINER\n\nList the processes of a container, with their "
+              "host PIDs.\n",
+              stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        cli_usage_error(&err, "top", "\"husk top\" requires exactly one container");
+        return cli_report(&err), 1;
+    }
+    struct top_process *processes = NULL;
+    size_t count = 0;
+    if (engine_top(context, argv[1], &processes, &count, &err) < 0)
+        return cli_report(&err), 1;
+    printf("%-8s %-8s %-8s %s\n", "UID", "PID", "PPID", "CMD");
+    for (size_t i = 0; i < count; i++)
+        printf("%-8u %-8d %-8d %s\n", processes[i].uid, processes[i].pid, processes[i].ppid,
+               processes[i].command);
+    top_processes_free(processes, count);
+    return 0;
+}
