@@ -21,6 +21,7 @@ static const struct cli_command commands[] = {
     {"wait", "Wait for containers to exit and print their exit codes", cli_wait},
     {"rm", "Remove containers", cli_rm},
     {"exec", "Run a command in a running container", cli_exec},
+    {"attach", "Attach to a running container's stdio", cli_attach},
     {"logs", "Print a container's output", cli_logs},
     {"top", "List a container's processes", cli_top},
     {"container", "Manage containers (prune)", cli_container},

@@ -30,6 +30,7 @@ int cli_rm(const struct engine_context *context, int argc, char **argv);
 int cli_wait(const struct engine_context *context, int argc, char **argv);
 int cli_container(const struct engine_context *context, int argc, char **argv);
 int cli_exec(const struct engine_context *context, int argc, char **argv);
+int cli_attach(const struct engine_context *context, int argc, char **argv);
 int cli_logs(const struct engine_context *context, int argc, char **argv);
 int cli_top(const struct engine_context *context, int argc, char **argv);
 /* Parses `run` arguments into OPTIONS (argv is borrowed). Returns 1 when

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/attach.h"
 #include "../engine/lifecycle.h"
 #include "../util/cleanup.h"
 #include "cli.h"
@@ -148,16 +149,64 @@ static int run_per_container(const struct engine_context *context, int argc, cha
     return for_each_container(context, argc, argv, request);
 }
 
+static const char start_usage[] =
+    "Usage: husk start [-a] [-i] CONTAINER...\n\n"
+    "Start created or stopped containers, each under a new monitor.\n\n"
+    "Options:\n"
+    "  -a, --attach       attach stdout and stderr; exit with the container's status\n"
+    "  -i, --interactive  attach stdin too (the container was created with -i)\n";
+
 int cli_start(const struct engine_context *context, int argc, char **argv)
 {
-    struct per_container request = {
-        .command = "start",
-        .usage = "Usage: husk start CONTAINER...\n\nStart created or stopped containers, each "
-                 "under a new monitor.\n",
-        .print_reference = true,
-        .act = act_start,
-    };
-    return run_per_container(context, argc, argv, "+", help_only, &request);
+    static const struct option flags[] = {{"attach", no_argument, NULL, 'a'},
+                                          {"interactive", no_argument, NULL, 'i'},
+                                          {"help", no_argument, NULL, 'H'},
+                                          {NULL, 0, NULL, 0}};
+    bool attach = false, interactive = false;
+    husk_error_t err = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+ai", flags, NULL)) != -1) {
+        if (option == 'a')
+            attach = true;
+        else if (option == 'i')
+            interactive = true;
+        else if (option == 'H')
+            return fputs(start_usage, stdout), 0;
+        else
+            return cli_usage_error(&err, "start", "unknown flag %s", argv[optind - 1]),
+                   report_one(&err);
+    }
+    if (!attach && !interactive) {
+        struct per_container request = {.command = "start", .usage = start_usage,
+                                        .print_reference = true, .act = act_start};
+        return for_each_container(context, argc, argv, &request);
+    }
+    if (argc - optind != 1)
+        return cli_usage_error(&err, "start", "\"husk start -a\" takes exactly one container"),
+               report_one(&err);
+    int status = 0;
+    if (engine_start_attached(context, argv[optind], interactive, &status, &err) < 0)
+        return report_one(&err);
+    return status;
+}
+
+int cli_attach(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    if (argc == 2 && strcmp(argv[1], "--help") == 0)
+        return fputs("Usage: husk attach CONTAINER\n\nAttach husk's stdin, stdout and stderr "
+                     "to a running container; exit with its status.\n",
+                     stdout),
+               0;
+    if (argc != 2)
+        return cli_usage_error(&err, "attach", "\"husk attach\" takes exactly one container"),
+               report_one(&err);
+    int status = 0;
+    if (engine_attach(context, argv[1], &status, &err) < 0)
+        return report_one(&err);
+    return status;
 }
 
 int cli_stop(const struct engine_context *context, int argc, char **argv)

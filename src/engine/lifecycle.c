@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../runtime/cgroup.h"
 #include "../util/cleanup.h"
+#include "attach.h"
 #include "monitor.h"
 #include "prepare.h"
 #include "record.h"
@@ -59,8 +61,39 @@ int engine_start(const struct engine_context *context, const char *reference, hu
     int rc = 0;
     const char *status = record_status(handle.record);
     if (strcmp(status, "running") != 0)
-        rc = monitor_start(context, &handle, err);
+        rc = monitor_start(context, &handle, -1, err);
     container_close(&handle);
+    return rc;
+}
+
+int engine_start_attached(const struct engine_context *context, const char *reference,
+                          bool interactive, int *exit_status, husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_open(context, reference, &handle, err) < 0)
+        return -1;
+    if (strcmp(record_status(handle.record), "running") == 0) {
+        container_close(&handle);
+        return husk_error_set(err, 0, "container %s is already running (use husk attach)",
+                              reference);
+    }
+    json_t *config = json_object_get(handle.record, "Config");
+    struct attach_client_options options = {
+        .stdin_open = interactive && json_is_true(json_object_get(config, "OpenStdin")),
+        .tty = json_is_true(json_object_get(config, "Tty")),
+    };
+    /* Connected before the monitor starts PID 1, so no output is missed. */
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+        container_close(&handle);
+        return husk_error_set(err, errno, "socketpair");
+    }
+    int rc = monitor_start(context, &handle, pair[1], err);
+    close(pair[1]);
+    container_close(&handle);
+    if (rc == 0)
+        rc = attach_client_run(pair[0], &options, exit_status, err);
+    close(pair[0]);
     return rc;
 }
 

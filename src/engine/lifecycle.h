@@ -13,6 +13,10 @@ int engine_create(const struct engine_context *context, const struct run_options
                   char id[65], husk_error_t *err);
 int engine_start(const struct engine_context *context, const char *reference,
                  husk_error_t *err);
+/* `start -a [-i]`: starts the container with husk attached from the first
+ * byte of output, relays until it exits; *EXIT_STATUS is its status. */
+int engine_start_attached(const struct engine_context *context, const char *reference,
+                          bool interactive, int *exit_status, husk_error_t *err);
 /* `run -d`: create and start; a container that cannot start is not kept. */
 int engine_run_detached(const struct engine_context *context, const struct run_options *options,
                         char id[65], husk_error_t *err);

@@ -10,8 +10,10 @@
 #include "record.h"
 
 /* Starts the container of HANDLE (locked, status created or exited) under a
- * new monitor. Returns once PID 1 runs its command, or with its error. */
+ * new monitor. Returns once PID 1 runs its command, or with its error.
+ * ATTACH_FD, when >= 0, is a socket the monitor serves as an attached client
+ * from before the first byte of output (`start -a`). */
 int monitor_start(const struct engine_context *context, struct container_handle *handle,
-                  husk_error_t *err);
+                  int attach_fd, husk_error_t *err);
 
 #endif

@@ -135,7 +135,7 @@ static json_t *build_record(const struct run_options *options, const struct prep
         return NULL;
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
-        "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:b, s:b, s:b}}",
+        "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}}",
         "Id", c->id, "Name", slash_name, "Created", created, "Path", args[0], "Args", arguments,
         "State", "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0, "Error", "",
         "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Config",
@@ -143,7 +143,9 @@ static json_t *build_record(const struct run_options *options, const struct prep
         json_string_value(json_object_get(process, "cwd")), "User",
         options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty, "OpenStdin", options->interactive, "Cmd",
         json_object_get(process, "args"),
-        "HostConfig", "NetworkMode", options->network ? options->network : "none", "Privileged",
+        "HostConfig", "NetworkMode", options->network ? options->network : "none",
+        "PidMode", "private", "IpcMode", "private", "UTSMode", "private", "UsernsMode", "host",
+        "CgroupnsMode", "private", "Privileged",
         options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
         options->read_only);
 }

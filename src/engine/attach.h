@@ -1,0 +1,44 @@
+/* Attaching to a container's monitor. Frames in both directions are a type
+ * byte, a little-endian 32-bit length and the payload:
+ *   monitor -> client: 'o' stdout, 'e' stderr, 'x' exit status (int32)
+ *   client -> monitor: 'i' stdin, 'c' end of stdin, 'w' struct winsize,
+ *                      'k' signal number (int32) for PID 1
+ * The socket is DIR/attach.sock, reached through /proc/self/fd/N/ so that
+ * long state paths never exceed sun_path. */
+#ifndef HUSK_ENGINE_ATTACH_H
+#define HUSK_ENGINE_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/error.h"
+#include "options.h"
+
+#define ATTACH_MAX_PAYLOAD 65536
+
+struct attach_frame_header {
+    uint8_t type;
+    uint8_t length[4];
+};
+
+int attach_send(int fd, char type, const void *payload, size_t length);
+/* Reads one frame; returns its payload length, 0 on EOF before a header, -1 on error. */
+int attach_receive(int fd, char *type, void *payload, size_t capacity);
+/* Listening socket of the monitor in DIRECTORY. */
+int attach_listen(const char *directory, husk_error_t *err);
+int attach_connect(const char *directory, husk_error_t *err);
+
+struct attach_client_options {
+    bool stdin_open; /* relay husk's stdin */
+    bool tty;        /* the container has a terminal: raw mode, window size */
+};
+/* Relays between husk's stdio and the monitor until the container exits;
+ * *EXIT_STATUS is its status. */
+int attach_client_run(int socket_fd, const struct attach_client_options *options,
+                      int *exit_status, husk_error_t *err);
+/* `husk attach C`: connects to the container's monitor and relays. */
+int engine_attach(const struct engine_context *context, const char *reference, int *exit_status,
+                  husk_error_t *err);
+
+#endif

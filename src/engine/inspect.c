@@ -1,0 +1,106 @@
+#include "inspect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "record.h"
+
+json_t *namespaces_of(pid_t pid)
+{
+    static const char *const types[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user",
+                                        "uts"};
+    json_t *namespaces = json_object();
+    for (size_t i = 0; pid > 0 && i < sizeof(types) / sizeof(types[0]); i++) {
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, types[i]);
+        if (stat(path, &st) == 0)
+            json_object_set_new(namespaces, types[i], json_integer((json_int_t)st.st_ino));
+    }
+    return namespaces;
+}
+
+/* What the record keeps for husk's own use is not part of docker's shape. */
+static void strip_internal(json_t *state)
+{
+    json_object_del(state, "PidStartTime");
+    json_object_del(state, "MonitorPid");
+    json_object_del(state, "MonitorStartTime");
+}
+
+static json_t *document_of(json_t *record)
+{
+    json_t *document = json_deep_copy(record);
+    json_t *state = json_object_get(document, "State");
+    const char *status = record_status(record);
+    bool running = strcmp(status, "running") == 0;
+    bool alive = record_process_alive(record);
+    if (!alive && running == false &&
+        strcmp(json_string_value(json_object_get(state, "Status")) ?: "", "running") == 0) {
+        /* PID 1 is gone and no monitor recorded it: say so, never a ghost. */
+        json_object_set_new(state, "Status", json_string("exited"));
+        json_object_set_new(state, "ExitCode", json_integer(-1));
+        json_object_set_new(state, "Error",
+                            json_string("the monitor was gone: exit status unknown"));
+    }
+    pid_t pid = alive ? (pid_t)json_integer_value(json_object_get(state, "Pid")) : 0;
+    json_object_set_new(state, "Running", json_boolean(running));
+    json_object_set_new(state, "Pid", json_integer(pid));
+    json_object_set_new(state, "OOMKilled", json_false());
+    if (!json_object_get(state, "Paused"))
+        json_object_set_new(state, "Paused", json_false());
+    strip_internal(state);
+    json_object_set_new(document, "Namespaces", namespaces_of(pid));
+    return document;
+}
+
+int engine_inspect(const struct engine_context *context, const char *reference, json_t **document,
+                   husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_open(context, reference, &handle, err) < 0)
+        return -1;
+    *document = document_of(handle.record);
+    container_close(&handle);
+    return 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const char *ca = json_string_value(json_object_get(*(json_t *const *)a, "Created"));
+    const char *cb = json_string_value(json_object_get(*(json_t *const *)b, "Created"));
+    return strcmp(cb ? cb : "", ca ? ca : "");
+}
+
+json_t *engine_list(const struct engine_context *context, bool all)
+{
+    cleanup_strv char **ids = container_list_ids(context);
+    size_t count = 0;
+    for (char **id = ids; id && *id; id++)
+        count++;
+    json_t **documents = calloc(count + 1, sizeof(json_t *));
+    size_t n = 0;
+    for (char **id = ids; id && *id; id++) {
+        struct container_handle handle;
+        if (container_open(context, *id, &handle, NULL) < 0)
+            continue;
+        json_t *document = document_of(handle.record);
+        container_close(&handle);
+        bool running = json_is_true(json_object_get(json_object_get(document, "State"), "Running"));
+        if (all || running)
+            documents[n++] = document;
+        else
+            json_decref(document);
+    }
+    qsort(documents, n, sizeof(json_t *), newest_first);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, documents[i]);
+    free(documents);
+    return list;
+}
