@@ -211,6 +211,26 @@ static void settle_exit(const struct engine_context *context, const char *id, st
     container_close(&handle);
 }
 
+/* A record that still says running while PID 1 is gone: wait for its
+ * monitor to record the exit, or record it if the monitor is gone too. */
+static void settle_stale(const struct engine_context *context, const char *id)
+{
+    struct container_handle handle;
+    if (container_open(context, id, &handle, NULL) < 0)
+        return;
+    const char *status = json_string_value(
+        json_object_get(json_object_get(handle.record, "State"), "Status"));
+    struct running r = {.process = -1, .monitor = -1};
+    if (status && strcmp(status, "running") == 0 && !record_process_alive(handle.record))
+        r.monitor = open_container_process(handle.record, "MonitorPid", "MonitorStartTime");
+    else
+        status = NULL;
+    container_close(&handle);
+    if (status != NULL)
+        settle_exit(context, id, &r);
+    running_close(&r);
+}
+
 int engine_stop(const struct engine_context *context, const char *reference, int timeout,
                 husk_error_t *err)
 {
@@ -261,6 +281,8 @@ int engine_wait(const struct engine_context *context, const char *reference, int
                strstr(not_running->message, "ambiguous") != NULL) {
         *err = not_running;
         return -1;
+    } else {
+        settle_stale(context, id);
     }
     husk_error_free(&not_running);
     struct container_handle handle;
@@ -299,6 +321,8 @@ int engine_remove(const struct engine_context *context, const char *reference, b
         wait_readable(r.process, -1);
         settle_exit(context, id, &r);
         running_close(&r);
+    } else if (id[0]) {
+        settle_stale(context, id);
     }
     struct container_handle handle;
     if (container_open(context, id[0] ? id : reference, &handle, err) < 0) {

@@ -143,6 +143,9 @@ unsigned long long process_start_time(pid_t pid)
         return 0;
     /* comm (field 2) may hold spaces and parentheses: count from the last ')'. */
     char *cursor = strrchr(stat, ')');
+    /* A zombie has exited: only its parent's wait is missing. */
+    if (cursor && (cursor[2] == 'Z' || cursor[2] == 'X'))
+        return 0;
     for (int field = 2; cursor && field < 22; field++)
         cursor = strchr(cursor + 1, ' ');
     return cursor ? strtoull(cursor + 1, NULL, 10) : 0;

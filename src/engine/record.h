@@ -32,7 +32,8 @@ int container_save(const struct engine_context *context, struct container_handle
 /* Every container id in the store. */
 char **container_list_ids(const struct engine_context *context);
 
-/* Field 22 of /proc/PID/stat: identifies a process across pid reuse. */
+/* Field 22 of /proc/PID/stat: identifies a process across pid reuse; 0
+ * when there is no such process or it has exited (a zombie). */
 unsigned long long process_start_time(pid_t pid);
 /* True when the record's PID is still the very process it recorded. */
 bool record_process_alive(json_t *record);
