@@ -20,6 +20,8 @@ static const struct cli_command commands[] = {
     {"kill", "Send a signal to containers", cli_kill},
     {"wait", "Wait for containers to exit and print their exit codes", cli_wait},
     {"rm", "Remove containers", cli_rm},
+    {"ps", "List containers", cli_ps},
+    {"inspect", "Show containers' records, state and namespaces", cli_inspect},
     {"exec", "Run a command in a running container", cli_exec},
     {"attach", "Attach to a running container's stdio", cli_attach},
     {"logs", "Print a container's output", cli_logs},

@@ -31,6 +31,8 @@ int cli_wait(const struct engine_context *context, int argc, char **argv);
 int cli_container(const struct engine_context *context, int argc, char **argv);
 int cli_exec(const struct engine_context *context, int argc, char **argv);
 int cli_attach(const struct engine_context *context, int argc, char **argv);
+int cli_inspect(const struct engine_context *context, int argc, char **argv);
+int cli_ps(const struct engine_context *context, int argc, char **argv);
 int cli_logs(const struct engine_context *context, int argc, char **argv);
 int cli_top(const struct engine_context *context, int argc, char **argv);
 /* Parses `run` arguments into OPTIONS (argv is borrowed). Returns 1 when

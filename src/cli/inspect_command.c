@@ -1,0 +1,216 @@
+/* `husk inspect [-f TEMPLATE] CONTAINER...` and `husk ps`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../engine/inspect.h"
+#include "../util/cleanup.h"
+#include "cli.h"
+#include "humanize.h"
+#include "template.h"
+
+static int print_template(const struct template *template, json_t *data, husk_error_t *err)
+{
+    cleanup_free char *text = NULL;
+    if (template_execute(template, data, &text, err) < 0)
+        return -1;
+    printf("%s\n", text);
+    return 0;
+}
+
+static int inspect_each(const struct engine_context *context, int first, int argc, char **argv,
+                        const struct template *template)
+{
+    json_t *documents = json_array();
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        husk_error_t err = NULL;
+        json_t *document;
+        if (engine_inspect(context, argv[i], &document, &err) < 0) {
+            status = (cli_report(&err), 1);
+            continue;
+        }
+        if (template != NULL && print_template(template, document, &err) < 0)
+            status = (cli_report(&err), 1);
+        json_array_append_new(documents, document);
+    }
+    if (template == NULL) {
+        cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
+        printf("%s\n", text ? text : "[]");
+    }
+    json_decref(documents);
+    return status;
+}
+
+int cli_inspect(const struct engine_context *context, int argc, char **argv)
+{
+    static const struct option flags[] = {{"format", required_argument, NULL, 'f'},
+                                          {"help", no_argument, NULL, 'H'},
+                                          {"type", required_argument, NULL, 'T'},
+                                          {NULL, 0, NULL, 0}};
+    husk_error_t err = NULL;
+    const char *format = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+:f:", flags, NULL)) != -1) {
+        if (option == 'f')
+            format = optarg;
+        else if (option == 'H')
+            return fputs("Usage: husk inspect [-f TEMPLATE] CONTAINER...\n\nPrint containers' "
+                         "records as a JSON array, or a Go template of each.\n",
+                         stdout),
+                   0;
+        else if (option != 'T')
+            return cli_usage_error(&err, "inspect", "unknown flag %s", argv[optind - 1]),
+                   cli_report(&err), 1;
+    }
+    if (optind >= argc)
+        return cli_usage_error(&err, "inspect", "\"husk inspect\" requires at least one "
+                                                "container"),
+               cli_report(&err), 1;
+    struct template *template = NULL;
+    if (format != NULL && template_parse(format, &template, &err) < 0)
+        return cli_report(&err), 1;
+    int status = inspect_each(context, optind, argc, argv, template);
+    template_free(template);
+    return status;
+}
+
+struct ps_options {
+    bool all, quiet, no_trunc;
+    const char *format;
+};
+
+static char *command_of(json_t *document, bool no_trunc)
+{
+    cleanup_free char *joined = strdup(json_string_value(json_object_get(document, "Path")) ?: "");
+    size_t i;
+    json_t *arg;
+    json_array_foreach(json_object_get(document, "Args"), i, arg)
+    {
+        char *longer = NULL;
+        if (asprintf(&longer, "%s %s", joined, json_string_value(arg) ?: "") < 0)
+            break;
+        free(joined);
+        joined = longer;
+    }
+    char *quoted = NULL;
+    size_t length = strlen(joined);
+    /* docker cuts the command at 20 characters and marks the cut with "…". */
+    if (!no_trunc && length > 20)
+        return asprintf(&quoted, "\"%.19s…\"", joined) < 0 ? NULL : quoted;
+    return asprintf(&quoted, "\"%s\"", joined) < 0 ? NULL : quoted;
+}
+
+/* One ps row with docker's field names, for tables and --format. */
+static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
+{
+    json_t *state = json_object_get(document, "State");
+    const char *id = json_string_value(json_object_get(document, "Id"));
+    const char *name = json_string_value(json_object_get(document, "Name"));
+    double created = humanize_parse_timestamp(
+        json_string_value(json_object_get(document, "Created")));
+    char status[128], ago[96];
+    humanize_status(json_string_value(json_object_get(state, "Status")),
+                    (int)json_integer_value(json_object_get(state, "ExitCode")),
+                    humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
+                    humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))),
+                    now, status, sizeof(status));
+    humanize_ago(created, now, ago, sizeof(ago));
+    cleanup_free char *command = command_of(document, o->no_trunc);
+    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
+                     o->no_trunc ? (size_t)64 : (size_t)12, "Image",
+                     json_object_get(json_object_get(document, "Config"), "Image"), "Command",
+                     command ? command : "", "CreatedAt",
+                     json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
+                     "Status", status, "State",
+                     json_string_value(json_object_get(state, "Status")), "Names",
+                     name && name[0] == '/' ? name + 1 : name ? name : "");
+}
+
+static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *err)
+{
+    size_t i;
+    json_t *row;
+    if (o->quiet) {
+        json_array_foreach(rows, i, row) printf("%s\n", json_string_value(json_object_get(row, "ID")));
+        return 0;
+    }
+    if (o->format != NULL && strcmp(o->format, "json") == 0) {
+        json_array_foreach(rows, i, row)
+        {
+            cleanup_free char *text = json_dumps(row, JSON_COMPACT);
+            printf("%s\n", text);
+        }
+        return 0;
+    }
+    if (o->format != NULL && strncmp(o->format, "table", 5) != 0) {
+        struct template *template = NULL;
+        if (template_parse(o->format, &template, err) < 0)
+            return -1;
+        int rc = 0;
+        json_array_foreach(rows, i, row) if (rc == 0) rc = print_template(template, row, err);
+        template_free(template);
+        return rc;
+    }
+    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                          "STATUS", "NAMES"};
+    static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
+    struct table *table = table_new(6);
+    table_add_row(table, columns);
+    json_array_foreach(rows, i, row)
+    {
+        const char *cells[6];
+        for (size_t k = 0; k < 6; k++)
+            cells[k] = json_string_value(json_object_get(row, keys[k])) ?: "";
+        table_add_row(table, cells);
+    }
+    table_print(table, stdout);
+    table_free(table);
+    return 0;
+}
+
+int cli_ps(const struct engine_context *context, int argc, char **argv)
+{
+    static const struct option flags[] = {
+        {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
+        {"no-trunc", no_argument, NULL, 'N'}, {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'H'},     {NULL, 0, NULL, 0},
+    };
+    struct ps_options o = {0};
+    husk_error_t err = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+aq", flags, NULL)) != -1) {
+        switch (option) {
+        case 'a': o.all = true; break;
+        case 'q': o.quiet = true; break;
+        case 'N': o.no_trunc = true; break;
+        case 'F': o.format = optarg; break;
+        case 'H':
+            fputs("Usage: husk ps [-a] [-q] [--no-trunc] [--format TEMPLATE|json]\n\nList "
+                  "running containers (-a: all).\n",
+                  stdout);
+            return 0;
+        default:
+            return cli_usage_error(&err, "ps", "unknown flag %s", argv[optind - 1]),
+                   cli_report(&err), 1;
+        }
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    json_t *documents = engine_list(context, o.all);
+    json_t *rows = json_array();
+    size_t i;
+    json_t *document;
+    json_array_foreach(documents, i, document)
+        json_array_append_new(rows, ps_row(document, &o, (double)now.tv_sec + now.tv_nsec / 1e9));
+    json_decref(documents);
+    int rc = print_rows(rows, &o, &err);
+    json_decref(rows);
+    return rc < 0 ? (cli_report(&err), 1) : 0;
+}
