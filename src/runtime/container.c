@@ -85,6 +85,23 @@ static int join_namespaces(const struct runtime_spec *spec, husk_error_t *err)
     return 0;
 }
 
+/* The last steps of every container process: nothing of husk's may cross
+ * exec, then no_new_privs and seccomp, which must come last. */
+static void drop_privileges_and_exec(const struct child_context *context, husk_error_t *err)
+{
+    const struct runtime_spec *spec = context->spec;
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
+        husk_error_set(err, errno, "set no_new_privs");
+        return;
+    }
+    if (seccomp_program_install(context->seccomp) < 0) {
+        husk_error_set(err, errno, "install the seccomp filter");
+        return;
+    }
+    process_exec(spec, err);
+}
+
 static void child_run(struct child_context *context)
 {
     husk_error_t err = NULL;
@@ -112,16 +129,7 @@ static void child_run(struct child_context *context)
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
         goto fail;
-    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
-        husk_error_set(&err, errno, "set no_new_privs");
-        goto fail;
-    }
-    if (seccomp_program_install(context->seccomp) < 0) {
-        husk_error_set(&err, errno, "install the seccomp filter");
-        goto fail;
-    }
-    process_exec(spec, &err);
+    drop_privileges_and_exec(context, &err);
 fail:
     sync_send_error(context->socket_fd, err);
     _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
@@ -295,16 +303,7 @@ static void exec_child_run(struct child_context *context, int target_pidfd,
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
         goto fail;
-    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
-        husk_error_set(&err, errno, "set no_new_privs");
-        goto fail;
-    }
-    if (seccomp_program_install(context->seccomp) < 0) {
-        husk_error_set(&err, errno, "install the seccomp filter");
-        goto fail;
-    }
-    process_exec(spec, &err);
+    drop_privileges_and_exec(context, &err);
 fail:
     sync_send_error(context->socket_fd, err);
     _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
