@@ -16,9 +16,10 @@
 
 #include "../runtime/container.h"
 #include "../util/cleanup.h"
+#include "../util/section.h"
 #include "record.h"
 
-static int write_all(int fd, const void *data, size_t length)
+MONITOR_PATH static int write_all(int fd, const void *data, size_t length)
 {
     const char *p = data;
     while (length > 0) {
@@ -33,7 +34,7 @@ static int write_all(int fd, const void *data, size_t length)
     return 0;
 }
 
-static int read_all(int fd, void *data, size_t length)
+MONITOR_PATH static int read_all(int fd, void *data, size_t length)
 {
     char *p = data;
     while (length > 0) {
@@ -48,7 +49,7 @@ static int read_all(int fd, void *data, size_t length)
     return 1;
 }
 
-int attach_send(int fd, char type, const void *payload, size_t length)
+MONITOR_PATH int attach_send(int fd, char type, const void *payload, size_t length)
 {
     struct attach_frame_header header = {.type = (uint8_t)type};
     for (int i = 0; i < 4; i++)
@@ -58,7 +59,7 @@ int attach_send(int fd, char type, const void *payload, size_t length)
     return length ? write_all(fd, payload, length) : 0;
 }
 
-int attach_receive(int fd, char *type, void *payload, size_t capacity)
+MONITOR_PATH int attach_receive(int fd, char *type, void *payload, size_t capacity)
 {
     struct attach_frame_header header;
     int rc = read_all(fd, &header, sizeof(header));
@@ -82,8 +83,7 @@ static int socket_address(const char *directory, int *dir_fd, struct sockaddr_un
     if (*dir_fd < 0)
         return husk_error_set(err, errno, "open %s", directory);
     *address = (struct sockaddr_un){.sun_family = AF_UNIX};
-    snprintf(address->sun_path, sizeof(address->sun_path), "/proc/self/fd/%d/attach.sock",
-             *dir_fd);
+    snprintf(address->sun_path, sizeof(address->sun_path), "/proc/self/fd/%d/attach.sock", *dir_fd);
     return 0;
 }
 
@@ -95,8 +95,7 @@ int attach_listen(const char *directory, husk_error_t *err)
         return -1;
     unlinkat(dir_fd, "attach.sock", 0);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 ||
-        listen(fd, 8) < 0) {
+    if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 || listen(fd, 8) < 0) {
         int saved = errno;
         if (fd >= 0)
             close(fd);
@@ -183,14 +182,14 @@ static int client_read_monitor(struct client *c, int *exit_status)
     return 1;
 }
 
-int attach_client_run(int socket_fd, const struct attach_client_options *options,
-                      int *exit_status, husk_error_t *err)
+int attach_client_run(int socket_fd, const struct attach_client_options *options, int *exit_status,
+                      husk_error_t *err)
 {
     sigset_t forwarded, saved_mask;
     runtime_forwarded_signals(&forwarded);
     sigprocmask(SIG_BLOCK, &forwarded, &saved_mask);
-    struct client c = {.socket_fd = socket_fd, .stdin_open = options->stdin_open,
-                       .tty = options->tty};
+    struct client c = {
+        .socket_fd = socket_fd, .stdin_open = options->stdin_open, .tty = options->tty};
     c.signal_fd = signalfd(-1, &forwarded, SFD_CLOEXEC);
     if (c.tty && c.stdin_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c.saved) == 0) {
         struct termios raw = c.saved;
@@ -237,11 +236,11 @@ int engine_attach(const struct engine_context *context, const char *reference, i
         .stdin_open = json_is_true(json_object_get(config, "OpenStdin")),
         .tty = json_is_true(json_object_get(config, "Tty")),
     };
-    int fd = running && record_monitor_alive(handle.record)
-                 ? attach_connect(handle.directory, err)
-                 : (husk_error_set(err, 0, "container %s is not running under a monitor",
-                                   reference),
-                    -1);
+    int fd =
+        running && record_monitor_alive(handle.record)
+            ? attach_connect(handle.directory, err)
+            : (husk_error_set(err, 0, "container %s is not running under a monitor", reference),
+               -1);
     container_close(&handle);
     if (fd < 0)
         return -1;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/section.h"
 #include "store.h"
 
 int log_open_for_append(const char *container_directory, husk_error_t *err)
@@ -22,8 +23,8 @@ int log_open_for_append(const char *container_directory, husk_error_t *err)
     return fd;
 }
 
-static void append_entry(int fd, enum log_stream stream, const char *now, const char *data,
-                         size_t length)
+MONITOR_PATH static void append_entry(int fd, enum log_stream stream, const char *now,
+                                      const char *data, size_t length)
 {
     char header[96];
     int header_length = snprintf(header, sizeof(header), "%c %s %zu\n", stream, now, length);
@@ -34,7 +35,7 @@ static void append_entry(int fd, enum log_stream stream, const char *now, const 
     }
 }
 
-void log_append(int fd, enum log_stream stream, const char *data, size_t length)
+MONITOR_PATH void log_append(int fd, enum log_stream stream, const char *data, size_t length)
 {
     char now[64];
     store_timestamp_now(now, sizeof(now));

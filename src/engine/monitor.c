@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,19 +21,13 @@
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/section.h"
 #include "attach.h"
 #include "log.h"
+#include "monitor_internal.h"
 #include "store.h"
 
 #define MONITOR_MAX_CLIENTS 16
-
-/* What the monitor tells the husk command that forked it. */
-struct monitor_report {
-    int ok;
-    int exit_status;
-    int errno_value;
-    char message[480];
-};
 
 struct monitor {
     const struct engine_context *context;
@@ -40,74 +35,38 @@ struct monitor {
     char *directory;
     char *name;
     bool auto_remove;
-    struct runtime_spec *spec;
-    struct cgroup_layout layout;
     struct runtime_process process;
     int output[2]; /* read ends: stdout, stderr (or the pty master) */
     int input;     /* the container's stdin: a pipe's write end, the pty master, or -1 */
     int log_fd;
     int listen_fd;
+    /* Prepared by the husk command: the monitor then reads none of husk's
+     * constants, and its proportional memory stays a few pages. */
+    char process_name[16]; /* husk-<10 hex>: which container it watches */
+    int null_fd;
+    int root_fd;
     int clients[MONITOR_MAX_CLIENTS];
     size_t client_count;
 };
 
-static void monitor_set_name(const char *id, char **argv_area, size_t argv_size)
+MONITOR_PATH static void monitor_adopt(struct monitor *m, const struct monitor_handover *handover)
 {
-    char name[16];
-    snprintf(name, sizeof(name), "husk-%.10s", id);
-    prctl(PR_SET_NAME, name, 0, 0, 0);
-    (void)argv_area;
-    (void)argv_size;
-}
-
-/* Output of PID 1 goes to pipes the monitor reads (or to a pty). */
-static int open_output(struct monitor *m, bool interactive, struct runtime_launch_options *launch,
-                       int child_ends[3], husk_error_t *err)
-{
-    if (interactive) {
-        int ends[2];
-        if (pipe2(ends, O_CLOEXEC) < 0)
-            return husk_error_set(err, errno, "pipe");
-        m->input = ends[1];
-        child_ends[0] = ends[0];
-        launch->attach_stdin = true;
-    }
-    for (int i = 0; i < 2; i++) {
-        int ends[2];
-        if (pipe2(ends, O_CLOEXEC) < 0)
-            return husk_error_set(err, errno, "pipe");
-        m->output[i] = ends[0];
-        child_ends[i + 1] = ends[1];
-    }
-    launch->stdio[0] = child_ends[0];
-    launch->stdio[1] = child_ends[1];
-    launch->stdio[2] = child_ends[2];
-    return 0;
-}
-
-static int monitor_launch(struct monitor *m, json_t *record, husk_error_t *err)
-{
-    if (runtime_spec_load(m->directory, &m->spec, err) < 0 ||
-        cgroup_layout_discover(&m->layout, err) < 0)
-        return -1;
-    json_t *config = json_object_get(record, "Config");
-    bool interactive = json_is_true(json_object_get(config, "OpenStdin"));
-    struct runtime_launch_options launch = {.attach_stdin = false, .stdio = {-1, -1, -1}};
-    int child_ends[3] = {-1, -1, -1};
-    if (!m->spec->terminal && open_output(m, interactive, &launch, child_ends, err) < 0)
-        return -1;
-    int rc = runtime_container_launch(m->spec, &m->layout, &launch, &m->process, err);
-    for (int i = 0; i < 3; i++)
-        if (child_ends[i] >= 0)
-            close(child_ends[i]);
-    if (rc == 0 && m->spec->terminal) {
+    m->process.pid = handover->pid;
+    m->process.pidfd = handover->fds[MONITOR_PIDFD];
+    m->process.terminal_fd = handover->fds[MONITOR_TERMINAL];
+    m->log_fd = handover->fds[MONITOR_LOG];
+    m->listen_fd = handover->fds[MONITOR_LISTEN];
+    if (m->process.terminal_fd >= 0) {
         m->output[0] = m->process.terminal_fd;
-        m->input = interactive ? m->process.terminal_fd : -1;
+        m->input = handover->open_stdin ? m->process.terminal_fd : -1;
+    } else {
+        m->output[0] = handover->fds[MONITOR_STDOUT];
+        m->output[1] = handover->fds[MONITOR_STDERR];
+        m->input = handover->fds[MONITOR_STDIN];
     }
-    return rc;
 }
 
-static void copy_output(struct monitor *m, int index)
+MONITOR_PATH static void copy_output(struct monitor *m, int index)
 {
     char buffer[16384];
     ssize_t n = read(m->output[index], buffer, sizeof(buffer));
@@ -121,14 +80,14 @@ static void copy_output(struct monitor *m, int index)
     }
     log_append(m->log_fd, index == 0 ? LOG_STDOUT : LOG_STDERR, buffer, (size_t)n);
     for (size_t i = 0; i < m->client_count; i++)
-        if (m->clients[i] >= 0 && attach_send(m->clients[i], index == 0 ? 'o' : 'e', buffer,
-                                              (size_t)n) < 0) {
+        if (m->clients[i] >= 0 &&
+            attach_send(m->clients[i], index == 0 ? 'o' : 'e', buffer, (size_t)n) < 0) {
             close(m->clients[i]);
             m->clients[i] = -1;
         }
 }
 
-static void add_client(struct monitor *m, int fd)
+MONITOR_PATH static void add_client(struct monitor *m, int fd)
 {
     for (size_t i = 0; i < m->client_count; i++)
         if (m->clients[i] < 0) {
@@ -142,7 +101,7 @@ static void add_client(struct monitor *m, int fd)
 }
 
 /* End of a client's stdin: a pipe is closed, a pty gets what ^D sends. */
-static void close_input(struct monitor *m)
+MONITOR_PATH static void close_input(struct monitor *m)
 {
     if (m->input < 0)
         return;
@@ -156,7 +115,7 @@ static void close_input(struct monitor *m)
     m->input = -1;
 }
 
-static void handle_client(struct monitor *m, size_t index)
+MONITOR_PATH static void handle_client(struct monitor *m, size_t index)
 {
     static char payload[ATTACH_MAX_PAYLOAD];
     char type = 0;
@@ -189,7 +148,7 @@ static void send_exit(struct monitor *m, int exit_status)
         }
 }
 
-static void drain_output(struct monitor *m)
+MONITOR_PATH static void drain_output(struct monitor *m)
 {
     /* PID 1 is gone and its namespace with it: whatever is still buffered
      * can be read without blocking. */
@@ -202,7 +161,7 @@ static void drain_output(struct monitor *m)
                 copy_output(m, i);
 }
 
-static int wait_for_exit(struct monitor *m)
+MONITOR_PATH static int wait_for_exit(struct monitor *m)
 {
     for (;;) {
         struct pollfd fds[4 + MONITOR_MAX_CLIENTS] = {
@@ -237,10 +196,18 @@ static int wait_for_exit(struct monitor *m)
     return relay_exit_status(info.si_code, info.si_status);
 }
 
-/* Records the exit under the container's lock, then removes it if --rm. */
+/* Removes the cgroups, records the exit under the container's lock, then
+ * removes the container if --rm. The spec is read only now: the monitor
+ * keeps nothing of the launch in memory while the container runs. */
 static void record_exit(struct monitor *m, int exit_status)
 {
-    runtime_container_cleanup(m->spec, &m->layout, NULL);
+    struct runtime_spec *spec = NULL;
+    struct cgroup_layout layout = {0};
+    if (runtime_spec_load(m->directory, &spec, NULL) == 0 &&
+        cgroup_layout_discover(&layout, NULL) == 0)
+        runtime_container_cleanup(spec, &layout, NULL);
+    runtime_spec_free(spec);
+    cgroup_layout_free(&layout);
     struct container_handle handle;
     husk_error_t err = NULL;
     if (container_open(m->context, m->id, &handle, &err) < 0) {
@@ -254,25 +221,17 @@ static void record_exit(struct monitor *m, int exit_status)
     container_close(&handle);
 }
 
-static void report(int fd, const struct monitor_report *r)
-{
-    if (write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r)) {
-        /* husk went away; the monitor carries on. */
-    }
-    close(fd);
-}
-
 /* A monitor outlives the command that forked it: it must not hold that
  * command's pipes open (a shell's $(husk run -d ...) would never end). */
-static int compare_fds(const void *a, const void *b)
-{
-    return *(const int *)a - *(const int *)b;
-}
-
-static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
+MONITOR_PATH static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 {
     int keep[3] = {keep_a, keep_b, keep_c};
-    qsort(keep, 3, sizeof(int), compare_fds);
+    for (int i = 1; i < 3; i++)
+        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int larger = keep[j - 1];
+            keep[j - 1] = keep[j];
+            keep[j] = larger;
+        }
     unsigned next = 3;
     for (int i = 0; i < 3; i++) {
         if (keep[i] < (int)next)
@@ -284,55 +243,75 @@ static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
     syscall(SYS_close_range, next, ~0U, 0);
 }
 
-static void detach_from_caller(void)
+/* Out of the caller's session, stdio and working directory, so that closing
+ * its terminal or unmounting its directory leaves the container alone. */
+MONITOR_PATH static void detach_from_caller(const struct monitor *m)
 {
     setsid();
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; fd < 3 && null >= 0; fd++)
-        dup2(null, fd);
-    if (null > 2)
-        close(null);
+    for (int fd = 0; fd < 3; fd++)
+        dup2(m->null_fd, fd);
+    if (fchdir(m->root_fd) < 0) {
+        /* Only a cwd on a file system the user may unmount stays pinned. */
+    }
+    close(m->null_fd);
+    close(m->root_fd);
     signal(SIGHUP, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    if (chdir("/") < 0) {
-        /* "/" always exists. */
-    }
+    prctl(PR_SET_NAME, m->process_name, 0, 0, 0);
 }
 
-static void monitor_main(struct monitor *m, struct container_handle *handle, int report_fd,
-                         int attach_fd)
+static _Noreturn void monitor_fail(int report_fd, int errno_value, const char *what)
 {
-    husk_error_t err = NULL;
-    struct monitor_report r = {0};
+    struct monitor_report report = {.exit_status = HUSK_EXIT_ENGINE, .errno_value = errno_value};
+    snprintf(report.message, sizeof(report.message), "%s: %s", what, strerror(errno_value));
+    monitor_report_send(report_fd, &report);
+    _exit(1);
+}
+
+/* Reaps whatever a failed launcher left as our child: the PID 1 it killed. */
+MONITOR_PATH static _Noreturn void monitor_give_up(void)
+{
+    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+        ;
+    _exit(1);
+}
+
+MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m, struct container_handle *handle,
+                                                int report_fd, int attach_fd)
+{
+    detach_from_caller(m);
     close_inherited_fds(report_fd, handle->lock_fd, attach_fd);
+    int channel[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel) < 0)
+        monitor_fail(report_fd, errno, "socketpair");
+    pid_t launcher = fork();
+    if (launcher < 0)
+        monitor_fail(report_fd, errno, "fork the launcher");
+    if (launcher == 0) {
+        close(channel[0]);
+        if (attach_fd >= 0)
+            close(attach_fd);
+        monitor_launcher_main(m->context, handle, report_fd, channel[1]);
+    }
+    /* The lock is the caller's open file description and the report is the
+     * launcher's to send: let go of our copies. */
+    close(channel[1]);
+    close(report_fd);
+    close(handle->lock_fd);
+    struct monitor_handover handover;
+    int rc = monitor_handover_receive(channel[0], &handover);
+    close(channel[0]);
+    while (waitpid(launcher, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (rc < 0)
+        monitor_give_up();
+    monitor_adopt(m, &handover);
     if (attach_fd >= 0)
         add_client(m, attach_fd);
-    detach_from_caller();
-    monitor_set_name(m->id, NULL, 0);
-    m->log_fd = log_open_for_append(m->directory, &err);
-    if (m->log_fd >= 0)
-        m->listen_fd = attach_listen(m->directory, &err);
-    if (m->log_fd < 0 || m->listen_fd < 0 || monitor_launch(m, handle->record, &err) < 0) {
-        r.exit_status = err ? err->exit_status : HUSK_EXIT_ENGINE;
-        r.errno_value = err ? err->errno_value : 0;
-        snprintf(r.message, sizeof(r.message), "%s", err && err->message ? err->message : "");
-        record_set_state(handle->record, "exited", 0, r.exit_status, r.message);
-        container_save(m->context, handle, NULL);
-        report(report_fd, &r);
-        _exit(1);
-    }
-    record_set_state(handle->record, "running", m->process.pid, 0, NULL);
-    json_t *state = json_object_get(handle->record, "State");
-    json_object_set_new(state, "MonitorPid", json_integer(getpid()));
-    json_object_set_new(state, "MonitorStartTime",
-                        json_integer((json_int_t)process_start_time(getpid())));
-    container_save(m->context, handle, NULL);
-    /* The lock is the caller's open file description: let go of our copy. */
-    close(handle->lock_fd);
-    r.ok = 1;
-    report(report_fd, &r);
+    /* The heap is the husk command's, mostly freed: give its pages back. */
+    malloc_trim(0);
     int exit_status = wait_for_exit(m);
     if (m->listen_fd >= 0)
         close(m->listen_fd);
@@ -341,36 +320,64 @@ static void monitor_main(struct monitor *m, struct container_handle *handle, int
     _exit(0);
 }
 
+/* Forks the monitor; only the parent returns, with the monitor's PID. */
+MONITOR_PATH __attribute__((noinline)) static pid_t
+monitor_fork(struct monitor *m, struct container_handle *handle, int report_fd, int attach_fd)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        monitor_main(m, handle, report_fd, attach_fd);
+    return pid;
+}
+
+static int monitor_prepare(struct monitor *m, struct container_handle *handle, husk_error_t *err)
+{
+    snprintf(m->id, sizeof(m->id), "%s", handle->id);
+    snprintf(m->process_name, sizeof(m->process_name), "husk-%.10s", handle->id);
+    m->auto_remove =
+        json_is_true(json_object_get(json_object_get(handle->record, "HostConfig"), "AutoRemove"));
+    m->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (m->null_fd < 0)
+        return husk_error_set(err, errno, "open /dev/null");
+    m->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (m->root_fd < 0) {
+        close(m->null_fd);
+        return husk_error_set(err, errno, "open /");
+    }
+    return 0;
+}
+
 int monitor_start(const struct engine_context *context, struct container_handle *handle,
                   int attach_fd, husk_error_t *err)
 {
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-        return husk_error_set(err, errno, "pipe");
     struct monitor m = {
         .context = context,
         .directory = handle->directory,
         .name = handle->name,
-        .auto_remove = json_is_true(
-            json_object_get(json_object_get(handle->record, "HostConfig"), "AutoRemove")),
+        .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
         .output = {-1, -1},
         .input = -1,
         .log_fd = -1,
         .listen_fd = -1,
     };
-    snprintf(m.id, sizeof(m.id), "%s", handle->id);
+    int pipe_fds[2];
+    if (monitor_prepare(&m, handle, err) < 0)
+        return -1;
+    if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+        close(m.null_fd);
+        close(m.root_fd);
+        return husk_error_set(err, errno, "pipe");
+    }
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = monitor_fork(&m, handle, pipe_fds[1], attach_fd);
+    int fork_errno = errno;
+    close(m.null_fd);
+    close(m.root_fd);
+    close(pipe_fds[1]);
     if (pid < 0) {
         close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        return husk_error_set(err, errno, "fork the monitor");
+        return husk_error_set(err, fork_errno, "fork the monitor");
     }
-    if (pid == 0) {
-        close(pipe_fds[0]);
-        monitor_main(&m, handle, pipe_fds[1], attach_fd);
-    }
-    close(pipe_fds[1]);
     struct monitor_report r = {0};
     ssize_t n;
     do
@@ -385,6 +392,6 @@ int monitor_start(const struct engine_context *context, struct container_handle 
                                   handle->id);
         return husk_error_set_status(err, r.exit_status, r.errno_value, "%s", r.message);
     }
-    /* Our copy of the record is stale now: the monitor wrote the new one. */
+    /* Our copy of the record is stale now: the launcher wrote the new one. */
     return 0;
 }

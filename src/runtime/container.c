@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -168,13 +169,21 @@ static int await_exec(int socket_fd, struct runtime_process *process, husk_error
     }
 }
 
+/* Kills a process that failed to start. A sibling is not ours to reap, but
+ * its cgroups can only go once it has died: its pidfd says when. */
 static void reap(struct runtime_process *process)
 {
     if (process->pid <= 0)
         return;
     kill(process->pid, SIGKILL);
-    while (waitpid(process->pid, NULL, __WALL) < 0 && errno == EINTR)
+    int rc;
+    while ((rc = waitpid(process->pid, NULL, __WALL)) < 0 && errno == EINTR)
         ;
+    if (rc < 0 && errno == ECHILD && process->pidfd >= 0) {
+        struct pollfd died = {.fd = process->pidfd, .events = POLLIN};
+        while (poll(&died, 1, -1) < 0 && errno == EINTR)
+            ;
+    }
     if (process->pidfd >= 0)
         close(process->pidfd);
     if (process->terminal_fd >= 0)
@@ -207,6 +216,11 @@ static int spawn(const struct runtime_spec *spec, struct child_context *context,
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = SIGCHLD,
     };
+    if (context->options->as_sibling) {
+        /* The kernel takes the exit signal from the caller's own. */
+        args.flags |= CLONE_PARENT;
+        args.exit_signal = 0;
+    }
     if (cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroup_fd;
@@ -294,8 +308,8 @@ static void exec_child_run(struct child_context *context, int target_pidfd,
      * container's mount namespace does not show. */
     if (spec->cgroups_path != NULL && cgroup_enter(layout, spec->cgroups_path, getpid(), &err) < 0)
         goto fail;
-    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
-                CLONE_NEWTIME;
+    int flags =
+        CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
     if (setns(target_pidfd, flags) < 0) {
         husk_error_set(&err, errno, "join the container's namespaces");
         goto fail;

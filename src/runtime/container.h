@@ -14,8 +14,11 @@
 struct runtime_launch_options {
     bool attach_stdin;            /* the container reads husk's stdin, else /dev/null */
     const struct winsize *window; /* initial size of the container's terminal */
-    int stdio[3]; /* the container's fds 0-2 when >= 0; otherwise husk's own */
-    bool exec;    /* a further process in a running container: no /dev/console */
+    int stdio[3];                 /* the container's fds 0-2 when >= 0; otherwise husk's own */
+    bool exec;                    /* a further process in a running container: no /dev/console */
+    /* The process becomes a child of the caller's parent (CLONE_PARENT), so a
+     * short-lived launcher can do the setup for a long-lived, lean monitor. */
+    bool as_sibling;
 };
 
 struct runtime_process {

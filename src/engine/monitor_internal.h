@@ -1,0 +1,54 @@
+/* Shared by the monitor (monitor.c) and the launcher it forks to start the
+ * container (monitor_launcher.c). The launcher does all the heavy setup and
+ * exits, so the monitor that stays for the container's life only ever touches
+ * the few pages of its own loop. */
+#ifndef HUSK_ENGINE_MONITOR_INTERNAL_H
+#define HUSK_ENGINE_MONITOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "options.h"
+#include "record.h"
+
+/* What the monitor (or its launcher) tells the husk command that forked it. */
+struct monitor_report {
+    int ok;
+    int exit_status;
+    int errno_value;
+    char message[480];
+};
+
+/* The descriptors the launcher hands over to the monitor, -1 when absent. */
+enum monitor_descriptor {
+    MONITOR_PIDFD,
+    MONITOR_TERMINAL, /* pty master: the container's output and, if -i, its input */
+    MONITOR_STDOUT,   /* read ends of the output pipes */
+    MONITOR_STDERR,
+    MONITOR_STDIN, /* write end of the container's stdin pipe */
+    MONITOR_LOG,
+    MONITOR_LISTEN, /* the attach socket */
+    MONITOR_DESCRIPTOR_COUNT,
+};
+
+struct monitor_handover {
+    pid_t pid;       /* the container's PID 1, a child of the monitor */
+    bool open_stdin; /* -i: a terminal also takes input */
+    int fds[MONITOR_DESCRIPTOR_COUNT];
+};
+
+void monitor_report_send(int fd, const struct monitor_report *report);
+
+/* In the launcher: starts the container of HANDLE as a sibling (a child of
+ * the monitor), records it as running under the monitor, hands its
+ * descriptors over on CHANNEL_FD and reports to the husk command on
+ * REPORT_FD. Never returns. */
+_Noreturn void monitor_launcher_main(const struct engine_context *context,
+                                     struct container_handle *handle, int report_fd,
+                                     int channel_fd);
+
+/* In the monitor: the launcher's descriptors. 0 on success, -1 when the
+ * launcher gave up (it has reported the error already). */
+int monitor_handover_receive(int channel_fd, struct monitor_handover *handover);
+
+#endif

@@ -1,0 +1,195 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../runtime/cgroup.h"
+#include "../runtime/container.h"
+#include "../runtime/spec.h"
+#include "../util/section.h"
+#include "attach.h"
+#include "log.h"
+#include "monitor_internal.h"
+#include "store.h"
+
+void monitor_report_send(int fd, const struct monitor_report *report)
+{
+    if (write(fd, report, sizeof(*report)) != (ssize_t)sizeof(*report)) {
+        /* husk went away; the container runs on. */
+    }
+    close(fd);
+}
+
+/* Without a terminal, PID 1's output goes to pipes the monitor reads, and
+ * with -i its input comes from one. */
+static int open_pipes(struct monitor_handover *handover, struct runtime_launch_options *launch,
+                      int child_ends[3], husk_error_t *err)
+{
+    if (handover->open_stdin) {
+        int ends[2];
+        if (pipe2(ends, O_CLOEXEC) < 0)
+            return husk_error_set(err, errno, "pipe");
+        handover->fds[MONITOR_STDIN] = ends[1];
+        child_ends[0] = ends[0];
+        launch->attach_stdin = true;
+    }
+    for (int i = 0; i < 2; i++) {
+        int ends[2];
+        if (pipe2(ends, O_CLOEXEC) < 0)
+            return husk_error_set(err, errno, "pipe");
+        handover->fds[MONITOR_STDOUT + i] = ends[0];
+        child_ends[i + 1] = ends[1];
+    }
+    for (int i = 0; i < 3; i++)
+        launch->stdio[i] = child_ends[i];
+    return 0;
+}
+
+static int launch(const char *directory, struct monitor_handover *handover, husk_error_t *err)
+{
+    struct runtime_spec *spec = NULL;
+    struct cgroup_layout layout = {0};
+    struct runtime_launch_options options = {.stdio = {-1, -1, -1}, .as_sibling = true};
+    int child_ends[3] = {-1, -1, -1};
+    int rc = -1;
+    if (runtime_spec_load(directory, &spec, err) < 0 || cgroup_layout_discover(&layout, err) < 0)
+        goto out;
+    if (!spec->terminal && open_pipes(handover, &options, child_ends, err) < 0)
+        goto out;
+    struct runtime_process process;
+    rc = runtime_container_launch(spec, &layout, &options, &process, err);
+    if (rc == 0) {
+        handover->pid = process.pid;
+        handover->fds[MONITOR_PIDFD] = process.pidfd;
+        handover->fds[MONITOR_TERMINAL] = process.terminal_fd;
+    }
+out:
+    for (int i = 0; i < 3; i++)
+        if (child_ends[i] >= 0)
+            close(child_ends[i]);
+    runtime_spec_free(spec);
+    cgroup_layout_free(&layout);
+    return rc;
+}
+
+/* One message carrying every descriptor that exists; the header says which. */
+static int handover_send(int channel_fd, const struct monitor_handover *handover)
+{
+    int fds[MONITOR_DESCRIPTOR_COUNT];
+    size_t count = 0;
+    for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
+        if (handover->fds[i] >= 0)
+            fds[count++] = handover->fds[i];
+    union {
+        char buffer[CMSG_SPACE(sizeof(fds))];
+        struct cmsghdr align;
+    } control = {0};
+    struct iovec data = {.iov_base = (void *)handover, .iov_len = sizeof(*handover)};
+    struct msghdr message = {
+        .msg_iov = &data,
+        .msg_iovlen = 1,
+        .msg_control = control.buffer,
+        .msg_controllen = CMSG_SPACE(count * sizeof(int)),
+    };
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(count * sizeof(int));
+    memcpy(CMSG_DATA(header), fds, count * sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(channel_fd, &message, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof(*handover) ? 0 : -1;
+}
+
+MONITOR_PATH int monitor_handover_receive(int channel_fd, struct monitor_handover *handover)
+{
+    int fds[MONITOR_DESCRIPTOR_COUNT];
+    union {
+        char buffer[CMSG_SPACE(sizeof(fds))];
+        struct cmsghdr align;
+    } control;
+    struct iovec data = {.iov_base = handover, .iov_len = sizeof(*handover)};
+    struct msghdr message = {
+        .msg_iov = &data,
+        .msg_iovlen = 1,
+        .msg_control = control.buffer,
+        .msg_controllen = sizeof(control.buffer),
+    };
+    ssize_t n;
+    do
+        n = recvmsg(channel_fd, &message, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (n != (ssize_t)sizeof(*handover) || header == NULL || header->cmsg_type != SCM_RIGHTS)
+        return -1;
+    size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    memcpy(fds, CMSG_DATA(header), count * sizeof(int));
+    size_t next = 0;
+    for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
+        if (handover->fds[i] >= 0)
+            handover->fds[i] = next < count ? fds[next++] : -1;
+    return 0;
+}
+
+static void record_running(const struct engine_context *context, struct container_handle *handle,
+                           pid_t pid)
+{
+    pid_t monitor = getppid();
+    record_set_state(handle->record, "running", pid, 0, NULL);
+    json_t *state = json_object_get(handle->record, "State");
+    json_object_set_new(state, "MonitorPid", json_integer(monitor));
+    json_object_set_new(state, "MonitorStartTime",
+                        json_integer((json_int_t)process_start_time(monitor)));
+    container_save(context, handle, NULL);
+}
+
+static void record_failure(const struct engine_context *context, struct container_handle *handle,
+                           husk_error_t err, struct monitor_report *report)
+{
+    report->exit_status = err ? err->exit_status : HUSK_EXIT_ENGINE;
+    report->errno_value = err ? err->errno_value : 0;
+    snprintf(report->message, sizeof(report->message), "%s",
+             err && err->message ? err->message : "the monitor went away");
+    record_set_state(handle->record, "exited", 0, report->exit_status, report->message);
+    container_save(context, handle, NULL);
+}
+
+_Noreturn void monitor_launcher_main(const struct engine_context *context,
+                                     struct container_handle *handle, int report_fd, int channel_fd)
+{
+    husk_error_t err = NULL;
+    struct monitor_report report = {0};
+    struct monitor_handover handover = {.pid = -1};
+    json_t *config = json_object_get(handle->record, "Config");
+    handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
+    for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
+        handover.fds[i] = -1;
+    handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
+    if (handover.fds[MONITOR_LOG] >= 0)
+        handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
+    if (handover.fds[MONITOR_LISTEN] < 0 || launch(handle->directory, &handover, &err) < 0) {
+        record_failure(context, handle, err, &report);
+        monitor_report_send(report_fd, &report);
+        _exit(1);
+    }
+    /* Recorded before the handover: once the monitor has PID 1, it may
+     * already record its exit. */
+    record_running(context, handle, handover.pid);
+    if (handover_send(channel_fd, &handover) < 0) {
+        /* No monitor to keep the container: it must not run unwatched. */
+        syscall(SYS_pidfd_send_signal, handover.fds[MONITOR_PIDFD], SIGKILL, NULL, 0);
+        husk_error_set(&err, errno, "hand the container over to its monitor");
+        record_failure(context, handle, err, &report);
+        monitor_report_send(report_fd, &report);
+        _exit(1);
+    }
+    report.ok = 1;
+    monitor_report_send(report_fd, &report);
+    _exit(0);
+}
