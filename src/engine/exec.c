@@ -156,7 +156,7 @@ static int run_and_relay(struct runtime_spec *spec, int target, const struct exe
         for (int fd = 0; fd < 3; fd++)
             child[fd] = open("/dev/null", O_RDWR | O_CLOEXEC);
     } else {
-        rc = stdio_pipes_open(o->tty, o->interactive, &io, child, err);
+        rc = stdio_pipes_open(o->tty, o->interactive, false, &io, child, err);
     }
     struct runtime_launch_options launch = {
         .attach_stdin = o->interactive && !o->detach,

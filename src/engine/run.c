@@ -16,6 +16,7 @@
 #include "../util/cleanup.h"
 #include "environment.h"
 #include "identity.h"
+#include "log.h"
 #include "prepare.h"
 #include "record.h"
 #include "streams.h"
@@ -30,14 +31,12 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               "is allowed",
                               o->name);
     if (o->network != NULL && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
-        return husk_error_set(err, 0, "invalid network mode \"%s\": use none or host",
-                              o->network);
+        return husk_error_set(err, 0, "invalid network mode \"%s\": use none or host", o->network);
     if (o->workdir != NULL && o->workdir[0] != '/')
         return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
                               o->workdir);
     if (o->hostname != NULL && (o->hostname[0] == '\0' || strlen(o->hostname) > 64))
-        return husk_error_set(err, 0, "invalid hostname \"%s\": 1 to 64 characters",
-                              o->hostname);
+        return husk_error_set(err, 0, "invalid hostname \"%s\": 1 to 64 characters", o->hostname);
     for (size_t i = 0; i < o->env_count; i++) {
         cleanup_free char *value = NULL;
         if (environment_option_parse(o->env[i], &value, err) < 0)
@@ -70,8 +69,14 @@ struct foreground {
     struct runtime_process process;
     struct relay_io io;
     int child_stdio[3];
+    int log_fd;
     sigset_t saved_mask;
 };
+
+static void log_output(void *context, int stream, const char *data, size_t length)
+{
+    log_append(*(int *)context, stream == STDERR_FILENO ? LOG_STDERR : LOG_STDOUT, data, length);
+}
 
 static int start_foreground(const struct run_options *o, struct prepared_container *c,
                             struct foreground *f, husk_error_t *err)
@@ -84,8 +89,14 @@ static int start_foreground(const struct run_options *o, struct prepared_contain
     sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
     struct winsize window;
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
-    if (stdio_pipes_open(o->tty, o->interactive, &f->io, f->child_stdio, err) < 0)
+    if (stdio_pipes_open(o->tty, o->interactive, true, &f->io, f->child_stdio, err) < 0)
         return -1;
+    /* As with a detached container, `husk logs` shows what it printed. */
+    f->log_fd = log_open_for_append(c->directory, err);
+    if (f->log_fd < 0)
+        return -1;
+    f->io.observe_output = log_output;
+    f->io.observe_context = &f->log_fd;
     struct runtime_launch_options launch = {
         .attach_stdin = o->interactive,
         .window = have_window ? &window : NULL,
@@ -103,13 +114,15 @@ static void finish_foreground(struct foreground *f)
     if (f->process.terminal_fd >= 0)
         close(f->process.terminal_fd);
     stdio_close_relay_ends(&f->io);
+    if (f->log_fd >= 0)
+        close(f->log_fd);
     sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
     cgroup_layout_free(&f->layout);
     runtime_spec_free(f->spec);
 }
 
-int engine_run(const struct engine_context *context, const struct run_options *o,
-               int *exit_status, husk_error_t *err)
+int engine_run(const struct engine_context *context, const struct run_options *o, int *exit_status,
+               husk_error_t *err)
 {
     if (run_options_validate(o, err) < 0)
         return -1;
@@ -121,6 +134,7 @@ int engine_run(const struct engine_context *context, const struct run_options *o
         .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
         .io = {.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1},
         .child_stdio = {-1, -1, -1},
+        .log_fd = -1,
     };
     sigemptyset(&f.saved_mask);
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);

@@ -4,15 +4,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-int stdio_pipes_open(bool tty, bool interactive, struct relay_io *io, int child[3],
+int stdio_pipes_open(bool tty, bool interactive, bool capture, struct relay_io *io, int child[3],
                      husk_error_t *err)
 {
-    *io = (struct relay_io){.terminal_stdin = interactive, .stdin_pipe = -1, .stdout_pipe = -1,
-                            .stderr_pipe = -1};
+    *io = (struct relay_io){
+        .terminal_stdin = interactive, .stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1};
     int *parent_ends[3] = {&io->stdin_pipe, &io->stdout_pipe, &io->stderr_pipe};
     for (int fd = 0; fd < 3; fd++) {
         child[fd] = -1;
-        if (tty || (fd == STDIN_FILENO && !interactive) || !isatty(fd))
+        bool through_husk = fd == STDIN_FILENO ? interactive && isatty(fd) : capture || isatty(fd);
+        if (tty || !through_husk)
             continue;
         int ends[2];
         if (pipe2(ends, O_CLOEXEC) < 0) {

@@ -45,7 +45,7 @@ static void terminal_restore(struct terminal_state *state)
         tcsetattr(STDIN_FILENO, TCSANOW, &state->saved);
 }
 
-static int copy_once(int from, int to)
+static int copy_once(int from, int to, const struct relay_io *observer)
 {
     char buffer[16384];
     ssize_t n;
@@ -54,6 +54,8 @@ static int copy_once(int from, int to)
     while (n < 0 && errno == EINTR);
     if (n <= 0)
         return n == 0 || errno == EIO ? 0 : (errno == EAGAIN ? 1 : -1);
+    if (observer != NULL && observer->observe_output != NULL)
+        observer->observe_output(observer->observe_context, to, buffer, (size_t)n);
     for (ssize_t done = 0; done < n;) {
         ssize_t w = write(to, buffer + done, (size_t)(n - done));
         if (w < 0 && errno == EINTR)
@@ -87,11 +89,11 @@ struct stream {
 };
 
 /* Output may still be buffered after the process exited: drain it. */
-static void drain(int fd, int to)
+static void drain(int fd, int to, const struct relay_io *observer)
 {
     int flags = fcntl(fd, F_GETFL);
     fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    while (copy_once(fd, to) > 0)
+    while (copy_once(fd, to, observer) > 0)
         ;
 }
 
@@ -151,7 +153,7 @@ static int relay_loop(struct runtime_process *process, int signal_fd, struct str
         for (size_t i = 0; i < count; i++) {
             if (!(fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            if (copy_once(streams[i].from, streams[i].to) > 0)
+            if (copy_once(streams[i].from, streams[i].to, streams[i].input ? NULL : io) > 0)
                 continue;
             if (streams[i].input)
                 end_input(&streams[i], terminal, io, process->terminal_fd >= 0);
@@ -189,7 +191,7 @@ int relay_foreground(struct runtime_process *process, struct relay_io *io, int *
     int rc = relay_loop(process, signal_fd, streams, count, &terminal, io, err);
     for (size_t i = 0; i < count; i++)
         if (!streams[i].input && streams[i].from >= 0)
-            drain(streams[i].from, streams[i].to);
+            drain(streams[i].from, streams[i].to, io);
     terminal_restore(&terminal);
     close_pipes(io);
     if (rc < 0)

@@ -4,6 +4,7 @@
 #define HUSK_RUNTIME_RELAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../util/error.h"
 #include "container.h"
@@ -18,6 +19,10 @@ struct relay_io {
     int stdin_pipe;      /* write end feeding the container's stdin, or -1 */
     int stdout_pipe;     /* read ends of the container's stdout/stderr, or -1 */
     int stderr_pipe;
+    /* Sees every chunk of the container's output on its way to husk's
+     * stdout (1) or stderr (2), e.g. to keep a log; may be NULL. */
+    void (*observe_output)(void *context, int stream, const char *data, size_t length);
+    void *observe_context;
 };
 
 /* Runs until the process exits and closes IO's pipes; SIGNALS must already be blocked

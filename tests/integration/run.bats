@@ -288,3 +288,15 @@ foo"
 	pkill -KILL -P "$one"
 	expect_bg_status "$one" 137 "$BATS_TEST_TMPDIR/one"
 }
+
+@test "a foreground run's output is kept for husk logs, both streams, byte for byte" {
+	keep_containers=1
+	husk run --name fg busybox sh -c 'echo out; echo err >&2; printf "\000\001\377"' >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	[ "$(od -An -c "$BATS_TEST_TMPDIR/out" | tr -s ' ')" = "$(printf 'out\n\000\001\377' | od -An -c | tr -s ' ')" ] ||
+		fail "direct output changed: $(od -An -c "$BATS_TEST_TMPDIR/out")"
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = err ] || fail "direct stderr: $(cat "$BATS_TEST_TMPDIR/err")"
+	[ "$(husk logs fg 2>/dev/null | od -An -c | tr -s ' ')" = "$(printf 'out\n\000\001\377' | od -An -c | tr -s ' ')" ] ||
+		fail "logged stdout differs: $(husk logs fg 2>/dev/null | od -An -c)"
+	[ "$(husk logs fg 2>&1 >/dev/null)" = err ] || fail "logged stderr differs"
+	husk rm fg
+}
