@@ -224,4 +224,9 @@ cmds+=("floor=$work/bin/floor $rootfs/bin/busybox true")
 } | tee "$out/results.txt"
 "$timeit" -n "$runs" -w "$warmup" -o "$out/raw.csv" "${hide[@]}" "${cmds[@]}" |
     tee -a "$out/results.txt"
-echo "(table: $out/results.txt, every run: $out/raw.csv)"
+
+# Detached containers: start/remove, exec, monitor memory (bench/lifecycle.sh).
+# shellcheck source=bench/lifecycle.sh
+. "$here/lifecycle.sh"
+lifecycle_bench | tee -a "$out/results.txt"
+echo "(tables: $out/results.txt, every run: $out/raw*.csv)"

@@ -91,9 +91,12 @@ static char *command_of(json_t *document, bool no_trunc)
     json_t *arg;
     json_array_foreach(json_object_get(document, "Args"), i, arg)
     {
+        /* docker's daemon quotes an argument holding a space: "sh -c 'exit 3'". */
+        const char *text = json_string_value(arg) ?: "";
+        const char *quote = strchr(text, ' ') != NULL ? "'" : "";
         char *longer = NULL;
-        if (asprintf(&longer, "%s %s", joined, json_string_value(arg) ?: "") < 0)
-            break;
+        if (joined == NULL || asprintf(&longer, "%s %s%s%s", joined, quote, text, quote) < 0)
+            return NULL;
         free(joined);
         joined = longer;
     }
@@ -131,6 +134,114 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
                      name && name[0] == '/' ? name + 1 : name ? name : "");
 }
 
+/* docker's --format text: the "table" prefix removed, spaces trimmed, and
+ * the escapes \t and \n written as the characters. */
+static char *format_text(const char *format, bool *table)
+{
+    *table = strncmp(format, "table", 5) == 0;
+    if (*table)
+        format += 5;
+    format += strspn(format, " ");
+    char *text = strdup(format);
+    if (text == NULL)
+        return NULL;
+    size_t out = 0;
+    for (size_t in = 0; text[in] != '\0'; in++) {
+        if (text[in] == '\\' && (text[in + 1] == 't' || text[in + 1] == 'n')) {
+            text[out++] = text[++in] == 't' ? '\t' : '\n';
+            continue;
+        }
+        text[out++] = text[in];
+    }
+    while (out > 0 && text[out - 1] == ' ')
+        out--;
+    text[out] = '\0';
+    return text;
+}
+
+/* The header of a ps table: each field's own column title. */
+static json_t *ps_header_row(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID", "Image",
+                     "IMAGE", "Command", "COMMAND", "CreatedAt", "CREATED AT", "RunningFor",
+                     "CREATED", "Status", "STATUS", "State", "STATE", "Names", "NAMES");
+}
+
+/* Splits rendered text into lines and tab-separated cells, as tabwriter. */
+static void table_add_text(struct table *table, size_t columns, char *text)
+{
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        const char *cells[columns];
+        size_t count = 0;
+        for (char *cell = line; cell != NULL && count < columns; count++) {
+            cells[count] = cell;
+            cell = strchr(cell, '\t');
+            if (cell != NULL)
+                *cell++ = '\0';
+        }
+        for (; count < columns; count++)
+            cells[count] = "";
+        table_add_row(table, cells);
+    }
+}
+
+static size_t count_columns(const char *format)
+{
+    size_t columns = 1;
+    for (const char *c = format; *c != '\0'; c++)
+        columns += *c == '\t';
+    return columns;
+}
+
+/* "table TEMPLATE": a header from the same template, then one row each. */
+static int print_template_table(const struct template *template, const char *text, json_t *rows,
+                                husk_error_t *err)
+{
+    size_t columns = count_columns(text);
+    struct table *table = table_new(columns);
+    json_t *header = ps_header_row();
+    char *rendered = NULL;
+    int rc = template_execute(template, header, &rendered, err);
+    json_decref(header);
+    size_t i;
+    json_t *row;
+    if (rc == 0)
+        table_add_text(table, columns, rendered);
+    json_array_foreach(rows, i, row)
+    {
+        free(rendered);
+        rendered = NULL;
+        if (rc == 0 && (rc = template_execute(template, row, &rendered, err)) == 0)
+            table_add_text(table, columns, rendered);
+    }
+    free(rendered);
+    if (rc == 0)
+        table_print(table, stdout);
+    table_free(table);
+    return rc;
+}
+
+static int print_default_table(json_t *rows)
+{
+    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                          "STATUS", "NAMES"};
+    static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
+    struct table *table = table_new(6);
+    table_add_row(table, columns);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *cells[6];
+        for (size_t k = 0; k < 6; k++)
+            cells[k] = json_string_value(json_object_get(row, keys[k])) ?: "";
+        table_add_row(table, cells);
+    }
+    table_print(table, stdout);
+    table_free(table);
+    return 0;
+}
+
 static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *err)
 {
     size_t i;
@@ -147,30 +258,20 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
         }
         return 0;
     }
-    if (o->format != NULL && strncmp(o->format, "table", 5) != 0) {
-        struct template *template = NULL;
-        if (template_parse(o->format, &template, err) < 0)
-            return -1;
-        int rc = 0;
+    bool table = true;
+    cleanup_free char *text = o->format != NULL ? format_text(o->format, &table) : NULL;
+    if (text == NULL || text[0] == '\0')
+        return print_default_table(rows);
+    struct template *template = NULL;
+    if (template_parse(text, &template, err) < 0)
+        return -1;
+    int rc = 0;
+    if (table)
+        rc = print_template_table(template, text, rows, err);
+    else
         json_array_foreach(rows, i, row) if (rc == 0) rc = print_template(template, row, err);
-        template_free(template);
-        return rc;
-    }
-    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                                          "STATUS", "NAMES"};
-    static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
-    struct table *table = table_new(6);
-    table_add_row(table, columns);
-    json_array_foreach(rows, i, row)
-    {
-        const char *cells[6];
-        for (size_t k = 0; k < 6; k++)
-            cells[k] = json_string_value(json_object_get(row, keys[k])) ?: "";
-        table_add_row(table, cells);
-    }
-    table_print(table, stdout);
-    table_free(table);
-    return 0;
+    template_free(template);
+    return rc;
 }
 
 int cli_ps(const struct engine_context *context, int argc, char **argv)

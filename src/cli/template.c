@@ -589,15 +589,19 @@ static void json_encode(struct strbuf *b, json_t *v)
         format_plain(b, v);
         return;
     }
-    size_t count;
-    cleanup_free const char **keys = sorted_keys(v, &count);
+    /* Insertion order: husk's documents stand for docker's structs, which
+     * Go encodes in field order (its maps husk builds already sorted). */
+    const char *key;
+    json_t *value;
+    bool first = true;
     buf_putc(b, '{');
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
+    json_object_foreach(v, key, value) {
+        if (!first)
             buf_putc(b, ',');
-        json_quote(b, keys[i], strlen(keys[i]));
+        first = false;
+        json_quote(b, key, strlen(key));
         buf_putc(b, ':');
-        json_encode(b, json_object_get(v, keys[i]));
+        json_encode(b, value);
     }
     buf_putc(b, '}');
 }

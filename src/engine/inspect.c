@@ -25,12 +25,24 @@ json_t *namespaces_of(pid_t pid)
     return namespaces;
 }
 
-/* What the record keeps for husk's own use is not part of docker's shape. */
-static void strip_internal(json_t *state)
+/* The same keys in the same order for every container, as docker prints
+ * them, whatever order the record was written in; what the record keeps for
+ * husk's own use (PidStartTime, MonitorPid, ...) is not part of the shape. */
+static json_t *state_in_docker_order(json_t *state)
 {
-    json_object_del(state, "PidStartTime");
-    json_object_del(state, "MonitorPid");
-    json_object_del(state, "MonitorStartTime");
+    static const char *const keys[] = {"Status",   "Running", "Paused", "OOMKilled",
+                                       "Pid",      "ExitCode", "Error", "StartedAt",
+                                       "FinishedAt"};
+    json_t *ordered = json_object();
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        json_t *value = json_object_get(state, keys[i]);
+        bool flag = strcmp(keys[i], "Paused") == 0 || strcmp(keys[i], "OOMKilled") == 0;
+        if (value != NULL)
+            json_object_set(ordered, keys[i], value);
+        else if (flag)
+            json_object_set_new(ordered, keys[i], json_false());
+    }
+    return ordered;
 }
 
 static json_t *document_of(json_t *record)
@@ -51,10 +63,7 @@ static json_t *document_of(json_t *record)
     pid_t pid = alive ? (pid_t)json_integer_value(json_object_get(state, "Pid")) : 0;
     json_object_set_new(state, "Running", json_boolean(running));
     json_object_set_new(state, "Pid", json_integer(pid));
-    json_object_set_new(state, "OOMKilled", json_false());
-    if (!json_object_get(state, "Paused"))
-        json_object_set_new(state, "Paused", json_false());
-    strip_internal(state);
+    json_object_set_new(document, "State", state_in_docker_order(state));
     json_object_set_new(document, "Namespaces", namespaces_of(pid));
     return document;
 }

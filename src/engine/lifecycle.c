@@ -141,13 +141,15 @@ static void running_close(struct running *r)
     r->process = r->monitor = -1;
 }
 
-/* Under the lock: pidfds of PID 1 and the monitor, or an error when the
- * container does not run. */
+/* Under the lock: pidfds of PID 1 and the monitor. Returns 0 when the
+ * container runs, 1 when it exists but does not run (id is set either way),
+ * -1 for an unknown or ambiguous reference. */
 static int open_running(const struct engine_context *context, const char *reference,
                         struct running *r, char id[65], husk_error_t *err)
 {
     struct container_handle handle;
     r->process = r->monitor = -1;
+    id[0] = '\0';
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     snprintf(id, 65, "%s", handle.id);
@@ -156,9 +158,19 @@ static int open_running(const struct engine_context *context, const char *refere
     container_close(&handle);
     if (r->process < 0) {
         running_close(r);
-        return husk_error_set(err, 0, "container %s is not running", reference);
+        return 1;
     }
     return 0;
+}
+
+/* open_running, with a container that does not run as an error. */
+static int open_running_or_fail(const struct engine_context *context, const char *reference,
+                                struct running *r, char id[65], husk_error_t *err)
+{
+    int rc = open_running(context, reference, r, id, err);
+    if (rc == 1)
+        return husk_error_set(err, 0, "container %s is not running", reference);
+    return rc;
 }
 
 static int send_signal(int pidfd, int sig, const char *reference, husk_error_t *err)
@@ -173,7 +185,7 @@ int engine_kill(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[65];
-    if (open_running(context, reference, &r, id, err) < 0)
+    if (open_running_or_fail(context, reference, &r, id, err) < 0)
         return -1;
     int rc = send_signal(r.process, sig, reference, err);
     running_close(&r);
@@ -231,40 +243,45 @@ static void settle_stale(const struct engine_context *context, const char *id)
     running_close(&r);
 }
 
+/* SIGTERM, SIGKILL after timeout seconds, then wait for the exit to be
+ * recorded. */
+static int stop_running(const struct engine_context *context, const char *reference,
+                        struct running *r, const char *id, int timeout, husk_error_t *err)
+{
+    int rc = send_signal(r->process, SIGTERM, reference, err);
+    if (rc == 0 && !wait_readable(r->process, timeout * 1000)) {
+        rc = send_signal(r->process, SIGKILL, reference, err);
+        wait_readable(r->process, -1);
+    }
+    settle_exit(context, id, r);
+    running_close(r);
+    return rc;
+}
+
 int engine_stop(const struct engine_context *context, const char *reference, int timeout,
                 husk_error_t *err)
 {
     struct running r;
     char id[65];
-    husk_error_t not_running = NULL;
-    if (open_running(context, reference, &r, id, &not_running) < 0) {
-        /* Stopping a stopped container is not an error, as with docker;
-         * an unknown one is. */
-        bool unknown = strncmp(not_running->message, "No such", 7) == 0 ||
-                       strstr(not_running->message, "ambiguous") != NULL;
-        if (unknown) {
-            *err = not_running;
-            return -1;
-        }
-        husk_error_free(&not_running);
-        return 0;
-    }
-    int rc = send_signal(r.process, SIGTERM, reference, err);
-    if (rc == 0 && !wait_readable(r.process, timeout * 1000)) {
-        rc = send_signal(r.process, SIGKILL, reference, err);
-        wait_readable(r.process, -1);
-    }
-    settle_exit(context, id, &r);
-    running_close(&r);
-    return rc;
+    if (open_running_or_fail(context, reference, &r, id, err) < 0)
+        return -1;
+    return stop_running(context, reference, &r, id, timeout, err);
 }
 
+/* As docker: a container that does not run is simply started. */
 int engine_restart(const struct engine_context *context, const char *reference, int timeout,
                    husk_error_t *err)
 {
-    if (engine_stop(context, reference, timeout, err) < 0)
+    struct running r;
+    char id[65];
+    int rc = open_running(context, reference, &r, id, err);
+    if (rc < 0)
         return -1;
-    return engine_start(context, reference, err);
+    if (rc == 0 && stop_running(context, reference, &r, id, timeout, err) < 0)
+        return -1;
+    if (rc == 1)
+        settle_stale(context, id);
+    return engine_start(context, id, err);
 }
 
 int engine_wait(const struct engine_context *context, const char *reference, int *exit_code,
@@ -272,21 +289,18 @@ int engine_wait(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[65];
-    husk_error_t not_running = NULL;
-    if (open_running(context, reference, &r, id, &not_running) == 0) {
+    int rc = open_running(context, reference, &r, id, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
         wait_readable(r.process, -1);
         settle_exit(context, id, &r);
         running_close(&r);
-    } else if (strncmp(not_running->message, "No such", 7) == 0 ||
-               strstr(not_running->message, "ambiguous") != NULL) {
-        *err = not_running;
-        return -1;
     } else {
         settle_stale(context, id);
     }
-    husk_error_free(&not_running);
     struct container_handle handle;
-    if (container_open(context, id[0] ? id : reference, &handle, err) < 0)
+    if (container_open(context, id, &handle, err) < 0)
         return -1;
     *exit_code = (int)json_integer_value(
         json_object_get(json_object_get(handle.record, "State"), "ExitCode"));
@@ -310,7 +324,8 @@ int engine_remove(const struct engine_context *context, const char *reference, b
 {
     struct running r = {-1, -1};
     char id[65] = "";
-    if (open_running(context, reference, &r, id, NULL) == 0) {
+    int state = open_running(context, reference, &r, id, NULL);
+    if (state == 0) {
         if (!force) {
             running_close(&r);
             return husk_error_set(err, 0,
@@ -321,7 +336,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
         wait_readable(r.process, -1);
         settle_exit(context, id, &r);
         running_close(&r);
-    } else if (id[0]) {
+    } else if (state == 1) {
         settle_stale(context, id);
     }
     struct container_handle handle;
