@@ -100,11 +100,12 @@ int engine_start_attached(const struct engine_context *context, const char *refe
 int engine_run_detached(const struct engine_context *context, const struct run_options *options,
                         char id[65], husk_error_t *err)
 {
-    if (engine_create(context, options, id, err) < 0)
+    if (run_options_validate(options, err) < 0)
         return -1;
-    if (engine_start(context, id, err) == 0)
+    if (monitor_run(context, options, id, err) == 0)
         return 0;
-    engine_remove(context, id, true, NULL);
+    if (id[0] != '\0')
+        engine_remove(context, id, true, NULL);
     return -1;
 }
 

@@ -32,8 +32,6 @@
 struct monitor {
     const struct engine_context *context;
     char id[65];
-    char *directory;
-    char *name;
     bool auto_remove;
     struct runtime_process process;
     int output[2]; /* read ends: stdout, stderr (or the pty master) */
@@ -42,15 +40,28 @@ struct monitor {
     int listen_fd;
     /* Prepared by the husk command: the monitor then reads none of husk's
      * constants, and its proportional memory stays a few pages. */
-    char process_name[16]; /* husk-<10 hex>: which container it watches */
     int null_fd;
     int root_fd;
     int clients[MONITOR_MAX_CLIENTS];
     size_t client_count;
 };
 
+/* "husk-" and 10 hex digits of the ID: which container it watches. Built
+ * from immediates, so naming itself reads none of husk's constants. */
+MONITOR_PATH static void name_process(const char *id)
+{
+    char name[16] = {'h', 'u', 's', 'k', '-'};
+    for (int i = 0; i < 10 && id[i] != '\0'; i++)
+        name[5 + i] = id[i];
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
 MONITOR_PATH static void monitor_adopt(struct monitor *m, const struct monitor_handover *handover)
 {
+    memcpy(m->id, handover->id, sizeof(m->id));
+    m->id[sizeof(m->id) - 1] = '\0';
+    m->auto_remove = handover->auto_remove;
+    name_process(m->id);
     m->process.pid = handover->pid;
     m->process.pidfd = handover->fds[MONITOR_PIDFD];
     m->process.terminal_fd = handover->fds[MONITOR_TERMINAL];
@@ -196,24 +207,24 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
     return relay_exit_status(info.si_code, info.si_status);
 }
 
-/* Removes the cgroups, records the exit under the container's lock, then
+/* Under the container's lock: removes the cgroups, records the exit, then
  * removes the container if --rm. The spec is read only now: the monitor
  * keeps nothing of the launch in memory while the container runs. */
 static void record_exit(struct monitor *m, int exit_status)
 {
-    struct runtime_spec *spec = NULL;
-    struct cgroup_layout layout = {0};
-    if (runtime_spec_load(m->directory, &spec, NULL) == 0 &&
-        cgroup_layout_discover(&layout, NULL) == 0)
-        runtime_container_cleanup(spec, &layout, NULL);
-    runtime_spec_free(spec);
-    cgroup_layout_free(&layout);
     struct container_handle handle;
     husk_error_t err = NULL;
     if (container_open(m->context, m->id, &handle, &err) < 0) {
         husk_error_free(&err);
         return;
     }
+    struct runtime_spec *spec = NULL;
+    struct cgroup_layout layout = {0};
+    if (runtime_spec_load(handle.directory, &spec, NULL) == 0 &&
+        cgroup_layout_discover(&layout, NULL) == 0)
+        runtime_container_cleanup(spec, &layout, NULL);
+    runtime_spec_free(spec);
+    cgroup_layout_free(&layout);
     record_set_state(handle.record, "exited", 0, exit_status, NULL);
     container_save(m->context, &handle, NULL);
     if (m->auto_remove)
@@ -259,7 +270,6 @@ MONITOR_PATH static void detach_from_caller(const struct monitor *m)
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    prctl(PR_SET_NAME, m->process_name, 0, 0, 0);
 }
 
 static _Noreturn void monitor_fail(int report_fd, int errno_value, const char *what)
@@ -278,11 +288,13 @@ MONITOR_PATH static _Noreturn void monitor_give_up(void)
     _exit(1);
 }
 
-MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m, struct container_handle *handle,
+MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m,
+                                                const struct monitor_request *request,
                                                 int report_fd, int attach_fd)
 {
+    int lock_fd = request->handle != NULL ? request->handle->lock_fd : -1;
     detach_from_caller(m);
-    close_inherited_fds(report_fd, handle->lock_fd, attach_fd);
+    close_inherited_fds(report_fd, lock_fd, attach_fd);
     int channel[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel) < 0)
         monitor_fail(report_fd, errno, "socketpair");
@@ -293,13 +305,14 @@ MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m, struct contai
         close(channel[0]);
         if (attach_fd >= 0)
             close(attach_fd);
-        monitor_launcher_main(m->context, handle, report_fd, channel[1]);
+        monitor_launcher_main(m->context, request, report_fd, channel[1]);
     }
     /* The lock is the caller's open file description and the report is the
      * launcher's to send: let go of our copies. */
     close(channel[1]);
     close(report_fd);
-    close(handle->lock_fd);
+    if (lock_fd >= 0)
+        close(lock_fd);
     struct monitor_handover handover;
     int rc = monitor_handover_receive(channel[0], &handover);
     close(channel[0]);
@@ -322,20 +335,17 @@ MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m, struct contai
 
 /* Forks the monitor; only the parent returns, with the monitor's PID. */
 MONITOR_PATH __attribute__((noinline)) static pid_t
-monitor_fork(struct monitor *m, struct container_handle *handle, int report_fd, int attach_fd)
+monitor_fork(struct monitor *m, const struct monitor_request *request, int report_fd,
+             int attach_fd)
 {
     pid_t pid = fork();
     if (pid == 0)
-        monitor_main(m, handle, report_fd, attach_fd);
+        monitor_main(m, request, report_fd, attach_fd);
     return pid;
 }
 
-static int monitor_prepare(struct monitor *m, struct container_handle *handle, husk_error_t *err)
+static int monitor_prepare(struct monitor *m, husk_error_t *err)
 {
-    snprintf(m->id, sizeof(m->id), "%s", handle->id);
-    snprintf(m->process_name, sizeof(m->process_name), "husk-%.10s", handle->id);
-    m->auto_remove =
-        json_is_true(json_object_get(json_object_get(handle->record, "HostConfig"), "AutoRemove"));
     m->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (m->null_fd < 0)
         return husk_error_set(err, errno, "open /dev/null");
@@ -347,13 +357,14 @@ static int monitor_prepare(struct monitor *m, struct container_handle *handle, h
     return 0;
 }
 
-int monitor_start(const struct engine_context *context, struct container_handle *handle,
-                  int attach_fd, husk_error_t *err)
+/* Forks the monitor for REQUEST and waits for the launcher's report; ID is
+ * the container's once it exists, even when starting it failed. */
+static int monitor_spawn(const struct engine_context *context,
+                         const struct monitor_request *request, int attach_fd, char id[65],
+                         husk_error_t *err)
 {
     struct monitor m = {
         .context = context,
-        .directory = handle->directory,
-        .name = handle->name,
         .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
         .output = {-1, -1},
         .input = -1,
@@ -361,7 +372,8 @@ int monitor_start(const struct engine_context *context, struct container_handle 
         .listen_fd = -1,
     };
     int pipe_fds[2];
-    if (monitor_prepare(&m, handle, err) < 0)
+    id[0] = '\0';
+    if (monitor_prepare(&m, err) < 0)
         return -1;
     if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
         close(m.null_fd);
@@ -369,7 +381,7 @@ int monitor_start(const struct engine_context *context, struct container_handle 
         return husk_error_set(err, errno, "pipe");
     }
     fflush(NULL);
-    pid_t pid = monitor_fork(&m, handle, pipe_fds[1], attach_fd);
+    pid_t pid = monitor_fork(&m, request, pipe_fds[1], attach_fd);
     int fork_errno = errno;
     close(m.null_fd);
     close(m.root_fd);
@@ -384,14 +396,33 @@ int monitor_start(const struct engine_context *context, struct container_handle 
         n = read(pipe_fds[0], &r, sizeof(r));
     while (n < 0 && errno == EINTR);
     close(pipe_fds[0]);
+    if (n == (ssize_t)sizeof(r)) {
+        r.id[sizeof(r.id) - 1] = '\0';
+        snprintf(id, 65, "%s", r.id);
+    }
     /* The monitor stays; reap it only if it already gave up. */
     if (n != (ssize_t)sizeof(r) || !r.ok) {
         waitpid(pid, NULL, 0);
         if (n != (ssize_t)sizeof(r))
-            return husk_error_set(err, 0, "the monitor of %.12s died while starting it",
-                                  handle->id);
+            return husk_error_set(err, 0, "the monitor died while starting the container");
+        r.message[sizeof(r.message) - 1] = '\0';
         return husk_error_set_status(err, r.exit_status, r.errno_value, "%s", r.message);
     }
-    /* Our copy of the record is stale now: the launcher wrote the new one. */
     return 0;
+}
+
+int monitor_start(const struct engine_context *context, struct container_handle *handle,
+                  int attach_fd, husk_error_t *err)
+{
+    struct monitor_request request = {.handle = handle};
+    char id[65];
+    /* On success our copy of the record is stale: the launcher wrote the new one. */
+    return monitor_spawn(context, &request, attach_fd, id, err);
+}
+
+int monitor_run(const struct engine_context *context, const struct run_options *options,
+                char id[65], husk_error_t *err)
+{
+    struct monitor_request request = {.create = options};
+    return monitor_spawn(context, &request, -1, id, err);
 }

@@ -16,4 +16,11 @@
 int monitor_start(const struct engine_context *context, struct container_handle *handle,
                   int attach_fd, husk_error_t *err);
 
+/* `run -d`: creates the container from OPTIONS and starts it under a new
+ * monitor. The creation happens in the monitor's short-lived launcher, so
+ * the monitor itself never holds its memory. ID is set once the container
+ * exists, also when it then failed to start (the caller removes it). */
+int monitor_run(const struct engine_context *context, const struct run_options *options,
+                char id[65], husk_error_t *err);
+
 #endif

@@ -16,6 +16,7 @@ struct monitor_report {
     int ok;
     int exit_status;
     int errno_value;
+    char id[65]; /* the container's, once it exists ("" before) */
     char message[480];
 };
 
@@ -34,17 +35,27 @@ enum monitor_descriptor {
 struct monitor_handover {
     pid_t pid;       /* the container's PID 1, a child of the monitor */
     bool open_stdin; /* -i: a terminal also takes input */
+    bool auto_remove;
+    char id[65];
     int fds[MONITOR_DESCRIPTOR_COUNT];
+};
+
+/* What the launcher is to start: an existing container (HANDLE, locked by
+ * the husk command: `start`), or one it first creates from OPTIONS (`run
+ * -d`), so that the monitor, forked before, never holds the creation's heap. */
+struct monitor_request {
+    struct container_handle *handle;
+    const struct run_options *create;
 };
 
 void monitor_report_send(int fd, const struct monitor_report *report);
 
-/* In the launcher: starts the container of HANDLE as a sibling (a child of
- * the monitor), records it as running under the monitor, hands its
- * descriptors over on CHANNEL_FD and reports to the husk command on
+/* In the launcher: creates the container if asked, starts it as a sibling
+ * (a child of the monitor), records it as running under the monitor, hands
+ * its descriptors over on CHANNEL_FD and reports to the husk command on
  * REPORT_FD. Never returns. */
 _Noreturn void monitor_launcher_main(const struct engine_context *context,
-                                     struct container_handle *handle, int report_fd,
+                                     const struct monitor_request *request, int report_fd,
                                      int channel_fd);
 
 /* In the monitor: the launcher's descriptors. 0 on success, -1 when the

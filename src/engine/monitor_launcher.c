@@ -12,6 +12,7 @@
 #include "../runtime/spec.h"
 #include "../util/section.h"
 #include "attach.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "monitor_internal.h"
 #include "store.h"
@@ -160,16 +161,48 @@ static void record_failure(const struct engine_context *context, struct containe
     container_save(context, handle, NULL);
 }
 
+/* The container to start: the husk command's (start), or a new one (run -d),
+ * opened and locked here. */
+static int open_requested(const struct engine_context *context,
+                          const struct monitor_request *request, struct container_handle *own,
+                          struct container_handle **handle, struct monitor_report *report,
+                          husk_error_t *err)
+{
+    if (request->handle != NULL) {
+        *handle = request->handle;
+        snprintf(report->id, sizeof(report->id), "%s", request->handle->id);
+        return 0;
+    }
+    if (engine_create(context, request->create, report->id, err) < 0)
+        return -1;
+    if (container_open(context, report->id, own, err) < 0)
+        return -1;
+    *handle = own;
+    return 0;
+}
+
 _Noreturn void monitor_launcher_main(const struct engine_context *context,
-                                     struct container_handle *handle, int report_fd, int channel_fd)
+                                     const struct monitor_request *request, int report_fd,
+                                     int channel_fd)
 {
     husk_error_t err = NULL;
     struct monitor_report report = {0};
     struct monitor_handover handover = {.pid = -1};
-    json_t *config = json_object_get(handle->record, "Config");
-    handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
+    struct container_handle own, *handle = NULL;
     for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
         handover.fds[i] = -1;
+    if (open_requested(context, request, &own, &handle, &report, &err) < 0) {
+        report.exit_status = err->exit_status;
+        report.errno_value = err->errno_value;
+        snprintf(report.message, sizeof(report.message), "%s", err->message);
+        monitor_report_send(report_fd, &report);
+        _exit(1);
+    }
+    json_t *config = json_object_get(handle->record, "Config");
+    json_t *host_config = json_object_get(handle->record, "HostConfig");
+    handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
+    handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
+    snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
     handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
     if (handover.fds[MONITOR_LOG] >= 0)
         handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
