@@ -71,9 +71,10 @@ our_procs() {
     local p
     for p in /proc/[0-9]*; do
         [ "${p#/proc/}" = $$ ] || [ "${p#/proc/}" = "$BASHPID" ] && continue
-        if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$work" ||
+        # (a process may end meanwhile: its files vanish, silently)
+        if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF "$work" ||
             readlink "$p/root" "$p/cwd" 2>/dev/null | grep -qF "$work"; then
-            echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+            echo "${p#/proc/} $({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)"
         fi
     done
 }
