@@ -223,6 +223,18 @@ name=/u down 2 sh 3"
 0"
 }
 
+@test "exec joins PID 1's cgroups and keeps no_new_privs and seccomp" {
+	"$HUSK" run -d --name g busybox sleep 100 >/dev/null
+	pid=$("$HUSK" inspect -f '{{.State.Pid}}' g)
+	"$HUSK" exec -d g sleep 77
+	wait_for 10 pgrep -f -x 'sleep 77'
+	joined=$(pgrep -f -x 'sleep 77')
+	[ "$(cat /proc/$joined/cgroup)" = "$(cat /proc/$pid/cgroup)" ] ||
+		fail "exec: $(cat /proc/$joined/cgroup); PID 1: $(cat /proc/$pid/cgroup)"
+	grep -q "/husk/$(readlink "$HUSK_ROOT/names/g")\$" /proc/$joined/cgroup
+	[ "$(awk '/^(NoNewPrivs|Seccomp):/ {print $2}' /proc/$joined/status | tr '\n' ' ')" = "1 2 " ]
+}
+
 @test "exec into a container that is not running: one-line error, nothing changes" {
 	"$HUSK" create --name c busybox true >/dev/null
 	"$HUSK" run --name x busybox true
