@@ -20,6 +20,10 @@ static const char run_usage[] =
     "  -i, --interactive        keep stdin attached\n"
     "      --name NAME          name the container\n"
     "      --network MODE       none (own namespace, only lo) or host (alias --net)\n"
+    "      --pid MODE           private (default) or host: the PID namespace\n"
+    "      --ipc MODE           private (default), shareable, none (no /dev/shm) or host\n"
+    "      --uts MODE           private (default) or host: host name and domain name\n"
+    "      --cgroupns MODE      private (default) or host: the cgroup namespace\n"
     "      --privileged         all capabilities, no seccomp, host devices, writable /sys\n"
     "      --read-only          mount the container's root file system read-only\n"
     "      --rm                 remove the container when it exits\n"
@@ -37,6 +41,10 @@ enum {
     OPTION_READ_ONLY,
     OPTION_RM,
     OPTION_HELP,
+    OPTION_PID,
+    OPTION_IPC,
+    OPTION_UTS,
+    OPTION_CGROUPNS,
 };
 
 static const struct option run_flags[] = {
@@ -54,6 +62,10 @@ static const struct option run_flags[] = {
     {"read-only", no_argument, NULL, OPTION_READ_ONLY},
     {"rm", no_argument, NULL, OPTION_RM},
     {"help", no_argument, NULL, OPTION_HELP},
+    {"pid", required_argument, NULL, OPTION_PID},
+    {"ipc", required_argument, NULL, OPTION_IPC},
+    {"uts", required_argument, NULL, OPTION_UTS},
+    {"cgroupns", required_argument, NULL, OPTION_CGROUPNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -92,6 +104,10 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
         case OPTION_PRIVILEGED: o->privileged = true; break;
         case OPTION_READ_ONLY: o->read_only = true; break;
         case OPTION_RM: o->auto_remove = true; break;
+        case OPTION_PID: o->pid_mode = optarg; break;
+        case OPTION_IPC: o->ipc_mode = optarg; break;
+        case OPTION_UTS: o->uts_mode = optarg; break;
+        case OPTION_CGROUPNS: o->cgroupns_mode = optarg; break;
         case OPTION_HELP:
             if (strcmp(command_name, "create") == 0)
                 fputs("Usage: husk create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"

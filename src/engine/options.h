@@ -16,6 +16,11 @@ struct run_options {
     const char *user;
     const char *hostname;
     const char *network; /* NULL, "none", "host" */
+    /* Namespace modes with docker's spelling; NULL is the default, private. */
+    const char *pid_mode;      /* host, private */
+    const char *ipc_mode;      /* host, private, shareable, none */
+    const char *uts_mode;      /* host, private */
+    const char *cgroupns_mode; /* host, private */
     bool interactive;
     bool tty;
     bool privileged;

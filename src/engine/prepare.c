@@ -144,8 +144,10 @@ static json_t *build_record(const struct run_options *options, const struct prep
         options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty, "OpenStdin", options->interactive, "Cmd",
         json_object_get(process, "args"),
         "HostConfig", "NetworkMode", options->network ? options->network : "none",
-        "PidMode", "private", "IpcMode", "private", "UTSMode", "private", "UsernsMode", "host",
-        "CgroupnsMode", "private", "Privileged",
+        "PidMode", options->pid_mode ? options->pid_mode : "private", "IpcMode",
+        options->ipc_mode ? options->ipc_mode : "private", "UTSMode",
+        options->uts_mode ? options->uts_mode : "private", "UsernsMode", "host", "CgroupnsMode",
+        options->cgroupns_mode ? options->cgroupns_mode : "private", "Privileged",
         options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
         options->read_only);
 }
@@ -227,12 +229,13 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     memcpy(short_id, c->id, CONTAINER_SHORT_ID_LENGTH);
     short_id[CONTAINER_SHORT_ID_LENGTH] = '\0';
     bool host_network = options->network && strcmp(options->network, "host") == 0;
+    bool host_uts = options->uts_mode && strcmp(options->uts_mode, "host") == 0;
     char host_name[256] = "";
-    if (host_network)
+    if (host_network || host_uts)
         gethostname(host_name, sizeof(host_name) - 1);
-    const char *hostname = options->hostname ? options->hostname
-                           : host_network    ? host_name
-                                             : short_id;
+    const char *hostname = options->hostname  ? options->hostname
+                           : host_network || host_uts ? host_name
+                                                      : short_id;
     if (build_spec(options, c, hostname, err) < 0 ||
         write_container_files(c, hostname, host_network, err) < 0 || save_spec(c, err) < 0)
         goto fail;

@@ -23,6 +23,46 @@
 #include "store.h"
 #include "user.h"
 
+/* MODE is one of the NULL-terminated WORDS; NULL (not given) is fine. */
+static bool mode_is_one_of(const char *mode, const char *const *words)
+{
+    if (mode == NULL)
+        return true;
+    for (; *words != NULL; words++)
+        if (strcmp(mode, *words) == 0)
+            return true;
+    return false;
+}
+
+static bool mode_is(const char *mode, const char *word)
+{
+    return mode != NULL && strcmp(mode, word) == 0;
+}
+
+static int namespace_modes_validate(const struct run_options *o, husk_error_t *err)
+{
+    static const char *const host_or_private[] = {"host", "private", NULL};
+    static const char *const ipc_modes[] = {"host", "private", "shareable", "none", NULL};
+    const struct {
+        const char *flag, *mode, *choices;
+        const char *const *words;
+    } checks[] = {
+        {"--pid", o->pid_mode, "host or private", host_or_private},
+        {"--ipc", o->ipc_mode, "host, private, shareable or none", ipc_modes},
+        {"--uts", o->uts_mode, "host or private", host_or_private},
+        {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private},
+    };
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+        if (!mode_is_one_of(checks[i].mode, checks[i].words))
+            return husk_error_set(err, 0, "invalid %s mode \"%s\": use %s", checks[i].flag,
+                                  checks[i].mode, checks[i].choices);
+    if (mode_is(o->uts_mode, "host") && o->hostname != NULL)
+        return husk_error_set(err, 0,
+                              "conflicting options: --hostname and --uts host (the host's name "
+                              "would change)");
+    return 0;
+}
+
 int run_options_validate(const struct run_options *o, husk_error_t *err)
 {
     if (o->name != NULL && !container_name_valid(o->name))
@@ -32,6 +72,8 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               o->name);
     if (o->network != NULL && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
         return husk_error_set(err, 0, "invalid network mode \"%s\": use none or host", o->network);
+    if (namespace_modes_validate(o, err) < 0)
+        return -1;
     if (o->workdir != NULL && o->workdir[0] != '/')
         return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
                               o->workdir);

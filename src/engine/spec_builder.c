@@ -60,6 +60,11 @@ static json_t *mount_entry(const char *destination, const char *type, const char
                      source, "options", list);
 }
 
+static bool is_mode(const char *mode, const char *word)
+{
+    return mode != NULL && strcmp(mode, word) == 0;
+}
+
 static json_t *build_mounts(const struct spec_inputs *in)
 {
     const struct run_options *o = in->options;
@@ -80,8 +85,12 @@ static json_t *build_mounts(const struct spec_inputs *in)
     json_array_append_new(mounts, mount_entry("/dev/pts", "devpts", "devpts",
                                               "nosuid,noexec,newinstance,ptmxmode=0666,"
                                               "mode=0620,gid=5"));
-    json_array_append_new(mounts, mount_entry("/dev/shm", "tmpfs", "shm",
-                                              "nosuid,noexec,nodev,mode=1777,size=65536k"));
+    /* --ipc none: no /dev/shm at all; host: the host's own. */
+    if (is_mode(o->ipc_mode, "host"))
+        json_array_append_new(mounts, mount_entry("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
+    else if (!is_mode(o->ipc_mode, "none"))
+        json_array_append_new(mounts, mount_entry("/dev/shm", "tmpfs", "shm",
+                                                  "nosuid,noexec,nodev,mode=1777,size=65536k"));
     json_array_append_new(mounts,
                           mount_entry("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
     json_array_append_new(mounts, mount_entry("/sys", "sysfs", "sysfs",
@@ -93,14 +102,20 @@ static json_t *build_mounts(const struct spec_inputs *in)
     return mounts;
 }
 
+/* A namespace of its own unless the user asked for the host's. */
 static json_t *build_namespaces(const struct run_options *o)
 {
-    static const char *const always[] = {"pid", "ipc", "uts", "mount", "cgroup", "time"};
+    const struct {
+        const char *type, *mode;
+    } namespaces[] = {
+        {"pid", o->pid_mode},       {"ipc", o->ipc_mode},    {"uts", o->uts_mode},
+        {"mount", NULL},            {"cgroup", o->cgroupns_mode}, {"time", NULL},
+        {"network", o->network},
+    };
     json_t *list = json_array();
-    for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
-        json_array_append_new(list, json_pack("{s:s}", "type", always[i]));
-    if (o->network == NULL || strcmp(o->network, "host") != 0)
-        json_array_append_new(list, json_pack("{s:s}", "type", "network"));
+    for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++)
+        if (!is_mode(namespaces[i].mode, "host"))
+            json_array_append_new(list, json_pack("{s:s}", "type", namespaces[i].type));
     return list;
 }
 
