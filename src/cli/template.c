@@ -30,11 +30,9 @@ enum flow { FLOW_ERROR = -1, FLOW_NEXT = 0, FLOW_BREAK, FLOW_CONTINUE };
 __attribute__((format(printf, 4, 5))) static int exec_error(struct exec *x, size_t start,
                                                             size_t end, const char *fmt, ...)
 {
-    cleanup_free char *message = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&message, fmt, ap) < 0)
-        message = NULL;
+    cleanup_free char *message = message_vformat(fmt, ap);
     va_end(ap);
     size_t line, column;
     locate(x->text, start, &line, &column);

@@ -25,15 +25,19 @@ void locate(const char *text, size_t offset, size_t *line, size_t *column)
     *column = offset - line_start;
 }
 
+char *message_vformat(const char *fmt, va_list ap)
+{
+    char *message = NULL;
+    return vasprintf(&message, fmt, ap) < 0 ? NULL : message;
+}
+
 /* Parse errors: "template: 1:9: unclosed action", the column counted from 1. */
 __attribute__((format(printf, 4, 5))) int parse_error(const char *text, size_t offset,
                                                       husk_error_t *err, const char *fmt, ...)
 {
-    cleanup_free char *message = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&message, fmt, ap) < 0)
-        message = NULL;
+    cleanup_free char *message = message_vformat(fmt, ap);
     va_end(ap);
     size_t line, column;
     locate(text, offset, &line, &column);
