@@ -29,16 +29,7 @@ static int open_target(const struct engine_context *context, const char *referen
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
-    int pidfd = -1;
-    json_t *state = json_object_get(handle.record, "State");
-    pid_t pid = (pid_t)json_integer_value(json_object_get(state, "Pid"));
-    if (record_process_alive(handle.record))
-        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    /* Check again after opening: the pidfd now pins this very process. */
-    if (pidfd >= 0 && !record_process_alive(handle.record)) {
-        close(pidfd);
-        pidfd = -1;
-    }
+    int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
     if (pidfd < 0)
         husk_error_set(err, 0, "container %s is not running", reference);
     else

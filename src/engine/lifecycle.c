@@ -109,25 +109,6 @@ int engine_run_detached(const struct engine_context *context, const struct run_o
     return -1;
 }
 
-/* A pidfd for the record's PID 1, checked to be that very process. */
-static int open_container_process(json_t *record, const char *pid_key, const char *start_key)
-{
-    json_t *state = json_object_get(record, "State");
-    pid_t pid = (pid_t)json_integer_value(json_object_get(state, pid_key));
-    if (pid <= 0)
-        return -1;
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd < 0)
-        return -1;
-    unsigned long long recorded =
-        (unsigned long long)json_integer_value(json_object_get(state, start_key));
-    if (process_start_time(pid) != recorded) {
-        close(pidfd);
-        return -1;
-    }
-    return pidfd;
-}
-
 struct running {
     int process; /* pidfd of PID 1, or -1 */
     int monitor; /* pidfd of its monitor, or -1 */
@@ -154,8 +135,8 @@ static int open_running(const struct engine_context *context, const char *refere
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     snprintf(id, 65, "%s", handle.id);
-    r->process = open_container_process(handle.record, "Pid", "PidStartTime");
-    r->monitor = open_container_process(handle.record, "MonitorPid", "MonitorStartTime");
+    r->process = record_open_process(handle.record, "Pid", "PidStartTime");
+    r->monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
     container_close(&handle);
     if (r->process < 0) {
         running_close(r);
@@ -235,7 +216,7 @@ static void settle_stale(const struct engine_context *context, const char *id)
         json_object_get(json_object_get(handle.record, "State"), "Status"));
     struct running r = {.process = -1, .monitor = -1};
     if (status && strcmp(status, "running") == 0 && !record_process_alive(handle.record))
-        r.monitor = open_container_process(handle.record, "MonitorPid", "MonitorStartTime");
+        r.monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
     else
         status = NULL;
     container_close(&handle);

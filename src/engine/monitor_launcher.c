@@ -15,6 +15,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "monitor_internal.h"
+#include "namespace_join.h"
 #include "store.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
@@ -50,14 +51,19 @@ static int open_pipes(struct monitor_handover *handover, struct runtime_launch_o
     return 0;
 }
 
-static int launch(const char *directory, struct monitor_handover *handover, husk_error_t *err)
+static int launch(const struct engine_context *context, const struct container_handle *handle,
+                  struct monitor_handover *handover, husk_error_t *err)
 {
     struct runtime_spec *spec = NULL;
     struct cgroup_layout layout = {0};
     struct runtime_launch_options options = {.stdio = {-1, -1, -1}, .as_sibling = true};
+    struct namespace_joins joins = {.shm_fd = -1, .namespace_fds = {-1, -1, -1}};
     int child_ends[3] = {-1, -1, -1};
     int rc = -1;
-    if (runtime_spec_load(directory, &spec, err) < 0 || cgroup_layout_discover(&layout, err) < 0)
+    json_t *host_config = json_object_get(handle->record, "HostConfig");
+    if (runtime_spec_load(handle->directory, &spec, err) < 0 ||
+        cgroup_layout_discover(&layout, err) < 0 ||
+        namespace_joins_open(context, host_config, spec, &options, &joins, err) < 0)
         goto out;
     if (!spec->terminal && open_pipes(handover, &options, child_ends, err) < 0)
         goto out;
@@ -72,6 +78,7 @@ out:
     for (int i = 0; i < 3; i++)
         if (child_ends[i] >= 0)
             close(child_ends[i]);
+    namespace_joins_close(&joins);
     runtime_spec_free(spec);
     cgroup_layout_free(&layout);
     return rc;
@@ -206,7 +213,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
     if (handover.fds[MONITOR_LOG] >= 0)
         handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
-    if (handover.fds[MONITOR_LISTEN] < 0 || launch(handle->directory, &handover, &err) < 0) {
+    if (handover.fds[MONITOR_LISTEN] < 0 || launch(context, handle, &handover, &err) < 0) {
         record_failure(context, handle, err, &report);
         monitor_report_send(report_fd, &report);
         _exit(1);

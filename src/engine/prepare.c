@@ -10,6 +10,8 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "environment.h"
+#include "namespace_join.h"
+#include "record.h"
 #include "spec_builder.h"
 #include "store.h"
 
@@ -96,23 +98,42 @@ static char **build_args(const struct run_options *options, const struct image *
     return args;
 }
 
-static int write_container_files(const struct prepared_container *c, const char *hostname,
-                                 bool host_network, husk_error_t *err)
+/* Where /etc/hosts and /etc/resolv.conf come from: the host's with its
+ * network, the network donor's with --network container:NAME. */
+struct network_files {
+    const char *hostname;
+    bool host_network;
+    const char *donor_directory;
+};
+
+static int read_network_file(const struct network_files *n, const char *name, char **content)
+{
+    cleanup_free char *path = NULL;
+    if (n->donor_directory != NULL && asprintf(&path, "%s/%s", n->donor_directory, name) < 0)
+        return -1;
+    if (path == NULL && asprintf(&path, "/etc/%s", name) < 0)
+        return -1;
+    return file_read_all(AT_FDCWD, path, content, NULL, NULL);
+}
+
+static int write_container_files(const struct prepared_container *c, const struct network_files *n,
+                                 husk_error_t *err)
 {
     cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
     cleanup_free char *hostname_line = NULL, *hosts = NULL, *resolv = NULL, *host_hosts = NULL;
+    const char *hostname = n->hostname;
     if (dir < 0)
         return husk_error_set(err, errno, "open %s", c->directory);
     if (asprintf(&hostname_line, "%s\n", hostname) < 0)
         return husk_error_set(err, ENOMEM, "hostname");
-    if (host_network && file_read_all(AT_FDCWD, "/etc/hosts", &host_hosts, NULL, NULL) == 0)
+    if ((n->host_network || n->donor_directory) && read_network_file(n, "hosts", &host_hosts) == 0)
         hosts = steal_pointer(&host_hosts);
     else if (asprintf(&hosts,
                       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                       "127.0.1.1\t%s\n",
                       hostname) < 0)
         return husk_error_set(err, ENOMEM, "hosts");
-    if (file_read_all(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL, NULL) < 0)
+    if (read_network_file(n, "resolv.conf", &resolv) < 0)
         resolv = strdup("");
     if (file_write_all(dir, "hostname", hostname_line, strlen(hostname_line), 0644, err) < 0 ||
         file_write_all(dir, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
@@ -216,13 +237,52 @@ static int identify(const struct engine_context *context, const struct run_optio
     return c->directory ? 0 : husk_error_set(err, ENOMEM, "container directory");
 }
 
+/* container:NAME becomes container:ID now, so the record names the donor
+ * even if it is renamed; whether it runs is checked when this one starts. */
+static int resolve_donors(const struct engine_context *context, const struct run_options *options,
+                          struct run_options *resolved, struct prepared_container *c,
+                          husk_error_t *err)
+{
+    const char **modes[] = {&resolved->pid_mode, &resolved->ipc_mode, &resolved->network};
+    *resolved = *options;
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (namespace_donor_of(*modes[i]) == NULL)
+            continue;
+        cleanup_free char *id = namespace_donor_resolve(context, *modes[i], options->name, err);
+        if (id == NULL || asprintf(&c->joined_modes[i], "container:%s", id) < 0)
+            return -1;
+        *modes[i] = c->joined_modes[i];
+    }
+    return 0;
+}
+
+/* Docker's choice: a container sharing another's network takes its name. */
+static char *network_donor_hostname(const struct engine_context *context, const char *mode,
+                                    char **donor_directory)
+{
+    struct container_handle donor;
+    if (container_read(context, namespace_donor_of(mode), &donor, NULL) < 0)
+        return NULL;
+    json_t *config = json_object_get(donor.record, "Config");
+    const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+    char *copy = hostname ? strdup(hostname) : NULL;
+    *donor_directory = steal_pointer(&donor.directory);
+    container_close(&donor);
+    return copy;
+}
+
 int prepare_container(const struct engine_context *context, const struct run_options *options,
                       struct prepared_container *c, husk_error_t *err)
 {
     memset(c, 0, sizeof(*c));
+    struct run_options resolved;
+    cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
-        resolve_user(options, c, err) < 0)
+        resolve_user(options, c, err) < 0 || resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
+    options = &resolved;
+    if (namespace_donor_of(options->network) != NULL)
+        donor_hostname = network_donor_hostname(context, options->network, &donor_directory);
     if (identify(context, options, c, err) < 0)
         goto fail;
     char short_id[CONTAINER_SHORT_ID_LENGTH + 1];
@@ -233,11 +293,13 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     char host_name[256] = "";
     if (host_network || host_uts)
         gethostname(host_name, sizeof(host_name) - 1);
-    const char *hostname = options->hostname  ? options->hostname
+    const char *hostname = options->hostname            ? options->hostname
                            : host_network || host_uts ? host_name
-                                                      : short_id;
+                           : donor_hostname             ? donor_hostname
+                                                        : short_id;
+    struct network_files network = {hostname, host_network, donor_directory};
     if (build_spec(options, c, hostname, err) < 0 ||
-        write_container_files(c, hostname, host_network, err) < 0 || save_spec(c, err) < 0)
+        write_container_files(c, &network, err) < 0 || save_spec(c, err) < 0)
         goto fail;
     return 0;
 fail:
@@ -258,6 +320,8 @@ void prepared_container_discard(const struct engine_context *context,
 
 void prepared_container_free(struct prepared_container *c)
 {
+    for (size_t i = 0; i < sizeof(c->joined_modes) / sizeof(c->joined_modes[0]); i++)
+        free(c->joined_modes[i]);
     free(c->directory);
     image_free(c->image);
     resolved_user_free(&c->user);

@@ -18,6 +18,8 @@ struct prepared_container {
     struct resolved_user user;
     json_t *spec;
     json_t *record;
+    /* "container:ID" for each --pid/--ipc/--network container:NAME given. */
+    char *joined_modes[3];
     bool name_reserved;
     bool directory_created;
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
@@ -89,32 +90,49 @@ int container_lookup(const struct engine_context *context, const char *reference
                           reference, candidates);
 }
 
-int container_open(const struct engine_context *context, const char *reference,
-                   struct container_handle *handle, husk_error_t *err)
+static int load_record(struct container_handle *handle, const char *reference, bool lock,
+                       husk_error_t *err)
+{
+    handle->lock_fd = open(handle->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (handle->lock_fd < 0 || (lock && flock(handle->lock_fd, LOCK_EX) < 0))
+        return husk_error_set(err, errno, "No such container: %s", reference);
+    json_error_t parse_error;
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/container.json", handle->directory) < 0 ||
+        (handle->record = json_load_file(path, 0, &parse_error)) == NULL)
+        return husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
+                              path ? parse_error.text : "out of memory");
+    const char *name = json_string_value(json_object_get(handle->record, "Name"));
+    handle->name = strdup(name && name[0] == '/' ? name + 1 : name ? name : "");
+    return 0;
+}
+
+static int open_handle(const struct engine_context *context, const char *reference,
+                       struct container_handle *handle, bool lock, husk_error_t *err)
 {
     memset(handle, 0, sizeof(*handle));
     handle->lock_fd = -1;
     if (container_lookup(context, reference, handle->id, err) < 0)
         return -1;
     handle->directory = store_container_directory(context, handle->id);
-    handle->lock_fd = open(handle->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (handle->lock_fd < 0 || flock(handle->lock_fd, LOCK_EX) < 0) {
-        husk_error_set(err, errno, "No such container: %s", reference);
+    if (handle->directory == NULL || load_record(handle, reference, lock, err) < 0) {
         container_close(handle);
         return -1;
     }
-    json_error_t parse_error;
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/container.json", handle->directory) < 0 ||
-        (handle->record = json_load_file(path, 0, &parse_error)) == NULL) {
-        husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
-                       path ? parse_error.text : "out of memory");
-        container_close(handle);
-        return -1;
-    }
-    const char *name = json_string_value(json_object_get(handle->record, "Name"));
-    handle->name = strdup(name && name[0] == '/' ? name + 1 : name ? name : "");
     return 0;
+}
+
+int container_open(const struct engine_context *context, const char *reference,
+                   struct container_handle *handle, husk_error_t *err)
+{
+    return open_handle(context, reference, handle, true, err);
+}
+
+/* Records are replaced by rename(), so an unlocked read sees a whole one. */
+int container_read(const struct engine_context *context, const char *reference,
+                   struct container_handle *handle, husk_error_t *err)
+{
+    return open_handle(context, reference, handle, false, err);
 }
 
 void container_close(struct container_handle *handle)
@@ -160,6 +178,26 @@ static bool process_matches(json_t *state, const char *pid_key, const char *star
         return false;
     unsigned long long actual = process_start_time(pid);
     return actual != 0 && actual == recorded;
+}
+
+/* Opened first, checked after: a matching start time means the pidfd pins
+ * the very process recorded, not a later one that reused its PID. */
+int record_open_process(json_t *record, const char *pid_key, const char *start_key)
+{
+    json_t *state = json_object_get(record, "State");
+    pid_t pid = (pid_t)json_integer_value(json_object_get(state, pid_key));
+    if (pid <= 0)
+        return -1;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        return -1;
+    unsigned long long recorded =
+        (unsigned long long)json_integer_value(json_object_get(state, start_key));
+    if (process_start_time(pid) != recorded) {
+        close(pidfd);
+        return -1;
+    }
+    return pidfd;
 }
 
 bool record_process_alive(json_t *record)

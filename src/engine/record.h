@@ -26,6 +26,10 @@ int container_lookup(const struct engine_context *context, const char *reference
 /* Looks REFERENCE up, locks the container and loads its record. */
 int container_open(const struct engine_context *context, const char *reference,
                    struct container_handle *handle, husk_error_t *err);
+/* The record as it is now, without taking the lock: for reading another
+ * container (a namespace donor, `husk ns`) while holding one's own lock. */
+int container_read(const struct engine_context *context, const char *reference,
+                   struct container_handle *handle, husk_error_t *err);
 void container_close(struct container_handle *handle);
 int container_save(const struct engine_context *context, struct container_handle *handle,
                    husk_error_t *err);
@@ -38,6 +42,9 @@ unsigned long long process_start_time(pid_t pid);
 /* True when the record's PID is still the very process it recorded. */
 bool record_process_alive(json_t *record);
 bool record_monitor_alive(json_t *record);
+/* A pidfd of the process under PID_KEY ("Pid", "MonitorPid") whose start
+ * time is START_KEY's, or -1 when that process is gone. */
+int record_open_process(json_t *record, const char *pid_key, const char *start_key);
 /* The status the kernel confirms: "running" turns "exited" when PID 1 is
  * gone and no monitor is left to record it. */
 const char *record_status(json_t *record);

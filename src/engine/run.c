@@ -17,17 +17,22 @@
 #include "environment.h"
 #include "identity.h"
 #include "log.h"
+#include "namespace_join.h"
 #include "prepare.h"
 #include "record.h"
 #include "streams.h"
 #include "store.h"
 #include "user.h"
 
-/* MODE is one of the NULL-terminated WORDS; NULL (not given) is fine. */
-static bool mode_is_one_of(const char *mode, const char *const *words)
+/* MODE is one of the NULL-terminated WORDS, or "container:NAME" where that
+ * is allowed; NULL (not given) is fine. */
+static bool mode_is_one_of(const char *mode, const char *const *words, bool joinable)
 {
     if (mode == NULL)
         return true;
+    const char *donor = namespace_donor_of(mode);
+    if (donor != NULL)
+        return joinable && donor[0] != '\0';
     for (; *words != NULL; words++)
         if (strcmp(mode, *words) == 0)
             return true;
@@ -43,23 +48,32 @@ static int namespace_modes_validate(const struct run_options *o, husk_error_t *e
 {
     static const char *const host_or_private[] = {"host", "private", NULL};
     static const char *const ipc_modes[] = {"host", "private", "shareable", "none", NULL};
+    static const char *const network_modes[] = {"host", "none", NULL};
     const struct {
         const char *flag, *mode, *choices;
         const char *const *words;
+        bool joinable;
     } checks[] = {
-        {"--pid", o->pid_mode, "host or private", host_or_private},
-        {"--ipc", o->ipc_mode, "host, private, shareable or none", ipc_modes},
-        {"--uts", o->uts_mode, "host or private", host_or_private},
-        {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private},
+        {"--pid", o->pid_mode, "host, private or container:NAME", host_or_private, true},
+        {"--ipc", o->ipc_mode, "host, private, shareable, none or container:NAME", ipc_modes,
+         true},
+        {"--uts", o->uts_mode, "host or private", host_or_private, false},
+        {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private, false},
+        {"--network", o->network, "none, host or container:NAME", network_modes, true},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
-        if (!mode_is_one_of(checks[i].mode, checks[i].words))
+        if (!mode_is_one_of(checks[i].mode, checks[i].words, checks[i].joinable))
             return husk_error_set(err, 0, "invalid %s mode \"%s\": use %s", checks[i].flag,
                                   checks[i].mode, checks[i].choices);
     if (mode_is(o->uts_mode, "host") && o->hostname != NULL)
         return husk_error_set(err, 0,
                               "conflicting options: --hostname and --uts host (the host's name "
                               "would change)");
+    if (namespace_donor_of(o->network) != NULL && o->hostname != NULL)
+        return husk_error_set(err, 0,
+                              "conflicting options: --hostname and --network %s (the container "
+                              "takes that container's host name)",
+                              o->network);
     return 0;
 }
 
@@ -70,8 +84,6 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-]* "
                               "is allowed",
                               o->name);
-    if (o->network != NULL && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
-        return husk_error_set(err, 0, "invalid network mode \"%s\": use none or host", o->network);
     if (namespace_modes_validate(o, err) < 0)
         return -1;
     if (o->workdir != NULL && o->workdir[0] != '/')
@@ -112,6 +124,7 @@ struct foreground {
     struct relay_io io;
     int child_stdio[3];
     int log_fd;
+    struct namespace_joins joins;
     sigset_t saved_mask;
 };
 
@@ -120,8 +133,9 @@ static void log_output(void *context, int stream, const char *data, size_t lengt
     log_append(*(int *)context, stream == STDERR_FILENO ? LOG_STDERR : LOG_STDOUT, data, length);
 }
 
-static int start_foreground(const struct run_options *o, struct prepared_container *c,
-                            struct foreground *f, husk_error_t *err)
+static int start_foreground(const struct engine_context *context, const struct run_options *o,
+                            struct prepared_container *c, struct foreground *f,
+                            husk_error_t *err)
 {
     if (runtime_spec_parse(c->spec, c->directory, &f->spec, err) < 0 ||
         cgroup_layout_discover(&f->layout, err) < 0)
@@ -144,7 +158,11 @@ static int start_foreground(const struct run_options *o, struct prepared_contain
         .window = have_window ? &window : NULL,
         .stdio = {f->child_stdio[0], f->child_stdio[1], f->child_stdio[2]},
     };
-    int rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+    json_t *host_config = json_object_get(c->record, "HostConfig");
+    int rc = namespace_joins_open(context, host_config, f->spec, &launch, &f->joins, err);
+    if (rc == 0)
+        rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+    namespace_joins_close(&f->joins);
     stdio_close_child_ends(f->child_stdio);
     return rc;
 }
@@ -177,10 +195,11 @@ int engine_run(const struct engine_context *context, const struct run_options *o
         .io = {.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1},
         .child_stdio = {-1, -1, -1},
         .log_fd = -1,
+        .joins = {.shm_fd = -1, .namespace_fds = {-1, -1, -1}},
     };
     sigemptyset(&f.saved_mask);
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
-    int rc = start_foreground(o, &c, &f, err);
+    int rc = start_foreground(context, o, &c, &f, err);
     if (rc == 0) {
         record_state(context, &c, "running", f.process.pid, 0);
         rc = relay_foreground(&f.process, &f.io, exit_status, err);

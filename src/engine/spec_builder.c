@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "../util/cleanup.h"
+#include "namespace_join.h"
 #include "seccomp_profile.h"
 
 const char *const spec_default_capabilities[] = {
@@ -85,10 +86,11 @@ static json_t *build_mounts(const struct spec_inputs *in)
     json_array_append_new(mounts, mount_entry("/dev/pts", "devpts", "devpts",
                                               "nosuid,noexec,newinstance,ptmxmode=0666,"
                                               "mode=0620,gid=5"));
-    /* --ipc none: no /dev/shm at all; host: the host's own. */
+    /* --ipc none: no /dev/shm at all; host: the host's own; container:NAME:
+     * that container's, attached when this one starts. */
     if (is_mode(o->ipc_mode, "host"))
         json_array_append_new(mounts, mount_entry("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
-    else if (!is_mode(o->ipc_mode, "none"))
+    else if (!is_mode(o->ipc_mode, "none") && namespace_donor_of(o->ipc_mode) == NULL)
         json_array_append_new(mounts, mount_entry("/dev/shm", "tmpfs", "shm",
                                                   "nosuid,noexec,nodev,mode=1777,size=65536k"));
     json_array_append_new(mounts,

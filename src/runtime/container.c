@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "namespace.h"
 #include "process.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -125,7 +126,7 @@ static void child_run(struct child_context *context)
         goto fail;
     if (wants_new_namespace(spec, CLONE_NEWNET) && loopback_up(&err) < 0)
         goto fail;
-    if (runtime_spec_has_namespace(spec, CLONE_NEWNS) && process_prepare_root(spec, &err) < 0)
+    if (runtime_spec_has_namespace(spec, CLONE_NEWNS) && process_prepare_root(spec, context->options, &err) < 0)
         goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
@@ -268,7 +269,12 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
     };
     cgroup_fd = open_unified_cgroup(layout, spec->cgroups_path);
-    if (spawn(spec, &context, process, sockets[1], cgroup_fd, err) < 0)
+    /* A PID namespace is joined by being born in it. */
+    int own_pid_namespace = namespace_pid_enter(spec, err);
+    if (own_pid_namespace == -1)
+        goto out;
+    int spawned = spawn(spec, &context, process, sockets[1], cgroup_fd, err);
+    if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 || spawned < 0)
         goto out;
     close(sockets[1]);
     sockets[1] = -1;

@@ -9,6 +9,7 @@
 
 #include "../util/error.h"
 #include "cgroup.h"
+#include "rootfs.h"
 #include "spec.h"
 
 struct runtime_launch_options {
@@ -19,6 +20,9 @@ struct runtime_launch_options {
     /* The process becomes a child of the caller's parent (CLONE_PARENT), so a
      * short-lived launcher can do the setup for a long-lived, lean monitor. */
     bool as_sibling;
+    /* Mounts taken from elsewhere (another container's /dev/shm). */
+    const struct runtime_attached_mount *attached_mounts;
+    size_t attached_mount_count;
 };
 
 struct runtime_process {

@@ -172,7 +172,18 @@ static int pivot_into(int root_fd, husk_error_t *err)
     return 0;
 }
 
-int rootfs_prepare(const struct runtime_spec *spec, husk_error_t *err)
+static int attach_mount(int root_fd, const struct runtime_attached_mount *m, husk_error_t *err)
+{
+    cleanup_close int target = root_open_mount_target(root_fd, m->destination, true, err);
+    if (target < 0)
+        return husk_error_wrap(err, "mount %s", m->destination);
+    if (move_mount(m->fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return husk_error_set(err, errno, "move the mount for %s in", m->destination);
+    return 0;
+}
+
+int rootfs_prepare(const struct runtime_spec *spec, const struct runtime_attached_mount *attached,
+                   size_t attached_count, husk_error_t *err)
 {
     if (mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
         return husk_error_set(err, errno, "make / %s",
@@ -191,6 +202,9 @@ int rootfs_prepare(const struct runtime_spec *spec, husk_error_t *err)
             return -1;
         dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
     }
+    for (size_t i = 0; i < attached_count; i++)
+        if (attach_mount(root_fd, &attached[i], err) < 0)
+            return -1;
     /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
     if (dev_mounted && create_devices(root_fd, spec, err) < 0)
         return -1;

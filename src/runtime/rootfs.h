@@ -5,9 +5,18 @@
 #include "../util/error.h"
 #include "spec.h"
 
-/* Makes mounts private, mounts the root and every spec mount, creates
- * devices, and pivots into the new root. */
-int rootfs_prepare(const struct runtime_spec *spec, husk_error_t *err);
+#include <stddef.h>
+
+/* A mount that exists already, detached (open_tree), for DESTINATION. */
+struct runtime_attached_mount {
+    const char *destination;
+    int fd;
+};
+
+/* Makes mounts private, mounts the root and every spec mount, moves the
+ * ATTACHED ones in, creates devices, and pivots into the new root. */
+int rootfs_prepare(const struct runtime_spec *spec, const struct runtime_attached_mount *attached,
+                   size_t attached_count, husk_error_t *err);
 /* After sysctls are written: masked paths, read-only paths, read-only root. */
 int rootfs_finalize(const struct runtime_spec *spec, husk_error_t *err);
 

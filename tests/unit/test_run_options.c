@@ -65,13 +65,36 @@ static void test_network(void **state)
 {
     (void)state;
     struct run_options o = {.image = "busybox", .network = "bridge"};
-    assert_invalid(&o, "invalid network mode \"bridge\"");
-    o.network = "container:abc";
+    assert_invalid(&o, "invalid --network mode \"bridge\"");
+    o.network = "container:";
     assert_invalid(&o, "network");
     o.network = "";
     assert_invalid(&o, "network");
     o.network = "HOST";
     assert_invalid(&o, "network");
+    o.network = "container:abc";
+    assert_valid(&o);
+    o.hostname = "web";
+    assert_invalid(&o, "conflicting options: --hostname and --network container:abc");
+}
+
+static void test_joinable_modes(void **state)
+{
+    (void)state;
+    struct run_options o = {.image = "busybox", .pid_mode = "container:a",
+                            .ipc_mode = "container:b"};
+    assert_valid(&o);
+    o.uts_mode = "container:a";
+    assert_invalid(&o, "invalid --uts mode \"container:a\"");
+    o.uts_mode = NULL;
+    o.cgroupns_mode = "container:a";
+    assert_invalid(&o, "invalid --cgroupns mode");
+    o.cgroupns_mode = NULL;
+    o.pid_mode = "container";
+    assert_invalid(&o, "invalid --pid mode \"container\": use host, private or container:NAME");
+    o.pid_mode = NULL;
+    o.ipc_mode = "container:";
+    assert_invalid(&o, "invalid --ipc mode");
 }
 
 static void test_workdir(void **state)
@@ -132,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal_valid), cmocka_unit_test(test_everything_valid),
         cmocka_unit_test(test_invalid_name),  cmocka_unit_test(test_network),
+        cmocka_unit_test(test_joinable_modes),
         cmocka_unit_test(test_workdir),       cmocka_unit_test(test_hostname),
         cmocka_unit_test(test_bad_env),       cmocka_unit_test(test_bad_user),
     };

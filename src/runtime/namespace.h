@@ -1,0 +1,21 @@
+/* Joining namespaces that already exist, beyond what the child's setns()
+ * does: the PID namespace, which only applies to children, and mounts that
+ * live in another process's mount namespace. */
+#ifndef HUSK_RUNTIME_NAMESPACE_H
+#define HUSK_RUNTIME_NAMESPACE_H
+
+#include "../util/error.h"
+#include "spec.h"
+
+/* When SPEC joins a PID namespace by path, makes the caller's next children
+ * be born in it and returns an fd that namespace_pid_restore() takes to undo
+ * that; returns -2 when there is nothing to join, -1 on error. */
+int namespace_pid_enter(const struct runtime_spec *spec, husk_error_t *err);
+int namespace_pid_restore(int saved_fd, husk_error_t *err);
+
+/* A detached copy (open_tree) of the mount at PATH as the process behind
+ * PIDFD sees it, to be moved into a container's root: a bind mount cannot
+ * reach into another mount namespace. The caller must be single-threaded. */
+int namespace_mount_clone(int pidfd, const char *path, husk_error_t *err);
+
+#endif
