@@ -98,8 +98,8 @@ static int open_donor(const struct engine_context *context, const struct join_ki
     if (kind->type == CLONE_NEWIPC && check_ipc_donor(&donor, err) < 0)
         goto out;
     char path[64];
-    pid_t pid = (pid_t)json_integer_value(json_object_get(json_object_get(donor.record, "State"),
-                                                          "Pid"));
+    pid_t pid =
+        (pid_t)json_integer_value(json_object_get(json_object_get(donor.record, "State"), "Pid"));
     snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, kind->proc_name);
     joins->namespace_fds[slot] = open(path, O_RDONLY | O_CLOEXEC);
     if (joins->namespace_fds[slot] < 0 || !process_still_alive(pidfd)) {
@@ -146,8 +146,8 @@ int namespace_joins_open(const struct engine_context *context, json_t *host_conf
         }
     }
     if (joins->shm_fd >= 0) {
-        joins->shm = (struct runtime_attached_mount){.destination = "/dev/shm",
-                                                     .fd = joins->shm_fd};
+        joins->shm =
+            (struct runtime_attached_mount){.destination = "/dev/shm", .fd = joins->shm_fd};
         launch->attached_mounts = &joins->shm;
         launch->attached_mount_count = 1;
     }

@@ -154,23 +154,24 @@ static json_t *build_record(const struct run_options *options, const struct prep
     cleanup_free char *slash_name = NULL;
     if (asprintf(&slash_name, "/%s", c->name) < 0)
         return NULL;
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
-        "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}}",
-        "Id", c->id, "Name", slash_name, "Created", created, "Path", args[0], "Args", arguments,
-        "State", "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0, "Error", "",
-        "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Config",
-        "Image", options->image, "Env", json_object_get(process, "env"), "WorkingDir",
-        json_string_value(json_object_get(process, "cwd")), "User",
-        options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty, "OpenStdin", options->interactive, "Cmd",
-        json_object_get(process, "args"),
-        "HostConfig", "NetworkMode", options->network ? options->network : "none",
-        "PidMode", options->pid_mode ? options->pid_mode : "private", "IpcMode",
-        options->ipc_mode ? options->ipc_mode : "private", "UTSMode",
-        options->uts_mode ? options->uts_mode : "private", "UsernsMode", "host", "CgroupnsMode",
-        options->cgroupns_mode ? options->cgroupns_mode : "private", "Privileged",
-        options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
-        options->read_only);
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
+                     "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:s, s:s, s:s, s:s, s:s, "
+                     "s:b, s:b, s:b}}",
+                     "Id", c->id, "Name", slash_name, "Created", created, "Path", args[0], "Args",
+                     arguments, "State", "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0,
+                     "Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                     "0001-01-01T00:00:00Z", "Config", "Image", options->image, "Env",
+                     json_object_get(process, "env"), "WorkingDir",
+                     json_string_value(json_object_get(process, "cwd")), "User",
+                     options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty,
+                     "OpenStdin", options->interactive, "Cmd", json_object_get(process, "args"),
+                     "HostConfig", "NetworkMode", options->network ? options->network : "none",
+                     "PidMode", options->pid_mode ? options->pid_mode : "private", "IpcMode",
+                     options->ipc_mode ? options->ipc_mode : "private", "UTSMode",
+                     options->uts_mode ? options->uts_mode : "private", "UsernsMode", "host",
+                     "CgroupnsMode", options->cgroupns_mode ? options->cgroupns_mode : "private",
+                     "Privileged", options->privileged, "AutoRemove", options->auto_remove,
+                     "ReadonlyRootfs", options->read_only);
 }
 
 static int build_spec(const struct run_options *options, struct prepared_container *c,
@@ -278,7 +279,8 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
-        resolve_user(options, c, err) < 0 || resolve_donors(context, options, &resolved, c, err) < 0)
+        resolve_user(options, c, err) < 0 ||
+        resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
     options = &resolved;
     if (namespace_donor_of(options->network) != NULL)
@@ -293,13 +295,13 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     char host_name[256] = "";
     if (host_network || host_uts)
         gethostname(host_name, sizeof(host_name) - 1);
-    const char *hostname = options->hostname            ? options->hostname
+    const char *hostname = options->hostname          ? options->hostname
                            : host_network || host_uts ? host_name
-                           : donor_hostname             ? donor_hostname
-                                                        : short_id;
+                           : donor_hostname           ? donor_hostname
+                                                      : short_id;
     struct network_files network = {hostname, host_network, donor_directory};
-    if (build_spec(options, c, hostname, err) < 0 ||
-        write_container_files(c, &network, err) < 0 || save_spec(c, err) < 0)
+    if (build_spec(options, c, hostname, err) < 0 || write_container_files(c, &network, err) < 0 ||
+        save_spec(c, err) < 0)
         goto fail;
     return 0;
 fail:
@@ -308,8 +310,7 @@ fail:
     return -1;
 }
 
-void prepared_container_discard(const struct engine_context *context,
-                                struct prepared_container *c)
+void prepared_container_discard(const struct engine_context *context, struct prepared_container *c)
 {
     if (c->directory_created)
         store_container_remove(context, c->id, NULL, NULL);

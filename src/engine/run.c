@@ -55,8 +55,7 @@ static int namespace_modes_validate(const struct run_options *o, husk_error_t *e
         bool joinable;
     } checks[] = {
         {"--pid", o->pid_mode, "host, private or container:NAME", host_or_private, true},
-        {"--ipc", o->ipc_mode, "host, private, shareable, none or container:NAME", ipc_modes,
-         true},
+        {"--ipc", o->ipc_mode, "host, private, shareable, none or container:NAME", ipc_modes, true},
         {"--uts", o->uts_mode, "host or private", host_or_private, false},
         {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private, false},
         {"--network", o->network, "none, host or container:NAME", network_modes, true},
@@ -134,8 +133,7 @@ static void log_output(void *context, int stream, const char *data, size_t lengt
 }
 
 static int start_foreground(const struct engine_context *context, const struct run_options *o,
-                            struct prepared_container *c, struct foreground *f,
-                            husk_error_t *err)
+                            struct prepared_container *c, struct foreground *f, husk_error_t *err)
 {
     if (runtime_spec_parse(c->spec, c->directory, &f->spec, err) < 0 ||
         cgroup_layout_discover(&f->layout, err) < 0)

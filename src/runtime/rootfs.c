@@ -41,8 +41,7 @@ static int mount_root(const struct runtime_spec *spec, husk_error_t *err)
             return husk_error_set(err, errno, "bind root %s", spec->root_path);
         return 0;
     }
-    if (mount(root->source, spec->root_path, root->type, root->flags & ~MS_RDONLY, root->data) <
-        0)
+    if (mount(root->source, spec->root_path, root->type, root->flags & ~MS_RDONLY, root->data) < 0)
         return husk_error_set(err, errno, "mount %s root on %s", root->type ? root->type : "",
                               spec->root_path);
     return 0;
@@ -121,8 +120,7 @@ static int create_device(int root_fd, const struct runtime_device *device, husk_
     if (errno != EPERM)
         return husk_error_set(err, errno, "mknod %s", device->path);
     /* Without the right to mknod (a user namespace), bind the host's node. */
-    struct runtime_mount bind = {.destination = device->path, .source = device->path,
-                                 .bind = true};
+    struct runtime_mount bind = {.destination = device->path, .source = device->path, .bind = true};
     return mount_entry(root_fd, &bind, err);
 }
 
@@ -144,9 +142,8 @@ static int create_devices(int root_fd, const struct runtime_spec *spec, husk_err
         if (create_device(root_fd, &spec->devices[i], err) < 0)
             return -1;
     static const char *const links[][2] = {
-        {"/proc/self/fd", "fd"},          {"/proc/self/fd/0", "stdin"},
-        {"/proc/self/fd/1", "stdout"},    {"/proc/self/fd/2", "stderr"},
-        {"pts/ptmx", "ptmx"},             {"/proc/kcore", "core"},
+        {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+        {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"},
     };
     cleanup_close int dev_fd = root_open_directory_create(root_fd, "/dev", 0755, err);
     if (dev_fd < 0)
@@ -231,8 +228,8 @@ static unsigned long current_mount_flags(const char *path)
     struct statvfs st;
     if (statvfs(path, &st) < 0)
         return 0;
-    return st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
-                        MS_RELATIME);
+    return st.f_flag &
+           (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
 }
 
 static int make_readonly(const char *path, bool must_exist, husk_error_t *err)
