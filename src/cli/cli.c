@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
     {"attach", "Attach to a running container's stdio", cli_attach},
     {"logs", "Print a container's output", cli_logs},
     {"top", "List a container's processes", cli_top},
+    {"ns", "Show namespaces and who shares them, from the kernel", cli_ns},
     {"container", "Manage containers (prune)", cli_container},
 };
 

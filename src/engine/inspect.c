@@ -8,22 +8,8 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "namespaces.h"
 #include "record.h"
-
-json_t *namespaces_of(pid_t pid)
-{
-    static const char *const types[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user",
-                                        "uts"};
-    json_t *namespaces = json_object();
-    for (size_t i = 0; pid > 0 && i < sizeof(types) / sizeof(types[0]); i++) {
-        char path[64];
-        struct stat st;
-        snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, types[i]);
-        if (stat(path, &st) == 0)
-            json_object_set_new(namespaces, types[i], json_integer((json_int_t)st.st_ino));
-    }
-    return namespaces;
-}
 
 /* The same keys in the same order for every container, as docker prints
  * them, whatever order the record was written in; what the record keeps for

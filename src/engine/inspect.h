@@ -10,8 +10,6 @@
 #include "../util/error.h"
 #include "options.h"
 
-/* namespace type -> "/proc/PID/ns" inode, for every type; {} when PID <= 0. */
-json_t *namespaces_of(pid_t pid);
 int engine_inspect(const struct engine_context *context, const char *reference, json_t **document,
                    husk_error_t *err);
 /* Every container's inspect document, newest first. */

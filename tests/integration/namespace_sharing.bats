@@ -94,18 +94,40 @@ ns_of() { # CONTAINER TYPE: the namespace link of the container's PID 1
 	expect_output lo
 }
 
-@test "husk ns and inspect agree: HostConfig names the donor by ID, Namespaces match the kernel" {
+@test "husk ns: the matrix groups who shares, details name the sharers, json and inspect agree with the kernel" {
 	"$HUSK" run -d --name a --ipc shareable busybox sleep 1001 >/dev/null
 	"$HUSK" run -d --name b --pid container:a --ipc container:a --network container:a busybox sleep 1002 >/dev/null
+	"$HUSK" run -d --name h --pid host --network host --uts host --ipc host --cgroupns host busybox sleep 1003 >/dev/null
+	"$HUSK" create --name idle busybox true >/dev/null
+	run "$HUSK" ns
+	expect_status 0
+	[ "$(tr -s ' ' <<<"${lines[0]}")" = "NAME CGROUP IPC MNT NET PID TIME USER UTS" ] || fail "$output"
+	[ "$(tr -s ' ' <<<"${lines[1]}")" = "host host host host host host host host host" ] || fail "$output"
+	[ "$(tr -s ' ' <<<"${lines[2]}")" = "a a a a a a a host a" ] || fail "$output"
+	[ "$(tr -s ' ' <<<"${lines[3]}")" = "b b a b a a b host b" ] || fail "$output"
+	[ "$(tr -s ' ' <<<"${lines[4]}")" = "h host host h host host h host host" ] || fail "$output"
+	[ "${#lines[@]}" = 5 ] || fail "the created container is listed: $output"
+	run "$HUSK" ns b
+	expect_status 0
+	pid_a=$("$HUSK" inspect -f '{{.State.Pid}}' a)
+	expect_match "b +ipc +$(stat -L -c %i /proc/$pid_a/ns/ipc) +a"$'\n'
+	expect_match "b +net +$(stat -L -c %i /proc/$pid_a/ns/net) +a"$'\n'
+	expect_match "b +pid +[0-9]+ +a"$'\n'
+	expect_match "b +mnt +[0-9]+ +private"$'\n'
+	expect_match "b +user +$(stat -L -c %i /proc/self/ns/user) +host, a, h"
+	run "$HUSK" ns --format json h
+	expect_status 0
+	tr -d ' \n' <<<"$output" | grep -q "\"net\":{\"Inode\":$(stat -L -c %i /proc/self/ns/net),\"SharedWith\":\[\"host\"\]}" || fail "$output"
 	id=$("$HUSK" inspect -f '{{.Id}}' a)
 	run "$HUSK" inspect -f '{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.NetworkMode}}' b
 	expect_output "container:$id container:$id container:$id"
-	for type in pid ipc net; do
-		[ "$("$HUSK" inspect -f "{{index .Namespaces \"$type\"}}" b)" = "$(stat -L -c %i /proc/"$("$HUSK" inspect -f '{{.State.Pid}}' a)"/ns/$type)" ]
+	for type in cgroup ipc mnt net pid time uts; do
+		[ "$("$HUSK" inspect -f "{{index .Namespaces \"$type\"}}" b)" = "$(stat -L -c %i /proc/"$("$HUSK" inspect -f '{{.State.Pid}}' b)"/ns/$type)" ]
 	done
-	for type in mnt uts cgroup; do
-		[ "$("$HUSK" inspect -f "{{index .Namespaces \"$type\"}}" b)" != "$("$HUSK" inspect -f "{{index .Namespaces \"$type\"}}" a)" ]
-	done
+	run --separate-stderr "$HUSK" ns idle
+	expect_husk_error 125 'container idle is not running'
+	run --separate-stderr "$HUSK" ns --format yaml
+	expect_husk_error 125 'invalid --format "yaml": use table or json'
 }
 
 @test "joining errors: not running, itself, unknown, non-shareable IPC, --hostname; nothing created" {
