@@ -19,11 +19,15 @@ static const char run_usage[] =
     "  -h, --hostname NAME      container host name (default: short container id)\n"
     "  -i, --interactive        keep stdin attached\n"
     "      --name NAME          name the container\n"
-    "      --network MODE       none (own namespace, only lo) or host (alias --net)\n"
-    "      --pid MODE           private (default) or host: the PID namespace\n"
-    "      --ipc MODE           private (default), shareable, none (no /dev/shm) or host\n"
+    "      --network MODE       none (own namespace, only lo), host or container:NAME\n"
+    "                           (alias --net)\n"
+    "      --pid MODE           private (default), host or container:NAME\n"
+    "      --ipc MODE           private (default), shareable, none (no /dev/shm), host\n"
+    "                           or container:NAME (which must be shareable)\n"
     "      --uts MODE           private (default) or host: host name and domain name\n"
     "      --cgroupns MODE      private (default) or host: the cgroup namespace\n"
+    "      --userns MODE        host (default) or private: container root is an\n"
+    "                           unprivileged host uid (see the README)\n"
     "      --privileged         all capabilities, no seccomp, host devices, writable /sys\n"
     "      --read-only          mount the container's root file system read-only\n"
     "      --rm                 remove the container when it exits\n"
@@ -45,6 +49,7 @@ enum {
     OPTION_IPC,
     OPTION_UTS,
     OPTION_CGROUPNS,
+    OPTION_USERNS,
 };
 
 static const struct option run_flags[] = {
@@ -66,6 +71,7 @@ static const struct option run_flags[] = {
     {"ipc", required_argument, NULL, OPTION_IPC},
     {"uts", required_argument, NULL, OPTION_UTS},
     {"cgroupns", required_argument, NULL, OPTION_CGROUPNS},
+    {"userns", required_argument, NULL, OPTION_USERNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -108,6 +114,7 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
         case OPTION_IPC: o->ipc_mode = optarg; break;
         case OPTION_UTS: o->uts_mode = optarg; break;
         case OPTION_CGROUPNS: o->cgroupns_mode = optarg; break;
+        case OPTION_USERNS: o->userns_mode = optarg; break;
         case OPTION_HELP:
             if (strcmp(command_name, "create") == 0)
                 fputs("Usage: husk create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"

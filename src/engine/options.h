@@ -21,6 +21,7 @@ struct run_options {
     const char *ipc_mode;      /* host, private, shareable, none */
     const char *uts_mode;      /* host, private */
     const char *cgroupns_mode; /* host, private */
+    const char *userns_mode;   /* host (the default), private */
     bool interactive;
     bool tty;
     bool privileged;

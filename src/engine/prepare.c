@@ -168,10 +168,11 @@ static json_t *build_record(const struct run_options *options, const struct prep
                      "HostConfig", "NetworkMode", options->network ? options->network : "none",
                      "PidMode", options->pid_mode ? options->pid_mode : "private", "IpcMode",
                      options->ipc_mode ? options->ipc_mode : "private", "UTSMode",
-                     options->uts_mode ? options->uts_mode : "private", "UsernsMode", "host",
-                     "CgroupnsMode", options->cgroupns_mode ? options->cgroupns_mode : "private",
-                     "Privileged", options->privileged, "AutoRemove", options->auto_remove,
-                     "ReadonlyRootfs", options->read_only);
+                     options->uts_mode ? options->uts_mode : "private", "UsernsMode",
+                     options->userns_mode ? options->userns_mode : "host", "CgroupnsMode",
+                     options->cgroupns_mode ? options->cgroupns_mode : "private", "Privileged",
+                     options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
+                     options->read_only);
 }
 
 static int build_spec(const struct run_options *options, struct prepared_container *c,
@@ -199,6 +200,8 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .hostname = hostname,
         .args = args,
         .cwd = cwd && cwd[0] ? cwd : "/",
+        .uid_range = c->private_userns ? &c->uid_range : NULL,
+        .gid_range = c->private_userns ? &c->gid_range : NULL,
     };
     c->spec = spec_build(&inputs, err);
     json_decref(env);
@@ -272,6 +275,42 @@ static char *network_donor_hostname(const struct engine_context *context, const 
     return copy;
 }
 
+/* The container's user and groups must exist inside its user namespace. */
+static int choose_userns_ranges(const struct run_options *options, struct prepared_container *c,
+                                husk_error_t *err)
+{
+    c->private_userns = options->userns_mode && strcmp(options->userns_mode, "private") == 0;
+    if (!c->private_userns)
+        return 0;
+    userns_host_ranges(&c->uid_range, &c->gid_range);
+    bool groups_fit = c->user.gid < c->gid_range.size;
+    for (size_t i = 0; i < c->user.group_count; i++)
+        groups_fit = groups_fit && c->user.groups[i] < c->gid_range.size;
+    if (c->user.uid >= c->uid_range.size || !groups_fit)
+        return husk_error_set(err, 0,
+                              "user %u:%u is outside the %u ids the --userns private namespace "
+                              "maps",
+                              c->user.uid, c->user.gid, c->uid_range.size);
+    return 0;
+}
+
+/* Owned by container root, so it may write its upper layer and its files;
+ * the image below stays host root's and is only shown through the mapping. */
+static int give_to_userns_root(const struct engine_context *context,
+                               const struct prepared_container *c, husk_error_t *err)
+{
+    if (c->private_userns && userns_make_reachable(context->data_root, c->directory, err) < 0)
+        return -1;
+    static const char *const owned[] = {"upper", "work", "hosts", "hostname", "resolv.conf"};
+    cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (size_t i = 0; c->private_userns && i < sizeof(owned) / sizeof(owned[0]); i++)
+        if (fchownat(dir, owned[i], c->uid_range.start, c->gid_range.start, AT_SYMLINK_NOFOLLOW) <
+            0)
+            return husk_error_set(err, errno, "give %s/%s to the user namespace's root",
+                                  c->directory, owned[i]);
+    return 0;
+}
+
 int prepare_container(const struct engine_context *context, const struct run_options *options,
                       struct prepared_container *c, husk_error_t *err)
 {
@@ -279,7 +318,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
-        resolve_user(options, c, err) < 0 ||
+        resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
     options = &resolved;
@@ -301,7 +340,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
                                                       : short_id;
     struct network_files network = {hostname, host_network, donor_directory};
     if (build_spec(options, c, hostname, err) < 0 || write_container_files(c, &network, err) < 0 ||
-        save_spec(c, err) < 0)
+        give_to_userns_root(context, c, err) < 0 || save_spec(c, err) < 0)
         goto fail;
     return 0;
 fail:

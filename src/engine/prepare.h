@@ -9,6 +9,7 @@
 #include "identity.h"
 #include "options.h"
 #include "user.h"
+#include "userns.h"
 
 struct prepared_container {
     char id[CONTAINER_ID_LENGTH + 1];
@@ -20,6 +21,9 @@ struct prepared_container {
     json_t *record;
     /* "container:ID" for each --pid/--ipc/--network container:NAME given. */
     char *joined_modes[3];
+    /* --userns private: the host ids container ids 0.. map to. */
+    bool private_userns;
+    struct id_range uid_range, gid_range;
     bool name_reserved;
     bool directory_created;
 };

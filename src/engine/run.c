@@ -44,6 +44,28 @@ static bool mode_is(const char *mode, const char *word)
     return mode != NULL && strcmp(mode, word) == 0;
 }
 
+/* A private user namespace owns the container's other namespaces; the
+ * host's or another container's belong to another one and cannot be joined,
+ * and --privileged would mean nothing inside it. */
+static int userns_conflicts(const struct run_options *o, husk_error_t *err)
+{
+    const struct {
+        const char *flag, *mode;
+    } shared[] = {{"--pid", o->pid_mode},
+                  {"--ipc", o->ipc_mode},
+                  {"--uts", o->uts_mode},
+                  {"--network", o->network}};
+    if (o->privileged)
+        return husk_error_set(err, 0, "conflicting options: --privileged and --userns private");
+    for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+        if (mode_is(shared[i].mode, "host") || namespace_donor_of(shared[i].mode) != NULL)
+            return husk_error_set(err, 0,
+                                  "conflicting options: --userns private and %s %s (that "
+                                  "namespace belongs to another user namespace)",
+                                  shared[i].flag, shared[i].mode);
+    return 0;
+}
+
 static int namespace_modes_validate(const struct run_options *o, husk_error_t *err)
 {
     static const char *const host_or_private[] = {"host", "private", NULL};
@@ -59,6 +81,7 @@ static int namespace_modes_validate(const struct run_options *o, husk_error_t *e
         {"--uts", o->uts_mode, "host or private", host_or_private, false},
         {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private, false},
         {"--network", o->network, "none, host or container:NAME", network_modes, true},
+        {"--userns", o->userns_mode, "host or private", host_or_private, false},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
         if (!mode_is_one_of(checks[i].mode, checks[i].words, checks[i].joinable))
@@ -68,6 +91,8 @@ static int namespace_modes_validate(const struct run_options *o, husk_error_t *e
         return husk_error_set(err, 0,
                               "conflicting options: --hostname and --uts host (the host's name "
                               "would change)");
+    if (mode_is(o->userns_mode, "private") && userns_conflicts(o, err) < 0)
+        return -1;
     if (namespace_donor_of(o->network) != NULL && o->hostname != NULL)
         return husk_error_set(err, 0,
                               "conflicting options: --hostname and --network %s (the container "

@@ -15,11 +15,21 @@
 #include "namespace_join.h"
 #include "seccomp_profile.h"
 
-const char *const spec_default_capabilities[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",   "CAP_AUDIT_WRITE",  NULL};
+const char *const spec_default_capabilities[] = {"CAP_CHOWN",
+                                                 "CAP_DAC_OVERRIDE",
+                                                 "CAP_FSETID",
+                                                 "CAP_FOWNER",
+                                                 "CAP_MKNOD",
+                                                 "CAP_NET_RAW",
+                                                 "CAP_SETGID",
+                                                 "CAP_SETUID",
+                                                 "CAP_SETFCAP",
+                                                 "CAP_SETPCAP",
+                                                 "CAP_NET_BIND_SERVICE",
+                                                 "CAP_SYS_CHROOT",
+                                                 "CAP_KILL",
+                                                 "CAP_AUDIT_WRITE",
+                                                 NULL};
 
 static json_t *capability_list(bool all)
 {
@@ -72,8 +82,9 @@ static json_t *build_mounts(const struct spec_inputs *in)
     const char *dir = in->container_directory;
     json_t *mounts = json_array();
     cleanup_free char *overlay = NULL, *hosts = NULL, *hostname = NULL, *resolv = NULL;
-    if (asprintf(&overlay, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", in->image->rootfs,
-                 dir, dir) < 0 ||
+    /* "idmap": the runtime shows the image through the user namespace. */
+    if (asprintf(&overlay, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", in->image->rootfs,
+                 dir, dir, in->uid_range ? ",idmap" : "") < 0 ||
         asprintf(&hosts, "%s/hosts", dir) < 0 || asprintf(&hostname, "%s/hostname", dir) < 0 ||
         asprintf(&resolv, "%s/resolv.conf", dir) < 0)
         return NULL;
@@ -81,38 +92,42 @@ static json_t *build_mounts(const struct spec_inputs *in)
      * so the host's mount table never holds it and nothing can leak. */
     json_array_append_new(mounts, mount_entry("/", "overlay", "overlay", overlay));
     json_array_append_new(mounts, mount_entry("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-    json_array_append_new(mounts, mount_entry("/dev", "tmpfs", "tmpfs",
-                                              "nosuid,strictatime,mode=755,size=65536k"));
+    json_array_append_new(
+        mounts, mount_entry("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
     json_array_append_new(mounts, mount_entry("/dev/pts", "devpts", "devpts",
                                               "nosuid,noexec,newinstance,ptmxmode=0666,"
                                               "mode=0620,gid=5"));
     /* --ipc none: no /dev/shm at all; host: the host's own; container:NAME:
      * that container's, attached when this one starts. */
     if (is_mode(o->ipc_mode, "host"))
-        json_array_append_new(mounts, mount_entry("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
+        json_array_append_new(mounts,
+                              mount_entry("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
     else if (!is_mode(o->ipc_mode, "none") && namespace_donor_of(o->ipc_mode) == NULL)
         json_array_append_new(mounts, mount_entry("/dev/shm", "tmpfs", "shm",
                                                   "nosuid,noexec,nodev,mode=1777,size=65536k"));
     json_array_append_new(mounts,
                           mount_entry("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
-    json_array_append_new(mounts, mount_entry("/sys", "sysfs", "sysfs",
-                                              o->privileged ? "nosuid,noexec,nodev,rw"
-                                                            : "nosuid,noexec,nodev,ro"));
-    json_array_append_new(mounts, mount_entry("/etc/resolv.conf", "bind", resolv, "rbind,rprivate"));
+    json_array_append_new(
+        mounts, mount_entry("/sys", "sysfs", "sysfs",
+                            o->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro"));
+    json_array_append_new(mounts,
+                          mount_entry("/etc/resolv.conf", "bind", resolv, "rbind,rprivate"));
     json_array_append_new(mounts, mount_entry("/etc/hostname", "bind", hostname, "rbind,rprivate"));
     json_array_append_new(mounts, mount_entry("/etc/hosts", "bind", hosts, "rbind,rprivate"));
     return mounts;
 }
 
-/* A namespace of its own unless the user asked for the host's. */
+/* A namespace of its own unless the user asked for the host's; the user
+ * namespace only on request (docker's default is the host's). */
 static json_t *build_namespaces(const struct run_options *o)
 {
+    const char *user_mode = is_mode(o->userns_mode, "private") ? "private" : "host";
     const struct {
         const char *type, *mode;
     } namespaces[] = {
-        {"pid", o->pid_mode},       {"ipc", o->ipc_mode},    {"uts", o->uts_mode},
-        {"mount", NULL},            {"cgroup", o->cgroupns_mode}, {"time", NULL},
-        {"network", o->network},
+        {"pid", o->pid_mode},    {"ipc", o->ipc_mode},         {"uts", o->uts_mode},
+        {"mount", NULL},         {"cgroup", o->cgroupns_mode}, {"time", NULL},
+        {"network", o->network}, {"user", user_mode},
     };
     json_t *list = json_array();
     for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++)
@@ -138,7 +153,7 @@ static json_t *build_device_rules(bool privileged)
     json_array_append_new(rules, json_pack("{s:b, s:s}", "allow", 0, "access", "rwm"));
     json_array_append_new(rules, device_rule("c", -1, -1, "m"));
     json_array_append_new(rules, device_rule("b", -1, -1, "m"));
-    static const int allowed[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9},
+    static const int allowed[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},   {1, 9},
                                      {5, 0}, {5, 1}, {5, 2}, {136, -1}};
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
         json_array_append_new(rules, device_rule("c", allowed[i][0], allowed[i][1], "rwm"));
@@ -170,15 +185,21 @@ static void add_host_devices(json_t *devices, const char *directory)
         if (strcmp(path, "/dev/console") == 0 || strcmp(path, "/dev/ptmx") == 0 ||
             strncmp(path, "/dev/tty", 8) == 0)
             continue;
-        json_array_append_new(
-            devices, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", path, "type",
-                               S_ISBLK(st.st_mode) ? "b" : "c", "major",
-                               (json_int_t)major(st.st_rdev), "minor",
-                               (json_int_t)minor(st.st_rdev), "fileMode",
-                               (json_int_t)(st.st_mode & 07777), "uid", (json_int_t)st.st_uid,
-                               "gid", (json_int_t)st.st_gid));
+        json_array_append_new(devices,
+                              json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", path, "type",
+                                        S_ISBLK(st.st_mode) ? "b" : "c", "major",
+                                        (json_int_t)major(st.st_rdev), "minor",
+                                        (json_int_t)minor(st.st_rdev), "fileMode",
+                                        (json_int_t)(st.st_mode & 07777), "uid",
+                                        (json_int_t)st.st_uid, "gid", (json_int_t)st.st_gid));
     }
     closedir(dir);
+}
+
+static json_t *id_mappings(const struct id_range *range)
+{
+    return json_pack("[{s:i, s:I, s:I}]", "containerID", 0, "hostID", (json_int_t)range->start,
+                     "size", (json_int_t)range->size);
 }
 
 static json_t *build_linux(const struct spec_inputs *in)
@@ -188,10 +209,13 @@ static json_t *build_linux(const struct spec_inputs *in)
     if (asprintf(&cgroups_path, "/husk/%s", in->container_id) < 0)
         return NULL;
     json_t *devices = json_array();
-    json_t *linux_section = json_pack(
-        "{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o), "cgroupsPath",
-        cgroups_path, "resources", "devices", build_device_rules(o->privileged), "devices",
-        devices);
+    json_t *linux_section = json_pack("{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o),
+                                      "cgroupsPath", cgroups_path, "resources", "devices",
+                                      build_device_rules(o->privileged), "devices", devices);
+    if (in->uid_range != NULL) {
+        json_object_set_new(linux_section, "uidMappings", id_mappings(in->uid_range));
+        json_object_set_new(linux_section, "gidMappings", id_mappings(in->gid_range));
+    }
     if (o->privileged) {
         add_host_devices(devices, "/dev");
         return linux_section;
@@ -199,8 +223,8 @@ static json_t *build_linux(const struct spec_inputs *in)
     json_t *masked = json_pack("[s,s,s,s,s,s,s,s]", "/proc/acpi", "/proc/kcore", "/proc/keys",
                                "/proc/latency_stats", "/proc/timer_list", "/proc/sched_debug",
                                "/proc/scsi", "/sys/firmware");
-    json_t *readonly = json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq",
-                                 "/proc/sys", "/proc/sysrq-trigger");
+    json_t *readonly = json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                 "/proc/sysrq-trigger");
     json_object_set_new(linux_section, "maskedPaths", masked);
     json_object_set_new(linux_section, "readonlyPaths", readonly);
     json_object_set_new(linux_section, "seccomp", seccomp_profile_default());
@@ -217,11 +241,12 @@ static json_t *build_process(const struct spec_inputs *in)
     for (size_t i = 0; i < in->user->group_count; i++)
         json_array_append_new(groups, json_integer(in->user->groups[i]));
     json_t *caps = capability_list(o->privileged);
-    json_t *process = json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
-                     "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
-                     (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env",
-                     in->env, "cwd", in->cwd, "capabilities", "bounding", caps, "effective",
-                     caps, "permitted", caps, "inheritable", "noNewPrivileges", !o->privileged);
+    json_t *process =
+        json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
+                  "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
+                  (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env", in->env,
+                  "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps, "permitted",
+                  caps, "inheritable", "noNewPrivileges", !o->privileged);
     json_decref(caps);
     return process;
 }

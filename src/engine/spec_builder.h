@@ -8,6 +8,7 @@
 #include "../util/error.h"
 #include "options.h"
 #include "user.h"
+#include "userns.h"
 
 struct spec_inputs {
     const struct run_options *options;
@@ -19,6 +20,8 @@ struct spec_inputs {
     const char *hostname;
     char **args;
     const char *cwd;
+    /* --userns private: host ids for the container's 0..size-1; else NULL. */
+    const struct id_range *uid_range, *gid_range;
 };
 
 json_t *spec_build(const struct spec_inputs *inputs, husk_error_t *err);

@@ -14,10 +14,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "idmap.h"
 #include "namespace.h"
 #include "process.h"
 #include "seccomp.h"
@@ -48,15 +50,22 @@ struct child_context {
     bool unshare_cgroup;
 };
 
-static int wait_for_parent(int socket_fd, husk_error_t *err)
+static int wait_for_parent(int socket_fd, int *root_mount_fd, husk_error_t *err)
 {
-    char go;
-    ssize_t n;
-    do
-        n = read(socket_fd, &go, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 1)
-        return husk_error_set(err, n < 0 ? errno : EPIPE, "wait for husk");
+    struct sync_message go;
+    int rc = sync_receive(socket_fd, &go, root_mount_fd);
+    if (rc != 1 || go.kind != SYNC_GO)
+        return husk_error_set(err, rc < 0 ? errno : EPIPE, "wait for husk");
+    return 0;
+}
+
+/* Born in a new user namespace, the process still has the host ids it was
+ * cloned with, which the namespace does not map; its root is what files
+ * it creates while building the container must belong to. */
+static int become_user_namespace_root(husk_error_t *err)
+{
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return husk_error_set(err, errno, "become root of the container's user namespace");
     return 0;
 }
 
@@ -114,7 +123,14 @@ static void child_run(struct child_context *context)
         signal(sig, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
-    if (wait_for_parent(context->socket_fd, &err) < 0)
+    struct rootfs_handover handover = {
+        .root_mount_fd = -1,
+        .attached = context->options->attached_mounts,
+        .attached_count = context->options->attached_mount_count,
+    };
+    if (wait_for_parent(context->socket_fd, &handover.root_mount_fd, &err) < 0)
+        goto fail;
+    if (wants_new_namespace(spec, CLONE_NEWUSER) && become_user_namespace_root(&err) < 0)
         goto fail;
     /* Only now is this process in its cgroups, so only now does a new cgroup
      * namespace get rooted at the container's own cgroup. */
@@ -126,7 +142,8 @@ static void child_run(struct child_context *context)
         goto fail;
     if (wants_new_namespace(spec, CLONE_NEWNET) && loopback_up(&err) < 0)
         goto fail;
-    if (runtime_spec_has_namespace(spec, CLONE_NEWNS) && process_prepare_root(spec, context->options, &err) < 0)
+    if (runtime_spec_has_namespace(spec, CLONE_NEWNS) &&
+        process_prepare_root(spec, &handover, &err) < 0)
         goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
@@ -252,6 +269,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     int rc = -1;
     int sockets[2] = {-1, -1};
     cleanup_close int cgroup_fd = -1;
+    cleanup_close int root_mount_fd = -1;
     bool cgroup_created = false;
     if (spec->cgroups_path != NULL) {
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
@@ -281,7 +299,15 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     if (spec->cgroups_path != NULL && cgroup_fd < 0 &&
         cgroup_enter(layout, spec->cgroups_path, process->pid, err) < 0)
         goto out;
-    if (write(sockets[0], "g", 1) != 1) {
+    if (wants_new_namespace(spec, CLONE_NEWUSER)) {
+        if (idmap_write_mappings(process->pid, spec, err) < 0)
+            goto out;
+        root_mount_fd = idmap_root_overlay(spec, process->pid, err);
+        if (root_mount_fd == -1)
+            goto out;
+    }
+    struct sync_message go = {.kind = SYNC_GO};
+    if (sync_send(sockets[0], &go, root_mount_fd) < 0) {
         husk_error_set(err, errno, "start the container's process");
         goto out;
     }
@@ -300,6 +326,23 @@ out:
     return rc;
 }
 
+/* setns() refuses to "join" the user namespace one is already in. */
+static bool in_other_user_namespace(int target_pidfd)
+{
+    struct stat own, target;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", target_pidfd);
+    cleanup_fclose FILE *info = fopen(path, "re");
+    char line[128];
+    pid_t pid = -1;
+    while (info != NULL && fgets(line, sizeof(line), info) != NULL)
+        if (sscanf(line, "Pid: %d", &pid) == 1)
+            break;
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+    return pid > 0 && stat("/proc/self/ns/user", &own) == 0 && stat(path, &target) == 0 &&
+           own.st_ino != target.st_ino;
+}
+
 static void exec_child_run(struct child_context *context, int target_pidfd,
                            const struct cgroup_layout *layout)
 {
@@ -316,10 +359,15 @@ static void exec_child_run(struct child_context *context, int target_pidfd,
         goto fail;
     int flags =
         CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+    bool user_namespace = in_other_user_namespace(target_pidfd);
+    if (user_namespace)
+        flags |= CLONE_NEWUSER;
     if (setns(target_pidfd, flags) < 0) {
         husk_error_set(&err, errno, "join the container's namespaces");
         goto fail;
     }
+    if (user_namespace && become_user_namespace_root(&err) < 0)
+        goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
         goto fail;

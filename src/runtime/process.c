@@ -41,10 +41,10 @@ static int write_sysctls(json_t *sysctl, husk_error_t *err)
     return 0;
 }
 
-int process_prepare_root(const struct runtime_spec *spec,
-                         const struct runtime_launch_options *options, husk_error_t *err)
+int process_prepare_root(const struct runtime_spec *spec, const struct rootfs_handover *handover,
+                         husk_error_t *err)
 {
-    if (rootfs_prepare(spec, options->attached_mounts, options->attached_mount_count, err) < 0)
+    if (rootfs_prepare(spec, handover, err) < 0)
         return -1;
     if (spec->hostname != NULL && runtime_spec_has_namespace(spec, CLONE_NEWUTS) &&
         sethostname(spec->hostname, strlen(spec->hostname)) < 0)

@@ -8,8 +8,8 @@
 #include "spec.h"
 
 /* Root file system, hostname, sysctls, masked and read-only paths. */
-int process_prepare_root(const struct runtime_spec *spec,
-                         const struct runtime_launch_options *options, husk_error_t *err);
+int process_prepare_root(const struct runtime_spec *spec, const struct rootfs_handover *handover,
+                         husk_error_t *err);
 /* A pty from the container's devpts (master sent to husk), or /dev/null as
  * stdin when the container does not read husk's. */
 int process_setup_stdio(const struct runtime_spec *spec,

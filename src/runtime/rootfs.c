@@ -23,19 +23,16 @@ static const char *fd_path(char buffer[FD_PATH_SIZE], int fd)
     return buffer;
 }
 
-static const struct runtime_mount *root_mount_of(const struct runtime_spec *spec)
-{
-    for (size_t i = 0; i < spec->mount_count; i++)
-        if (strcmp(spec->mounts[i].destination, "/") == 0)
-            return &spec->mounts[i];
-    return NULL;
-}
-
 /* The root is either a file system the spec mounts on "/" (husk's overlay)
  * or root.path bound onto itself, because pivot_root needs a mount point. */
-static int mount_root(const struct runtime_spec *spec, husk_error_t *err)
+static int mount_root(const struct runtime_spec *spec, int root_mount_fd, husk_error_t *err)
 {
-    const struct runtime_mount *root = root_mount_of(spec);
+    if (root_mount_fd >= 0) {
+        if (move_mount(root_mount_fd, "", AT_FDCWD, spec->root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return husk_error_set(err, errno, "attach the root on %s", spec->root_path);
+        return 0;
+    }
+    const struct runtime_mount *root = runtime_spec_root_mount(spec);
     if (root == NULL) {
         if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
             return husk_error_set(err, errno, "bind root %s", spec->root_path);
@@ -179,13 +176,13 @@ static int attach_mount(int root_fd, const struct runtime_attached_mount *m, hus
     return 0;
 }
 
-int rootfs_prepare(const struct runtime_spec *spec, const struct runtime_attached_mount *attached,
-                   size_t attached_count, husk_error_t *err)
+int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover *handover,
+                   husk_error_t *err)
 {
     if (mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
         return husk_error_set(err, errno, "make / %s",
                               (spec->rootfs_propagation & MS_SHARED) ? "shared" : "private");
-    if (mount_root(spec, err) < 0)
+    if (mount_root(spec, handover->root_mount_fd, err) < 0)
         return -1;
     cleanup_close int root_fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0)
@@ -199,8 +196,8 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct runtime_attache
             return -1;
         dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
     }
-    for (size_t i = 0; i < attached_count; i++)
-        if (attach_mount(root_fd, &attached[i], err) < 0)
+    for (size_t i = 0; i < handover->attached_count; i++)
+        if (attach_mount(root_fd, &handover->attached[i], err) < 0)
             return -1;
     /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
     if (dev_mounted && create_devices(root_fd, spec, err) < 0)

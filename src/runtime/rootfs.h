@@ -13,10 +13,19 @@ struct runtime_attached_mount {
     int fd;
 };
 
+/* What husk made outside the container for its root: a ready root mount
+ * (the idmapped overlay of a user namespace), or -1 to mount the spec's,
+ * and mounts to move in. */
+struct rootfs_handover {
+    int root_mount_fd;
+    const struct runtime_attached_mount *attached;
+    size_t attached_count;
+};
+
 /* Makes mounts private, mounts the root and every spec mount, moves the
- * ATTACHED ones in, creates devices, and pivots into the new root. */
-int rootfs_prepare(const struct runtime_spec *spec, const struct runtime_attached_mount *attached,
-                   size_t attached_count, husk_error_t *err);
+ * attached ones in, creates devices, and pivots into the new root. */
+int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover *handover,
+                   husk_error_t *err);
 /* After sysctls are written: masked paths, read-only paths, read-only root. */
 int rootfs_finalize(const struct runtime_spec *spec, husk_error_t *err);
 

@@ -51,21 +51,34 @@ struct mount_flag_word {
 };
 
 static const struct mount_flag_word mount_flag_words[] = {
-    {"ro", false, MS_RDONLY, false},         {"rw", true, MS_RDONLY, false},
-    {"nosuid", false, MS_NOSUID, false},     {"suid", true, MS_NOSUID, false},
-    {"nodev", false, MS_NODEV, false},       {"dev", true, MS_NODEV, false},
-    {"noexec", false, MS_NOEXEC, false},     {"exec", true, MS_NOEXEC, false},
-    {"sync", false, MS_SYNCHRONOUS, false},  {"async", true, MS_SYNCHRONOUS, false},
-    {"dirsync", false, MS_DIRSYNC, false},   {"remount", false, MS_REMOUNT, false},
-    {"mand", false, MS_MANDLOCK, false},     {"nomand", true, MS_MANDLOCK, false},
-    {"atime", true, MS_NOATIME, false},      {"noatime", false, MS_NOATIME, false},
-    {"diratime", true, MS_NODIRATIME, false}, {"nodiratime", false, MS_NODIRATIME, false},
-    {"relatime", false, MS_RELATIME, false}, {"norelatime", true, MS_RELATIME, false},
+    {"ro", false, MS_RDONLY, false},
+    {"rw", true, MS_RDONLY, false},
+    {"nosuid", false, MS_NOSUID, false},
+    {"suid", true, MS_NOSUID, false},
+    {"nodev", false, MS_NODEV, false},
+    {"dev", true, MS_NODEV, false},
+    {"noexec", false, MS_NOEXEC, false},
+    {"exec", true, MS_NOEXEC, false},
+    {"sync", false, MS_SYNCHRONOUS, false},
+    {"async", true, MS_SYNCHRONOUS, false},
+    {"dirsync", false, MS_DIRSYNC, false},
+    {"remount", false, MS_REMOUNT, false},
+    {"mand", false, MS_MANDLOCK, false},
+    {"nomand", true, MS_MANDLOCK, false},
+    {"atime", true, MS_NOATIME, false},
+    {"noatime", false, MS_NOATIME, false},
+    {"diratime", true, MS_NODIRATIME, false},
+    {"nodiratime", false, MS_NODIRATIME, false},
+    {"relatime", false, MS_RELATIME, false},
+    {"norelatime", true, MS_RELATIME, false},
     {"strictatime", false, MS_STRICTATIME, false},
     {"nostrictatime", true, MS_STRICTATIME, false},
-    {"private", false, MS_PRIVATE, true},    {"rprivate", false, MS_PRIVATE | MS_REC, true},
-    {"shared", false, MS_SHARED, true},      {"rshared", false, MS_SHARED | MS_REC, true},
-    {"slave", false, MS_SLAVE, true},        {"rslave", false, MS_SLAVE | MS_REC, true},
+    {"private", false, MS_PRIVATE, true},
+    {"rprivate", false, MS_PRIVATE | MS_REC, true},
+    {"shared", false, MS_SHARED, true},
+    {"rshared", false, MS_SHARED | MS_REC, true},
+    {"slave", false, MS_SLAVE, true},
+    {"rslave", false, MS_SLAVE | MS_REC, true},
     {"unbindable", false, MS_UNBINDABLE, true},
     {"runbindable", false, MS_UNBINDABLE | MS_REC, true},
 };
@@ -93,6 +106,10 @@ int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, hu
         if (word == NULL)
             return husk_error_set(err, 0, "config.json: mount %s: option %zu is not a string",
                                   mount->destination, i);
+        if (strcmp(word, "idmap") == 0) {
+            mount->idmap = true;
+            continue;
+        }
         if (strcmp(word, "bind") == 0 || strcmp(word, "rbind") == 0) {
             mount->bind = true;
             mount->recursive = mount->recursive || word[0] == 'r';
@@ -133,8 +150,8 @@ static const struct {
     const char *name;
     int flag;
 } namespace_names[] = {
-    {"mount", CLONE_NEWNS}, {"uts", CLONE_NEWUTS},       {"ipc", CLONE_NEWIPC},
-    {"pid", CLONE_NEWPID},  {"network", CLONE_NEWNET},   {"user", CLONE_NEWUSER},
+    {"mount", CLONE_NEWNS},      {"uts", CLONE_NEWUTS},     {"ipc", CLONE_NEWIPC},
+    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"user", CLONE_NEWUSER},
     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
@@ -144,6 +161,14 @@ int runtime_namespace_flag(const char *type)
         if (strcmp(type, namespace_names[i].name) == 0)
             return namespace_names[i].flag;
     return 0;
+}
+
+const struct runtime_mount *runtime_spec_root_mount(const struct runtime_spec *spec)
+{
+    for (size_t i = 0; i < spec->mount_count; i++)
+        if (strcmp(spec->mounts[i].destination, "/") == 0)
+            return &spec->mounts[i];
+    return NULL;
 }
 
 bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type)
@@ -162,15 +187,14 @@ static int parse_capability_set(json_t *capabilities, const char *set, uint64_t 
     json_t *item;
     *bits = 0;
     if (names != NULL && !json_is_array(names))
-        return husk_error_set(err, 0, "config.json: process.capabilities.%s must be an array",
-                              set);
+        return husk_error_set(err, 0, "config.json: process.capabilities.%s must be an array", set);
     json_array_foreach(names, i, item)
     {
         int value = runtime_capability_from_name(json_string_value(item));
         if (value < 0 || value > 63)
-            return husk_error_set(err, 0, "config.json: unknown capability %s in %s",
-                                  json_string_value(item) ? json_string_value(item) : "(non-string)",
-                                  set);
+            return husk_error_set(
+                err, 0, "config.json: unknown capability %s in %s",
+                json_string_value(item) ? json_string_value(item) : "(non-string)", set);
         *bits |= UINT64_C(1) << value;
     }
     return 0;
@@ -182,8 +206,8 @@ static int parse_user(json_t *user, struct runtime_spec *spec, husk_error_t *err
     json_t *groups = NULL;
     if (user == NULL)
         return 0;
-    if (json_unpack(user, "{s?I, s?I, s?o}", "uid", &uid, "gid", &gid, "additionalGids",
-                    &groups) < 0 ||
+    if (json_unpack(user, "{s?I, s?I, s?o}", "uid", &uid, "gid", &gid, "additionalGids", &groups) <
+            0 ||
         uid < 0 || gid < 0 || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
         return husk_error_set(err, 0, "config.json: process.user needs numeric uid and gid");
     spec->uid = (uid_t)uid;
@@ -275,6 +299,51 @@ static int parse_namespaces(json_t *namespaces, struct runtime_spec *spec, husk_
     return 0;
 }
 
+static int parse_id_mappings(json_t *list, const char *key, struct runtime_id_mapping **mappings,
+                             size_t *count, husk_error_t *err)
+{
+    size_t total = json_array_size(list), i;
+    json_t *item;
+    if (list != NULL && !json_is_array(list))
+        return husk_error_set(err, 0, "config.json: linux.%s must be an array", key);
+    *mappings = calloc(total + 1, sizeof(**mappings));
+    json_array_foreach(list, i, item)
+    {
+        json_int_t container_id = -1, host_id = -1, size = 0;
+        if (json_unpack(item, "{s:I, s:I, s:I}", "containerID", &container_id, "hostID", &host_id,
+                        "size", &size) < 0 ||
+            container_id < 0 || host_id < 0 || size <= 0 || container_id + size > UINT32_MAX ||
+            host_id + size > UINT32_MAX)
+            return husk_error_set(err, 0,
+                                  "config.json: linux.%s[%zu] needs containerID, hostID and a "
+                                  "positive size within 32 bits",
+                                  key, i);
+        (*mappings)[(*count)++] =
+            (struct runtime_id_mapping){(uint32_t)container_id, (uint32_t)host_id, (uint32_t)size};
+    }
+    return 0;
+}
+
+/* A new user namespace is useless without mappings: every id would be
+ * the overflow id. Mappings without one have nothing to apply to. */
+static int check_user_namespace(const struct runtime_spec *spec, husk_error_t *err)
+{
+    bool new_user_namespace = false;
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        if (spec->namespaces[i].type == CLONE_NEWUSER)
+            new_user_namespace = spec->namespaces[i].path == NULL;
+    bool mapped = spec->uid_mapping_count > 0 || spec->gid_mapping_count > 0;
+    if (new_user_namespace && (spec->uid_mapping_count == 0 || spec->gid_mapping_count == 0))
+        return husk_error_set(err, 0,
+                              "config.json: a new user namespace needs linux.uidMappings and "
+                              "linux.gidMappings");
+    if (!new_user_namespace && mapped)
+        return husk_error_set(err, 0,
+                              "config.json: linux.uidMappings given without a new user "
+                              "namespace");
+    return 0;
+}
+
 static int parse_devices(json_t *devices, struct runtime_spec *spec, husk_error_t *err)
 {
     size_t count = json_array_size(devices), i;
@@ -311,8 +380,8 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
         int allow = 0;
         const char *type = "a", *access = "rwm";
         json_int_t major = -1, minor = -1;
-        if (json_unpack(item, "{s:b, s?s, s?I, s?I, s?s}", "allow", &allow, "type", &type,
-                        "major", &major, "minor", &minor, "access", &access) < 0 ||
+        if (json_unpack(item, "{s:b, s?s, s?I, s?I, s?s}", "allow", &allow, "type", &type, "major",
+                        &major, "minor", &minor, "access", &access) < 0 ||
             type[0] == '\0' || strchr("acb", type[0]) == NULL || strlen(access) > 3 ||
             strspn(access, "rwm") != strlen(access))
             return husk_error_set(err, 0, "config.json: linux.resources.devices[%zu] is malformed",
@@ -336,7 +405,12 @@ static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_er
         strv_from_json(json_object_get(linux_section, "maskedPaths"), "linux.maskedPaths",
                        &spec->masked_paths, err) < 0 ||
         strv_from_json(json_object_get(linux_section, "readonlyPaths"), "linux.readonlyPaths",
-                       &spec->readonly_paths, err) < 0)
+                       &spec->readonly_paths, err) < 0 ||
+        parse_id_mappings(json_object_get(linux_section, "uidMappings"), "uidMappings",
+                          &spec->uid_mappings, &spec->uid_mapping_count, err) < 0 ||
+        parse_id_mappings(json_object_get(linux_section, "gidMappings"), "gidMappings",
+                          &spec->gid_mappings, &spec->gid_mapping_count, err) < 0 ||
+        check_user_namespace(spec, err) < 0)
         return -1;
     spec->cgroups_path = string_or_null(linux_section, "cgroupsPath");
     json_t *seccomp = json_object_get(linux_section, "seccomp");
@@ -345,7 +419,8 @@ static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_er
     spec->sysctl = json_is_object(sysctl) ? json_incref(sysctl) : NULL;
 
     spec->rootfs_propagation = MS_REC | MS_PRIVATE;
-    const char *propagation = json_string_value(json_object_get(linux_section, "rootfsPropagation"));
+    const char *propagation =
+        json_string_value(json_object_get(linux_section, "rootfsPropagation"));
     if (propagation != NULL) {
         struct runtime_mount probe = {.destination = "/"};
         json_t *words = json_pack("[s]", propagation);
@@ -400,8 +475,7 @@ int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error
     json_error_t parse_error;
     json_t *document = json_load_file(path, 0, &parse_error);
     if (document == NULL)
-        return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line,
-                              parse_error.text);
+        return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line, parse_error.text);
     int rc = runtime_spec_parse(document, bundle, spec, err);
     json_decref(document);
     return rc;
@@ -427,6 +501,8 @@ void runtime_spec_free(struct runtime_spec *spec)
     for (size_t i = 0; i < spec->namespace_count; i++)
         free(spec->namespaces[i].path);
     free(spec->namespaces);
+    free(spec->uid_mappings);
+    free(spec->gid_mappings);
     for (size_t i = 0; i < spec->device_count; i++)
         free(spec->devices[i].path);
     free(spec->devices);

@@ -19,6 +19,9 @@ struct runtime_mount {
     unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... (with MS_REC) applied after */
     bool bind;
     bool recursive;
+    /* "idmap" on an overlay: its lower layers are seen through the
+     * container's user namespace mapping (idmapped mounts). */
+    bool idmap;
 };
 
 struct runtime_device {
@@ -41,6 +44,11 @@ struct runtime_device_rule {
 struct runtime_namespace {
     int type; /* CLONE_NEW* */
     char *path; /* join this one instead of creating, or NULL */
+};
+
+/* One line of /proc/PID/uid_map or gid_map. */
+struct runtime_id_mapping {
+    uint32_t container_id, host_id, size;
 };
 
 struct runtime_capabilities {
@@ -67,6 +75,8 @@ struct runtime_spec {
     size_t mount_count;
     struct runtime_namespace *namespaces;
     size_t namespace_count;
+    struct runtime_id_mapping *uid_mappings, *gid_mappings;
+    size_t uid_mapping_count, gid_mapping_count;
     struct runtime_device *devices;
     size_t device_count;
     struct runtime_device_rule *device_rules;
@@ -93,5 +103,7 @@ int runtime_capability_from_name(const char *name);
 /* CLONE_NEW* for an OCI namespace type ("network", "mount", ...), or 0. */
 int runtime_namespace_flag(const char *type);
 bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type);
+/* The mount whose destination is "/" (husk's overlay), or NULL. */
+const struct runtime_mount *runtime_spec_root_mount(const struct runtime_spec *spec);
 
 #endif

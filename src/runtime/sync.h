@@ -8,6 +8,7 @@
 enum sync_kind {
     SYNC_TERMINAL = 1, /* carries the pty master */
     SYNC_ERROR = 2,
+    SYNC_GO = 3, /* husk placed the process; may carry its root mount */
 };
 
 struct sync_message {

@@ -23,7 +23,7 @@ if [ "${1:-}" = --inside-sandbox ]; then
 	scratch=$1 husk=$2 token=$3
 	shift 3
 	ip link set lo up || echo "not ok leak - sandbox: cannot bring lo up"
-	mount -t tmpfs -o mode=0700,size=2g husk-integration "$scratch" || {
+	mount -t tmpfs -o mode=0711,size=2g husk-integration "$scratch" || {
 		echo "not ok leak - sandbox: cannot mount a tmpfs on $scratch"
 		exit 1
 	}
@@ -102,6 +102,9 @@ snapshot() {
 }
 
 work=$(mktemp -d /tmp/husk-integration.XXXXXX) || report 0 1
+# Searchable by others (not listable): a --userns private container's root is
+# an unprivileged host uid that must reach its files under HUSK_ROOT.
+chmod 0711 "$work"
 mkdir "$work/sandbox"
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 snapshot | sort >"$work/before"

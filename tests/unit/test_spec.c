@@ -134,6 +134,8 @@ static const char full_config[] =
     "   \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
     "     {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}, {\"type\": \"uts\"},"
     "     {\"type\": \"ipc\"}, {\"type\": \"cgroup\"}, {\"type\": \"time\"}, {\"type\": \"user\"}],"
+    "   \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],"
+    "   \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],"
     "   \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229,"
     "     \"fileMode\": 438, \"uid\": 0, \"gid\": 0},"
     "     {\"path\": \"/dev/loop0\", \"type\": \"b\", \"major\": 7, \"minor\": 0, \"uid\": 5,"
@@ -660,6 +662,63 @@ static void test_options_errors(void **state)
     free(m.data);
 }
 
+static void test_user_namespace_mappings(void **state)
+{
+    (void)state;
+    husk_error_t err = NULL;
+    struct runtime_spec *spec = parse(
+        "{" MINIMAL_PROCESS ", " MINIMAL_ROOT ", \"linux\": {\"namespaces\": [{\"type\": "
+        "\"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": "
+        "65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 1}, "
+        "{\"containerID\": 1, \"hostID\": 300000, \"size\": 10}]}}",
+        &err);
+    assert_no_error(err);
+    assert_int_equal(spec->uid_mapping_count, 1);
+    assert_int_equal(spec->uid_mappings[0].host_id, 100000);
+    assert_int_equal(spec->uid_mappings[0].size, 65536);
+    assert_int_equal(spec->gid_mapping_count, 2);
+    assert_int_equal(spec->gid_mappings[1].container_id, 1);
+    assert_int_equal(spec->gid_mappings[1].host_id, 300000);
+    runtime_spec_free(spec);
+}
+
+static void test_reject_bad_user_namespace(void **state)
+{
+    (void)state;
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
+                         "a new user namespace needs linux.uidMappings and linux.gidMappings");
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
+                         "\"size\": 1}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
+                         "\"size\": 1}]}}",
+                         "without a new user namespace");
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+                         "[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}], \"gidMappings\": []}}",
+                         "linux.uidMappings[0] needs containerID, hostID and a positive size");
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+                         "[{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]}}",
+                         "within 32 bits");
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"uidMappings\": {}}}",
+                         "linux.uidMappings must be an array");
+}
+
+static void test_options_idmap(void **state)
+{
+    (void)state;
+    husk_error_t err = NULL;
+    struct runtime_mount m = {.destination = "/"};
+    json_t *options = json_pack("[s, s]", "lowerdir=/l", "idmap");
+    assert_int_equal(runtime_mount_options_parse(options, &m, &err), 0);
+    assert_true(m.idmap);
+    assert_string_equal(m.data, "lowerdir=/l");
+    free(m.data);
+    json_decref(options);
+}
+
 static void test_capability_from_name(void **state)
 {
     (void)state;
@@ -729,6 +788,9 @@ int main(void)
         cmocka_unit_test(test_options_errors),
         cmocka_unit_test(test_capability_from_name),
         cmocka_unit_test(test_namespace_flag),
+        cmocka_unit_test(test_user_namespace_mappings),
+        cmocka_unit_test(test_reject_bad_user_namespace),
+        cmocka_unit_test(test_options_idmap),
     };
     return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
 }

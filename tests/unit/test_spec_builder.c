@@ -27,7 +27,11 @@ static void build(const struct run_options *o, struct built *out)
         .uid = 1000, .gid = 100, .groups = groups, .group_count = 2, .name = "u", .home = "/h"};
     json_t *env = json_pack("[s, s]", "PATH=/bin", "HOME=/h");
     char *args[] = {"sh", "-c", "echo hi", NULL};
+    static const struct id_range uids = {1000000000, 65536}, gids = {2000000000, 70000};
+    bool private_userns = o->userns_mode != NULL && strcmp(o->userns_mode, "private") == 0;
     struct spec_inputs inputs = {
+        .uid_range = private_userns ? &uids : NULL,
+        .gid_range = private_userns ? &gids : NULL,
         .options = o,
         .image = &image,
         .user = &user,
@@ -195,12 +199,60 @@ static void test_privileged(void **state)
     built_free(&b);
 }
 
+static void test_private_user_namespace(void **state)
+{
+    (void)state;
+    struct run_options o = {.image = "busybox", .userns_mode = "private"};
+    struct built b;
+    build(&o, &b);
+    const struct runtime_spec *s = b.spec;
+    assert_true(runtime_spec_has_namespace(s, CLONE_NEWUSER));
+    assert_int_equal(s->uid_mapping_count, 1);
+    assert_int_equal(s->uid_mappings[0].container_id, 0);
+    assert_int_equal(s->uid_mappings[0].host_id, 1000000000);
+    assert_int_equal(s->uid_mappings[0].size, 65536);
+    assert_int_equal(s->gid_mapping_count, 1);
+    assert_int_equal(s->gid_mappings[0].host_id, 2000000000);
+    assert_int_equal(s->gid_mappings[0].size, 70000);
+    const struct runtime_mount *root = find_mount(s, "/");
+    assert_true(root->idmap);
+    /* "idmap" is husk's word, never passed to overlayfs as data. */
+    assert_null(strstr(root->data, "idmap"));
+    built_free(&b);
+    o.userns_mode = "host";
+    build(&o, &b);
+    assert_false(runtime_spec_has_namespace(b.spec, CLONE_NEWUSER));
+    assert_int_equal(b.spec->uid_mapping_count, 0);
+    assert_false(find_mount(b.spec, "/")->idmap);
+    built_free(&b);
+}
+
+static void test_joined_ipc_has_no_shm_of_its_own(void **state)
+{
+    (void)state;
+    struct run_options o = {.image = "busybox",
+                            .ipc_mode = "container:0123",
+                            .pid_mode = "container:0123",
+                            .network = "container:0123"};
+    struct built b;
+    build(&o, &b);
+    /* The donor's /dev/shm is attached at start; the namespaces are joined
+     * then, so the spec asks for them without a path yet. */
+    assert_null(find_mount(b.spec, "/dev/shm"));
+    assert_true(runtime_spec_has_namespace(b.spec, CLONE_NEWIPC));
+    assert_true(runtime_spec_has_namespace(b.spec, CLONE_NEWPID));
+    assert_true(runtime_spec_has_namespace(b.spec, CLONE_NEWNET));
+    built_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_spec),
         cmocka_unit_test(test_host_network_tty_read_only),
         cmocka_unit_test(test_privileged),
+        cmocka_unit_test(test_private_user_namespace),
+        cmocka_unit_test(test_joined_ipc_has_no_shm_of_its_own),
     };
     return cmocka_run_group_tests_name("spec_builder", tests, NULL, NULL);
 }
