@@ -39,5 +39,7 @@ int cli_ns(const struct engine_context *context, int argc, char **argv);
 /* Parses `run` arguments into OPTIONS (argv is borrowed). Returns 1 when
  * --help was printed, 0 to go on, -1 on a usage error. */
 int cli_run_parse(int argc, char **argv, struct run_options *options, husk_error_t *err);
+/* Frees the lists cli_run_parse allocated (not the strings: argv's). */
+void cli_run_options_free(struct run_options *options);
 
 #endif

@@ -19,8 +19,12 @@ static const char run_usage[] =
     "  -h, --hostname NAME      container host name (default: short container id)\n"
     "  -i, --interactive        keep stdin attached\n"
     "      --name NAME          name the container\n"
-    "      --network MODE       none (own namespace, only lo), host or container:NAME\n"
-    "                           (alias --net)\n"
+    "      --network MODE       bridge (default: husk0, NAT), a network's name, none\n"
+    "                           (only lo), host or container:NAME (alias --net)\n"
+    "  -p, --publish [IP:][HOSTPORT:]PORT[/udp]  publish a container port on the host\n"
+    "  -P, --publish-all        publish every exposed port on a free host port\n"
+    "      --expose PORT[/udp]  expose a port (for -P)\n"
+    "      --sysctl KEY=VALUE   a kernel setting the container's own namespaces isolate\n"
     "      --pid MODE           private (default), host or container:NAME\n"
     "      --ipc MODE           private (default), shareable, none (no /dev/shm), host\n"
     "                           or container:NAME (which must be shareable)\n"
@@ -50,6 +54,8 @@ enum {
     OPTION_UTS,
     OPTION_CGROUPNS,
     OPTION_USERNS,
+    OPTION_EXPOSE,
+    OPTION_SYSCTL,
 };
 
 static const struct option run_flags[] = {
@@ -72,6 +78,10 @@ static const struct option run_flags[] = {
     {"uts", required_argument, NULL, OPTION_UTS},
     {"cgroupns", required_argument, NULL, OPTION_CGROUPNS},
     {"userns", required_argument, NULL, OPTION_USERNS},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"expose", required_argument, NULL, OPTION_EXPOSE},
+    {"sysctl", required_argument, NULL, OPTION_SYSCTL},
     {NULL, 0, NULL, 0},
 };
 
@@ -87,16 +97,27 @@ static int flag_error(const char *command_name, int option, char **argv, husk_er
     return cli_usage_error(err, command_name, "unknown flag %s", word);
 }
 
+void cli_run_options_free(struct run_options *o)
+{
+    free(o->env);
+    free(o->publish);
+    free(o->expose);
+    free(o->sysctl);
+}
+
 static int parse_as(const char *command_name, int argc, char **argv, struct run_options *o,
                     husk_error_t *err)
 {
     memset(o, 0, sizeof(*o));
     o->env = calloc((size_t)argc + 1, sizeof(char *));
+    o->publish = calloc((size_t)argc + 1, sizeof(char *));
+    o->expose = calloc((size_t)argc + 1, sizeof(char *));
+    o->sysctl = calloc((size_t)argc + 1, sizeof(char *));
     opterr = 0;
     optind = 0;
     int option;
     /* "+": options end at IMAGE; what follows belongs to the command. */
-    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:", run_flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:p:P", run_flags, NULL)) != -1) {
         switch (option) {
         case 'd': o->detach = true; break;
         case 'e': o->env[o->env_count++] = optarg; break;
@@ -105,6 +126,10 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
         case 't': o->tty = true; break;
         case 'u': o->user = optarg; break;
         case 'w': o->workdir = optarg; break;
+        case 'p': o->publish[o->publish_count++] = optarg; break;
+        case 'P': o->publish_all = true; break;
+        case OPTION_EXPOSE: o->expose[o->expose_count++] = optarg; break;
+        case OPTION_SYSCTL: o->sysctl[o->sysctl_count++] = optarg; break;
         case OPTION_NAME: o->name = optarg; break;
         case OPTION_NETWORK: o->network = optarg; break;
         case OPTION_PRIVILEGED: o->privileged = true; break;
@@ -153,7 +178,7 @@ int cli_run(const struct engine_context *context, int argc, char **argv)
     } else if (parsed == 0 && engine_run(context, &options, &status, &err) < 0) {
         parsed = -1;
     }
-    free(options.env);
+    cli_run_options_free(&options);
     if (parsed < 0)
         return cli_report(&err);
     return parsed == 1 ? 0 : status;
@@ -171,7 +196,7 @@ int cli_create(const struct engine_context *context, int argc, char **argv)
         parsed = -1;
     else if (parsed == 0)
         printf("%s\n", id);
-    free(options.env);
+    cli_run_options_free(&options);
     if (parsed < 0)
         return cli_report(&err);
     return 0;

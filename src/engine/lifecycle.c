@@ -14,6 +14,7 @@
 #include "../util/cleanup.h"
 #include "attach.h"
 #include "monitor.h"
+#include "network_attach.h"
 #include "prepare.h"
 #include "record.h"
 #include "run.h"
@@ -326,8 +327,10 @@ int engine_remove(const struct engine_context *context, const char *reference, b
         /* Removed meanwhile by its own --rm: what was asked is done. */
         return id[0] ? (husk_error_free(err), 0) : -1;
     }
-    /* A monitor that was killed left the cgroups; remove them too. */
+    /* A monitor that was killed left the cgroups, the address lease and the
+     * published ports; remove them too. */
     destroy_cgroups(handle.id);
+    network_detach_all(context, handle.record);
     int rc = store_container_remove(context, handle.id, handle.name, err);
     container_close(&handle);
     return rc;

@@ -25,6 +25,7 @@
 #include "attach.h"
 #include "log.h"
 #include "monitor_internal.h"
+#include "network_attach.h"
 #include "store.h"
 
 #define MONITOR_MAX_CLIENTS 16
@@ -225,6 +226,7 @@ static void record_exit(struct monitor *m, int exit_status)
         runtime_container_cleanup(spec, &layout, NULL);
     runtime_spec_free(spec);
     cgroup_layout_free(&layout);
+    network_detach_all(m->context, handle.record);
     record_set_state(handle.record, "exited", 0, exit_status, NULL);
     container_save(m->context, &handle, NULL);
     if (m->auto_remove)

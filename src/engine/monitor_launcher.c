@@ -16,6 +16,7 @@
 #include "log.h"
 #include "monitor_internal.h"
 #include "namespace_join.h"
+#include "network_attach.h"
 #include "store.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
@@ -68,7 +69,12 @@ static int launch(const struct engine_context *context, const struct container_h
     if (!spec->terminal && open_pipes(handover, &options, child_ends, err) < 0)
         goto out;
     struct runtime_process process;
+    struct network_start network = {context, handle->record};
+    options.before_start = network_before_start;
+    options.before_start_data = &network;
     rc = runtime_container_launch(spec, &layout, &options, &process, err);
+    if (rc < 0)
+        network_detach_all(context, handle->record);
     if (rc == 0) {
         handover->pid = process.pid;
         handover->fds[MONITOR_PIDFD] = process.pidfd;

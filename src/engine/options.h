@@ -15,7 +15,14 @@ struct run_options {
     const char *workdir;
     const char *user;
     const char *hostname;
-    const char *network; /* NULL, "none", "host" */
+    const char *network; /* NULL (bridge), bridge, none, host, container:NAME or a network */
+    const char **publish; /* raw -p values */
+    size_t publish_count;
+    bool publish_all;     /* -P */
+    const char **expose;  /* raw --expose values */
+    size_t expose_count;
+    const char **sysctl;  /* raw --sysctl KEY=VALUE */
+    size_t sysctl_count;
     /* Namespace modes with docker's spelling; NULL is the default, private. */
     const char *pid_mode;      /* host, private */
     const char *ipc_mode;      /* host, private, shareable, none */

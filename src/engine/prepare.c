@@ -11,6 +11,8 @@
 #include "../util/file.h"
 #include "environment.h"
 #include "namespace_join.h"
+#include "network_attach.h"
+#include "ports.h"
 #include "record.h"
 #include "spec_builder.h"
 #include "store.h"
@@ -165,7 +167,7 @@ static json_t *build_record(const struct run_options *options, const struct prep
                      json_string_value(json_object_get(process, "cwd")), "User",
                      options->user ? options->user : "", "Hostname", hostname, "Tty", options->tty,
                      "OpenStdin", options->interactive, "Cmd", json_object_get(process, "args"),
-                     "HostConfig", "NetworkMode", options->network ? options->network : "none",
+                     "HostConfig", "NetworkMode", options->network ? options->network : "bridge",
                      "PidMode", options->pid_mode ? options->pid_mode : "private", "IpcMode",
                      options->ipc_mode ? options->ipc_mode : "private", "UTSMode",
                      options->uts_mode ? options->uts_mode : "private", "UsernsMode",
@@ -173,6 +175,72 @@ static json_t *build_record(const struct run_options *options, const struct prep
                      options->cgroupns_mode ? options->cgroupns_mode : "private", "Privileged",
                      options->privileged, "AutoRemove", options->auto_remove, "ReadonlyRootfs",
                      options->read_only);
+}
+
+static int check_network_exists(const struct engine_context *context, const char *mode,
+                                husk_error_t *err)
+{
+    struct network network;
+    if (mode == NULL || !network_mode_is_bridge(mode) || strcmp(mode, NETWORK_DEFAULT_NAME) == 0)
+        return 0;
+    if (network_load(context, mode, &network, err) < 0)
+        return -1;
+    network_free(&network);
+    return 0;
+}
+
+/* Config.ExposedPorts (the image's, --expose, -p), HostConfig.PortBindings
+ * (-p, and -P for every exposed port), and NetworkSettings naming the
+ * bridge network to join: what the start reads to wire the container. */
+static int record_network_settings(const struct run_options *options,
+                                   struct prepared_container *c, husk_error_t *err)
+{
+    json_t *exposed = json_deep_copy(json_object_get(c->image->config, "ExposedPorts"));
+    json_t *bindings = json_object();
+    if (!json_is_object(exposed)) {
+        json_decref(exposed);
+        exposed = json_object();
+    }
+    for (size_t i = 0; i < options->expose_count; i++) {
+        uint16_t port;
+        char protocol[4], key[16];
+        if (port_exposed_parse(options->expose[i], &port, protocol, err) < 0)
+            goto fail;
+        snprintf(key, sizeof(key), "%u/%s", port, protocol);
+        json_object_set_new(exposed, key, json_object());
+    }
+    for (size_t i = 0; i < options->publish_count; i++) {
+        struct port_mapping mapping;
+        char key[16];
+        if (port_mapping_parse(options->publish[i], &mapping, err) < 0)
+            goto fail;
+        snprintf(key, sizeof(key), "%u/%s", mapping.container_port, mapping.protocol);
+        json_object_set_new(exposed, key, json_object());
+        port_bindings_add(bindings, &mapping, false);
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach(exposed, key, value)
+    {
+        struct port_mapping any = {.host_port = 0};
+        if (options->publish_all && json_object_get(bindings, key) == NULL &&
+            port_exposed_parse(key, &any.container_port, any.protocol, NULL) == 0)
+            port_bindings_add(bindings, &any, false);
+    }
+    json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
+    json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
+    json_t *networks = json_object();
+    const char *mode = options->network ? options->network : NETWORK_DEFAULT_NAME;
+    if (network_mode_is_bridge(mode))
+        json_object_set_new(networks, mode, json_object());
+    json_object_set_new(c->record, "NetworkSettings",
+                        json_pack("{s:s, s:o, s:{}}", "IPAddress", "", "Networks", networks,
+                                  "Ports"));
+    return 0;
+fail:
+    json_decref(exposed);
+    json_decref(bindings);
+    return -1;
 }
 
 static int build_spec(const struct run_options *options, struct prepared_container *c,
@@ -208,7 +276,9 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     if (c->spec == NULL)
         return -1;
     c->record = build_record(options, c, args, hostname);
-    return c->record ? 0 : husk_error_set(err, ENOMEM, "container record");
+    if (c->record == NULL)
+        return husk_error_set(err, ENOMEM, "container record");
+    return record_network_settings(options, c, err);
 }
 
 static int save_spec(const struct prepared_container *c, husk_error_t *err)
@@ -322,6 +392,8 @@ int prepare_container(const struct engine_context *context, const struct run_opt
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
     options = &resolved;
+    if (check_network_exists(context, options->network, err) < 0)
+        goto fail;
     if (namespace_donor_of(options->network) != NULL)
         donor_hostname = network_donor_hostname(context, options->network, &donor_directory);
     if (identify(context, options, c, err) < 0)

@@ -18,6 +18,8 @@
 #include "identity.h"
 #include "log.h"
 #include "namespace_join.h"
+#include "ports.h"
+#include "network_attach.h"
 #include "prepare.h"
 #include "record.h"
 #include "streams.h"
@@ -66,11 +68,41 @@ static int userns_conflicts(const struct run_options *o, husk_error_t *err)
     return 0;
 }
 
+/* A user-defined network: any other valid name (whether it exists is
+ * known only at create). */
+static bool network_is_named(const char *mode)
+{
+    return mode != NULL && namespace_donor_of(mode) == NULL && strcmp(mode, "host") != 0 &&
+           strcmp(mode, "none") != 0 && strcmp(mode, "bridge") != 0 && container_name_valid(mode);
+}
+
+static int ports_validate(const struct run_options *o, husk_error_t *err)
+{
+    for (size_t i = 0; i < o->publish_count; i++) {
+        struct port_mapping mapping;
+        if (port_mapping_parse(o->publish[i], &mapping, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < o->expose_count; i++) {
+        uint16_t port;
+        char protocol[4];
+        if (port_exposed_parse(o->expose[i], &port, protocol, err) < 0)
+            return -1;
+    }
+    if ((o->publish_count > 0 || o->publish_all) && o->network != NULL &&
+        !network_mode_is_bridge(o->network))
+        return husk_error_set(err, 0,
+                              "conflicting options: port publishing and --network %s (published "
+                              "ports need a bridge network)",
+                              o->network);
+    return 0;
+}
+
 static int namespace_modes_validate(const struct run_options *o, husk_error_t *err)
 {
     static const char *const host_or_private[] = {"host", "private", NULL};
     static const char *const ipc_modes[] = {"host", "private", "shareable", "none", NULL};
-    static const char *const network_modes[] = {"host", "none", NULL};
+    static const char *const network_modes[] = {"host", "none", "bridge", NULL};
     const struct {
         const char *flag, *mode, *choices;
         const char *const *words;
@@ -80,7 +112,8 @@ static int namespace_modes_validate(const struct run_options *o, husk_error_t *e
         {"--ipc", o->ipc_mode, "host, private, shareable, none or container:NAME", ipc_modes, true},
         {"--uts", o->uts_mode, "host or private", host_or_private, false},
         {"--cgroupns", o->cgroupns_mode, "host or private", host_or_private, false},
-        {"--network", o->network, "none, host or container:NAME", network_modes, true},
+        {"--network", network_is_named(o->network) ? NULL : o->network,
+         "bridge, none, host, container:NAME or a network's name", network_modes, true},
         {"--userns", o->userns_mode, "host or private", host_or_private, false},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
@@ -108,7 +141,7 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-]* "
                               "is allowed",
                               o->name);
-    if (namespace_modes_validate(o, err) < 0)
+    if (namespace_modes_validate(o, err) < 0 || ports_validate(o, err) < 0)
         return -1;
     if (o->workdir != NULL && o->workdir[0] != '/')
         return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
@@ -183,8 +216,11 @@ static int start_foreground(const struct engine_context *context, const struct r
     };
     json_t *host_config = json_object_get(c->record, "HostConfig");
     int rc = namespace_joins_open(context, host_config, f->spec, &launch, &f->joins, err);
-    if (rc == 0)
-        rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err);
+    struct network_start network = {context, c->record};
+    launch.before_start = network_before_start;
+    launch.before_start_data = &network;
+    if (rc == 0 && (rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err)) < 0)
+        network_detach_all(context, c->record);
     namespace_joins_close(&f->joins);
     stdio_close_child_ends(f->child_stdio);
     return rc;
@@ -227,6 +263,7 @@ int engine_run(const struct engine_context *context, const struct run_options *o
         record_state(context, &c, "running", f.process.pid, 0);
         rc = relay_foreground(&f.process, &f.io, exit_status, err);
         runtime_container_cleanup(f.spec, &f.layout, NULL);
+        network_detach_all(context, c.record);
         record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE);
     }
     finish_foreground(&f);

@@ -306,6 +306,9 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         if (root_mount_fd == -1)
             goto out;
     }
+    if (options->before_start != NULL &&
+        options->before_start(options->before_start_data, process->pid, err) < 0)
+        goto out;
     struct sync_message go = {.kind = SYNC_GO};
     if (sync_send(sockets[0], &go, root_mount_fd) < 0) {
         husk_error_set(err, errno, "start the container's process");

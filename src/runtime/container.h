@@ -20,6 +20,10 @@ struct runtime_launch_options {
     /* The process becomes a child of the caller's parent (CLONE_PARENT), so a
      * short-lived launcher can do the setup for a long-lived, lean monitor. */
     bool as_sibling;
+    /* Called once the process exists, in its cgroups, and before it does
+     * anything: the engine wires its network namespace here. */
+    int (*before_start)(void *data, pid_t pid, husk_error_t *err);
+    void *before_start_data;
     /* Mounts taken from elsewhere (another container's /dev/shm). */
     const struct runtime_attached_mount *attached_mounts;
     size_t attached_mount_count;

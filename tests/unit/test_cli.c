@@ -38,7 +38,7 @@ static void parse_ok(struct args *a, const char *const *words, struct run_option
     args_make(a, words);
     int rc = cli_run_parse(a->argc, a->argv, o, &err);
     if (rc != 0) {
-        free(o->env);
+        cli_run_options_free(o);
         fail_msg("cli_run_parse returned %d: %s", rc, err ? err->message : "(no error)");
     }
 }
@@ -50,7 +50,7 @@ static void assert_parse_fails(const char *const *words, const char *word)
     husk_error_t err = NULL;
     args_make(&a, words);
     int rc = cli_run_parse(a.argc, a.argv, &o, &err);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
     if (rc != -1)
         fail_msg("cli_run_parse returned %d, expected -1", rc);
@@ -92,7 +92,7 @@ static void test_every_field(void **state)
     assert_string_equal(o.command[1], "-c");
     assert_string_equal(o.command[2], "echo");
     assert_null(o.command[3]);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -111,7 +111,7 @@ static void test_defaults(void **state)
     assert_null(o.network);
     assert_int_equal(o.env_count, 0);
     assert_false(o.interactive || o.tty || o.privileged || o.read_only || o.auto_remove);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -130,7 +130,7 @@ static void test_options_after_image_belong_to_command(void **state)
     assert_null(o.command[5]);
     assert_false(o.auto_remove);
     assert_int_equal(o.env_count, 0);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -141,15 +141,15 @@ static void test_network_forms(void **state)
     struct run_options o;
     parse_ok(&a, WORDS("run", "--net", "host", "busybox"), &o);
     assert_string_equal(o.network, "host");
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
     parse_ok(&a, WORDS("run", "--network=none", "busybox"), &o);
     assert_string_equal(o.network, "none");
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
     parse_ok(&a, WORDS("run", "--net=host", "busybox"), &o);
     assert_string_equal(o.network, "host");
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -161,7 +161,7 @@ static void test_short_h_is_hostname(void **state)
     parse_ok(&a, WORDS("run", "-h", "foo", "busybox"), &o);
     assert_string_equal(o.hostname, "foo");
     assert_string_equal(o.image, "busybox");
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -184,7 +184,7 @@ static void test_attached_and_long_forms(void **state)
     assert_string_equal(o.name, "n1");
     assert_true(o.interactive);
     assert_true(o.tty);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -197,7 +197,7 @@ static void test_double_dash(void **state)
     assert_true(o.auto_remove);
     assert_string_equal(o.image, "busybox");
     assert_string_equal(o.command[0], "--rm");
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
 }
 
@@ -211,7 +211,7 @@ static void test_parse_twice(void **state)
         parse_ok(&a, WORDS("run", "-i", "--name", "again", "busybox", "true"), &o);
         assert_string_equal(o.name, "again");
         assert_string_equal(o.command[0], "true");
-        free(o.env);
+        cli_run_options_free(&o);
         args_free(&a);
     }
 }
@@ -268,7 +268,7 @@ static void test_help(void **state)
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
-    free(o.env);
+    cli_run_options_free(&o);
     args_free(&a);
     assert_int_equal(rc, 1);
     assert_no_error(err);

@@ -1,0 +1,159 @@
+#include "nat.h"
+
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cleanup.h"
+
+struct nat {
+    struct nft_ctx *context;
+};
+
+int nat_open(struct nat **nat, husk_error_t *err)
+{
+    *nat = calloc(1, sizeof(**nat));
+    if (*nat == NULL || ((*nat)->context = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
+        free(*nat);
+        *nat = NULL;
+        return husk_error_set(err, ENOMEM, "nftables context");
+    }
+    nft_ctx_buffer_output((*nat)->context);
+    nft_ctx_buffer_error((*nat)->context);
+    return 0;
+}
+
+void nat_close(struct nat *nat)
+{
+    if (nat == NULL)
+        return;
+    nft_ctx_free(nat->context);
+    free(nat);
+}
+
+/* Runs nft COMMANDS; on failure the error names the first line nft gave. */
+static int run(struct nat *nat, int errno_value, husk_error_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int run(struct nat *nat, int errno_value, husk_error_t *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cleanup_free char *commands = NULL;
+    int length = vasprintf(&commands, fmt, ap);
+    va_end(ap);
+    if (length < 0)
+        return husk_error_set(err, ENOMEM, "nftables");
+    if (nft_run_cmd_from_buffer(nat->context, commands) == 0)
+        return 0;
+    const char *text = nft_ctx_get_error_buffer(nat->context);
+    char first[300] = "";
+    if (text != NULL)
+        sscanf(text, "%299[^\n]", first);
+    return husk_error_set(err, errno_value, "nftables: %s", first[0] ? first : "failed");
+}
+
+static const char table_definition[] =
+    "table ip husk {\n"
+    "  set masquerade_sources { type ipv4_addr; flags interval; }\n"
+    "  set bridge_pairs { type ifname . ifname; }\n"
+    "  set internal_bridges { type ifname; }\n"
+    "  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "  map ports_address { type ipv4_addr . inet_proto . inet_service :"
+    " ipv4_addr . inet_service; }\n"
+    /* Published ports, for packets from outside and from the host itself. */
+    "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+    "    fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_address\n"
+    "    fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
+    "  }\n"
+    "  chain output { type nat hook output priority -100; policy accept;\n"
+    "    fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_address\n"
+    "    fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
+    "  }\n"
+    /* Leaving a network for anywhere but a husk bridge: the host's address.
+     * From 127.0.0.1 to a published port: the bridge's, or the reply could
+     * not come back (with route_localnet on the bridge). */
+    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+    "    ip saddr @masquerade_sources oifname != \"husk*\" masquerade\n"
+    "    ip saddr 127.0.0.0/8 oifname \"husk*\" masquerade\n"
+    "  }\n"
+    /* Networks are isolated from each other; internal ones from everything. */
+    "  chain forward { type filter hook forward priority filter; policy accept;\n"
+    "    iifname . oifname @bridge_pairs accept\n"
+    "    iifname @internal_bridges drop\n"
+    "    oifname @internal_bridges drop\n"
+    "    iifname \"husk*\" oifname \"husk*\" drop\n"
+    "  }\n"
+    "}\n";
+
+int nat_table_ensure(struct nat *nat, husk_error_t *err)
+{
+    if (nft_run_cmd_from_buffer(nat->context, "list table ip husk") == 0)
+        return 0;
+    return run(nat, 0, err, "%s", table_definition);
+}
+
+int nat_table_remove(struct nat *nat, husk_error_t *err)
+{
+    if (nft_run_cmd_from_buffer(nat->context, "list table ip husk") != 0)
+        return 0;
+    return run(nat, 0, err, "delete table ip husk");
+}
+
+static int network_elements(struct nat *nat, const char *verb, const char *bridge,
+                            const struct ipv4_subnet *subnet, bool internal, husk_error_t *err)
+{
+    char cidr[IPV4_CIDR_TEXT_SIZE];
+    ipv4_subnet_format(subnet, cidr);
+    if (internal)
+        return run(nat, 0, err,
+                   "%s element ip husk bridge_pairs { \"%s\" . \"%s\" }\n"
+                   "%s element ip husk internal_bridges { \"%s\" }\n",
+                   verb, bridge, bridge, verb, bridge);
+    return run(nat, 0, err,
+               "%s element ip husk bridge_pairs { \"%s\" . \"%s\" }\n"
+               "%s element ip husk masquerade_sources { %s }\n",
+               verb, bridge, bridge, verb, cidr);
+}
+
+int nat_network_add(struct nat *nat, const char *bridge, const struct ipv4_subnet *subnet,
+                    bool internal, husk_error_t *err)
+{
+    return network_elements(nat, "add", bridge, subnet, internal, err);
+}
+
+int nat_network_remove(struct nat *nat, const char *bridge, const struct ipv4_subnet *subnet,
+                       bool internal, husk_error_t *err)
+{
+    return network_elements(nat, "delete", bridge, subnet, internal, err);
+}
+
+/* "ports_address { 10.0.0.1 . tcp . 8080" or "ports_any { tcp . 8080". */
+static void port_key(const struct nat_port *port, char *key, size_t size)
+{
+    char address[IPV4_TEXT_SIZE];
+    ipv4_address_format(port->host_address, address);
+    if (port->host_address != 0)
+        snprintf(key, size, "ports_address { %s . %s . %u", address, port->protocol,
+                 port->host_port);
+    else
+        snprintf(key, size, "ports_any { %s . %u", port->protocol, port->host_port);
+}
+
+int nat_port_add(struct nat *nat, const struct nat_port *port, husk_error_t *err)
+{
+    char key[96], target[IPV4_TEXT_SIZE];
+    port_key(port, key, sizeof(key));
+    ipv4_address_format(port->container_address, target);
+    /* "create" fails on an existing key: two containers cannot share a port. */
+    return run(nat, EEXIST, err, "create element ip husk %s : %s . %u }", key, target,
+               port->container_port);
+}
+
+int nat_port_remove(struct nat *nat, const struct nat_port *port, husk_error_t *err)
+{
+    char key[96];
+    port_key(port, key, sizeof(key));
+    return run(nat, 0, err, "delete element ip husk %s }", key);
+}
