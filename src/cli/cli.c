@@ -27,6 +27,8 @@ static const struct cli_command commands[] = {
     {"logs", "Print a container's output", cli_logs},
     {"top", "List a container's processes", cli_top},
     {"ns", "Show namespaces and who shares them, from the kernel", cli_ns},
+    {"network", "Manage bridge networks", cli_network},
+    {"port", "List a container's published ports", cli_port},
     {"container", "Manage containers (prune)", cli_container},
 };
 

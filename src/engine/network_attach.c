@@ -282,9 +282,22 @@ static int lease(struct attachment *a, const char *name, uint32_t wanted, struct
     return rc;
 }
 
+/* The address `network connect --ip` asked for, kept for every start. */
+static uint32_t wanted_address(json_t *record, const char *name)
+{
+    json_t *config = json_object_get(json_object_get(record_networks(record), name), "IPAMConfig");
+    uint32_t address = 0;
+    const char *text = json_string_value(json_object_get(config, "IPv4Address"));
+    if (text == NULL || !ipv4_address_parse(text, &address))
+        return 0;
+    return address;
+}
+
 static void record_endpoint(json_t *record, const struct network *network, uint32_t address,
                             const uint8_t mac[6], const char *interface)
 {
+    json_t *config = json_incref(
+        json_object_get(json_object_get(record_networks(record), network->name), "IPAMConfig"));
     char ip[IPV4_TEXT_SIZE], gateway[IPV4_TEXT_SIZE], mac_text[18];
     ipv4_address_format(address, ip);
     ipv4_address_format(network->gateway, gateway);
@@ -295,6 +308,9 @@ static void record_endpoint(json_t *record, const struct network *network, uint3
                                   "IPAddress", ip, "Gateway", network->internal ? "" : gateway,
                                   "IPPrefixLen", network->subnet.prefix, "MacAddress", mac_text,
                                   "Interface", interface));
+    if (config != NULL)
+        json_object_set_new(json_object_get(record_networks(record), network->name), "IPAMConfig",
+                            config);
 }
 
 /* INDEX is the interface's number: eth0 is the first network's and the
@@ -357,14 +373,18 @@ static void detach_network(const struct engine_context *context, struct nl_sock 
         network_free(&network);
     }
     network_unlock(lock);
-    json_object_set_new(record_networks(record), name, json_object());
+    json_t *kept = json_object();
+    json_t *config = json_object_get(endpoint, "IPAMConfig");
+    if (config != NULL)
+        json_object_set(kept, "IPAMConfig", config);
+    json_object_set_new(record_networks(record), name, kept);
 }
 
 /* The record's networks, the network mode's first. */
 static char **networks_in_order(json_t *record)
 {
-    const char *mode = json_string_value(
-        json_object_get(json_object_get(record, "HostConfig"), "NetworkMode"));
+    const char *mode =
+        json_string_value(json_object_get(json_object_get(record, "HostConfig"), "NetworkMode"));
     json_t *networks = record_networks(record);
     size_t count = json_object_size(networks), n = 0;
     char **names = calloc(count + 2, sizeof(char *));
@@ -453,7 +473,7 @@ int network_attach_all(const struct engine_context *context, json_t *record, pid
     struct attachment a = {.context = context, .record = record, .pid = pid};
     int rc = attachment_open(&a, err);
     for (size_t i = 0; rc == 0 && names[i] != NULL; i++)
-        rc = attach_network(&a, names[i], i, 0, err);
+        rc = attach_network(&a, names[i], i, wanted_address(record, names[i]), err);
     attachment_close(&a);
     if (rc < 0) {
         network_detach_all(context, record);
@@ -465,5 +485,96 @@ int network_attach_all(const struct engine_context *context, json_t *record, pid
         return -1;
     }
     refresh_peers(context, record);
+    return 0;
+}
+
+int network_bridge_up(const struct engine_context *context, const struct network *network,
+                      husk_error_t *err)
+{
+    struct nl_sock *host = NULL;
+    if (netlink_open(&host, err) < 0)
+        return -1;
+    int rc = bridge_bring_up(context, host, network, err);
+    netlink_close(host);
+    return rc;
+}
+
+void network_bridge_down(const struct engine_context *context, const struct network *network)
+{
+    struct nl_sock *host = NULL;
+    struct nat *nat = NULL;
+    if (netlink_open(&host, NULL) < 0)
+        return;
+    if (link_index(host, network->bridge) > 0)
+        link_delete(host, network->bridge, NULL);
+    if (nat_open(&nat, NULL) == 0)
+        nat_network_remove(nat, network->bridge, &network->subnet, network->internal, NULL);
+    nat_close(nat);
+    forwarding_retire(context, host);
+    netlink_close(host);
+}
+
+/* How many of the record's networks hold an address: the next ethN. */
+static size_t attached_count(json_t *record)
+{
+    size_t count = 0;
+    const char *name;
+    json_t *endpoint;
+    json_object_foreach(record_networks(record), name, endpoint)
+    {
+        const char *ip = json_string_value(json_object_get(endpoint, "IPAddress"));
+        count += ip != NULL && ip[0] != '\0';
+    }
+    return count;
+}
+
+int network_attach_one(const struct engine_context *context, json_t *record, pid_t pid,
+                       const char *name, uint32_t wanted, husk_error_t *err)
+{
+    if (pid <= 0) {
+        json_t *endpoint = json_object();
+        char text[IPV4_TEXT_SIZE];
+        ipv4_address_format(wanted, text);
+        if (wanted != 0)
+            json_object_set_new(endpoint, "IPAMConfig", json_pack("{s:s}", "IPv4Address", text));
+        json_object_set_new(record_networks(record), name, endpoint);
+        return 0;
+    }
+    struct attachment a = {.context = context, .record = record, .pid = pid};
+    size_t index = attached_count(record);
+    int rc = attachment_open(&a, err);
+    if (rc == 0)
+        rc = attach_network(&a, name, index, wanted, err);
+    if (rc < 0) {
+        detach_network(context, a.host, record, name, index == 0);
+        json_object_del(record_networks(record), name);
+    }
+    attachment_close(&a);
+    if (rc < 0)
+        return -1;
+    if (index == 0)
+        record_primary_address(record, name);
+    network_hosts_write(context, record, NULL);
+    refresh_peers(context, record);
+    return 0;
+}
+
+int network_detach_one(const struct engine_context *context, json_t *record, const char *name,
+                       husk_error_t *err)
+{
+    if (json_object_get(record_networks(record), name) == NULL)
+        return husk_error_set(err, 0, "the container is not connected to network %s", name);
+    struct nl_sock *host = NULL;
+    if (netlink_open(&host, err) < 0)
+        return -1;
+    cleanup_strv char **names = networks_in_order(record);
+    bool primary = names != NULL && names[0] != NULL && strcmp(names[0], name) == 0;
+    detach_network(context, host, record, name, primary);
+    json_object_del(record_networks(record), name);
+    int lock = network_lock(context, NULL);
+    if (lock >= 0)
+        forwarding_retire(context, host);
+    network_unlock(lock);
+    netlink_close(host);
     return 0;
 }

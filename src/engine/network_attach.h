@@ -32,6 +32,11 @@ int network_attach_one(const struct engine_context *context, json_t *record, pid
                        const char *name, uint32_t wanted, husk_error_t *err);
 int network_detach_one(const struct engine_context *context, json_t *record, const char *name,
                        husk_error_t *err);
+/* Under the network lock: NETWORK's bridge up (with husk's table and
+ * forwarding); and down again, the table and forwarding with the last one. */
+int network_bridge_up(const struct engine_context *context, const struct network *network,
+                      husk_error_t *err);
+void network_bridge_down(const struct engine_context *context, const struct network *network);
 /* Whether the network mode means "on bridge networks" (not none, host or
  * container:NAME). */
 bool network_mode_is_bridge(const char *mode);

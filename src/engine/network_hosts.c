@@ -23,7 +23,8 @@ static void append_peers(const struct engine_context *context, const char *netwo
     size_t count = network_lease_list(context, &network, &leases);
     for (size_t i = 0; i < count; i++) {
         struct container_handle peer;
-        if (strcmp(leases[i].id, own_id) == 0 || container_read(context, leases[i].id, &peer, NULL) < 0)
+        if (strcmp(leases[i].id, own_id) == 0 ||
+            container_read(context, leases[i].id, &peer, NULL) < 0)
             continue;
         char address[IPV4_TEXT_SIZE];
         ipv4_address_format(leases[i].address, address);

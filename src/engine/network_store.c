@@ -17,8 +17,7 @@
 #include "record.h"
 #include "store.h"
 
-static char *networks_path(const struct engine_context *context, const char *name,
-                           const char *file)
+static char *networks_path(const struct engine_context *context, const char *name, const char *file)
 {
     char *path = NULL;
     if (asprintf(&path, "%s/networks%s%s%s%s", context->data_root, name ? "/" : "",
@@ -60,9 +59,8 @@ static int network_from_document(json_t *document, struct network *network, husk
 {
     const char *name = NULL, *id = NULL, *bridge = NULL, *subnet = NULL, *gateway = NULL;
     int internal = 0;
-    if (json_unpack(document, "{s:s, s:s, s:s, s:s, s:s, s?b}", "Name", &name, "Id", &id,
-                    "Bridge", &bridge, "Subnet", &subnet, "Gateway", &gateway, "Internal",
-                    &internal) < 0 ||
+    if (json_unpack(document, "{s:s, s:s, s:s, s:s, s:s, s?b}", "Name", &name, "Id", &id, "Bridge",
+                    &bridge, "Subnet", &subnet, "Gateway", &gateway, "Internal", &internal) < 0 ||
         ipv4_subnet_parse(subnet, &network->subnet, err) < 0 ||
         !ipv4_address_parse(gateway, &network->gateway))
         return husk_error_set(err, 0, "network.json of %s is damaged", name ? name : "a network");
@@ -85,8 +83,8 @@ int network_load(const struct engine_context *context, const char *name, struct 
     memset(network, 0, sizeof(*network));
     if (strcmp(name, NETWORK_DEFAULT_NAME) == 0)
         return network_load_default(context, network, err);
-    cleanup_free char *path = network_name_valid(name) ? networks_path(context, name, "network.json")
-                                                       : NULL;
+    cleanup_free char *path =
+        network_name_valid(name) ? networks_path(context, name, "network.json") : NULL;
     json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
     if (document == NULL)
         return husk_error_set(err, 0, "network %s not found", name);
@@ -116,12 +114,12 @@ static int check_host_routes(const struct ipv4_subnet *subnet, husk_error_t *err
     char line[256], device[32];
     while (routes != NULL && fgets(line, sizeof(line), routes) != NULL) {
         unsigned destination, mask, flags;
-        if (sscanf(line, "%15s %x %*x %x %*d %*d %*d %x", device, &destination, &flags, &mask) != 4 ||
+        if (sscanf(line, "%15s %x %*x %x %*d %*d %*d %x", device, &destination, &flags, &mask) !=
+                4 ||
             mask == 0 || strncmp(device, "husk", 4) == 0)
             continue;
         /* The kernel prints them in network byte order, read as little-endian. */
-        struct ipv4_subnet route = {__builtin_bswap32(destination),
-                                    __builtin_popcount(mask)};
+        struct ipv4_subnet route = {__builtin_bswap32(destination), __builtin_popcount(mask)};
         if (ipv4_subnets_overlap(subnet, &route)) {
             char mine[IPV4_CIDR_TEXT_SIZE], theirs[IPV4_CIDR_TEXT_SIZE];
             ipv4_subnet_format(subnet, mine);
@@ -139,7 +137,8 @@ int network_subnet_check(const struct engine_context *context, const struct ipv4
     cleanup_strv char **names = network_names(context);
     for (char **name = names; name && *name; name++) {
         struct network other;
-        if ((except && strcmp(*name, except) == 0) || network_load(context, *name, &other, NULL) < 0)
+        if ((except && strcmp(*name, except) == 0) ||
+            network_load(context, *name, &other, NULL) < 0)
             continue;
         bool overlap = ipv4_subnets_overlap(subnet, &other.subnet);
         char theirs[IPV4_CIDR_TEXT_SIZE];
@@ -160,9 +159,9 @@ static json_t *definition(const char *name, const char *bridge, const struct ipv
     store_timestamp_now(created, sizeof(created));
     ipv4_subnet_format(subnet, cidr);
     ipv4_address_format(gateway, gateway_text);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "Name", name, "Id", id,
-                     "Created", created, "Driver", "bridge", "Bridge", bridge, "Subnet", cidr,
-                     "Gateway", gateway_text, "Internal", internal);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "Name", name, "Id", id, "Created",
+                     created, "Driver", "bridge", "Bridge", bridge, "Subnet", cidr, "Gateway",
+                     gateway_text, "Internal", internal);
 }
 
 int network_load_default(const struct engine_context *context, struct network *network,
@@ -248,8 +247,9 @@ int network_define(const struct engine_context *context, const char *name, const
     if (!network_name_valid(name) || strcmp(name, "host") == 0 || strcmp(name, "none") == 0 ||
         strcmp(name, NETWORK_DEFAULT_NAME) == 0)
         return husk_error_set(err, 0, "invalid network name \"%s\": %s", name,
-                              network_name_valid(name) ? "it is reserved"
-                                                       : "only [a-zA-Z0-9][a-zA-Z0-9_.-]* is allowed");
+                              network_name_valid(name)
+                                  ? "it is reserved"
+                                  : "only [a-zA-Z0-9][a-zA-Z0-9_.-]* is allowed");
     cleanup_free char *path = networks_path(context, name, "network.json");
     if (path != NULL && access(path, F_OK) == 0)
         return husk_error_set(err, EEXIST, "network with name %s already exists", name);
@@ -263,7 +263,8 @@ int network_define(const struct engine_context *context, const char *name, const
     if (gateway_text != NULL &&
         (!ipv4_address_parse(gateway_text, &gateway) || !ipv4_subnet_contains(&subnet, gateway) ||
          gateway < ipv4_subnet_first(&subnet) || gateway > ipv4_subnet_last(&subnet)))
-        return husk_error_set(err, 0, "invalid gateway \"%s\": it must be a host address of the subnet",
+        return husk_error_set(err, 0,
+                              "invalid gateway \"%s\": it must be a host address of the subnet",
                               gateway_text);
     char bridge[16];
     json_t *document = definition(name, "", &subnet, gateway ? gateway : ipv4_subnet_first(&subnet),
@@ -271,7 +272,8 @@ int network_define(const struct engine_context *context, const char *name, const
     if (document == NULL)
         return -1;
     /* Linux allows 15 characters: "husk-" and 10 of the network's id. */
-    snprintf(bridge, sizeof(bridge), "husk-%.10s", json_string_value(json_object_get(document, "Id")));
+    snprintf(bridge, sizeof(bridge), "husk-%.10s",
+             json_string_value(json_object_get(document, "Id")));
     json_object_set_new(document, "Bridge", json_string(bridge));
     int rc = save_definition(context, document, err);
     if (rc == 0)

@@ -15,7 +15,7 @@
 #include "../util/error.h"
 #include "options.h"
 
-#define NETWORK_DEFAULT_NAME "bridge"
+#define NETWORK_DEFAULT_NAME   "bridge"
 #define NETWORK_DEFAULT_BRIDGE "husk0"
 #define NETWORK_DEFAULT_SUBNET "10.88.0.0/16"
 

@@ -73,8 +73,9 @@ int port_mapping_parse(const char *text, struct port_mapping *mapping, husk_erro
         goto bad;
     if (host_address != NULL && host_address[0] != '\0' &&
         !ipv4_address_parse(host_address, &mapping->host_address))
-        return husk_error_set(err, 0, "invalid published port \"%s\": \"%s\" is not an IPv4 address",
-                              text, host_address);
+        return husk_error_set(err, 0,
+                              "invalid published port \"%s\": \"%s\" is not an IPv4 address", text,
+                              host_address);
     return 0;
 bad:
     return husk_error_set(err, 0,

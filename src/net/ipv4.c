@@ -42,7 +42,8 @@ int ipv4_subnet_parse(const char *text, struct ipv4_subnet *subnet, husk_error_t
     char address_text[IPV4_TEXT_SIZE];
     char *end = NULL;
     if (slash == NULL || (size_t)(slash - text) >= sizeof(address_text))
-        return husk_error_set(err, 0, "invalid subnet \"%s\": use ADDRESS/PREFIX, e.g. 10.89.0.0/24",
+        return husk_error_set(err, 0,
+                              "invalid subnet \"%s\": use ADDRESS/PREFIX, e.g. 10.89.0.0/24",
                               text ? text : "");
     memcpy(address_text, text, (size_t)(slash - text));
     address_text[slash - text] = '\0';
@@ -50,8 +51,8 @@ int ipv4_subnet_parse(const char *text, struct ipv4_subnet *subnet, husk_error_t
     uint32_t address;
     if (!ipv4_address_parse(address_text, &address) || end == slash + 1 || *end != '\0' ||
         prefix < 0 || prefix > 32)
-        return husk_error_set(err, 0, "invalid subnet \"%s\": use ADDRESS/PREFIX, e.g. 10.89.0.0/24",
-                              text);
+        return husk_error_set(err, 0,
+                              "invalid subnet \"%s\": use ADDRESS/PREFIX, e.g. 10.89.0.0/24", text);
     if (prefix < 8 || prefix > 30)
         return husk_error_set(err, 0, "invalid subnet \"%s\": the prefix must be 8 to 30", text);
     struct ipv4_subnet parsed = {address, (int)prefix};

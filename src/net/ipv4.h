@@ -8,7 +8,7 @@
 
 #include "../util/error.h"
 
-#define IPV4_TEXT_SIZE 16 /* "255.255.255.255" */
+#define IPV4_TEXT_SIZE      16 /* "255.255.255.255" */
 #define IPV4_CIDR_TEXT_SIZE 19
 
 struct ipv4_subnet {

@@ -19,10 +19,10 @@
 /* libnl errors are negative NLE_* codes; errno is what users know. */
 static int libnl_error(husk_error_t *err, int code, const char *what, const char *name)
 {
-    int error = code == -NLE_EXIST ? EEXIST
+    int error = code == -NLE_EXIST                                ? EEXIST
                 : code == -NLE_OBJ_NOTFOUND || code == -NLE_NODEV ? ENODEV
-                : code == -NLE_PERM ? EPERM
-                                   : 0;
+                : code == -NLE_PERM                               ? EPERM
+                                                                  : 0;
     return husk_error_set(err, error, "%s %s: %s", what, name, nl_geterror(code));
 }
 
@@ -121,8 +121,7 @@ int bridge_create(struct nl_sock *sock, const char *name, uint32_t address, int 
     if (rc < 0)
         return libnl_error(err, rc, "create bridge", name);
     int index = link_index(sock, name);
-    if (address_add(sock, index, address, prefix, name, err) < 0 ||
-        link_up(sock, name, err) < 0) {
+    if (address_add(sock, index, address, prefix, name, err) < 0 || link_up(sock, name, err) < 0) {
         link_delete(sock, name, NULL);
         return -1;
     }

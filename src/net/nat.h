@@ -30,7 +30,7 @@ int nat_network_remove(struct nat *nat, const char *bridge, const struct ipv4_su
 struct nat_port {
     uint32_t host_address; /* 0: every local address */
     uint16_t host_port;
-    const char *protocol;  /* "tcp" or "udp" */
+    const char *protocol; /* "tcp" or "udp" */
     uint32_t container_address;
     uint16_t container_port;
 };

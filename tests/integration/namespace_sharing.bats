@@ -75,7 +75,7 @@ ns_of() { # CONTAINER TYPE: the namespace link of the container's PID 1
 	expect_status 0
 	[ "${lines[0]}" = served-by-a ] || fail "$output"
 	[ "${lines[1]}" = "$("$HUSK" exec a hostname)" ] || fail "$output"
-	[ "${lines[2]}" = "husk-v0 husk-v1 lo" ] || fail "$output"
+	[ "${lines[2]}" = "eth0 husk-v0 husk-v1 lo" ] || fail "$output"
 	[ "${lines[3]}" = "$(ns_of a net)" ] || fail "$output"
 	run "$HUSK" inspect -f '{{.HostConfig.NetworkMode}}' "$("$HUSK" create --network container:a busybox true)"
 	expect_output "container:$("$HUSK" inspect -f '{{.Id}}' a)"

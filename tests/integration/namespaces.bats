@@ -73,8 +73,8 @@ container_namespaces_script='for ns in '"$NAMESPACES"'; do readlink /proc/self/n
 	expect_output "$(ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | sort)"
 }
 
-@test "the default network has only lo, and it is up" {
-	run husk run --rm busybox sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags'
+@test "--network none has only lo, and it is up" {
+	run husk run --rm --network none busybox sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags'
 	expect_status 0
 	[ "${lines[0]}" = lo ] || fail "interfaces: $output"
 	[ "${#lines[@]}" = 2 ] || fail "interfaces: $output"
