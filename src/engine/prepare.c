@@ -13,6 +13,7 @@
 #include "namespace_join.h"
 #include "network_attach.h"
 #include "ports.h"
+#include "sysctl_options.h"
 #include "record.h"
 #include "spec_builder.h"
 #include "store.h"
@@ -229,6 +230,7 @@ static int record_network_settings(const struct run_options *options,
     }
     json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
     json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
+    json_object_set(json_object_get(c->record, "HostConfig"), "Sysctls", c->sysctls);
     json_t *networks = json_object();
     const char *mode = options->network ? options->network : NETWORK_DEFAULT_NAME;
     if (network_mode_is_bridge(mode))
@@ -270,6 +272,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .cwd = cwd && cwd[0] ? cwd : "/",
         .uid_range = c->private_userns ? &c->uid_range : NULL,
         .gid_range = c->private_userns ? &c->gid_range : NULL,
+        .sysctls = c->sysctls,
     };
     c->spec = spec_build(&inputs, err);
     json_decref(env);
@@ -387,7 +390,8 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     memset(c, 0, sizeof(*c));
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
-    if (image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
+    if (sysctl_options_check(options, &c->sysctls, err) < 0 ||
+        image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
@@ -438,6 +442,7 @@ void prepared_container_free(struct prepared_container *c)
     image_free(c->image);
     resolved_user_free(&c->user);
     json_decref(c->spec);
+    json_decref(c->sysctls);
     json_decref(c->record);
     memset(c, 0, sizeof(*c));
 }

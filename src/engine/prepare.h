@@ -23,6 +23,7 @@ struct prepared_container {
     char *joined_modes[3];
     /* --userns private: the host ids container ids 0.. map to. */
     bool private_userns;
+    json_t *sysctls; /* checked --sysctl values */
     struct id_range uid_range, gid_range;
     bool name_reserved;
     bool directory_created;

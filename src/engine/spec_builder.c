@@ -212,6 +212,8 @@ static json_t *build_linux(const struct spec_inputs *in)
     json_t *linux_section = json_pack("{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o),
                                       "cgroupsPath", cgroups_path, "resources", "devices",
                                       build_device_rules(o->privileged), "devices", devices);
+    if (json_object_size(in->sysctls) > 0)
+        json_object_set(linux_section, "sysctl", in->sysctls);
     if (in->uid_range != NULL) {
         json_object_set_new(linux_section, "uidMappings", id_mappings(in->uid_range));
         json_object_set_new(linux_section, "gidMappings", id_mappings(in->gid_range));
