@@ -57,6 +57,7 @@ static int run(struct nat *nat, int errno_value, husk_error_t *err, const char *
 static const char table_definition[] =
     "table ip husk {\n"
     "  set masquerade_sources { type ipv4_addr; flags interval; }\n"
+    "  set bridges { type ifname; }\n"
     "  set bridge_pairs { type ifname . ifname; }\n"
     "  set internal_bridges { type ifname; }\n"
     "  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
@@ -75,15 +76,15 @@ static const char table_definition[] =
      * From 127.0.0.1 to a published port: the bridge's, or the reply could
      * not come back (with route_localnet on the bridge). */
     "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
-    "    ip saddr @masquerade_sources oifname != \"husk*\" masquerade\n"
-    "    ip saddr 127.0.0.0/8 oifname \"husk*\" masquerade\n"
+    "    ip saddr @masquerade_sources oifname != @bridges masquerade\n"
+    "    ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
     "  }\n"
     /* Networks are isolated from each other; internal ones from everything. */
     "  chain forward { type filter hook forward priority filter; policy accept;\n"
     "    iifname . oifname @bridge_pairs accept\n"
     "    iifname @internal_bridges drop\n"
     "    oifname @internal_bridges drop\n"
-    "    iifname \"husk*\" oifname \"husk*\" drop\n"
+    "    iifname @bridges oifname @bridges drop\n"
     "  }\n"
     "}\n";
 
@@ -108,13 +109,15 @@ static int network_elements(struct nat *nat, const char *verb, const char *bridg
     ipv4_subnet_format(subnet, cidr);
     if (internal)
         return run(nat, 0, err,
+                   "%s element ip husk bridges { \"%s\" }\n"
                    "%s element ip husk bridge_pairs { \"%s\" . \"%s\" }\n"
                    "%s element ip husk internal_bridges { \"%s\" }\n",
-                   verb, bridge, bridge, verb, bridge);
+                   verb, bridge, verb, bridge, bridge, verb, bridge);
     return run(nat, 0, err,
+               "%s element ip husk bridges { \"%s\" }\n"
                "%s element ip husk bridge_pairs { \"%s\" . \"%s\" }\n"
                "%s element ip husk masquerade_sources { %s }\n",
-               verb, bridge, bridge, verb, cidr);
+               verb, bridge, verb, bridge, bridge, verb, cidr);
 }
 
 int nat_network_add(struct nat *nat, const char *bridge, const struct ipv4_subnet *subnet,
