@@ -350,8 +350,11 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
     return rc;
 }
 
+/* REMOVE_LINK for a container that goes on running (disconnect): once it
+ * has ended, the kernel removes the pair with its namespace, and deleting it
+ * here would only wait for that (about 17 ms of RCU grace periods). */
 static void detach_network(const struct engine_context *context, struct nl_sock *host,
-                           json_t *record, const char *name, bool primary)
+                           json_t *record, const char *name, bool primary, bool remove_link)
 {
     json_t *endpoint = json_object_get(record_networks(record), name);
     uint32_t address;
@@ -362,7 +365,7 @@ static void detach_network(const struct engine_context *context, struct nl_sock 
         unpublish_ports(record, address);
     char veth[16];
     veth_name(record_id(record), name, veth);
-    if (link_index(host, veth) > 0)
+    if (remove_link && link_index(host, veth) > 0)
         link_delete(host, veth, NULL);
     struct network network;
     int lock = network_lock(context, NULL);
@@ -423,7 +426,7 @@ void network_detach_all(const struct engine_context *context, json_t *record)
         netlink_open(&host, NULL) < 0)
         return;
     for (size_t i = 0; names[i] != NULL; i++)
-        detach_network(context, host, record, names[i], i == 0);
+        detach_network(context, host, record, names[i], i == 0, false);
     int lock = network_lock(context, NULL);
     if (lock >= 0)
         forwarding_retire(context, host);
@@ -546,7 +549,7 @@ int network_attach_one(const struct engine_context *context, json_t *record, pid
     if (rc == 0)
         rc = attach_network(&a, name, index, wanted, err);
     if (rc < 0) {
-        detach_network(context, a.host, record, name, index == 0);
+        detach_network(context, a.host, record, name, index == 0, true);
         json_object_del(record_networks(record), name);
     }
     attachment_close(&a);
@@ -569,7 +572,7 @@ int network_detach_one(const struct engine_context *context, json_t *record, con
         return -1;
     cleanup_strv char **names = networks_in_order(record);
     bool primary = names != NULL && names[0] != NULL && strcmp(names[0], name) == 0;
-    detach_network(context, host, record, name, primary);
+    detach_network(context, host, record, name, primary, true);
     json_object_del(record_networks(record), name);
     int lock = network_lock(context, NULL);
     if (lock >= 0)
