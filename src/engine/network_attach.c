@@ -180,57 +180,37 @@ static int publish_ports(json_t *record, uint32_t address, husk_error_t *err)
     json_t *bindings = json_object_get(json_object_get(record, "HostConfig"), "PortBindings");
     json_t *published = json_object();
     json_object_set_new(json_object_get(record, "NetworkSettings"), "Ports", published);
+    cleanup_free struct port_mapping *ports = NULL;
+    size_t count;
     struct nat *nat = NULL;
-    const char *key;
-    json_t *list;
-    json_object_foreach(bindings, key, list)
-    {
-        size_t i;
-        json_t *binding;
-        json_array_foreach(list, i, binding)
-        {
-            struct port_mapping m;
-            if (!port_binding_read(key, binding, &m)) {
-                nat_close(nat);
-                return husk_error_set(err, 0, "the record's port binding %s is damaged", key);
-            }
-            if (host_port_check(&m, err) < 0 || (nat == NULL && nat_open(&nat, err) < 0))
-                goto fail;
-            struct nat_port port = nat_port_of(&m, address);
-            if (nat_port_add(nat, &port, err) < 0) {
-                husk_error_set(err, 0, "host port %u/%s is already published by another container",
-                               m.host_port, m.protocol);
-                goto fail;
-            }
-            port_bindings_add(published, &m, true);
-        }
+    int rc = port_bindings_list(bindings, &ports, &count, err);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        struct port_mapping *m = &ports[i];
+        rc = host_port_check(m, err);
+        if (rc == 0 && nat == NULL)
+            rc = nat_open(&nat, err);
+        struct nat_port port = nat_port_of(m, address);
+        if (rc == 0 && nat_port_add(nat, &port, err) < 0)
+            rc = husk_error_set(err, 0, "host port %u/%s is already published by another container",
+                                m->host_port, m->protocol);
+        /* Recorded as soon as it exists, so a failure unpublishes it. */
+        if (rc == 0)
+            port_bindings_add(published, m, true);
     }
     nat_close(nat);
-    return 0;
-fail:
-    nat_close(nat);
-    return -1;
+    return rc;
 }
 
 static void unpublish_ports(json_t *record, uint32_t address)
 {
     json_t *settings = json_object_get(record, "NetworkSettings");
-    json_t *published = json_object_get(settings, "Ports");
+    cleanup_free struct port_mapping *ports = NULL;
+    size_t count = 0;
     struct nat *nat = NULL;
-    const char *key;
-    json_t *list;
-    json_object_foreach(published, key, list)
-    {
-        size_t i;
-        json_t *binding;
-        json_array_foreach(list, i, binding)
-        {
-            struct port_mapping m;
-            if (!port_binding_read(key, binding, &m) || (nat == NULL && nat_open(&nat, NULL) < 0))
-                continue;
-            struct nat_port port = nat_port_of(&m, address);
-            nat_port_remove(nat, &port, NULL);
-        }
+    port_bindings_list(json_object_get(settings, "Ports"), &ports, &count, NULL);
+    for (size_t i = 0; i < count && (nat != NULL || nat_open(&nat, NULL) == 0); i++) {
+        struct nat_port port = nat_port_of(&ports[i], address);
+        nat_port_remove(nat, &port, NULL);
     }
     nat_close(nat);
     json_object_set_new(settings, "Ports", json_object());

@@ -119,3 +119,28 @@ bool port_binding_read(const char *key, json_t *binding, struct port_mapping *ma
         return false;
     return port[0] == '\0' || port_number(port, strlen(port), true, &mapping->host_port);
 }
+
+int port_bindings_list(json_t *bindings, struct port_mapping **list, size_t *count,
+                       husk_error_t *err)
+{
+    *list = NULL;
+    *count = 0;
+    const char *key;
+    json_t *bound;
+    json_object_foreach(bindings, key, bound)
+    {
+        size_t i;
+        json_t *binding;
+        json_array_foreach(bound, i, binding)
+        {
+            struct port_mapping *grown = realloc(*list, (*count + 1) * sizeof(**list));
+            if (grown == NULL || !port_binding_read(key, binding, &grown[*count])) {
+                *list = grown ? grown : *list;
+                return husk_error_set(err, 0, "port binding %s is damaged", key);
+            }
+            *list = grown;
+            (*count)++;
+        }
+    }
+    return 0;
+}

@@ -22,6 +22,10 @@ int port_exposed_parse(const char *text, uint16_t *port, char protocol[4], husk_
 /* docker's HostConfig.PortBindings entry shape: {"80/tcp": [{"HostIp", "HostPort"}]};
  * PUBLISHED (NetworkSettings.Ports) spells every address as 0.0.0.0. */
 void port_bindings_add(json_t *bindings, const struct port_mapping *mapping, bool published);
+/* Every binding of BINDINGS (that shape) as a list; *LIST is the caller's
+ * to free. -1 with *ERR on a malformed entry. */
+int port_bindings_list(json_t *bindings, struct port_mapping **list, size_t *count,
+                       husk_error_t *err);
 /* Back from that shape; false on a malformed entry. */
 bool port_binding_read(const char *key, json_t *binding, struct port_mapping *mapping);
 

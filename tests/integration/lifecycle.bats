@@ -124,7 +124,7 @@ made|Created|\"true\""
 	run "$HUSK" inspect -f '{{json .State}}' a
 	expect_match '^\{"Status":"running","Running":true,"Paused":false,"OOMKilled":false,"Pid":[0-9]+,"ExitCode":0,"Error":"","StartedAt":"[0-9T:.-]+Z","FinishedAt":"0001-01-01T00:00:00Z"\}$'
 	run "$HUSK" inspect -f '{{json .HostConfig}}' a
-	expect_output '{"NetworkMode":"bridge","PidMode":"private","IpcMode":"private","UTSMode":"private","UsernsMode":"host","CgroupnsMode":"private","Privileged":false,"AutoRemove":false,"ReadonlyRootfs":false,"PortBindings":{}}'
+	expect_output '{"NetworkMode":"bridge","PidMode":"private","IpcMode":"private","UTSMode":"private","UsernsMode":"host","CgroupnsMode":"private","Privileged":false,"AutoRemove":false,"ReadonlyRootfs":false,"PortBindings":{},"Sysctls":{}}'
 	run "$HUSK" inspect -f '{{.Created}} {{range .Config.Env}}{{.}};{{end}}' a
 	expect_match '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z PATH=[^;]+;HOSTNAME=box;HOME=/root;$'
 }

@@ -13,6 +13,7 @@ setup() {
 }
 
 teardown() {
+	[ -z "${SERVER:-}" ] || kill "$SERVER" 2>/dev/null
 	[ -z "${PEER:-}" ] || kill "$PEER" 2>/dev/null
 	ip link del peer0 2>/dev/null
 	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
@@ -154,6 +155,28 @@ no_husk_state_left() {
 	kill "$peer" # its namespace, and the pair with it, go away
 	[ "$from_peer" = hello-web ] || fail "from the other host: $from_peer"
 	[ "$local_only" != 0 ] || fail "8081 answered on 192.0.2.1"
+}
+
+@test "outbound: a container reaches another host through the host, masqueraded behind the host's address" {
+	# The other host knows no route to 10.88/16: only masquerading can make this work.
+	unshare --net sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	PEER=$!
+	wait_for 5 in_own_netns "$PEER"
+	ip link add peer0 type veth peer name eth0 netns "$PEER"
+	ip addr add 192.0.2.1/24 dev peer0
+	ip link set peer0 up
+	nsenter --net --target "$PEER" ip addr add 192.0.2.2/24 dev eth0
+	nsenter --net --target "$PEER" ip link set eth0 up
+	# It answers with its own socket table (busybox nc listens on IPv6): the
+	# connection's remote address is what the other host saw, 192.0.2.1 being
+	# ::ffff:192.0.2.1 there, 0000000000000000FFFF0000010200C0.
+	nsenter --net --target "$PEER" busybox nc -l -p 7000 -e cat /proc/net/tcp6 </dev/null >/dev/null 2>&1 3>&- &
+	SERVER=$!
+	wait_for 5 nsenter --net --target "$PEER" grep -q ':1B58 0\+:0000 0A' /proc/net/tcp6
+	run "$HUSK" run --rm busybox nc -w 3 192.0.2.2 7000
+	expect_status 0
+	expect_match ':1B58 0000000000000000FFFF0000010200C0:[0-9A-F]{4} [0-9A-F]{2}'
+	[[ "$output" != *0A58* ]] || fail "the other host saw a 10.88 address: $output"
 }
 
 @test "-P publishes every exposed port on a free host port; --expose adds one" {

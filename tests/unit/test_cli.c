@@ -96,6 +96,30 @@ static void test_every_field(void **state)
     args_free(&a);
 }
 
+static void test_network_flags(void **state)
+{
+    (void)state;
+    struct args a;
+    struct run_options o;
+    parse_ok(&a,
+             WORDS("run", "-p", "8080:80", "--publish", "127.0.0.1:53:53/udp", "-P", "--expose",
+                   "90", "--sysctl", "net.core.somaxconn=1024", "--net", "app", "--userns",
+                   "private", "busybox"),
+             &o);
+    assert_int_equal(o.publish_count, 2);
+    assert_string_equal(o.publish[0], "8080:80");
+    assert_string_equal(o.publish[1], "127.0.0.1:53:53/udp");
+    assert_true(o.publish_all);
+    assert_int_equal(o.expose_count, 1);
+    assert_string_equal(o.expose[0], "90");
+    assert_int_equal(o.sysctl_count, 1);
+    assert_string_equal(o.sysctl[0], "net.core.somaxconn=1024");
+    assert_string_equal(o.network, "app");
+    assert_string_equal(o.userns_mode, "private");
+    cli_run_options_free(&o);
+    args_free(&a);
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
@@ -221,7 +245,7 @@ static void test_unknown_flag(void **state)
     (void)state;
     assert_parse_fails(WORDS("run", "--bogus", "busybox"), "unknown flag --bogus");
     assert_parse_fails(WORDS("run", "-x", "busybox"), "unknown flag -x");
-    assert_parse_fails(WORDS("run", "--rm", "-p", "80:80", "busybox"), "unknown flag -p");
+    assert_parse_fails(WORDS("run", "--rm", "-q", "80:80", "busybox"), "unknown flag -q");
 }
 
 /* getopt does not advance optind for an unknown flag in the middle of a
@@ -286,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_double_dash),
         cmocka_unit_test(test_parse_twice),
         cmocka_unit_test(test_unknown_flag),
+        cmocka_unit_test(test_network_flags),
         cmocka_unit_test(test_unknown_flag_in_cluster_named),
         cmocka_unit_test(test_missing_image),
         cmocka_unit_test(test_missing_value),

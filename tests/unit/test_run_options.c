@@ -65,12 +65,16 @@ static void test_network(void **state)
 {
     (void)state;
     struct run_options o = {.image = "busybox", .network = "bridge"};
-    assert_invalid(&o, "invalid --network mode \"bridge\"");
+    assert_valid(&o);
+    o.network = "my-net";
+    assert_valid(&o);
+    o.network = "-bad";
+    assert_invalid(&o, "invalid --network mode \"-bad\"");
     o.network = "container:";
     assert_invalid(&o, "network");
     o.network = "";
     assert_invalid(&o, "network");
-    o.network = "HOST";
+    o.network = "a b";
     assert_invalid(&o, "network");
     o.network = "container:abc";
     assert_valid(&o);
