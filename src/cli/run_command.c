@@ -25,6 +25,17 @@ static const char run_usage[] =
     "  -P, --publish-all        publish every exposed port on a free host port\n"
     "      --expose PORT[/udp]  expose a port (for -P)\n"
     "      --sysctl KEY=VALUE   a kernel setting the container's own namespaces isolate\n"
+    "  -m, --memory SIZE        memory limit (b, k, m, g), at least 6m\n"
+    "      --memory-swap SIZE   memory + swap limit (-1: unlimited swap)\n"
+    "      --memory-reservation SIZE  soft limit, kept under memory pressure\n"
+    "      --oom-kill-disable   do not OOM-kill (cgroup v1 only)\n"
+    "      --cpus N             CPU time, e.g. 0.5 (period 100 ms)\n"
+    "  -c, --cpu-shares N       relative CPU weight (default 1024)\n"
+    "      --cpu-period US, --cpu-quota US  CFS period and quota in microseconds\n"
+    "      --cpuset-cpus LIST, --cpuset-mems LIST  CPUs and memory nodes, e.g. 0-1\n"
+    "      --pids-limit N       at most N tasks (-1: unlimited)\n"
+    "      --blkio-weight N     relative block I/O weight, 10 to 1000\n"
+    "      --cgroup-parent PATH the cgroup to create the container's under (default /husk)\n"
     "      --pid MODE           private (default), host or container:NAME\n"
     "      --ipc MODE           private (default), shareable, none (no /dev/shm), host\n"
     "                           or container:NAME (which must be shareable)\n"
@@ -56,6 +67,17 @@ enum {
     OPTION_USERNS,
     OPTION_EXPOSE,
     OPTION_SYSCTL,
+    OPTION_MEMORY_SWAP,
+    OPTION_MEMORY_RESERVATION,
+    OPTION_OOM_KILL_DISABLE,
+    OPTION_CPUS,
+    OPTION_CPU_PERIOD,
+    OPTION_CPU_QUOTA,
+    OPTION_CPUSET_CPUS,
+    OPTION_CPUSET_MEMS,
+    OPTION_PIDS_LIMIT,
+    OPTION_BLKIO_WEIGHT,
+    OPTION_CGROUP_PARENT,
 };
 
 static const struct option run_flags[] = {
@@ -82,6 +104,19 @@ static const struct option run_flags[] = {
     {"publish-all", no_argument, NULL, 'P'},
     {"expose", required_argument, NULL, OPTION_EXPOSE},
     {"sysctl", required_argument, NULL, OPTION_SYSCTL},
+    {"memory", required_argument, NULL, 'm'},
+    {"memory-swap", required_argument, NULL, OPTION_MEMORY_SWAP},
+    {"memory-reservation", required_argument, NULL, OPTION_MEMORY_RESERVATION},
+    {"oom-kill-disable", no_argument, NULL, OPTION_OOM_KILL_DISABLE},
+    {"cpus", required_argument, NULL, OPTION_CPUS},
+    {"cpu-shares", required_argument, NULL, 'c'},
+    {"cpu-period", required_argument, NULL, OPTION_CPU_PERIOD},
+    {"cpu-quota", required_argument, NULL, OPTION_CPU_QUOTA},
+    {"cpuset-cpus", required_argument, NULL, OPTION_CPUSET_CPUS},
+    {"cpuset-mems", required_argument, NULL, OPTION_CPUSET_MEMS},
+    {"pids-limit", required_argument, NULL, OPTION_PIDS_LIMIT},
+    {"blkio-weight", required_argument, NULL, OPTION_BLKIO_WEIGHT},
+    {"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT},
     {NULL, 0, NULL, 0},
 };
 
@@ -117,7 +152,7 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
     optind = 0;
     int option;
     /* "+": options end at IMAGE; what follows belongs to the command. */
-    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:p:P", run_flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:p:Pm:c:", run_flags, NULL)) != -1) {
         switch (option) {
         case 'd': o->detach = true; break;
         case 'e': o->env[o->env_count++] = optarg; break;
@@ -130,6 +165,19 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
         case 'P': o->publish_all = true; break;
         case OPTION_EXPOSE: o->expose[o->expose_count++] = optarg; break;
         case OPTION_SYSCTL: o->sysctl[o->sysctl_count++] = optarg; break;
+        case 'm': o->resources.memory = optarg; break;
+        case 'c': o->resources.cpu_shares = optarg; break;
+        case OPTION_MEMORY_SWAP: o->resources.memory_swap = optarg; break;
+        case OPTION_MEMORY_RESERVATION: o->resources.memory_reservation = optarg; break;
+        case OPTION_OOM_KILL_DISABLE: o->resources.oom_kill_disable = true; break;
+        case OPTION_CPUS: o->resources.cpus = optarg; break;
+        case OPTION_CPU_PERIOD: o->resources.cpu_period = optarg; break;
+        case OPTION_CPU_QUOTA: o->resources.cpu_quota = optarg; break;
+        case OPTION_CPUSET_CPUS: o->resources.cpuset_cpus = optarg; break;
+        case OPTION_CPUSET_MEMS: o->resources.cpuset_mems = optarg; break;
+        case OPTION_PIDS_LIMIT: o->resources.pids_limit = optarg; break;
+        case OPTION_BLKIO_WEIGHT: o->resources.blkio_weight = optarg; break;
+        case OPTION_CGROUP_PARENT: o->cgroup_parent = optarg; break;
         case OPTION_NAME: o->name = optarg; break;
         case OPTION_NETWORK: o->network = optarg; break;
         case OPTION_PRIVILEGED: o->privileged = true; break;

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "resources.h"
+
 struct run_options {
     const char *image;
     char **command; /* NULL: the image's default */
@@ -23,6 +25,8 @@ struct run_options {
     size_t expose_count;
     const char **sysctl;  /* raw --sysctl KEY=VALUE */
     size_t sysctl_count;
+    struct resource_flags resources; /* --memory, --cpus, ... as typed */
+    const char *cgroup_parent;
     /* Namespace modes with docker's spelling; NULL is the default, private. */
     const char *pid_mode;      /* host, private */
     const char *ipc_mode;      /* host, private, shareable, none */

@@ -178,6 +178,42 @@ static json_t *build_record(const struct run_options *options, const struct prep
                      options->read_only);
 }
 
+/* The limits as the spec and docker's HostConfig keep them; refused here
+ * when this host cannot give them (more CPUs than it has, ...). */
+static int resources_check(const struct run_options *options, struct prepared_container *c,
+                           husk_error_t *err)
+{
+    struct resource_limits l;
+    if (resource_limits_parse(&options->resources, &l, err) < 0 ||
+        resource_limits_check_host(&l, err) < 0)
+        return -1;
+    c->resources = resource_limits_to_spec(&l);
+    return 0;
+}
+
+/* docker's HostConfig resource fields: 0 or "" when not set. */
+static void record_resources(const struct run_options *options, json_t *host_config)
+{
+    struct resource_limits l;
+    if (resource_limits_parse(&options->resources, &l, NULL) < 0)
+        return;
+#define OR_ZERO(v) ((json_int_t)((v) == RESOURCE_UNSET ? 0 : (v)))
+    bool cpus = options->resources.cpus != NULL;
+    json_t *fields = json_pack(
+        "{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
+        OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
+        OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
+        cpus ? (json_int_t)(l.cpu_quota * 10000) : 0, "CpuShares", OR_ZERO(l.cpu_shares),
+        "CpuPeriod", cpus ? 0 : OR_ZERO(l.cpu_period), "CpuQuota",
+        cpus ? 0 : OR_ZERO(l.cpu_quota), "CpusetCpus", l.cpuset_cpus ? l.cpuset_cpus : "",
+        "CpusetMems", l.cpuset_mems ? l.cpuset_mems : "", "PidsLimit", OR_ZERO(l.pids_limit),
+        "BlkioWeight", OR_ZERO(l.blkio_weight), "CgroupParent",
+        options->cgroup_parent ? options->cgroup_parent : "");
+#undef OR_ZERO
+    json_object_update(host_config, fields);
+    json_decref(fields);
+}
+
 static int check_network_exists(const struct engine_context *context, const char *mode,
                                 husk_error_t *err)
 {
@@ -231,6 +267,7 @@ static int record_network_settings(const struct run_options *options,
     json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
     json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
     json_object_set(json_object_get(c->record, "HostConfig"), "Sysctls", c->sysctls);
+    record_resources(options, json_object_get(c->record, "HostConfig"));
     json_t *networks = json_object();
     const char *mode = options->network ? options->network : NETWORK_DEFAULT_NAME;
     if (network_mode_is_bridge(mode))
@@ -273,6 +310,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .uid_range = c->private_userns ? &c->uid_range : NULL,
         .gid_range = c->private_userns ? &c->gid_range : NULL,
         .sysctls = c->sysctls,
+        .resources = c->resources,
     };
     c->spec = spec_build(&inputs, err);
     json_decref(env);
@@ -391,6 +429,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (sysctl_options_check(options, &c->sysctls, err) < 0 ||
+        resources_check(options, c, err) < 0 ||
         image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
@@ -443,6 +482,7 @@ void prepared_container_free(struct prepared_container *c)
     resolved_user_free(&c->user);
     json_decref(c->spec);
     json_decref(c->sysctls);
+    json_decref(c->resources);
     json_decref(c->record);
     memset(c, 0, sizeof(*c));
 }

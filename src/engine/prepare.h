@@ -23,7 +23,8 @@ struct prepared_container {
     char *joined_modes[3];
     /* --userns private: the host ids container ids 0.. map to. */
     bool private_userns;
-    json_t *sysctls; /* checked --sysctl values */
+    json_t *sysctls;   /* checked --sysctl values */
+    json_t *resources; /* linux.resources from --memory, --cpus, ... */
     struct id_range uid_range, gid_range;
     bool name_reserved;
     bool directory_created;

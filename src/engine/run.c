@@ -141,8 +141,16 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-]* "
                               "is allowed",
                               o->name);
-    if (namespace_modes_validate(o, err) < 0 || ports_validate(o, err) < 0)
+    struct resource_limits limits;
+    if (namespace_modes_validate(o, err) < 0 || ports_validate(o, err) < 0 ||
+        resource_limits_parse(&o->resources, &limits, err) < 0)
         return -1;
+    if (o->cgroup_parent != NULL &&
+        (o->cgroup_parent[0] == '\0' || strstr(o->cgroup_parent, "..") != NULL ||
+         strspn(o->cgroup_parent, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-/") !=
+             strlen(o->cgroup_parent)))
+        return husk_error_set(err, 0, "invalid --cgroup-parent \"%s\": use a path such as /mygroup",
+                              o->cgroup_parent);
     if (o->workdir != NULL && o->workdir[0] != '/')
         return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
                               o->workdir);

@@ -206,12 +206,16 @@ static json_t *build_linux(const struct spec_inputs *in)
 {
     const struct run_options *o = in->options;
     cleanup_free char *cgroups_path = NULL;
-    if (asprintf(&cgroups_path, "/husk/%s", in->container_id) < 0)
+    const char *parent = o->cgroup_parent ? o->cgroup_parent : "/husk";
+    if (asprintf(&cgroups_path, "%s%s/%s", parent[0] == '/' ? "" : "/", parent,
+                 in->container_id) < 0)
         return NULL;
     json_t *devices = json_array();
     json_t *linux_section = json_pack("{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o),
                                       "cgroupsPath", cgroups_path, "resources", "devices",
                                       build_device_rules(o->privileged), "devices", devices);
+    if (in->resources != NULL)
+        json_object_update(json_object_get(linux_section, "resources"), in->resources);
     if (json_object_size(in->sysctls) > 0)
         json_object_set(linux_section, "sysctl", in->sysctls);
     if (in->uid_range != NULL) {

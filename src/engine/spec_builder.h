@@ -23,6 +23,7 @@ struct spec_inputs {
     /* --userns private: host ids for the container's 0..size-1; else NULL. */
     const struct id_range *uid_range, *gid_range;
     json_t *sysctls; /* checked --sysctl values, {KEY: VALUE}, or NULL */
+    json_t *resources; /* linux.resources but devices, or NULL */
 };
 
 json_t *spec_build(const struct spec_inputs *inputs, husk_error_t *err);

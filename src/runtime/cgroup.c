@@ -11,6 +11,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "cgroup_devices.h"
+#include "cgroup_limits.h"
 
 /* Mount options that are not controllers in a v1 super block option list. */
 static bool is_generic_option(const char *word)
@@ -137,6 +138,14 @@ const struct cgroup_hierarchy *cgroup_layout_find(const struct cgroup_layout *la
     return NULL;
 }
 
+const struct cgroup_hierarchy *cgroup_layout_unified(const struct cgroup_layout *layout)
+{
+    for (size_t i = 0; i < layout->count; i++)
+        if (layout->hierarchies[i].unified)
+            return &layout->hierarchies[i];
+    return NULL;
+}
+
 static int write_cgroup_file(const char *directory, const char *file, const char *value,
                              husk_error_t *err)
 {
@@ -250,7 +259,8 @@ int cgroup_create(const struct cgroup_layout *layout, const char *path,
     for (size_t i = 0; i < layout->count; i++)
         if (create_in_hierarchy(&layout->hierarchies[i], path, err) < 0)
             goto fail;
-    if (apply_device_rules(layout, path, spec, err) < 0)
+    if (apply_device_rules(layout, path, spec, err) < 0 ||
+        (spec != NULL && cgroup_apply_limits(layout, path, &spec->resources, err) < 0))
         goto fail;
     return 0;
 fail:
@@ -283,11 +293,14 @@ int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_er
         size_t root_length = strlen(layout->hierarchies[i].mount_point);
         if (rmdir(full) < 0 && errno != ENOENT && rc == 0)
             rc = husk_error_set(err, errno, "remove cgroup %s", full);
-        /* Parents go only when empty: rmdir refuses a cgroup with children. */
-        for (char *slash; (slash = strrchr(full, '/')) != NULL && (size_t)(slash - full) > root_length;) {
+        /* husk's own parent goes once empty (rmdir refuses a cgroup with
+         * children); a --cgroup-parent is the user's and stays. */
+        char *slash = strrchr(full, '/');
+        if (slash != NULL && (size_t)(slash - full) > root_length) {
             *slash = '\0';
-            if (rmdir(full) < 0)
-                break;
+            const char *parent = strrchr(full, '/');
+            if (parent != NULL && strcmp(parent, "/husk") == 0)
+                rmdir(full);
         }
     }
     return rc;

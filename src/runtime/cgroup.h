@@ -27,7 +27,10 @@ void cgroup_layout_free(struct cgroup_layout *layout);
 const struct cgroup_hierarchy *cgroup_layout_find(const struct cgroup_layout *layout,
                                                   const char *controller);
 
-/* Creates PATH (relative to every hierarchy's root) and applies the device rules. */
+/* The cgroup2 hierarchy, or NULL on a pure v1 host. */
+const struct cgroup_hierarchy *cgroup_layout_unified(const struct cgroup_layout *layout);
+/* Creates PATH (relative to every hierarchy's root) and applies the device
+ * rules and resource limits. */
 int cgroup_create(const struct cgroup_layout *layout, const char *path,
                   const struct runtime_spec *spec, husk_error_t *err);
 int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid,

@@ -396,6 +396,49 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
     return 0;
 }
 
+static int resource_integer(json_t *object, const char *key, const char *section,
+                            int64_t *value, husk_error_t *err)
+{
+    json_t *item = json_object_get(object, key);
+    if (item == NULL)
+        return 0;
+    if (!json_is_integer(item))
+        return husk_error_set(err, 0, "config.json: linux.resources.%s.%s must be an integer",
+                              section, key);
+    *value = json_integer_value(item);
+    return 0;
+}
+
+int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk_error_t *err)
+{
+    *r = (struct runtime_resources){RUNTIME_UNSET, RUNTIME_UNSET, RUNTIME_UNSET, false,
+                                    RUNTIME_UNSET, RUNTIME_UNSET, RUNTIME_UNSET, NULL,
+                                    NULL,          RUNTIME_UNSET, RUNTIME_UNSET};
+    json_t *memory = json_object_get(resources, "memory"), *cpu = json_object_get(resources, "cpu");
+    if (resource_integer(memory, "limit", "memory", &r->memory_limit, err) < 0 ||
+        resource_integer(memory, "reservation", "memory", &r->memory_reservation, err) < 0 ||
+        resource_integer(memory, "swap", "memory", &r->memory_swap, err) < 0 ||
+        resource_integer(cpu, "shares", "cpu", &r->cpu_shares, err) < 0 ||
+        resource_integer(cpu, "quota", "cpu", &r->cpu_quota, err) < 0 ||
+        resource_integer(cpu, "period", "cpu", &r->cpu_period, err) < 0 ||
+        resource_integer(json_object_get(resources, "pids"), "limit", "pids", &r->pids_limit,
+                         err) < 0 ||
+        resource_integer(json_object_get(resources, "blockIO"), "weight", "blockIO",
+                         &r->blkio_weight, err) < 0)
+        return -1;
+    r->disable_oom_killer = json_is_true(json_object_get(memory, "disableOOMKiller"));
+    r->cpuset_cpus = string_or_null(cpu, "cpus");
+    r->cpuset_mems = string_or_null(cpu, "mems");
+    return 0;
+}
+
+void runtime_resources_free(struct runtime_resources *r)
+{
+    free(r->cpuset_cpus);
+    free(r->cpuset_mems);
+    r->cpuset_cpus = r->cpuset_mems = NULL;
+}
+
 static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_error_t *err)
 {
     if (parse_namespaces(json_object_get(linux_section, "namespaces"), spec, err) < 0 ||
@@ -413,6 +456,9 @@ static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_er
         check_user_namespace(spec, err) < 0)
         return -1;
     spec->cgroups_path = string_or_null(linux_section, "cgroupsPath");
+    if (runtime_resources_parse(json_object_get(linux_section, "resources"), &spec->resources,
+                                err) < 0)
+        return -1;
     json_t *seccomp = json_object_get(linux_section, "seccomp");
     spec->seccomp = json_is_object(seccomp) ? json_incref(seccomp) : NULL;
     json_t *sysctl = json_object_get(linux_section, "sysctl");
@@ -502,6 +548,7 @@ void runtime_spec_free(struct runtime_spec *spec)
         free(spec->namespaces[i].path);
     free(spec->namespaces);
     free(spec->uid_mappings);
+    runtime_resources_free(&spec->resources);
     free(spec->gid_mappings);
     for (size_t i = 0; i < spec->device_count; i++)
         free(spec->devices[i].path);

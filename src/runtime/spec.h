@@ -51,6 +51,17 @@ struct runtime_id_mapping {
     uint32_t container_id, host_id, size;
 };
 
+/* linux.resources beyond devices; RUNTIME_UNSET where the spec says nothing. */
+#define RUNTIME_UNSET INT64_MIN
+struct runtime_resources {
+    int64_t memory_limit, memory_reservation, memory_swap; /* bytes; -1: unlimited */
+    bool disable_oom_killer;
+    int64_t cpu_shares, cpu_quota, cpu_period;
+    char *cpuset_cpus, *cpuset_mems;
+    int64_t pids_limit;
+    int64_t blkio_weight;
+};
+
 struct runtime_capabilities {
     uint64_t bounding, effective, permitted, inheritable, ambient; /* bit N = capability N */
 };
@@ -84,10 +95,15 @@ struct runtime_spec {
     char **masked_paths;
     char **readonly_paths;
     char *cgroups_path;
+    struct runtime_resources resources;
     unsigned long rootfs_propagation;
     json_t *seccomp; /* linux.seccomp, interpreted by seccomp.c; NULL = none */
     json_t *sysctl;  /* linux.sysctl object or NULL */
 };
+
+/* linux.resources (memory, cpu, pids, blockIO) into R; NULL is all unset. */
+int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk_error_t *err);
+void runtime_resources_free(struct runtime_resources *r);
 
 /* Parses a config.json document. BUNDLE resolves a relative root.path. */
 int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec **spec,

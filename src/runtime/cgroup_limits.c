@@ -1,0 +1,192 @@
+#include "cgroup_limits.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+
+static bool add(struct cgroup_write *writes, size_t *count, const char *controller,
+                const char *file, const char *fmt, long long value)
+{
+    if (*count >= CGROUP_WRITES_MAX)
+        return false;
+    struct cgroup_write *w = &writes[(*count)++];
+    w->controller = controller;
+    w->file = file;
+    snprintf(w->value, sizeof(w->value), fmt, value);
+    return true;
+}
+
+static void add_text(struct cgroup_write *writes, size_t *count, const char *controller,
+                     const char *file, const char *text)
+{
+    if (*count < CGROUP_WRITES_MAX) {
+        struct cgroup_write *w = &writes[(*count)++];
+        w->controller = controller;
+        w->file = file;
+        snprintf(w->value, sizeof(w->value), "%s", text);
+    }
+}
+
+static int memory_writes(const struct runtime_resources *r, bool v2, struct cgroup_write *writes,
+                         size_t *count, husk_error_t *err)
+{
+    if (r->memory_limit != RUNTIME_UNSET)
+        add(writes, count, "memory", v2 ? "memory.max" : "memory.limit_in_bytes",
+            r->memory_limit < 0 && v2 ? "max" : "%lld", r->memory_limit);
+    if (r->memory_reservation != RUNTIME_UNSET)
+        add(writes, count, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", "%lld",
+            r->memory_reservation);
+    if (r->memory_swap != RUNTIME_UNSET) {
+        /* v1 limits memory + swap; v2 limits swap alone. */
+        if (!v2)
+            add(writes, count, "memory", "memory.memsw.limit_in_bytes", "%lld", r->memory_swap);
+        else if (r->memory_swap < 0 || r->memory_limit < 0)
+            add_text(writes, count, "memory", "memory.swap.max", "max");
+        else
+            add(writes, count, "memory", "memory.swap.max", "%lld",
+                r->memory_swap - (r->memory_limit == RUNTIME_UNSET ? 0 : r->memory_limit));
+    }
+    if (r->disable_oom_killer) {
+        if (v2)
+            return husk_error_set(err, 0,
+                                  "--oom-kill-disable: cgroup v2 has no way to turn the OOM "
+                                  "killer off");
+        add_text(writes, count, "memory", "memory.oom_control", "1");
+    }
+    return 0;
+}
+
+static void cpu_writes(const struct runtime_resources *r, bool v2, struct cgroup_write *writes,
+                       size_t *count)
+{
+    if (r->cpu_shares != RUNTIME_UNSET) {
+        /* v2's weight 1..10000 from v1's shares 2..262144, as runc maps it. */
+        long long weight = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
+        add(writes, count, "cpu", v2 ? "cpu.weight" : "cpu.shares", "%lld",
+            v2 ? weight : r->cpu_shares);
+    }
+    if (v2 && (r->cpu_quota != RUNTIME_UNSET || r->cpu_period != RUNTIME_UNSET)) {
+        char value[64];
+        long long period = r->cpu_period != RUNTIME_UNSET ? r->cpu_period : 100000;
+        if (r->cpu_quota == RUNTIME_UNSET || r->cpu_quota < 0)
+            snprintf(value, sizeof(value), "max %lld", period);
+        else
+            snprintf(value, sizeof(value), "%lld %lld", (long long)r->cpu_quota, period);
+        add_text(writes, count, "cpu", "cpu.max", value);
+    } else {
+        /* The period first: a quota is checked against it. */
+        if (r->cpu_period != RUNTIME_UNSET)
+            add(writes, count, "cpu", "cpu.cfs_period_us", "%lld", r->cpu_period);
+        if (r->cpu_quota != RUNTIME_UNSET)
+            add(writes, count, "cpu", "cpu.cfs_quota_us", "%lld", r->cpu_quota);
+    }
+}
+
+int cgroup_limit_writes(const struct runtime_resources *r,
+                        bool (*unified)(const char *controller, const void *data),
+                        const void *data, struct cgroup_write writes[CGROUP_WRITES_MAX],
+                        size_t *count, husk_error_t *err)
+{
+    *count = 0;
+    if (memory_writes(r, unified("memory", data), writes, count, err) < 0)
+        return -1;
+    cpu_writes(r, unified("cpu", data), writes, count);
+    if (r->cpuset_cpus)
+        add_text(writes, count, "cpuset", "cpuset.cpus", r->cpuset_cpus);
+    if (r->cpuset_mems)
+        add_text(writes, count, "cpuset", "cpuset.mems", r->cpuset_mems);
+    if (r->pids_limit != RUNTIME_UNSET)
+        add(writes, count, "pids", "pids.max", r->pids_limit < 0 ? "max" : "%lld",
+            r->pids_limit);
+    if (r->blkio_weight != RUNTIME_UNSET) {
+        bool v2 = unified("blkio", data);
+        /* v2's io.weight 1..10000 from v1's 10..1000. */
+        long long weight = v2 ? 1 + ((r->blkio_weight - 10) * 9999) / 990 : r->blkio_weight;
+        add(writes, count, v2 ? "io" : "blkio", v2 ? "io.weight" : "blkio.weight",
+            v2 ? "default %lld" : "%lld", weight);
+    }
+    return 0;
+}
+
+static bool controller_unified(const char *controller, const void *data)
+{
+    const struct cgroup_layout *layout = data;
+    const struct cgroup_hierarchy *v1 = cgroup_layout_find(layout, controller);
+    return v1 == NULL && cgroup_layout_unified(layout) != NULL;
+}
+
+static char *directory_of(const struct cgroup_hierarchy *h, const char *path)
+{
+    char *directory = NULL;
+    while (*path == '/')
+        path++;
+    if (asprintf(&directory, "%s/%s", h->mount_point, path) < 0)
+        return NULL;
+    return directory;
+}
+
+/* BFQ names v1's weight file blkio.bfq.weight; CFQ named it blkio.weight. */
+static const char *existing_file(const char *directory, const char *file)
+{
+    static const char bfq[] = "blkio.bfq.weight";
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
+    if (strcmp(file, "blkio.weight") != 0 || access(path, F_OK) == 0)
+        return file;
+    snprintf(path, sizeof(path), "%s/%s", directory, bfq);
+    return access(path, F_OK) == 0 ? bfq : NULL;
+}
+
+static int write_limit(const struct cgroup_layout *layout, const char *path,
+                       const struct cgroup_write *w, husk_error_t *err)
+{
+    const struct cgroup_hierarchy *h = cgroup_layout_find(layout, w->controller);
+    if (h == NULL)
+        h = cgroup_layout_unified(layout);
+    cleanup_free char *directory = h ? directory_of(h, path) : NULL;
+    const char *file = directory ? existing_file(directory, w->file) : NULL;
+    char full[4096];
+    if (directory == NULL)
+        return husk_error_set(err, 0, "the %s cgroup controller is not mounted on this host",
+                              w->controller);
+    if (file == NULL)
+        return husk_error_set(err, 0, "this kernel offers no %s (is the BFQ I/O scheduler loaded?)",
+                              w->file);
+    snprintf(full, sizeof(full), "%s/%s", directory, file);
+    cleanup_close int fd = open(full, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return husk_error_set(err, ENOENT, "this kernel has no %s (%s)", file,
+                              strcmp(file, "memory.memsw.limit_in_bytes") == 0
+                                  ? "swap accounting is off"
+                                  : "controller feature missing");
+    if (fd < 0 || write(fd, w->value, strlen(w->value)) < 0)
+        return husk_error_set(err, errno, "write %s to %s", w->value, full);
+    return 0;
+}
+
+int cgroup_apply_limits(const struct cgroup_layout *layout, const char *path,
+                        const struct runtime_resources *r, husk_error_t *err)
+{
+    struct cgroup_write writes[CGROUP_WRITES_MAX];
+    size_t count;
+    if (cgroup_limit_writes(r, controller_unified, layout, writes, &count, err) < 0)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        if (write_limit(layout, path, &writes[i], err) == 0)
+            continue;
+        /* v1 wants memory <= memory+swap at every step: when lowering both,
+         * memsw must go first. One retry in the other order. */
+        bool memory_pair = i + 1 < count && strcmp(writes[i].file, "memory.limit_in_bytes") == 0 &&
+                           strcmp(writes[i + 1].file, "memory.memsw.limit_in_bytes") == 0;
+        if (!memory_pair || write_limit(layout, path, &writes[i + 1], NULL) < 0 ||
+            write_limit(layout, path, &writes[i], err) < 0)
+            return -1;
+        i++;
+    }
+    return 0;
+}
