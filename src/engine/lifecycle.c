@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../runtime/cgroup.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "attach.h"
 #include "monitor.h"
@@ -196,8 +197,8 @@ static void settle_exit(const struct engine_context *context, const char *id, st
     struct container_handle handle;
     if (container_open(context, id, &handle, NULL) < 0)
         return;
-    const char *status = json_string_value(
-        json_object_get(json_object_get(handle.record, "State"), "Status"));
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
     if (status && strcmp(status, "running") == 0) {
         record_set_state(handle.record, "exited", 0, -1,
                          "the monitor was gone: exit status unknown");
@@ -213,8 +214,8 @@ static void settle_stale(const struct engine_context *context, const char *id)
     struct container_handle handle;
     if (container_open(context, id, &handle, NULL) < 0)
         return;
-    const char *status = json_string_value(
-        json_object_get(json_object_get(handle.record, "State"), "Status"));
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
     struct running r = {.process = -1, .monitor = -1};
     if (status && strcmp(status, "running") == 0 && !record_process_alive(handle.record))
         r.monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
@@ -291,15 +292,18 @@ int engine_wait(const struct engine_context *context, const char *reference, int
     return 0;
 }
 
-static void destroy_cgroups(const char *id)
+/* Where the spec put them: /husk/ID, or under --cgroup-parent. */
+static void destroy_cgroups(const char *directory)
 {
     struct cgroup_layout layout;
-    cleanup_free char *path = NULL;
-    if (cgroup_layout_discover(&layout, NULL) < 0)
+    struct runtime_spec *spec = NULL;
+    if (runtime_spec_load(directory, &spec, NULL) < 0)
         return;
-    if (asprintf(&path, "/husk/%s", id) > 0)
-        cgroup_destroy(&layout, path, NULL);
-    cgroup_layout_free(&layout);
+    if (spec->cgroups_path != NULL && cgroup_layout_discover(&layout, NULL) == 0) {
+        cgroup_destroy(&layout, spec->cgroups_path, NULL);
+        cgroup_layout_free(&layout);
+    }
+    runtime_spec_free(spec);
 }
 
 int engine_remove(const struct engine_context *context, const char *reference, bool force,
@@ -311,9 +315,8 @@ int engine_remove(const struct engine_context *context, const char *reference, b
     if (state == 0) {
         if (!force) {
             running_close(&r);
-            return husk_error_set(err, 0,
-                                  "cannot remove running container %s: stop it first or use -f",
-                                  reference);
+            return husk_error_set(
+                err, 0, "cannot remove running container %s: stop it first or use -f", reference);
         }
         send_signal(r.process, SIGKILL, reference, NULL);
         wait_readable(r.process, -1);
@@ -329,7 +332,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
     }
     /* A monitor that was killed left the cgroups, the address lease and the
      * published ports; remove them too. */
-    destroy_cgroups(handle.id);
+    destroy_cgroups(handle.directory);
     network_detach_all(context, handle.record);
     int rc = store_container_remove(context, handle.id, handle.name, err);
     container_close(&handle);

@@ -115,17 +115,18 @@ out:
 
 /* Removes the bridge of the default network once no container holds an
  * address on it, and husk's table and forwarding once no bridge is left. */
-static void bridge_retire(const struct engine_context *context, struct nl_sock *host,
+static bool bridge_retire(const struct engine_context *context, struct nl_sock *host,
                           const struct network *network)
 {
     if (strcmp(network->name, NETWORK_DEFAULT_NAME) != 0 ||
         network_lease_list(context, network, NULL) > 0 || link_index(host, network->bridge) == 0)
-        return;
+        return false;
     struct nat *nat = NULL;
     link_delete(host, network->bridge, NULL);
     if (nat_open(&nat, NULL) == 0)
         nat_network_remove(nat, network->bridge, &network->subnet, network->internal, NULL);
     nat_close(nat);
+    return true;
 }
 
 static void forwarding_retire(const struct engine_context *context, struct nl_sock *host)
@@ -333,14 +334,15 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
 /* REMOVE_LINK for a container that goes on running (disconnect): once it
  * has ended, the kernel removes the pair with its namespace, and deleting it
  * here would only wait for that (about 17 ms of RCU grace periods). */
-static void detach_network(const struct engine_context *context, struct nl_sock *host,
+/* True when it removed a bridge (so forwarding may have to go too). */
+static bool detach_network(const struct engine_context *context, struct nl_sock *host,
                            json_t *record, const char *name, bool primary, bool remove_link)
 {
     json_t *endpoint = json_object_get(record_networks(record), name);
     uint32_t address;
     const char *ip = json_string_value(json_object_get(endpoint, "IPAddress"));
     if (ip == NULL || !ipv4_address_parse(ip, &address))
-        return;
+        return false;
     if (primary)
         unpublish_ports(record, address);
     char veth[16];
@@ -348,11 +350,12 @@ static void detach_network(const struct engine_context *context, struct nl_sock 
     if (remove_link && link_index(host, veth) > 0)
         link_delete(host, veth, NULL);
     struct network network;
+    bool retired = false;
     int lock = network_lock(context, NULL);
     if (lock >= 0 && network_load(context, name, &network, NULL) == 0) {
         network_lease_release(context, &network, record_id(record), address);
         network_hosts_refresh(context, &network, NULL);
-        bridge_retire(context, host, &network);
+        retired = bridge_retire(context, host, &network);
         network_free(&network);
     }
     network_unlock(lock);
@@ -361,6 +364,7 @@ static void detach_network(const struct engine_context *context, struct nl_sock 
     if (config != NULL)
         json_object_set(kept, "IPAMConfig", config);
     json_object_set_new(record_networks(record), name, kept);
+    return retired;
 }
 
 /* The record's networks, the network mode's first. */
@@ -405,9 +409,10 @@ void network_detach_all(const struct engine_context *context, json_t *record)
     if (names == NULL || names[0] == NULL || !has_endpoints(record) ||
         netlink_open(&host, NULL) < 0)
         return;
+    bool retired = false;
     for (size_t i = 0; names[i] != NULL; i++)
-        detach_network(context, host, record, names[i], i == 0, false);
-    int lock = network_lock(context, NULL);
+        retired |= detach_network(context, host, record, names[i], i == 0, false);
+    int lock = retired ? network_lock(context, NULL) : -1;
     if (lock >= 0)
         forwarding_retire(context, host);
     network_unlock(lock);
@@ -423,6 +428,8 @@ static void refresh_peers(const struct engine_context *context, json_t *record)
     json_object_foreach(record_networks(record), name, endpoint)
     {
         struct network network;
+        if (strcmp(name, NETWORK_DEFAULT_NAME) == 0)
+            continue; /* no names there, as on docker's default network */
         int lock = network_lock(context, NULL);
         if (lock >= 0 && network_load(context, name, &network, NULL) == 0) {
             network_hosts_refresh(context, &network, record_id(record));

@@ -199,16 +199,16 @@ static void record_resources(const struct run_options *options, json_t *host_con
         return;
 #define OR_ZERO(v) ((json_int_t)((v) == RESOURCE_UNSET ? 0 : (v)))
     bool cpus = options->resources.cpus != NULL;
-    json_t *fields = json_pack(
-        "{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
-        OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
-        OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
-        cpus ? (json_int_t)(l.cpu_quota * 10000) : 0, "CpuShares", OR_ZERO(l.cpu_shares),
-        "CpuPeriod", cpus ? 0 : OR_ZERO(l.cpu_period), "CpuQuota",
-        cpus ? 0 : OR_ZERO(l.cpu_quota), "CpusetCpus", l.cpuset_cpus ? l.cpuset_cpus : "",
-        "CpusetMems", l.cpuset_mems ? l.cpuset_mems : "", "PidsLimit", OR_ZERO(l.pids_limit),
-        "BlkioWeight", OR_ZERO(l.blkio_weight), "CgroupParent",
-        options->cgroup_parent ? options->cgroup_parent : "");
+    json_t *fields =
+        json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
+                  OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
+                  OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
+                  cpus ? (json_int_t)(l.cpu_quota * 10000) : 0, "CpuShares", OR_ZERO(l.cpu_shares),
+                  "CpuPeriod", cpus ? 0 : OR_ZERO(l.cpu_period), "CpuQuota",
+                  cpus ? 0 : OR_ZERO(l.cpu_quota), "CpusetCpus", l.cpuset_cpus ? l.cpuset_cpus : "",
+                  "CpusetMems", l.cpuset_mems ? l.cpuset_mems : "", "PidsLimit",
+                  OR_ZERO(l.pids_limit), "BlkioWeight", OR_ZERO(l.blkio_weight), "CgroupParent",
+                  options->cgroup_parent ? options->cgroup_parent : "");
 #undef OR_ZERO
     json_object_update(host_config, fields);
     json_decref(fields);
@@ -229,8 +229,8 @@ static int check_network_exists(const struct engine_context *context, const char
 /* Config.ExposedPorts (the image's, --expose, -p), HostConfig.PortBindings
  * (-p, and -P for every exposed port), and NetworkSettings naming the
  * bridge network to join: what the start reads to wire the container. */
-static int record_network_settings(const struct run_options *options,
-                                   struct prepared_container *c, husk_error_t *err)
+static int record_network_settings(const struct run_options *options, struct prepared_container *c,
+                                   husk_error_t *err)
 {
     json_t *exposed = json_deep_copy(json_object_get(c->image->config, "ExposedPorts"));
     json_t *bindings = json_object();
@@ -272,9 +272,9 @@ static int record_network_settings(const struct run_options *options,
     const char *mode = options->network ? options->network : NETWORK_DEFAULT_NAME;
     if (network_mode_is_bridge(mode))
         json_object_set_new(networks, mode, json_object());
-    json_object_set_new(c->record, "NetworkSettings",
-                        json_pack("{s:s, s:o, s:{}}", "IPAddress", "", "Networks", networks,
-                                  "Ports"));
+    json_object_set_new(
+        c->record, "NetworkSettings",
+        json_pack("{s:s, s:o, s:{}}", "IPAddress", "", "Networks", networks, "Ports"));
     return 0;
 fail:
     json_decref(exposed);

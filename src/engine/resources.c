@@ -124,19 +124,19 @@ static int parse_cpu(const struct resource_flags *f, struct resource_limits *l, 
         char *end = NULL;
         double cpus = strtod(f->cpus, &end);
         if (f->cpus[0] == '\0' || *end != '\0' || !(cpus > 0) || cpus > 1024)
-            return husk_error_set(err, 0, "invalid --cpus \"%s\": use a positive number such as 0.5",
-                                  f->cpus);
+            return husk_error_set(
+                err, 0, "invalid --cpus \"%s\": use a positive number such as 0.5", f->cpus);
         l->cpu_period = 100000;
         l->cpu_quota = (int64_t)llround(cpus * 100000);
         if (l->cpu_quota < 1000)
             return husk_error_set(err, 0, "invalid --cpus \"%s\": the minimum is 0.01", f->cpus);
     }
-    if ((f->cpu_shares && integer_flag("--cpu-shares", f->cpu_shares, 2, 262144, &l->cpu_shares,
-                                       err) < 0) ||
-        (f->cpu_period && integer_flag("--cpu-period", f->cpu_period, 1000, 1000000,
-                                       &l->cpu_period, err) < 0) ||
-        (f->cpu_quota && integer_flag("--cpu-quota", f->cpu_quota, -1, INT32_MAX, &l->cpu_quota,
-                                      err) < 0))
+    if ((f->cpu_shares &&
+         integer_flag("--cpu-shares", f->cpu_shares, 2, 262144, &l->cpu_shares, err) < 0) ||
+        (f->cpu_period &&
+         integer_flag("--cpu-period", f->cpu_period, 1000, 1000000, &l->cpu_period, err) < 0) ||
+        (f->cpu_quota &&
+         integer_flag("--cpu-quota", f->cpu_quota, -1, INT32_MAX, &l->cpu_quota, err) < 0))
         return -1;
     if (f->cpu_quota && l->cpu_quota >= 0 && l->cpu_quota < 1000)
         return husk_error_set(err, 0, "invalid --cpu-quota \"%s\": the minimum is 1000 (or -1)",
@@ -157,10 +157,14 @@ int resource_limits_parse(const struct resource_flags *f, struct resource_limits
                           husk_error_t *err)
 {
     *l = (struct resource_limits){
-        .memory = RESOURCE_UNSET,       .memory_swap = RESOURCE_UNSET,
-        .memory_reservation = RESOURCE_UNSET, .cpu_shares = RESOURCE_UNSET,
-        .cpu_period = RESOURCE_UNSET,   .cpu_quota = RESOURCE_UNSET,
-        .pids_limit = RESOURCE_UNSET,   .blkio_weight = RESOURCE_UNSET,
+        .memory = RESOURCE_UNSET,
+        .memory_swap = RESOURCE_UNSET,
+        .memory_reservation = RESOURCE_UNSET,
+        .cpu_shares = RESOURCE_UNSET,
+        .cpu_period = RESOURCE_UNSET,
+        .cpu_quota = RESOURCE_UNSET,
+        .pids_limit = RESOURCE_UNSET,
+        .blkio_weight = RESOURCE_UNSET,
         .oom_kill_disable = f->oom_kill_disable,
     };
     if (parse_memory(f, l, err) < 0 || parse_cpu(f, l, err) < 0)
@@ -191,17 +195,19 @@ int resource_limits_check_host(const struct resource_limits *l, husk_error_t *er
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (l->cpu_quota > 0 && l->cpu_period > 0 && l->cpu_quota > cpus * l->cpu_period)
-        return husk_error_set(err, 0,
-                              "--cpus %.2f is more than the %ld CPUs this host has",
+        return husk_error_set(err, 0, "--cpus %.2f is more than the %ld CPUs this host has",
                               (double)l->cpu_quota / (double)l->cpu_period, cpus);
     int highest = -1, cpu = online_highest("/sys/devices/system/cpu/online");
     if (l->cpuset_cpus && resource_list_parse(l->cpuset_cpus, &highest) && highest > cpu)
-        return husk_error_set(err, 0, "--cpuset-cpus %s: CPU %d does not exist (this host has 0-%d)",
+        return husk_error_set(err, 0,
+                              "--cpuset-cpus %s: CPU %d does not exist (this host has 0-%d)",
                               l->cpuset_cpus, highest, cpu);
     int node = online_highest("/sys/devices/system/node/online");
-    if (l->cpuset_mems && resource_list_parse(l->cpuset_mems, &highest) && highest > (node < 0 ? 0 : node))
-        return husk_error_set(err, 0, "--cpuset-mems %s: memory node %d does not exist (this host has 0-%d)",
-                              l->cpuset_mems, highest, node < 0 ? 0 : node);
+    if (l->cpuset_mems && resource_list_parse(l->cpuset_mems, &highest) &&
+        highest > (node < 0 ? 0 : node))
+        return husk_error_set(
+            err, 0, "--cpuset-mems %s: memory node %d does not exist (this host has 0-%d)",
+            l->cpuset_mems, highest, node < 0 ? 0 : node);
     return 0;
 }
 
@@ -238,7 +244,8 @@ json_t *resource_limits_to_spec(const struct resource_limits *l)
     json_object_set_new(resources, "memory", memory);
     json_object_set_new(resources, "cpu", cpu);
     if (l->pids_limit != RESOURCE_UNSET)
-        json_object_set_new(resources, "pids", json_pack("{s:I}", "limit", (json_int_t)l->pids_limit));
+        json_object_set_new(resources, "pids",
+                            json_pack("{s:I}", "limit", (json_int_t)l->pids_limit));
     if (l->blkio_weight != RESOURCE_UNSET)
         json_object_set_new(resources, "blockIO",
                             json_pack("{s:I}", "weight", (json_int_t)l->blkio_weight));

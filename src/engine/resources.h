@@ -26,9 +26,9 @@ struct resource_flags {
 struct resource_limits {
     int64_t memory, memory_swap, memory_reservation; /* bytes; swap -1: unlimited */
     bool oom_kill_disable;
-    int64_t cpu_shares, cpu_period, cpu_quota;       /* quota -1: unlimited */
-    const char *cpuset_cpus, *cpuset_mems;           /* borrowed from the flags */
-    int64_t pids_limit;                              /* -1: unlimited */
+    int64_t cpu_shares, cpu_period, cpu_quota; /* quota -1: unlimited */
+    const char *cpuset_cpus, *cpuset_mems;     /* borrowed from the flags */
+    int64_t pids_limit;                        /* -1: unlimited */
     int64_t blkio_weight;
 };
 

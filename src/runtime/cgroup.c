@@ -16,10 +16,21 @@
 /* Mount options that are not controllers in a v1 super block option list. */
 static bool is_generic_option(const char *word)
 {
-    static const char *const generic[] = {"rw", "ro", "relatime", "noatime", "nosuid",
-                                          "nodev", "noexec", "clone_children", "noprefix",
-                                          "nsdelegate", "memory_recursiveprot", "xattr", "cpuset_v2_mode",
-                                          "memory_localevents", "favordynmods"};
+    static const char *const generic[] = {"rw",
+                                          "ro",
+                                          "relatime",
+                                          "noatime",
+                                          "nosuid",
+                                          "nodev",
+                                          "noexec",
+                                          "clone_children",
+                                          "noprefix",
+                                          "nsdelegate",
+                                          "memory_recursiveprot",
+                                          "xattr",
+                                          "cpuset_v2_mode",
+                                          "memory_localevents",
+                                          "favordynmods"};
     for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
         if (strcmp(word, generic[i]) == 0)
             return true;
@@ -268,8 +279,7 @@ fail:
     return -1;
 }
 
-int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid,
-                 husk_error_t *err)
+int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid, husk_error_t *err)
 {
     char pid_text[24];
     snprintf(pid_text, sizeof(pid_text), "%d", pid);

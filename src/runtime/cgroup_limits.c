@@ -88,9 +88,9 @@ static void cpu_writes(const struct runtime_resources *r, bool v2, struct cgroup
 }
 
 int cgroup_limit_writes(const struct runtime_resources *r,
-                        bool (*unified)(const char *controller, const void *data),
-                        const void *data, struct cgroup_write writes[CGROUP_WRITES_MAX],
-                        size_t *count, husk_error_t *err)
+                        bool (*unified)(const char *controller, const void *data), const void *data,
+                        struct cgroup_write writes[CGROUP_WRITES_MAX], size_t *count,
+                        husk_error_t *err)
 {
     *count = 0;
     if (memory_writes(r, unified("memory", data), writes, count, err) < 0)
@@ -101,8 +101,7 @@ int cgroup_limit_writes(const struct runtime_resources *r,
     if (r->cpuset_mems)
         add_text(writes, count, "cpuset", "cpuset.mems", r->cpuset_mems);
     if (r->pids_limit != RUNTIME_UNSET)
-        add(writes, count, "pids", "pids.max", r->pids_limit < 0 ? "max" : "%lld",
-            r->pids_limit);
+        add(writes, count, "pids", "pids.max", r->pids_limit < 0 ? "max" : "%lld", r->pids_limit);
     if (r->blkio_weight != RUNTIME_UNSET) {
         bool v2 = unified("blkio", data);
         /* v2's io.weight 1..10000 from v1's 10..1000. */

@@ -21,9 +21,9 @@ struct cgroup_write {
 /* The files and values that set R, in the order to write them; UNIFIED
  * says whether CONTROLLER lives in cgroup2 on this host. Pure, for tests. */
 int cgroup_limit_writes(const struct runtime_resources *r,
-                        bool (*unified)(const char *controller, const void *data),
-                        const void *data, struct cgroup_write writes[CGROUP_WRITES_MAX],
-                        size_t *count, husk_error_t *err);
+                        bool (*unified)(const char *controller, const void *data), const void *data,
+                        struct cgroup_write writes[CGROUP_WRITES_MAX], size_t *count,
+                        husk_error_t *err);
 /* Writes R to PATH's cgroups (made by cgroup_create); used at create and
  * by `update`. */
 int cgroup_apply_limits(const struct cgroup_layout *layout, const char *path,
