@@ -29,6 +29,10 @@ static const struct cli_command commands[] = {
     {"ns", "Show namespaces and who shares them, from the kernel", cli_ns},
     {"network", "Manage bridge networks", cli_network},
     {"port", "List a container's published ports", cli_port},
+    {"stats", "Show containers' CPU, memory, network, block I/O and PIDs", cli_stats},
+    {"update", "Change containers' resource limits", cli_update},
+    {"pause", "Freeze every process of containers", cli_pause},
+    {"unpause", "Thaw paused containers", cli_unpause},
     {"container", "Manage containers (prune)", cli_container},
 };
 

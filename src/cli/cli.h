@@ -38,6 +38,10 @@ int cli_top(const struct engine_context *context, int argc, char **argv);
 int cli_ns(const struct engine_context *context, int argc, char **argv);
 int cli_network(const struct engine_context *context, int argc, char **argv);
 int cli_port(const struct engine_context *context, int argc, char **argv);
+int cli_stats(const struct engine_context *context, int argc, char **argv);
+int cli_update(const struct engine_context *context, int argc, char **argv);
+int cli_pause(const struct engine_context *context, int argc, char **argv);
+int cli_unpause(const struct engine_context *context, int argc, char **argv);
 /* Parses `run` arguments into OPTIONS (argv is borrowed). Returns 1 when
  * --help was printed, 0 to go on, -1 on a usage error. */
 int cli_run_parse(int argc, char **argv, struct run_options *options, husk_error_t *err);

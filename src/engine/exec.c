@@ -30,9 +30,16 @@ static int open_target(const struct engine_context *context, const char *referen
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
-    if (pidfd < 0)
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    if (pidfd < 0) {
         husk_error_set(err, 0, "container %s is not running", reference);
-    else
+    } else if (status != NULL && strcmp(status, "paused") == 0) {
+        /* Its cgroups are frozen: the new process would freeze on arrival. */
+        husk_error_set(err, 0, "container %s is paused: unpause it first", reference);
+        close(pidfd);
+        pidfd = -1;
+    } else
         *dir = strdup(handle.directory);
     container_close(&handle);
     return pidfd;

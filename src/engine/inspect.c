@@ -36,7 +36,8 @@ static json_t *document_of(json_t *record)
     json_t *document = json_deep_copy(record);
     json_t *state = json_object_get(document, "State");
     const char *status = record_status(record);
-    bool running = strcmp(status, "running") == 0;
+    /* docker: a paused container is still running, and Paused says so. */
+    bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
     bool alive = record_process_alive(record);
     if (!alive && running == false &&
         strcmp(json_string_value(json_object_get(state, "Status")) ?: "", "running") == 0) {

@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "monitor.h"
 #include "network_attach.h"
+#include "resource_commands.h"
 #include "prepare.h"
 #include "record.h"
 #include "run.h"
@@ -157,6 +158,23 @@ static int open_running_or_fail(const struct engine_context *context, const char
     return rc;
 }
 
+/* docker's rule: a paused container is unpaused before it is stopped or
+ * killed (a frozen v1 task would not even die of SIGKILL). */
+static int refuse_paused(const struct engine_context *context, const char *id,
+                         const char *reference, husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return 0;
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    bool paused = status != NULL && strcmp(status, "paused") == 0;
+    container_close(&handle);
+    if (paused)
+        return husk_error_set(err, 0, "container %s is paused: unpause it first", reference);
+    return 0;
+}
+
 static int send_signal(int pidfd, int sig, const char *reference, husk_error_t *err)
 {
     if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
@@ -171,6 +189,10 @@ int engine_kill(const struct engine_context *context, const char *reference, int
     char id[65];
     if (open_running_or_fail(context, reference, &r, id, err) < 0)
         return -1;
+    if (refuse_paused(context, id, reference, err) < 0) {
+        running_close(&r);
+        return -1;
+    }
     int rc = send_signal(r.process, sig, reference, err);
     running_close(&r);
     return rc;
@@ -249,6 +271,10 @@ int engine_stop(const struct engine_context *context, const char *reference, int
     char id[65];
     if (open_running_or_fail(context, reference, &r, id, err) < 0)
         return -1;
+    if (refuse_paused(context, id, reference, err) < 0) {
+        running_close(&r);
+        return -1;
+    }
     return stop_running(context, reference, &r, id, timeout, err);
 }
 
@@ -319,6 +345,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
                 err, 0, "cannot remove running container %s: stop it first or use -f", reference);
         }
         send_signal(r.process, SIGKILL, reference, NULL);
+        engine_thaw(context, id);
         wait_readable(r.process, -1);
         settle_exit(context, id, &r);
         running_close(&r);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../runtime/cgroup.h"
+#include "../runtime/cgroup_state.h"
 #include "../runtime/container.h"
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
@@ -221,13 +222,19 @@ static void record_exit(struct monitor *m, int exit_status)
     }
     struct runtime_spec *spec = NULL;
     struct cgroup_layout layout = {0};
+    bool oom_killed = false;
     if (runtime_spec_load(handle.directory, &spec, NULL) == 0 &&
-        cgroup_layout_discover(&layout, NULL) == 0)
+        cgroup_layout_discover(&layout, NULL) == 0) {
+        /* Read before the cgroups go: the kernel counts its OOM kills there. */
+        oom_killed = spec->cgroups_path && cgroup_oom_kills(&layout, spec->cgroups_path) > 0;
         runtime_container_cleanup(spec, &layout, NULL);
+    }
     runtime_spec_free(spec);
     cgroup_layout_free(&layout);
     network_detach_all(m->context, handle.record);
     record_set_state(handle.record, "exited", 0, exit_status, NULL);
+    json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
+                        json_boolean(oom_killed));
     container_save(m->context, &handle, NULL);
     if (m->auto_remove)
         store_container_remove(m->context, m->id, handle.name, NULL);
@@ -290,9 +297,8 @@ MONITOR_PATH static _Noreturn void monitor_give_up(void)
     _exit(1);
 }
 
-MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m,
-                                                const struct monitor_request *request,
-                                                int report_fd, int attach_fd)
+MONITOR_PATH static _Noreturn void
+monitor_main(struct monitor *m, const struct monitor_request *request, int report_fd, int attach_fd)
 {
     int lock_fd = request->handle != NULL ? request->handle->lock_fd : -1;
     detach_from_caller(m);
@@ -337,8 +343,7 @@ MONITOR_PATH static _Noreturn void monitor_main(struct monitor *m,
 
 /* Forks the monitor; only the parent returns, with the monitor's PID. */
 MONITOR_PATH __attribute__((noinline)) static pid_t
-monitor_fork(struct monitor *m, const struct monitor_request *request, int report_fd,
-             int attach_fd)
+monitor_fork(struct monitor *m, const struct monitor_request *request, int report_fd, int attach_fd)
 {
     pid_t pid = fork();
     if (pid == 0)

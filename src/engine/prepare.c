@@ -191,29 +191,6 @@ static int resources_check(const struct run_options *options, struct prepared_co
     return 0;
 }
 
-/* docker's HostConfig resource fields: 0 or "" when not set. */
-static void record_resources(const struct run_options *options, json_t *host_config)
-{
-    struct resource_limits l;
-    if (resource_limits_parse(&options->resources, &l, NULL) < 0)
-        return;
-#define OR_ZERO(v) ((json_int_t)((v) == RESOURCE_UNSET ? 0 : (v)))
-    bool cpus = options->resources.cpus != NULL;
-    json_t *fields =
-        json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
-                  OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
-                  OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
-                  cpus ? (json_int_t)(l.cpu_quota * 10000) : 0, "CpuShares", OR_ZERO(l.cpu_shares),
-                  "CpuPeriod", cpus ? 0 : OR_ZERO(l.cpu_period), "CpuQuota",
-                  cpus ? 0 : OR_ZERO(l.cpu_quota), "CpusetCpus", l.cpuset_cpus ? l.cpuset_cpus : "",
-                  "CpusetMems", l.cpuset_mems ? l.cpuset_mems : "", "PidsLimit",
-                  OR_ZERO(l.pids_limit), "BlkioWeight", OR_ZERO(l.blkio_weight), "CgroupParent",
-                  options->cgroup_parent ? options->cgroup_parent : "");
-#undef OR_ZERO
-    json_object_update(host_config, fields);
-    json_decref(fields);
-}
-
 static int check_network_exists(const struct engine_context *context, const char *mode,
                                 husk_error_t *err)
 {
@@ -267,7 +244,8 @@ static int record_network_settings(const struct run_options *options, struct pre
     json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
     json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
     json_object_set(json_object_get(c->record, "HostConfig"), "Sysctls", c->sysctls);
-    record_resources(options, json_object_get(c->record, "HostConfig"));
+    resource_limits_record(&options->resources, options->cgroup_parent,
+                           json_object_get(c->record, "HostConfig"));
     json_t *networks = json_object();
     const char *mode = options->network ? options->network : NETWORK_DEFAULT_NAME;
     if (network_mode_is_bridge(mode))

@@ -232,6 +232,8 @@ void record_set_state(json_t *record, const char *status, pid_t pid, int exit_co
     json_object_set_new(state, "Status", json_string(status));
     json_object_set_new(state, "Running", json_boolean(running));
     json_object_set_new(state, "Paused", json_false());
+    if (running)
+        json_object_set_new(state, "OOMKilled", json_false());
     json_object_set_new(state, "Pid", json_integer(pid));
     json_object_set_new(state, "PidStartTime", json_integer((json_int_t)process_start_time(pid)));
     json_object_set_new(state, "ExitCode", json_integer(exit_code));

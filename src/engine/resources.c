@@ -251,3 +251,26 @@ json_t *resource_limits_to_spec(const struct resource_limits *l)
                             json_pack("{s:I}", "weight", (json_int_t)l->blkio_weight));
     return resources;
 }
+
+/* docker's HostConfig resource fields: 0 or "" when not set. */
+void resource_limits_record(const struct resource_flags *flags, const char *cgroup_parent,
+                            json_t *host_config)
+{
+    struct resource_limits l;
+    if (resource_limits_parse(flags, &l, NULL) < 0)
+        return;
+#define OR_ZERO(v) ((json_int_t)((v) == RESOURCE_UNSET ? 0 : (v)))
+    bool cpus = flags->cpus != NULL;
+    json_t *fields = json_pack(
+        "{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
+        OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
+        OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
+        cpus ? (json_int_t)(l.cpu_quota * 10000) : 0, "CpuShares", OR_ZERO(l.cpu_shares),
+        "CpuPeriod", cpus ? 0 : OR_ZERO(l.cpu_period), "CpuQuota", cpus ? 0 : OR_ZERO(l.cpu_quota),
+        "CpusetCpus", l.cpuset_cpus ? l.cpuset_cpus : "", "CpusetMems",
+        l.cpuset_mems ? l.cpuset_mems : "", "PidsLimit", OR_ZERO(l.pids_limit), "BlkioWeight",
+        OR_ZERO(l.blkio_weight), "CgroupParent", cgroup_parent ? cgroup_parent : "");
+#undef OR_ZERO
+    json_object_update(host_config, fields);
+    json_decref(fields);
+}

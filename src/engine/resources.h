@@ -46,5 +46,9 @@ int resource_limits_check_host(const struct resource_limits *limits, husk_error_
 /* linux.resources without devices: {"memory", "cpu", "pids", "blockIO"}. */
 json_t *resource_limits_to_spec(const struct resource_limits *limits);
 bool resource_limits_any(const struct resource_limits *limits);
+/* docker's HostConfig fields (Memory, NanoCpus, PidsLimit, ...; 0 or "" when
+ * not set) into HOST_CONFIG. */
+void resource_limits_record(const struct resource_flags *flags, const char *cgroup_parent,
+                            json_t *host_config);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../runtime/cgroup.h"
+#include "../runtime/cgroup_state.h"
 #include "../runtime/container.h"
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
@@ -147,7 +148,8 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         return -1;
     if (o->cgroup_parent != NULL &&
         (o->cgroup_parent[0] == '\0' || strstr(o->cgroup_parent, "..") != NULL ||
-         strspn(o->cgroup_parent, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-/") !=
+         strspn(o->cgroup_parent,
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-/") !=
              strlen(o->cgroup_parent)))
         return husk_error_set(err, 0, "invalid --cgroup-parent \"%s\": use a path such as /mygroup",
                               o->cgroup_parent);
@@ -227,7 +229,8 @@ static int start_foreground(const struct engine_context *context, const struct r
     struct network_start network = {context, c->record};
     launch.before_start = network_before_start;
     launch.before_start_data = &network;
-    if (rc == 0 && (rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err)) < 0)
+    if (rc == 0 &&
+        (rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err)) < 0)
         network_detach_all(context, c->record);
     namespace_joins_close(&f->joins);
     stdio_close_child_ends(f->child_stdio);
@@ -270,8 +273,12 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     if (rc == 0) {
         record_state(context, &c, "running", f.process.pid, 0);
         rc = relay_foreground(&f.process, &f.io, exit_status, err);
+        bool oom_killed =
+            f.spec->cgroups_path && cgroup_oom_kills(&f.layout, f.spec->cgroups_path) > 0;
         runtime_container_cleanup(f.spec, &f.layout, NULL);
         network_detach_all(context, c.record);
+        json_object_set_new(json_object_get(c.record, "State"), "OOMKilled",
+                            json_boolean(oom_killed));
         record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE);
     }
     finish_foreground(&f);

@@ -1,0 +1,268 @@
+/* `husk pause|unpause|update|stats`. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/resource_commands.h"
+#include "../util/cleanup.h"
+#include "cli.h"
+#include "humanize.h"
+#include "template.h"
+
+static int each(const struct engine_context *context, int argc, char **argv, const char *command,
+                int (*act)(const struct engine_context *, const char *, husk_error_t *))
+{
+    husk_error_t err = NULL;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "Usage: husk %s CONTAINER...\n\n%s all processes of "
+                "the containers (cgroup freezer).\n",
+                command, strcmp(command, "pause") == 0 ? "Suspend" : "Resume");
+        return argc < 2 ? 1 : 0;
+    }
+    int status = 0;
+    for (int i = 1; i < argc; i++) {
+        if (act(context, argv[i], &err) < 0) {
+            cli_report(&err);
+            status = 1;
+        } else {
+            printf("%s\n", argv[i]);
+        }
+    }
+    return status;
+}
+
+int cli_pause(const struct engine_context *context, int argc, char **argv)
+{
+    return each(context, argc, argv, "pause", engine_pause);
+}
+
+int cli_unpause(const struct engine_context *context, int argc, char **argv)
+{
+    return each(context, argc, argv, "unpause", engine_unpause);
+}
+
+static const char update_usage[] =
+    "Usage: husk update [OPTIONS] CONTAINER...\n\n"
+    "Change resource limits; a running container gets them at once.\n\n"
+    "Options: -m/--memory, --memory-swap, --memory-reservation, --cpus, -c/--cpu-shares,\n"
+    "--cpu-period, --cpu-quota, --cpuset-cpus, --cpuset-mems, --pids-limit, --blkio-weight\n"
+    "(as for husk run).\n";
+
+int cli_update(const struct engine_context *context, int argc, char **argv)
+{
+    static const struct option flags[] = {
+        {"memory", required_argument, NULL, 'm'},
+        {"memory-swap", required_argument, NULL, 's'},
+        {"memory-reservation", required_argument, NULL, 'r'},
+        {"cpus", required_argument, NULL, 'C'},
+        {"cpu-shares", required_argument, NULL, 'c'},
+        {"cpu-period", required_argument, NULL, 'P'},
+        {"cpu-quota", required_argument, NULL, 'Q'},
+        {"cpuset-cpus", required_argument, NULL, 'U'},
+        {"cpuset-mems", required_argument, NULL, 'M'},
+        {"pids-limit", required_argument, NULL, 'p'},
+        {"blkio-weight", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct resource_flags f = {0};
+    husk_error_t err = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":m:c:", flags, NULL)) != -1) {
+        switch (option) {
+        case 'm':
+            f.memory = optarg;
+            break;
+        case 's':
+            f.memory_swap = optarg;
+            break;
+        case 'r':
+            f.memory_reservation = optarg;
+            break;
+        case 'C':
+            f.cpus = optarg;
+            break;
+        case 'c':
+            f.cpu_shares = optarg;
+            break;
+        case 'P':
+            f.cpu_period = optarg;
+            break;
+        case 'Q':
+            f.cpu_quota = optarg;
+            break;
+        case 'U':
+            f.cpuset_cpus = optarg;
+            break;
+        case 'M':
+            f.cpuset_mems = optarg;
+            break;
+        case 'p':
+            f.pids_limit = optarg;
+            break;
+        case 'b':
+            f.blkio_weight = optarg;
+            break;
+        case 'h':
+            fputs(update_usage, stdout);
+            return 0;
+        default:
+            cli_usage_error(&err, "update",
+                            option == ':' ? "flag %s needs an argument" : "unknown flag %s",
+                            argv[optind - 1]);
+            return cli_report(&err);
+        }
+    }
+    if (optind >= argc) {
+        cli_usage_error(&err, "update", "\"husk update\" requires at least one container");
+        return cli_report(&err);
+    }
+    int status = 0;
+    for (int i = optind; i < argc; i++) {
+        if (engine_update(context, argv[i], &f, &err) < 0)
+            status = cli_report(&err);
+        else
+            printf("%s\n", argv[i]);
+    }
+    return status;
+}
+
+static void bytes_text(int64_t bytes, char *out, size_t size)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = (double)bytes;
+    size_t unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        unit++;
+    }
+    snprintf(out, size, unit ? "%.2f%s" : "%.0f%s", value, units[unit]);
+}
+
+/* docker's table strings, added to each row for templates: CPUPerc "1.23%", ... */
+static void add_display_fields(json_t *row)
+{
+    char usage[32], limit[32], text[80], a[32], b[32];
+    snprintf(text, sizeof(text), "%.2f%%", json_real_value(json_object_get(row, "CPUPerc")));
+    json_object_set_new(row, "CPUPercText", json_string(text));
+    bytes_text(json_integer_value(json_object_get(row, "MemUsage")), usage, sizeof(usage));
+    bytes_text(json_integer_value(json_object_get(row, "MemLimit")), limit, sizeof(limit));
+    snprintf(text, sizeof(text), "%s / %s", usage, limit);
+    json_object_set_new(row, "MemUsageText", json_string(text));
+    snprintf(text, sizeof(text), "%.2f%%", json_real_value(json_object_get(row, "MemPerc")));
+    json_object_set_new(row, "MemPercText", json_string(text));
+    bytes_text(json_integer_value(json_object_get(row, "NetInput")), a, sizeof(a));
+    bytes_text(json_integer_value(json_object_get(row, "NetOutput")), b, sizeof(b));
+    snprintf(text, sizeof(text), "%s / %s", a, b);
+    json_object_set_new(row, "NetIO", json_string(text));
+    bytes_text(json_integer_value(json_object_get(row, "BlockInput")), a, sizeof(a));
+    bytes_text(json_integer_value(json_object_get(row, "BlockOutput")), b, sizeof(b));
+    snprintf(text, sizeof(text), "%s / %s", a, b);
+    json_object_set_new(row, "BlockIO", json_string(text));
+}
+
+static int print_rows(json_t *rows, const char *format, husk_error_t *err)
+{
+    size_t i;
+    json_t *row;
+    if (format != NULL && strcmp(format, "json") == 0) {
+        json_array_foreach(rows, i, row)
+        {
+            cleanup_free char *text = json_dumps(row, JSON_COMPACT);
+            printf("%s\n", text ? text : "{}");
+        }
+        return 0;
+    }
+    if (format != NULL) {
+        struct template *template = NULL;
+        if (template_parse(format, &template, err) < 0)
+            return -1;
+        json_array_foreach(rows, i, row)
+        {
+            cleanup_free char *text = NULL;
+            add_display_fields(row);
+            if (template_execute(template, row, &text, err) < 0) {
+                template_free(template);
+                return -1;
+            }
+            printf("%s\n", text);
+        }
+        template_free(template);
+        return 0;
+    }
+    struct table *table = table_new(8);
+    table_add_row(table, (const char *[]){"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT",
+                                          "MEM %", "NET I/O", "BLOCK I/O", "PIDS"});
+    json_array_foreach(rows, i, row)
+    {
+        char id[13], pids[24];
+        add_display_fields(row);
+        snprintf(id, sizeof(id), "%.12s", json_string_value(json_object_get(row, "ID")));
+        snprintf(pids, sizeof(pids), "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(row, "PIDs")));
+        table_add_row(table,
+                      (const char *[]){id, json_string_value(json_object_get(row, "Name")),
+                                       json_string_value(json_object_get(row, "CPUPercText")),
+                                       json_string_value(json_object_get(row, "MemUsageText")),
+                                       json_string_value(json_object_get(row, "MemPercText")),
+                                       json_string_value(json_object_get(row, "NetIO")),
+                                       json_string_value(json_object_get(row, "BlockIO")), pids});
+    }
+    table_print(table, stdout);
+    table_free(table);
+    return 0;
+}
+
+int cli_stats(const struct engine_context *context, int argc, char **argv)
+{
+    static const struct option flags[] = {
+        {"no-stream", no_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    husk_error_t err = NULL;
+    bool stream = true;
+    const char *format = NULL;
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":", flags, NULL)) != -1) {
+        if (option == 'n') {
+            stream = false;
+        } else if (option == 'f') {
+            format = optarg;
+        } else if (option == 'h') {
+            fputs("Usage: husk stats [--no-stream] [--format TEMPLATE|json] [CONTAINER...]\n\n"
+                  "CPU, memory, network, block I/O and PIDs of running containers, from their\n"
+                  "cgroups and network namespaces; refreshed every second on a terminal.\n",
+                  stdout);
+            return 0;
+        } else {
+            cli_usage_error(&err, "stats",
+                            option == ':' ? "flag %s needs an argument" : "unknown flag %s",
+                            argv[optind - 1]);
+            return cli_report(&err);
+        }
+    }
+    bool terminal = stream && isatty(STDOUT_FILENO);
+    do {
+        json_t *rows = NULL;
+        if (engine_stats(context, argv + optind, (size_t)(argc - optind), 1000, &rows, &err) < 0)
+            return cli_report(&err);
+        if (terminal)
+            fputs("\033[2J\033[H", stdout);
+        int rc = print_rows(rows, format, &err);
+        json_decref(rows);
+        fflush(stdout);
+        if (rc < 0)
+            return cli_report(&err);
+    } while (stream);
+    return 0;
+}
