@@ -16,7 +16,15 @@ bool resource_size_parse(const char *text, int64_t *bytes)
     char *end = NULL;
     if (text == NULL || !isdigit((unsigned char)text[0]))
         return false;
+    /* Plain decimals only: strtod would also take "1e3" or "0x10". */
+    size_t number = strspn(text, "0123456789."), dots = 0;
+    for (size_t i = 0; i < number; i++)
+        dots += text[i] == '.';
+    if (dots > 1)
+        return false;
     double value = strtod(text, &end);
+    if (end != text + number)
+        return false;
     static const char units[] = "bkmgt";
     double scale = 1;
     if (*end != '\0') {
