@@ -192,3 +192,27 @@ cgroup_file() { # CONTAINER CONTROLLER FILE
 	done
 	[ "$(count_containers)" = 0 ]
 }
+
+@test "cgroup v2: with the v1 freezer hidden, pause and unpause use cgroup2's cgroup.freeze" {
+	# This hybrid host's cgroup2 tree holds no limiting controller, but freezing
+	# is part of cgroup2 itself: in a mount namespace without the v1 freezer
+	# mount, husk finds no v1 freezer and must use cgroup.freeze.
+	unified=/sys/fs/cgroup/unified
+	[ "$(stat -f -c %T $unified 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 hierarchy on this host"
+	run unshare --mount --propagation private sh -c "
+		umount /sys/fs/cgroup/freezer || exit 3
+		'$HUSK' run -d --name v2 busybox sh -c 'while :; do :; done' >/dev/null || exit 4
+		id=\$('$HUSK' inspect -f '{{.Id}}' v2)
+		'$HUSK' pause v2 >/dev/null || exit 5
+		echo frozen=\$(cat $unified/husk/\$id/cgroup.freeze) \$(grep frozen $unified/husk/\$id/cgroup.events)
+		a=\$(awk '/usage_usec/ {print \$2}' $unified/husk/\$id/cpu.stat); sleep 0.3
+		b=\$(awk '/usage_usec/ {print \$2}' $unified/husk/\$id/cpu.stat)
+		echo progress=\$((b - a))
+		'$HUSK' unpause v2 >/dev/null || exit 6
+		echo thawed=\$(cat $unified/husk/\$id/cgroup.freeze)
+		'$HUSK' rm -f v2 >/dev/null"
+	expect_status 0
+	expect_output "frozen=1 frozen 1
+progress=0
+thawed=0"
+}
