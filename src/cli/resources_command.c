@@ -145,26 +145,31 @@ static void bytes_text(int64_t bytes, char *out, size_t size)
     snprintf(out, size, unit ? "%.2f%s" : "%.0f%s", value, units[unit]);
 }
 
+/* "IN / OUT" of two byte counts of ROW, as docker prints them, under KEY. */
+static void add_pair(json_t *row, const char *in, const char *out, const char *key)
+{
+    char a[32], b[32], text[80];
+    bytes_text(json_integer_value(json_object_get(row, in)), a, sizeof(a));
+    bytes_text(json_integer_value(json_object_get(row, out)), b, sizeof(b));
+    snprintf(text, sizeof(text), "%s / %s", a, b);
+    json_object_set_new(row, key, json_string(text));
+}
+
+static void add_percent(json_t *row, const char *number, const char *key)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%.2f%%", json_real_value(json_object_get(row, number)));
+    json_object_set_new(row, key, json_string(text));
+}
+
 /* docker's table strings, added to each row for templates: CPUPerc "1.23%", ... */
 static void add_display_fields(json_t *row)
 {
-    char usage[32], limit[32], text[80], a[32], b[32];
-    snprintf(text, sizeof(text), "%.2f%%", json_real_value(json_object_get(row, "CPUPerc")));
-    json_object_set_new(row, "CPUPercText", json_string(text));
-    bytes_text(json_integer_value(json_object_get(row, "MemUsage")), usage, sizeof(usage));
-    bytes_text(json_integer_value(json_object_get(row, "MemLimit")), limit, sizeof(limit));
-    snprintf(text, sizeof(text), "%s / %s", usage, limit);
-    json_object_set_new(row, "MemUsageText", json_string(text));
-    snprintf(text, sizeof(text), "%.2f%%", json_real_value(json_object_get(row, "MemPerc")));
-    json_object_set_new(row, "MemPercText", json_string(text));
-    bytes_text(json_integer_value(json_object_get(row, "NetInput")), a, sizeof(a));
-    bytes_text(json_integer_value(json_object_get(row, "NetOutput")), b, sizeof(b));
-    snprintf(text, sizeof(text), "%s / %s", a, b);
-    json_object_set_new(row, "NetIO", json_string(text));
-    bytes_text(json_integer_value(json_object_get(row, "BlockInput")), a, sizeof(a));
-    bytes_text(json_integer_value(json_object_get(row, "BlockOutput")), b, sizeof(b));
-    snprintf(text, sizeof(text), "%s / %s", a, b);
-    json_object_set_new(row, "BlockIO", json_string(text));
+    add_percent(row, "CPUPerc", "CPUPercText");
+    add_percent(row, "MemPerc", "MemPercText");
+    add_pair(row, "MemUsage", "MemLimit", "MemUsageText");
+    add_pair(row, "NetInput", "NetOutput", "NetIO");
+    add_pair(row, "BlockInput", "BlockOutput", "BlockIO");
 }
 
 static int print_rows(json_t *rows, const char *format, husk_error_t *err)

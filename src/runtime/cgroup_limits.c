@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 
 static bool add(struct cgroup_write *writes, size_t *count, const char *controller,
                 const char *file, const char *fmt, long long value)
@@ -141,6 +142,47 @@ static const char *existing_file(const char *directory, const char *file)
     return access(path, F_OK) == 0 ? bfq : NULL;
 }
 
+/* cgroup2 gives a child a controller's files only when every ancestor lists
+ * the controller in cgroup.subtree_control: enable it from the root down to
+ * the container's parent, only when a limit needs it. */
+static int enable_controller(const struct cgroup_hierarchy *h, const char *path,
+                             const char *controller, husk_error_t *err)
+{
+    cleanup_free char *directory = NULL;
+    while (*path == '/')
+        path++;
+    if (asprintf(&directory, "%s/%s", h->mount_point, path) < 0)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    size_t root = strlen(h->mount_point);
+    char *last = strrchr(directory, '/');
+    for (char *slash = directory + root; slash != NULL && slash <= last;
+         slash = strchr(slash + 1, '/')) {
+        char saved = *slash;
+        *slash = '\0';
+        cleanup_free char *file = NULL, *enabled = NULL;
+        char wanted[32];
+        snprintf(wanted, sizeof(wanted), "+%s", controller);
+        if (asprintf(&file, "%s/cgroup.subtree_control", directory) < 0)
+            return husk_error_set(err, ENOMEM, "cgroup");
+        file_read_all(AT_FDCWD, file, &enabled, NULL, NULL);
+        bool present = false;
+        for (char *word = enabled; word != NULL && !present; word = strpbrk(word, " \n")) {
+            word += strspn(word, " \n");
+            size_t length = strcspn(word, " \n");
+            present = length == strlen(controller) && strncmp(word, controller, length) == 0;
+            if (length == 0)
+                break;
+            word += length;
+        }
+        if (!present && file_write_all(AT_FDCWD, file, wanted, strlen(wanted), 0644, err) < 0)
+            return husk_error_wrap(err, "cgroup2: enable the %s controller", controller);
+        *slash = saved;
+        if (saved == '\0')
+            break;
+    }
+    return 0;
+}
+
 static int write_limit(const struct cgroup_layout *layout, const char *path,
                        const struct cgroup_write *w, husk_error_t *err)
 {
@@ -153,11 +195,14 @@ static int write_limit(const struct cgroup_layout *layout, const char *path,
     if (directory == NULL)
         return husk_error_set(err, 0, "the %s cgroup controller is not mounted on this host",
                               w->controller);
+    if (h->unified && enable_controller(h, path, w->controller, err) < 0)
+        return -1;
     if (file == NULL)
         return husk_error_set(err, 0, "this kernel offers no %s (is the BFQ I/O scheduler loaded?)",
                               w->file);
     snprintf(full, sizeof(full), "%s/%s", directory, file);
-    cleanup_close int fd = open(full, O_WRONLY | O_CLOEXEC);
+    /* O_TRUNC means nothing to cgroupfs; it keeps a stand-in tree honest. */
+    cleanup_close int fd = open(full, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT)
         return husk_error_set(err, ENOENT, "this kernel has no %s (%s)", file,
                               strcmp(file, "memory.memsw.limit_in_bytes") == 0

@@ -42,6 +42,21 @@ reachable() { # FROM-CONTAINER ADDRESS PORT
 	"$HUSK" exec "$1" nc -w 2 "$2" "$3" </dev/null >/dev/null 2>&1
 }
 
+# other_host: a network namespace wired to the sandbox by a veth pair, as
+# another machine would be: 192.0.2.1 (peer0) here, 192.0.2.2 (eth0) there,
+# addresses from TEST-NET-1 that exist only in this sandbox. Sets PEER.
+other_host() {
+	# Not holding bats' descriptors, or a failing test would wait for it.
+	unshare --net sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	PEER=$!
+	wait_for 5 in_own_netns "$PEER"
+	ip link add peer0 type veth peer name eth0 netns "$PEER"
+	ip addr add 192.0.2.1/24 dev peer0
+	ip link set peer0 up
+	nsenter --net --target "$PEER" ip addr add 192.0.2.2/24 dev eth0
+	nsenter --net --target "$PEER" ip link set eth0 up
+}
+
 in_own_netns() { # PID
 	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
@@ -135,18 +150,9 @@ no_husk_state_left() {
 	run "$HUSK" port web 80
 	expect_output "0.0.0.0:8080
 127.0.0.1:8081"
-	# Another host: a network namespace wired to the sandbox by a veth pair,
-	# with addresses from TEST-NET-1 that exist only here.
-	# Not holding bats' descriptors, or a failing test would wait for it.
-	unshare --net sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
-	peer=$!
-	PEER=$peer
-	wait_for 5 in_own_netns "$peer"
-	ip link add peer0 type veth peer name eth0 netns "$peer"
-	ip addr add 192.0.2.1/24 dev peer0
-	ip link set peer0 up
-	nsenter --net --target "$peer" ip addr add 192.0.2.2/24 dev eth0
-	nsenter --net --target "$peer" ip link set eth0 up
+	# Another host (see other_host).
+	other_host
+	peer=$PEER
 	run nsenter --net --target "$peer" busybox wget -qO- http://192.0.2.1:8080/
 	from_peer=$output
 	# 8081 was published on 127.0.0.1 only.
@@ -159,14 +165,7 @@ no_husk_state_left() {
 
 @test "outbound: a container reaches another host through the host, masqueraded behind the host's address" {
 	# The other host knows no route to 10.88/16: only masquerading can make this work.
-	unshare --net sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
-	PEER=$!
-	wait_for 5 in_own_netns "$PEER"
-	ip link add peer0 type veth peer name eth0 netns "$PEER"
-	ip addr add 192.0.2.1/24 dev peer0
-	ip link set peer0 up
-	nsenter --net --target "$PEER" ip addr add 192.0.2.2/24 dev eth0
-	nsenter --net --target "$PEER" ip link set eth0 up
+	other_host
 	# It answers with its own socket table (busybox nc listens on IPv6): the
 	# connection's remote address is what the other host saw, 192.0.2.1 being
 	# ::ffff:192.0.2.1 there, 0000000000000000FFFF0000010200C0.

@@ -1,7 +1,10 @@
 /* src/engine/resources.h (docker's resource flags) and
  * src/runtime/cgroup_limits.h (which file each limit goes to, v1 and v2). */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../src/engine/resources.h"
 #include "../../src/runtime/cgroup_limits.h"
@@ -111,6 +114,19 @@ static const char *value_of(const struct cgroup_write *writes, size_t count, con
     return NULL;
 }
 
+/* Every (file, value) of EXPECTED is among WRITES, and nothing else is. */
+static void assert_writes(const struct cgroup_write *writes, size_t count,
+                          const char *const (*expected)[2], size_t expected_count)
+{
+    assert_int_equal(count, expected_count);
+    for (size_t i = 0; i < expected_count; i++) {
+        const char *value = value_of(writes, count, expected[i][0]);
+        if (value == NULL || strcmp(value, expected[i][1]) != 0)
+            fail_msg("%s: expected %s, got %s", expected[i][0], expected[i][1],
+                     value ? value : "(none)");
+    }
+}
+
 static struct runtime_resources every_limit(void)
 {
     static char cpus[] = "0-1", mems[] = "0";
@@ -135,7 +151,7 @@ static void test_v2_mapping_of_every_flag(void **state)
     struct cgroup_write writes[CGROUP_WRITES_MAX];
     size_t count;
     assert_int_equal(cgroup_limit_writes(&r, everything_unified, NULL, writes, &count, &err), 0);
-    const char *expected[][2] = {
+    const char *const expected[][2] = {
         {"memory.max", "67108864"},
         {"memory.low", "33554432"},
         {"memory.swap.max", "33554432"}, /* v2 limits swap alone: 96m - 64m */
@@ -146,13 +162,7 @@ static void test_v2_mapping_of_every_flag(void **state)
         {"pids.max", "20"},
         {"io.weight", "default 4950"}, /* 1 + (500 - 10) * 9999 / 990 */
     };
-    assert_int_equal(count, sizeof(expected) / sizeof(expected[0]));
-    for (size_t i = 0; i < count; i++) {
-        const char *value = value_of(writes, count, expected[i][0]);
-        if (value == NULL || strcmp(value, expected[i][1]) != 0)
-            fail_msg("%s: expected %s, got %s", expected[i][0], expected[i][1],
-                     value ? value : "(none)");
-    }
+    assert_writes(writes, count, expected, sizeof(expected) / sizeof(expected[0]));
     /* Unlimited spellings, and the one thing v2 cannot do. */
     r = (struct runtime_resources){
         RUNTIME_UNSET, RUNTIME_UNSET, RUNTIME_UNSET, false, RUNTIME_UNSET, -1,
@@ -179,7 +189,7 @@ static void test_v1_mapping_of_every_flag(void **state)
     struct cgroup_write writes[CGROUP_WRITES_MAX];
     size_t count;
     assert_int_equal(cgroup_limit_writes(&r, nothing_unified, NULL, writes, &count, &err), 0);
-    const char *expected[][2] = {
+    const char *const expected[][2] = {
         {"memory.limit_in_bytes", "67108864"},
         {"memory.soft_limit_in_bytes", "33554432"},
         {"memory.memsw.limit_in_bytes", "100663296"},
@@ -192,13 +202,7 @@ static void test_v1_mapping_of_every_flag(void **state)
         {"pids.max", "20"},
         {"blkio.weight", "500"},
     };
-    assert_int_equal(count, sizeof(expected) / sizeof(expected[0]));
-    for (size_t i = 0; i < count; i++) {
-        const char *value = value_of(writes, count, expected[i][0]);
-        if (value == NULL || strcmp(value, expected[i][1]) != 0)
-            fail_msg("%s: expected %s, got %s", expected[i][0], expected[i][1],
-                     value ? value : "(none)");
-    }
+    assert_writes(writes, count, expected, sizeof(expected) / sizeof(expected[0]));
     /* The period before the quota, memory before memory+swap. */
     size_t period = 0, quota = 0, memory = 0, memsw = 0;
     for (size_t i = 0; i < count; i++) {
@@ -245,6 +249,77 @@ static void test_spec_round_trip(void **state)
     json_decref(spec);
 }
 
+static void touch(const char *directory, const char *file, const char *content)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        fail_msg("create %s", path);
+    fputs(content, f);
+    fclose(f);
+}
+
+static char *slurp(const char *directory, const char *file)
+{
+    char path[512];
+    static char content[256];
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
+    FILE *f = fopen(path, "r");
+    content[0] = '\0';
+    if (f != NULL) {
+        size_t n = fread(content, 1, sizeof(content) - 1, f);
+        content[n] = '\0';
+        fclose(f);
+    }
+    return content;
+}
+
+/* On a cgroup2 tree (a directory standing in for one), a limit enables its
+ * controller in every ancestor's cgroup.subtree_control, then writes its file. */
+static void test_v2_apply_enables_controllers(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/husk-cgroup2-XXXXXX", parent[600], container[700];
+    if (mkdtemp(root) == NULL)
+        fail_msg("mkdtemp");
+    snprintf(parent, sizeof(parent), "%s/husk", root);
+    snprintf(container, sizeof(container), "%s/abc", parent);
+    mkdir(parent, 0755);
+    mkdir(container, 0755);
+    touch(root, "cgroup.subtree_control", "cpu io\n");
+    touch(parent, "cgroup.subtree_control", "memory pids\n");
+    touch(container, "memory.max", "max\n");
+    touch(container, "pids.max", "max\n");
+    struct cgroup_hierarchy unified = {.mount_point = root, .controllers = "", .unified = true};
+    struct cgroup_layout layout = {.hierarchies = &unified, .count = 1};
+    struct runtime_resources r = {RUNTIME_UNSET, RUNTIME_UNSET, RUNTIME_UNSET, false,
+                                  RUNTIME_UNSET, RUNTIME_UNSET, RUNTIME_UNSET, NULL,
+                                  NULL,          RUNTIME_UNSET, RUNTIME_UNSET};
+    r.memory_limit = 64 << 20;
+    r.pids_limit = 7;
+    husk_error_t err = NULL;
+    assert_int_equal(cgroup_apply_limits(&layout, "/husk/abc", &r, &err), 0);
+    assert_no_error(err);
+    assert_string_equal(slurp(container, "memory.max"), "67108864");
+    assert_string_equal(slurp(container, "pids.max"), "7");
+    /* The root lacked both: "+pids" is the last written; the parent had both. */
+    assert_string_equal(slurp(root, "cgroup.subtree_control"), "+pids");
+    assert_string_equal(slurp(parent, "cgroup.subtree_control"), "memory pids\n");
+    const char *files[][2] = {{container, "memory.max"},
+                              {container, "pids.max"},
+                              {parent, "cgroup.subtree_control"},
+                              {root, "cgroup.subtree_control"}};
+    for (size_t i = 0; i < 4; i++) {
+        char path[800];
+        snprintf(path, sizeof(path), "%s/%s", files[i][0], files[i][1]);
+        unlink(path);
+    }
+    rmdir(container);
+    rmdir(parent);
+    rmdir(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_v2_mapping_of_every_flag),
         cmocka_unit_test(test_v1_mapping_of_every_flag),
         cmocka_unit_test(test_spec_round_trip),
+        cmocka_unit_test(test_v2_apply_enables_controllers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
