@@ -45,16 +45,18 @@ static json_t *record_networks(json_t *record)
     return networks;
 }
 
-/* "veth" and 7 hex digits of the container and network: stable, so a
- * detach after a crash finds the link by name. */
+/* "veth" and 11 hex digits (44 bits, all IFNAMSIZ allows) of a hash of the
+ * container and network: stable, so a detach after a crash finds the link
+ * by name, and two live containers practically never share one. */
 static void veth_name(const char *id, const char *network, char name[16])
 {
-    uint32_t hash = 2166136261u;
+    uint64_t hash = 14695981039346656037ull;
     for (const char *p = id; *p; p++)
-        hash = (hash ^ (uint8_t)*p) * 16777619u;
+        hash = (hash ^ (uint8_t)*p) * 1099511628211ull;
+    hash = (hash ^ ':') * 1099511628211ull;
     for (const char *p = network; *p; p++)
-        hash = (hash ^ (uint8_t)*p) * 16777619u;
-    snprintf(name, 16, "veth%07x", hash & 0xfffffffu);
+        hash = (hash ^ (uint8_t)*p) * 1099511628211ull;
+    snprintf(name, 16, "veth%011llx", (unsigned long long)(hash & 0xfffffffffffull));
 }
 
 /* While any husk bridge exists the host forwards; the value it had before
@@ -89,6 +91,8 @@ static void forwarding_restore(const struct engine_context *context)
         unlink(saved);
 }
 
+static void forwarding_retire(const struct engine_context *context, struct nl_sock *host);
+
 static int bridge_bring_up(const struct engine_context *context, struct nl_sock *host,
                            const struct network *network, husk_error_t *err)
 {
@@ -99,17 +103,26 @@ static int bridge_bring_up(const struct engine_context *context, struct nl_sock 
     snprintf(route_localnet, sizeof(route_localnet), "net/ipv4/conf/%s/route_localnet",
              network->bridge);
     int rc = -1;
+    bool added = false;
     if (forwarding_enable(context, err) < 0 || nat_open(&nat, err) < 0 ||
         nat_table_ensure(nat, err) < 0 ||
         nat_network_add(nat, network->bridge, &network->subnet, network->internal, err) < 0)
         goto out;
+    added = true;
     if (bridge_create(host, network->bridge, network->gateway, network->subnet.prefix, err) < 0)
         goto out;
     /* Published ports are reachable on 127.0.0.1 by DNAT: the kernel routes
      * such packets out of the bridge only with route_localnet. */
     rc = net_sysctl_write(route_localnet, "1", err);
+    if (rc < 0)
+        link_delete(host, network->bridge, NULL);
 out:
+    /* Half a bridge is none: no elements, and forwarding only if another one is up. */
+    if (rc < 0 && added)
+        nat_network_remove(nat, network->bridge, &network->subnet, network->internal, NULL);
     nat_close(nat);
+    if (rc < 0)
+        forwarding_retire(context, host);
     return rc;
 }
 
@@ -312,7 +325,13 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
     };
     char host_name[16], peer_name[16];
     veth_name(record_id(a->record), network.name, host_name);
-    snprintf(peer_name, sizeof(peer_name), "eth%u", (unsigned)(index % 1000));
+    /* The lowest free ethN: after a disconnect, the count of networks no
+     * longer says which names are taken. */
+    for (unsigned n = 0; n < 1000; n++) {
+        snprintf(peer_name, sizeof(peer_name), "eth%u", n);
+        if (link_index(a->inside, peer_name) == 0)
+            break;
+    }
     veth.host_name = host_name;
     veth.peer_name = peer_name;
     record_endpoint(a->record, &network, address, veth.peer_mac, peer_name);
@@ -561,6 +580,12 @@ int network_detach_one(const struct engine_context *context, json_t *record, con
     bool primary = names != NULL && names[0] != NULL && strcmp(names[0], name) == 0;
     detach_network(context, host, record, name, primary, true);
     json_object_del(record_networks(record), name);
+    if (primary) {
+        /* No address of its own any more: /etc/hosts says so too. */
+        json_object_set_new(json_object_get(record, "NetworkSettings"), "IPAddress",
+                            json_string(""));
+        network_hosts_write(context, record, NULL);
+    }
     int lock = network_lock(context, NULL);
     if (lock >= 0)
         forwarding_retire(context, host);

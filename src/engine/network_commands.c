@@ -121,6 +121,11 @@ static int open_member(const struct engine_context *context, const char *referen
         return -1;
     }
     *pid = 0;
+    if (strcmp(record_status(handle->record), "paused") == 0) {
+        husk_error_set(err, 0, "container %s is paused: unpause it first", reference);
+        container_close(handle);
+        return -1;
+    }
     if (strcmp(record_status(handle->record), "running") == 0)
         *pid = (pid_t)json_integer_value(
             json_object_get(json_object_get(handle->record, "State"), "Pid"));

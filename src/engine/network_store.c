@@ -333,6 +333,13 @@ int network_lease_take(const struct engine_context *context, const struct networ
     if (leases_fd < 0)
         return husk_error_set(err, errno, "open leases of network %s", network->name);
     snprintf(target, sizeof(target), "%s:%d:%llu", id, pid, process_start_time(pid));
+    ipv4_address_format(wanted, text);
+    if (wanted != 0 &&
+        (!ipv4_subnet_contains(&network->subnet, wanted) || wanted == network->gateway ||
+         wanted < ipv4_subnet_first(&network->subnet) ||
+         wanted > ipv4_subnet_last(&network->subnet)))
+        return husk_error_set(err, 0, "address %s is not a free host address of network %s", text,
+                              network->name);
     uint32_t first = wanted ? wanted : ipv4_subnet_first(&network->subnet);
     uint32_t last = wanted ? wanted : ipv4_subnet_last(&network->subnet);
     for (uint32_t candidate = first; candidate <= last; candidate++) {

@@ -163,6 +163,17 @@ int engine_update(const struct engine_context *context, const char *reference,
     json_t *resources = resource_limits_to_spec(&limits);
     struct runtime_resources parsed;
     int rc = runtime_resources_parse(resources, &parsed, err);
+    /* cgroup2 writes period and quota as one file, and its swap relative to
+     * the memory limit: the half not given keeps its current value. */
+    const struct runtime_resources *current = &t.spec->resources;
+    if (rc == 0 && (parsed.cpu_quota != RUNTIME_UNSET) != (parsed.cpu_period != RUNTIME_UNSET)) {
+        if (parsed.cpu_quota == RUNTIME_UNSET)
+            parsed.cpu_quota = current->cpu_quota;
+        if (parsed.cpu_period == RUNTIME_UNSET)
+            parsed.cpu_period = current->cpu_period;
+    }
+    if (rc == 0 && parsed.memory_swap != RUNTIME_UNSET && parsed.memory_limit == RUNTIME_UNSET)
+        parsed.memory_limit = current->memory_limit;
     if (rc == 0 && record_process_alive(t.handle.record))
         rc = cgroup_apply_limits(&t.layout, t.spec->cgroups_path, &parsed, err);
     if (rc == 0)

@@ -39,19 +39,23 @@ static int memory_writes(const struct runtime_resources *r, bool v2, struct cgro
     if (r->memory_limit != RUNTIME_UNSET)
         add(writes, count, "memory", v2 ? "memory.max" : "memory.limit_in_bytes",
             r->memory_limit < 0 && v2 ? "max" : "%lld", r->memory_limit);
-    if (r->memory_reservation != RUNTIME_UNSET)
-        add(writes, count, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", "%lld",
-            r->memory_reservation);
+    /* Right after the limit: cgroup_apply_limits retries that pair in the
+     * other order when lowering. */
     if (r->memory_swap != RUNTIME_UNSET) {
+        bool unlimited =
+            r->memory_swap < 0 || (r->memory_limit != RUNTIME_UNSET && r->memory_limit < 0);
         /* v1 limits memory + swap; v2 limits swap alone. */
         if (!v2)
             add(writes, count, "memory", "memory.memsw.limit_in_bytes", "%lld", r->memory_swap);
-        else if (r->memory_swap < 0 || r->memory_limit < 0)
+        else if (unlimited)
             add_text(writes, count, "memory", "memory.swap.max", "max");
         else
             add(writes, count, "memory", "memory.swap.max", "%lld",
                 r->memory_swap - (r->memory_limit == RUNTIME_UNSET ? 0 : r->memory_limit));
     }
+    if (r->memory_reservation != RUNTIME_UNSET)
+        add(writes, count, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", "%lld",
+            r->memory_reservation);
     if (r->disable_oom_killer) {
         if (v2)
             return husk_error_set(err, 0,

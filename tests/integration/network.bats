@@ -84,7 +84,7 @@ no_husk_state_left() {
 	run ip -4 -o addr show husk0
 	expect_match 'inet 10.88.0.1/16'
 	run ip -o link show master husk0
-	expect_match 'veth[0-9a-f]{7}@.* state UP'
+	expect_match 'veth[0-9a-f]{11}@.* state UP'
 	[ "$(sysctl -n net.ipv4.ip_forward)" = 1 ]
 	run "$HUSK" inspect -f '{{.NetworkSettings.Networks.bridge.Gateway}} {{.NetworkSettings.Networks.bridge.MacAddress}} {{.HostConfig.NetworkMode}}' a
 	expect_match "^10.88.0.1 02:42:0a:58:[0-9a-f:]+ bridge$"
@@ -266,6 +266,26 @@ no_husk_state_left() {
 	run "$HUSK" network ls
 	expect_match 'front +bridge +10\.89\.[0-9]+\.0/24 +false'
 	expect_match 'closed +bridge +10\.89\.[0-9]+\.0/24 +true'
+}
+
+@test "connect after disconnect takes a free ethN; the primary's address leaves /etc/hosts; a paused container is refused" {
+	"$HUSK" network create one >/dev/null
+	"$HUSK" network create two >/dev/null
+	"$HUSK" run -d --name c --network one busybox sleep 1001 >/dev/null
+	"$HUSK" network connect two c
+	"$HUSK" network disconnect one c
+	run "$HUSK" inspect -f '{{.NetworkSettings.IPAddress}}' c
+	expect_output ""
+	run "$HUSK" exec c cat /etc/hosts
+	expect_match '127.0.1.1	'
+	"$HUSK" network connect one c
+	run "$HUSK" exec c ip -o -4 addr
+	expect_match 'eth0 +inet 10\.89\.'
+	expect_match 'eth1 +inet 10\.89\.'
+	"$HUSK" pause c >/dev/null
+	run --separate-stderr "$HUSK" network disconnect two c
+	expect_husk_error 125 'container c is paused: unpause it first'
+	"$HUSK" unpause c >/dev/null
 }
 
 @test "network rm is refused while in use; prune removes unused networks; errors are one line" {
