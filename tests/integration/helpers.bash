@@ -27,6 +27,19 @@ teardown() {
 	husk_teardown
 }
 
+# For files whose tests keep containers running: their setup() and teardown()
+# call these, and every container is removed (through husk, so monitors,
+# cgroups and network state go too) before the usual leak checks.
+keeping_setup() {
+	husk_setup
+	keep_containers=1
+}
+
+removing_teardown() {
+	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
+	husk_teardown
+}
+
 husk_setup() {
 	if [ -z "${HUSK:-}" ] || [ -z "${HUSK_ROOT:-}" ]; then
 		echo "HUSK and HUSK_ROOT must be set: run tests/integration/run.sh BINARY" >&2

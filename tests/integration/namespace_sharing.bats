@@ -5,15 +5,8 @@
 
 load helpers
 
-setup() {
-	husk_setup
-	keep_containers=1
-}
-
-teardown() {
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
-	husk_teardown
-}
+setup() { keeping_setup; }
+teardown() { removing_teardown; }
 
 ns_of() { # CONTAINER TYPE: the namespace link of the container's PID 1
 	readlink "/proc/$("$HUSK" inspect -f '{{.State.Pid}}' "$1")/ns/$2"

@@ -7,10 +7,7 @@
 
 load helpers
 
-setup() {
-	husk_setup
-	keep_containers=1
-}
+setup() { keeping_setup; }
 
 teardown() {
 	[ -z "${SERVER:-}" ] || kill "$SERVER" 2>/dev/null

@@ -6,10 +6,7 @@
 
 load helpers
 
-setup() {
-	husk_setup
-	keep_containers=1
-}
+setup() { keeping_setup; }
 
 teardown() {
 	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
