@@ -30,11 +30,9 @@ static int open_target(const struct engine_context *context, const char *referen
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
-    const char *status =
-        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
     if (pidfd < 0) {
         husk_error_set(err, 0, "container %s is not running", reference);
-    } else if (status != NULL && strcmp(status, "paused") == 0) {
+    } else if (record_is_paused(handle.record)) {
         /* Its cgroups are frozen: the new process would freeze on arrival. */
         husk_error_set(err, 0, "container %s is paused: unpause it first", reference);
         close(pidfd);

@@ -166,9 +166,7 @@ static int refuse_paused(const struct engine_context *context, const char *id,
     struct container_handle handle;
     if (container_read(context, id, &handle, NULL) < 0)
         return 0;
-    const char *status =
-        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
-    bool paused = status != NULL && strcmp(status, "paused") == 0;
+    bool paused = record_is_paused(handle.record);
     container_close(&handle);
     if (paused)
         return husk_error_set(err, 0, "container %s is paused: unpause it first", reference);

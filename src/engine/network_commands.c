@@ -121,7 +121,7 @@ static int open_member(const struct engine_context *context, const char *referen
         return -1;
     }
     *pid = 0;
-    if (strcmp(record_status(handle->record), "paused") == 0) {
+    if (record_is_paused(handle->record) && record_process_alive(handle->record)) {
         husk_error_set(err, 0, "container %s is paused: unpause it first", reference);
         container_close(handle);
         return -1;

@@ -197,32 +197,28 @@ int network_load_default(const struct engine_context *context, struct network *n
     return rc;
 }
 
-static int by_string(const void *a, const void *b)
+static bool is_user_network(const char *name)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return name[0] != '.' && strcmp(name, NETWORK_DEFAULT_NAME) != 0;
 }
 
 char **network_names(const struct engine_context *context)
 {
     cleanup_free char *path = networks_path(context, NULL, NULL);
+    char **users = path ? directory_names(path, is_user_network) : NULL;
     size_t count = 0;
-    char **names = calloc(2, sizeof(char *));
-    names[count++] = strdup(NETWORK_DEFAULT_NAME);
-    DIR *dir = path ? opendir(path) : NULL;
-    struct dirent *entry;
-    while (dir != NULL && (entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] == '.' || strcmp(entry->d_name, NETWORK_DEFAULT_NAME) == 0)
-            continue;
-        char **grown = realloc(names, (count + 2) * sizeof(char *));
-        if (grown == NULL)
-            break;
-        names = grown;
-        names[count++] = strdup(entry->d_name);
+    while (users && users[count])
+        count++;
+    /* The default network first, whether or not it was made yet. */
+    char **names = calloc(count + 2, sizeof(char *));
+    if (names == NULL) {
+        cleanup_strvp(&users);
+        return NULL;
     }
-    names[count] = NULL;
-    if (dir != NULL)
-        closedir(dir);
-    qsort(names + 1, count - 1, sizeof(char *), by_string);
+    names[0] = strdup(NETWORK_DEFAULT_NAME);
+    if (users != NULL)
+        memcpy(names + 1, users, count * sizeof(char *));
+    free(users);
     return names;
 }
 

@@ -1,6 +1,5 @@
 #include "record.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,28 +21,17 @@ static bool is_container_id(const char *text)
            strspn(text, "0123456789abcdef") == CONTAINER_ID_LENGTH;
 }
 
+static bool is_container_id_entry(const char *name)
+{
+    return is_container_id(name);
+}
+
 char **container_list_ids(const struct engine_context *context)
 {
     cleanup_free char *path = NULL;
     if (asprintf(&path, "%s/containers", context->data_root) < 0)
         return NULL;
-    size_t count = 0;
-    char **ids = calloc(1, sizeof(char *));
-    DIR *dir = opendir(path);
-    struct dirent *entry;
-    while (dir != NULL && (entry = readdir(dir)) != NULL) {
-        if (!is_container_id(entry->d_name))
-            continue;
-        char **grown = realloc(ids, (count + 2) * sizeof(char *));
-        if (grown == NULL)
-            break;
-        ids = grown;
-        ids[count++] = strdup(entry->d_name);
-        ids[count] = NULL;
-    }
-    if (dir != NULL)
-        closedir(dir);
-    return ids;
+    return directory_names(path, is_container_id_entry);
 }
 
 static int lookup_name(const struct engine_context *context, const char *name, char id[65])
@@ -203,6 +191,13 @@ int record_open_process(json_t *record, const char *pid_key, const char *start_k
 bool record_process_alive(json_t *record)
 {
     return process_matches(json_object_get(record, "State"), "Pid", "PidStartTime");
+}
+
+bool record_is_paused(json_t *record)
+{
+    const char *status =
+        json_string_value(json_object_get(json_object_get(record, "State"), "Status"));
+    return status != NULL && strcmp(status, "paused") == 0;
 }
 
 bool record_monitor_alive(json_t *record)

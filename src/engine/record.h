@@ -42,6 +42,8 @@ unsigned long long process_start_time(pid_t pid);
 /* True when the record's PID is still the very process it recorded. */
 bool record_process_alive(json_t *record);
 bool record_monitor_alive(json_t *record);
+/* The record says paused (pause/unpause keep it; the freezer holds it). */
+bool record_is_paused(json_t *record);
 /* A pidfd of the process under PID_KEY ("Pid", "MonitorPid") whose start
  * time is START_KEY's, or -1 when that process is gone. */
 int record_open_process(json_t *record, const char *pid_key, const char *start_key);

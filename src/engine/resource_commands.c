@@ -55,13 +55,6 @@ static void target_close(struct target *t)
     cgroup_layout_free(&t->layout);
 }
 
-static bool is_paused(json_t *record)
-{
-    const char *status =
-        json_string_value(json_object_get(json_object_get(record, "State"), "Status"));
-    return status != NULL && strcmp(status, "paused") == 0;
-}
-
 static int set_paused(const struct engine_context *context, const char *reference, bool paused,
                       husk_error_t *err)
 {
@@ -69,7 +62,7 @@ static int set_paused(const struct engine_context *context, const char *referenc
     if (target_open(context, reference, true, &t, err) < 0)
         return -1;
     int rc = -1;
-    if (is_paused(t.handle.record) == paused)
+    if (record_is_paused(t.handle.record) == paused)
         husk_error_set(err, 0, "container %s is %s", reference,
                        paused ? "already paused" : "not paused");
     else if (cgroup_freeze(&t.layout, t.spec->cgroups_path, paused, err) == 0) {
@@ -97,7 +90,7 @@ void engine_thaw(const struct engine_context *context, const char *id)
     struct target t;
     if (target_open(context, id, false, &t, NULL) < 0)
         return;
-    if (is_paused(t.handle.record))
+    if (record_is_paused(t.handle.record))
         cgroup_freeze(&t.layout, t.spec->cgroups_path, false, NULL);
     target_close(&t);
 }

@@ -18,7 +18,7 @@ int file_read_all(int dirfd, const char *path, char **content, size_t *length, h
 {
     /* An empty PATH reads DIRFD itself (a pipe, an fd from root_open). */
     cleanup_close int fd = path[0] == '\0' ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0)
-                                            : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+                                           : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return husk_error_set(err, errno, "open %s", path);
     size_t capacity = 4096, used = 0;
@@ -255,4 +255,32 @@ int root_open_mount_target(int root_fd, const char *path, bool as_directory, hus
         return husk_error_set(err, errno, "create %s", path);
     fd = root_open(root_fd, path, O_PATH, 0);
     return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **directory_names(const char *path, bool (*keep)(const char *name))
+{
+    size_t count = 0;
+    char **names = calloc(1, sizeof(char *));
+    DIR *dir = names ? opendir(path) : NULL;
+    struct dirent *entry;
+    while (dir != NULL && (entry = readdir(dir)) != NULL) {
+        if (!keep(entry->d_name))
+            continue;
+        char **grown = realloc(names, (count + 2) * sizeof(char *));
+        if (grown == NULL)
+            break;
+        names = grown;
+        names[count++] = strdup(entry->d_name);
+        names[count] = NULL;
+    }
+    if (dir != NULL)
+        closedir(dir);
+    if (names != NULL)
+        qsort(names, count, sizeof(char *), compare_names);
+    return names;
 }

@@ -411,6 +411,32 @@ static void test_root_open_mount_target(void **state)
     close(root_fd);
 }
 
+static bool not_hidden(const char *name)
+{
+    return name[0] != '.';
+}
+
+static void test_directory_names(void **state)
+{
+    struct fixture *f = *state;
+    const char *made[] = {"b", "a", ".hidden", "c"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(mkdir(join(f, made[i]), 0755), 0);
+    char **names = directory_names(f->directory, not_hidden);
+    assert_non_null(names);
+    assert_string_equal(names[0], "a");
+    assert_string_equal(names[1], "b");
+    assert_string_equal(names[2], "c");
+    assert_null(names[3]);
+    for (char **n = names; *n; n++)
+        free(*n);
+    free(names);
+    names = directory_names(join(f, "missing"), not_hidden);
+    assert_non_null(names);
+    assert_null(names[0]);
+    free(names);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_root_open_empty_is_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_directory_create_confined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_open_mount_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_names, setup, teardown),
     };
     return cmocka_run_group_tests_name("file", tests, NULL, NULL);
 }
