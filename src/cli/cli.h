@@ -42,6 +42,38 @@ int cli_stats(const struct engine_context *context, int argc, char **argv);
 int cli_update(const struct engine_context *context, int argc, char **argv);
 int cli_pause(const struct engine_context *context, int argc, char **argv);
 int cli_unpause(const struct engine_context *context, int argc, char **argv);
+/* The resource flags `run`, `create` and `update` share: option codes, the
+ * entries of a getopt_long table, and what each one sets. */
+enum {
+    CLI_OPTION_MEMORY_SWAP = 1000,
+    CLI_OPTION_MEMORY_RESERVATION,
+    CLI_OPTION_OOM_KILL_DISABLE,
+    CLI_OPTION_CPUS,
+    CLI_OPTION_CPU_PERIOD,
+    CLI_OPTION_CPU_QUOTA,
+    CLI_OPTION_CPUSET_CPUS,
+    CLI_OPTION_CPUSET_MEMS,
+    CLI_OPTION_PIDS_LIMIT,
+    CLI_OPTION_BLKIO_WEIGHT,
+};
+#define CLI_RESOURCE_OPTIONS                                                                       \
+    {"memory", required_argument, NULL, 'm'},                                                      \
+        {"memory-swap", required_argument, NULL, CLI_OPTION_MEMORY_SWAP},                          \
+        {"memory-reservation", required_argument, NULL, CLI_OPTION_MEMORY_RESERVATION},            \
+        {"oom-kill-disable", no_argument, NULL, CLI_OPTION_OOM_KILL_DISABLE},                      \
+        {"cpus", required_argument, NULL, CLI_OPTION_CPUS},                                        \
+        {"cpu-shares", required_argument, NULL, 'c'},                                              \
+        {"cpu-period", required_argument, NULL, CLI_OPTION_CPU_PERIOD},                            \
+        {"cpu-quota", required_argument, NULL, CLI_OPTION_CPU_QUOTA},                              \
+        {"cpuset-cpus", required_argument, NULL, CLI_OPTION_CPUSET_CPUS},                          \
+        {"cpuset-mems", required_argument, NULL, CLI_OPTION_CPUSET_MEMS},                          \
+        {"pids-limit", required_argument, NULL, CLI_OPTION_PIDS_LIMIT},                            \
+    {                                                                                              \
+        "blkio-weight", required_argument, NULL, CLI_OPTION_BLKIO_WEIGHT                           \
+    }
+/* Sets the field OPTION stands for; false when it is no resource flag. */
+bool cli_resource_flag(int option, const char *argument, struct resource_flags *flags);
+
 /* Parses `run` arguments into OPTIONS (argv is borrowed). Returns 1 when
  * --help was printed, 0 to go on, -1 on a usage error. */
 int cli_run_parse(int argc, char **argv, struct run_options *options, husk_error_t *err);

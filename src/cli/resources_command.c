@@ -52,20 +52,57 @@ static const char update_usage[] =
     "--cpu-period, --cpu-quota, --cpuset-cpus, --cpuset-mems, --pids-limit, --blkio-weight\n"
     "(as for husk run).\n";
 
+bool cli_resource_flag(int option, const char *argument, struct resource_flags *f)
+{
+    const char **field = NULL;
+    switch (option) {
+    case 'm':
+        field = &f->memory;
+        break;
+    case 'c':
+        field = &f->cpu_shares;
+        break;
+    case CLI_OPTION_MEMORY_SWAP:
+        field = &f->memory_swap;
+        break;
+    case CLI_OPTION_MEMORY_RESERVATION:
+        field = &f->memory_reservation;
+        break;
+    case CLI_OPTION_CPUS:
+        field = &f->cpus;
+        break;
+    case CLI_OPTION_CPU_PERIOD:
+        field = &f->cpu_period;
+        break;
+    case CLI_OPTION_CPU_QUOTA:
+        field = &f->cpu_quota;
+        break;
+    case CLI_OPTION_CPUSET_CPUS:
+        field = &f->cpuset_cpus;
+        break;
+    case CLI_OPTION_CPUSET_MEMS:
+        field = &f->cpuset_mems;
+        break;
+    case CLI_OPTION_PIDS_LIMIT:
+        field = &f->pids_limit;
+        break;
+    case CLI_OPTION_BLKIO_WEIGHT:
+        field = &f->blkio_weight;
+        break;
+    case CLI_OPTION_OOM_KILL_DISABLE:
+        f->oom_kill_disable = true;
+        return true;
+    default:
+        return false;
+    }
+    *field = argument;
+    return true;
+}
+
 int cli_update(const struct engine_context *context, int argc, char **argv)
 {
     static const struct option flags[] = {
-        {"memory", required_argument, NULL, 'm'},
-        {"memory-swap", required_argument, NULL, 's'},
-        {"memory-reservation", required_argument, NULL, 'r'},
-        {"cpus", required_argument, NULL, 'C'},
-        {"cpu-shares", required_argument, NULL, 'c'},
-        {"cpu-period", required_argument, NULL, 'P'},
-        {"cpu-quota", required_argument, NULL, 'Q'},
-        {"cpuset-cpus", required_argument, NULL, 'U'},
-        {"cpuset-mems", required_argument, NULL, 'M'},
-        {"pids-limit", required_argument, NULL, 'p'},
-        {"blkio-weight", required_argument, NULL, 'b'},
+        CLI_RESOURCE_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -75,40 +112,9 @@ int cli_update(const struct engine_context *context, int argc, char **argv)
     optind = 0;
     int option;
     while ((option = getopt_long(argc, argv, ":m:c:", flags, NULL)) != -1) {
+        if (cli_resource_flag(option, optarg, &f))
+            continue;
         switch (option) {
-        case 'm':
-            f.memory = optarg;
-            break;
-        case 's':
-            f.memory_swap = optarg;
-            break;
-        case 'r':
-            f.memory_reservation = optarg;
-            break;
-        case 'C':
-            f.cpus = optarg;
-            break;
-        case 'c':
-            f.cpu_shares = optarg;
-            break;
-        case 'P':
-            f.cpu_period = optarg;
-            break;
-        case 'Q':
-            f.cpu_quota = optarg;
-            break;
-        case 'U':
-            f.cpuset_cpus = optarg;
-            break;
-        case 'M':
-            f.cpuset_mems = optarg;
-            break;
-        case 'p':
-            f.pids_limit = optarg;
-            break;
-        case 'b':
-            f.blkio_weight = optarg;
-            break;
         case 'h':
             fputs(update_usage, stdout);
             return 0;

@@ -67,16 +67,6 @@ enum {
     OPTION_USERNS,
     OPTION_EXPOSE,
     OPTION_SYSCTL,
-    OPTION_MEMORY_SWAP,
-    OPTION_MEMORY_RESERVATION,
-    OPTION_OOM_KILL_DISABLE,
-    OPTION_CPUS,
-    OPTION_CPU_PERIOD,
-    OPTION_CPU_QUOTA,
-    OPTION_CPUSET_CPUS,
-    OPTION_CPUSET_MEMS,
-    OPTION_PIDS_LIMIT,
-    OPTION_BLKIO_WEIGHT,
     OPTION_CGROUP_PARENT,
 };
 
@@ -104,18 +94,7 @@ static const struct option run_flags[] = {
     {"publish-all", no_argument, NULL, 'P'},
     {"expose", required_argument, NULL, OPTION_EXPOSE},
     {"sysctl", required_argument, NULL, OPTION_SYSCTL},
-    {"memory", required_argument, NULL, 'm'},
-    {"memory-swap", required_argument, NULL, OPTION_MEMORY_SWAP},
-    {"memory-reservation", required_argument, NULL, OPTION_MEMORY_RESERVATION},
-    {"oom-kill-disable", no_argument, NULL, OPTION_OOM_KILL_DISABLE},
-    {"cpus", required_argument, NULL, OPTION_CPUS},
-    {"cpu-shares", required_argument, NULL, 'c'},
-    {"cpu-period", required_argument, NULL, OPTION_CPU_PERIOD},
-    {"cpu-quota", required_argument, NULL, OPTION_CPU_QUOTA},
-    {"cpuset-cpus", required_argument, NULL, OPTION_CPUSET_CPUS},
-    {"cpuset-mems", required_argument, NULL, OPTION_CPUSET_MEMS},
-    {"pids-limit", required_argument, NULL, OPTION_PIDS_LIMIT},
-    {"blkio-weight", required_argument, NULL, OPTION_BLKIO_WEIGHT},
+    CLI_RESOURCE_OPTIONS,
     {"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT},
     {NULL, 0, NULL, 0},
 };
@@ -154,40 +133,72 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
     /* "+": options end at IMAGE; what follows belongs to the command. */
     while ((option = getopt_long(argc, argv, "+:de:h:itu:w:p:Pm:c:", run_flags, NULL)) != -1) {
         switch (option) {
-        case 'd': o->detach = true; break;
-        case 'e': o->env[o->env_count++] = optarg; break;
-        case 'h': o->hostname = optarg; break;
-        case 'i': o->interactive = true; break;
-        case 't': o->tty = true; break;
-        case 'u': o->user = optarg; break;
-        case 'w': o->workdir = optarg; break;
-        case 'p': o->publish[o->publish_count++] = optarg; break;
-        case 'P': o->publish_all = true; break;
-        case OPTION_EXPOSE: o->expose[o->expose_count++] = optarg; break;
-        case OPTION_SYSCTL: o->sysctl[o->sysctl_count++] = optarg; break;
-        case 'm': o->resources.memory = optarg; break;
-        case 'c': o->resources.cpu_shares = optarg; break;
-        case OPTION_MEMORY_SWAP: o->resources.memory_swap = optarg; break;
-        case OPTION_MEMORY_RESERVATION: o->resources.memory_reservation = optarg; break;
-        case OPTION_OOM_KILL_DISABLE: o->resources.oom_kill_disable = true; break;
-        case OPTION_CPUS: o->resources.cpus = optarg; break;
-        case OPTION_CPU_PERIOD: o->resources.cpu_period = optarg; break;
-        case OPTION_CPU_QUOTA: o->resources.cpu_quota = optarg; break;
-        case OPTION_CPUSET_CPUS: o->resources.cpuset_cpus = optarg; break;
-        case OPTION_CPUSET_MEMS: o->resources.cpuset_mems = optarg; break;
-        case OPTION_PIDS_LIMIT: o->resources.pids_limit = optarg; break;
-        case OPTION_BLKIO_WEIGHT: o->resources.blkio_weight = optarg; break;
-        case OPTION_CGROUP_PARENT: o->cgroup_parent = optarg; break;
-        case OPTION_NAME: o->name = optarg; break;
-        case OPTION_NETWORK: o->network = optarg; break;
-        case OPTION_PRIVILEGED: o->privileged = true; break;
-        case OPTION_READ_ONLY: o->read_only = true; break;
-        case OPTION_RM: o->auto_remove = true; break;
-        case OPTION_PID: o->pid_mode = optarg; break;
-        case OPTION_IPC: o->ipc_mode = optarg; break;
-        case OPTION_UTS: o->uts_mode = optarg; break;
-        case OPTION_CGROUPNS: o->cgroupns_mode = optarg; break;
-        case OPTION_USERNS: o->userns_mode = optarg; break;
+        case 'd':
+            o->detach = true;
+            break;
+        case 'e':
+            o->env[o->env_count++] = optarg;
+            break;
+        case 'h':
+            o->hostname = optarg;
+            break;
+        case 'i':
+            o->interactive = true;
+            break;
+        case 't':
+            o->tty = true;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'w':
+            o->workdir = optarg;
+            break;
+        case 'p':
+            o->publish[o->publish_count++] = optarg;
+            break;
+        case 'P':
+            o->publish_all = true;
+            break;
+        case OPTION_EXPOSE:
+            o->expose[o->expose_count++] = optarg;
+            break;
+        case OPTION_SYSCTL:
+            o->sysctl[o->sysctl_count++] = optarg;
+            break;
+        case OPTION_CGROUP_PARENT:
+            o->cgroup_parent = optarg;
+            break;
+        case OPTION_NAME:
+            o->name = optarg;
+            break;
+        case OPTION_NETWORK:
+            o->network = optarg;
+            break;
+        case OPTION_PRIVILEGED:
+            o->privileged = true;
+            break;
+        case OPTION_READ_ONLY:
+            o->read_only = true;
+            break;
+        case OPTION_RM:
+            o->auto_remove = true;
+            break;
+        case OPTION_PID:
+            o->pid_mode = optarg;
+            break;
+        case OPTION_IPC:
+            o->ipc_mode = optarg;
+            break;
+        case OPTION_UTS:
+            o->uts_mode = optarg;
+            break;
+        case OPTION_CGROUPNS:
+            o->cgroupns_mode = optarg;
+            break;
+        case OPTION_USERNS:
+            o->userns_mode = optarg;
+            break;
         case OPTION_HELP:
             if (strcmp(command_name, "create") == 0)
                 fputs("Usage: husk create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
@@ -196,7 +207,10 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
                       stdout);
             fputs(run_usage, stdout);
             return 1;
-        default: return flag_error(command_name, option, argv, err);
+        default:
+            if (!cli_resource_flag(option, optarg, &o->resources))
+                return flag_error(command_name, option, argv, err);
+            break;
         }
     }
     if (optind >= argc)
