@@ -236,6 +236,7 @@ struct attachment {
     pid_t pid;
     struct nl_sock *host;   /* in husk's network namespace */
     struct nl_sock *inside; /* in the container's */
+    bool fresh;             /* its namespace is new: only lo and the eth<N> made here */
 };
 
 static int attachment_open(struct attachment *a, husk_error_t *err)
@@ -326,8 +327,10 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
     char host_name[16], peer_name[16];
     veth_name(record_id(a->record), network.name, host_name);
     /* The lowest free ethN: after a disconnect, the count of networks no
-     * longer says which names are taken. */
-    for (unsigned n = 0; n < 1000; n++) {
+     * longer says which names are taken. A new namespace holds only the
+     * ones made here, in order, so it needs no lookups. */
+    snprintf(peer_name, sizeof(peer_name), "eth%zu", index);
+    for (unsigned n = 0; !a->fresh && n < 1000; n++) {
         snprintf(peer_name, sizeof(peer_name), "eth%u", n);
         if (link_index(a->inside, peer_name) == 0)
             break;
@@ -335,12 +338,18 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
     veth.host_name = host_name;
     veth.peer_name = peer_name;
     record_endpoint(a->record, &network, address, veth.peer_mac, peer_name);
-    /* A pair left from the container's last run (its namespace is torn
-     * down asynchronously) would take the name. */
-    if (link_index(a->host, host_name) > 0)
-        link_delete(a->host, host_name, NULL);
     uint32_t gateway = index == 0 && !network.internal ? network.gateway : 0;
-    int rc = veth_create(a->host, &veth, err);
+    husk_error_t taken = NULL;
+    int rc = veth_create(a->host, &veth, &taken);
+    if (rc < 0 && taken->errno_value == EEXIST) {
+        /* A pair left from the container's last run (its namespace is torn
+         * down asynchronously) holds the name. */
+        link_delete(a->host, host_name, NULL);
+        rc = veth_create(a->host, &veth, err);
+    } else if (rc < 0) {
+        rc = husk_error_set(err, taken->errno_value, "%s", taken->message);
+    }
+    husk_error_free(&taken);
     if (rc == 0)
         rc = link_address_and_route(a->inside, peer_name, address, network.subnet.prefix, gateway,
                                     err);
@@ -479,7 +488,7 @@ int network_attach_all(const struct engine_context *context, json_t *record, pid
         return 0;
     /* What a run whose monitor was killed left behind. */
     network_detach_all(context, record);
-    struct attachment a = {.context = context, .record = record, .pid = pid};
+    struct attachment a = {.context = context, .record = record, .pid = pid, .fresh = true};
     int rc = attachment_open(&a, err);
     for (size_t i = 0; rc == 0 && names[i] != NULL; i++)
         rc = attach_network(&a, names[i], i, wanted_address(record, names[i]), err);

@@ -96,11 +96,13 @@ static int address_add(struct nl_sock *sock, int index, uint32_t address, int pr
     return rc < 0 ? libnl_error(err, rc, "add an address to", name) : 0;
 }
 
-static int link_up(struct nl_sock *sock, const char *name, husk_error_t *err)
+/* By index, known already: a lookup by name would be one more round trip. */
+static int link_up(struct nl_sock *sock, int index, const char *name, husk_error_t *err)
 {
-    struct rtnl_link *link = NULL, *change = rtnl_link_alloc();
-    int rc = rtnl_link_get_kernel(sock, 0, name, &link);
-    if (rc == 0 && change != NULL) {
+    struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
+    int rc = -NLE_NOMEM;
+    if (link != NULL && change != NULL) {
+        rtnl_link_set_ifindex(link, index);
         rtnl_link_set_flags(change, IFF_UP);
         rc = rtnl_link_change(sock, link, change, 0);
     }
@@ -121,7 +123,8 @@ int bridge_create(struct nl_sock *sock, const char *name, uint32_t address, int 
     if (rc < 0)
         return libnl_error(err, rc, "create bridge", name);
     int index = link_index(sock, name);
-    if (address_add(sock, index, address, prefix, name, err) < 0 || link_up(sock, name, err) < 0) {
+    if (address_add(sock, index, address, prefix, name, err) < 0 ||
+        link_up(sock, index, name, err) < 0) {
         link_delete(sock, name, NULL);
         return -1;
     }
@@ -167,7 +170,8 @@ int link_address_and_route(struct nl_sock *sock, const char *name, uint32_t addr
     int index = link_index(sock, name);
     if (index == 0)
         return husk_error_set(err, ENODEV, "link %s is missing in the container", name);
-    if (address_add(sock, index, address, prefix, name, err) < 0 || link_up(sock, name, err) < 0)
+    if (address_add(sock, index, address, prefix, name, err) < 0 ||
+        link_up(sock, index, name, err) < 0)
         return -1;
     if (gateway == 0)
         return 0;

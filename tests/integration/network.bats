@@ -382,3 +382,18 @@ example"
 	"$HUSK" rm -f orphan >/dev/null
 	no_husk_state_left
 }
+
+@test "a link left under a container's veth name (its last run's pair, not yet gone) is replaced at start" {
+	"$HUSK" run -d --name again busybox sleep 1001 >/dev/null
+	host_end=$(ip -o link show master husk0 | awk -F'[ :@]+' '{ print $2 }')
+	expect_match '^veth[0-9a-f]{11}$' "$host_end"
+	"$HUSK" stop -t 0 again >/dev/null
+	# Stand in for a pair whose namespace the kernel has not torn down yet.
+	ip link show "$host_end" >/dev/null 2>&1 || ip link add "$host_end" type veth peer name leftover0
+	"$HUSK" start again >/dev/null
+	run ip -o link show "$host_end"
+	expect_match "$host_end@.* master husk0 .*state UP"
+	"$HUSK" exec again ip -4 -o addr show eth0 >/dev/null
+	"$HUSK" rm -f again >/dev/null
+	no_husk_state_left
+}
