@@ -98,7 +98,7 @@ interval() {
 # ratio of medians, because single 1 s rates on this 2-CPU VM swing by +-30% (3 s rounds
 # swing as much: measured 10-18 Gbit/s). Sets ratio, low, high (husk / bare veth).
 rounds() {
-    local husk_rates=() veth_rates=() hand_rates=() ratios=() hand_ratios=() round h v b
+    local husk_rates=() veth_rates=() hand_rates=() ratios=() hand_ratios=() kernel_ratios=() round h v b
     for round in $(seq "${BENCH_IPERF_ROUNDS:-30}"); do
         case $((round % 3)) in
         0) h=$(gbits "$container_ip") v=$(gbits 10.199.0.2) b=$(gbits 10.198.0.2) ;;
@@ -108,13 +108,16 @@ rounds() {
         husk_rates+=("$h") veth_rates+=("$v") hand_rates+=("$b")
         ratios+=("$(awk -v h="$h" -v v="$v" 'BEGIN { printf "%.4f\n", h / v }')")
         hand_ratios+=("$(awk -v h="$h" -v b="$b" 'BEGIN { printf "%.4f\n", h / b }')")
+        kernel_ratios+=("$(awk -v b="$b" -v v="$v" 'BEGIN { printf "%.4f\n", b / v }')")
     done
     echo "$1, medians of ${#ratios[@]} rounds: husk bridge $(printf '%s\n' "${husk_rates[@]}" | median)," \
         "bare veth $(printf '%s\n' "${veth_rates[@]}" | median)," \
         "hand-made bridge $(printf '%s\n' "${hand_rates[@]}" | median) Gbit/s"
     read -r ratio low high < <(printf '%s\n' "${ratios[@]}" | interval)
     read -r hand_ratio hand_low hand_high < <(printf '%s\n' "${hand_ratios[@]}" | interval)
-    echo "  husk/bare veth $ratio (95% interval $low-$high); husk/hand-made bridge $hand_ratio ($hand_low-$hand_high)"
+    read -r kernel_ratio kernel_low kernel_high < <(printf '%s\n' "${kernel_ratios[@]}" | interval)
+    echo "  husk/bare veth $ratio (95% interval $low-$high); husk/hand-made bridge $hand_ratio ($hand_low-$hand_high);" \
+        "hand-made bridge/bare veth $kernel_ratio ($kernel_low-$kernel_high): the kernel bridge's own cost"
 }
 # With br_netfilter loaded (docker loads it) every frame crossing any bridge also runs the
 # IPv4 netfilter hooks, a cost a bare veth pair never pays. The setting is per network

@@ -7,7 +7,7 @@ packages="gcc pkg-config meson ninja-build
 libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev
 libcmocka-dev bats busybox-static
-iproute2 util-linux procps tmux nftables iperf3
+iproute2 util-linux procps tmux nftables iperf3 jq
 crun runc"
 
 missing=""

@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
     {"logs", "Print a container's output", cli_logs},
     {"top", "List a container's processes", cli_top},
     {"ns", "Show namespaces and who shares them, from the kernel", cli_ns},
+    {"audit", "Show what namespaces do not isolate: shared settings, tables, risks", cli_audit},
     {"network", "Manage bridge networks", cli_network},
     {"port", "List a container's published ports", cli_port},
     {"stats", "Show containers' CPU, memory, network, block I/O and PIDs", cli_stats},

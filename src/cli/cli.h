@@ -2,6 +2,8 @@
 #ifndef HUSK_CLI_CLI_H
 #define HUSK_CLI_CLI_H
 
+#include <jansson.h>
+
 #include "../engine/options.h"
 #include "../util/error.h"
 
@@ -36,6 +38,10 @@ int cli_ps(const struct engine_context *context, int argc, char **argv);
 int cli_logs(const struct engine_context *context, int argc, char **argv);
 int cli_top(const struct engine_context *context, int argc, char **argv);
 int cli_ns(const struct engine_context *context, int argc, char **argv);
+int cli_audit(const struct engine_context *context, int argc, char **argv);
+/* The host and containers as rows, namespace types as columns; each cell
+ * names the first row holding that namespace (ns_command.c). */
+void cli_print_namespace_matrix(json_t *parties);
 int cli_network(const struct engine_context *context, int argc, char **argv);
 int cli_port(const struct engine_context *context, int argc, char **argv);
 int cli_stats(const struct engine_context *context, int argc, char **argv);

@@ -37,7 +37,7 @@ static const char *owner_of(json_t *parties, size_t row, const char *type)
     return "?";
 }
 
-static void print_matrix(json_t *parties)
+void cli_print_namespace_matrix(json_t *parties)
 {
     struct table *table = table_new(NAMESPACE_TYPE_COUNT + 1);
     const char *header[NAMESPACE_TYPE_COUNT + 1] = {"NAME"};
@@ -128,7 +128,7 @@ int cli_ns(const struct engine_context *context, int argc, char **argv)
     } else if (optind < argc) {
         print_details(parties);
     } else {
-        print_matrix(parties);
+        cli_print_namespace_matrix(parties);
     }
     json_decref(parties);
     return 0;

@@ -406,7 +406,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     memset(c, 0, sizeof(*c));
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
-    if (sysctl_options_check(options, &c->sysctls, err) < 0 ||
+    if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
         resources_check(options, c, err) < 0 ||
         image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||

@@ -1,97 +1,107 @@
 #include "sysctl_options.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "../net/sysctl.h"
+#include "../audit/sysctl_catalog.h"
 #include "../util/cleanup.h"
 #include "namespace_join.h"
 
-const char *sysctl_key_namespace(const char *key)
-{
-    static const struct {
-        const char *prefix;
-        bool whole; /* the key itself, not a prefix */
-        const char *namespace;
-    } rules[] = {
-        {"kernel.shm", false, "ipc"},     {"kernel.msg", false, "ipc"},
-        {"kernel.sem", true, "ipc"},      {"fs.mqueue.", false, "ipc"},
-        {"kernel.hostname", true, "uts"}, {"kernel.domainname", true, "uts"},
-        {"net.", false, "net"},
-    };
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        size_t length = strlen(rules[i].prefix);
-        if (rules[i].whole ? strcmp(key, rules[i].prefix) == 0
-                           : strncmp(key, rules[i].prefix, length) == 0 && key[length] != '\0')
-            return rules[i].namespace;
-    }
-    return NULL;
-}
-
-/* The mode's flag and value when the container does not own the namespace. */
+/* The mode's flag and value when the container does not own NAMESPACE;
+ * NULL when it does. */
 static const char *shared_by(const struct run_options *o, const char *namespace, const char **flag)
 {
-    const char *mode = strcmp(namespace, "ipc") == 0   ? o->ipc_mode
-                       : strcmp(namespace, "uts") == 0 ? o->uts_mode
-                                                       : o->network;
-    *flag = strcmp(namespace, "ipc") == 0   ? "--ipc"
-            : strcmp(namespace, "uts") == 0 ? "--uts"
-                                            : "--network";
-    if (mode != NULL && (strcmp(mode, "host") == 0 || namespace_donor_of(mode) != NULL))
-        return mode;
-    return NULL;
-}
-
-/* net.ipv4.conf.eth0.rp_filter -> net/ipv4/conf/default/rp_filter: the
- * container's interfaces do not exist yet where the probe looks. */
-static void probe_path(const char *key, char *path, size_t size)
-{
-    static const char *const per_interface[] = {"net.ipv4.conf.", "net.ipv6.conf.",
-                                                "net.ipv4.neigh.", "net.ipv6.neigh."};
-    snprintf(path, size, "%s", key);
-    for (size_t i = 0; i < sizeof(per_interface) / sizeof(per_interface[0]); i++) {
-        size_t length = strlen(per_interface[i]);
-        const char *rest =
-            strchr(key + (strncmp(key, per_interface[i], length) == 0 ? length : 0), '.');
-        if (strncmp(key, per_interface[i], length) == 0 && rest != NULL)
-            snprintf(path, size, "%sdefault%s", per_interface[i], rest);
+    static const struct {
+        const char *namespace, *flag;
+        size_t offset;
+    } modes[] = {
+        {"net", "--network", offsetof(struct run_options, network)},
+        {"ipc", "--ipc", offsetof(struct run_options, ipc_mode)},
+        {"uts", "--uts", offsetof(struct run_options, uts_mode)},
+        {"pid", "--pid", offsetof(struct run_options, pid_mode)},
+        {"user", "--userns", offsetof(struct run_options, userns_mode)},
+    };
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (strcmp(namespace, modes[i].namespace) != 0)
+            continue;
+        const char *mode = *(const char *const *)((const char *)o + modes[i].offset);
+        *flag = modes[i].flag;
+        /* husk gives a container its own user namespace only when asked. */
+        if (strcmp(namespace, "user") == 0)
+            return mode != NULL && strcmp(mode, "private") == 0 ? NULL : mode ? mode : "host";
+        if (mode != NULL && (strcmp(mode, "host") == 0 || namespace_donor_of(mode) != NULL))
+            return mode;
+        return NULL;
     }
-    for (char *p = path; *p; p++)
-        if (*p == '.')
-            *p = '/';
+    *flag = NULL;
+    return "host"; /* a namespace husk never makes per container */
 }
 
-static int check_one(const struct run_options *o, const char *key, husk_error_t *err)
+static int check_one(const struct run_options *o, json_t *catalog, const char *key,
+                     husk_error_t *err)
 {
-    const char *namespace = sysctl_key_namespace(key);
-    const char *flag = NULL, *mode = namespace ? shared_by(o, namespace, &flag) : NULL;
+    json_t *entry = sysctl_catalog_entry(catalog, key);
+    if (entry == NULL)
+        return husk_error_set(err, 0, "--sysctl %s is refused: this kernel has no such setting",
+                              key);
+    const char *class = json_string_value(json_object_get(entry, "Class"));
+    const char *namespace = json_string_value(json_object_get(entry, "Namespace"));
+    if (class == NULL || strcmp(class, "isolated") != 0 || namespace == NULL)
+        return husk_error_set(err, 0,
+                              "--sysctl %s is refused: no namespace isolates it, the kernel "
+                              "keeps one value for the host and every container, so setting it "
+                              "would change them all (husk audit: %s)",
+                              key, class ? class : "unknown");
+    const char *flag = NULL, *mode = shared_by(o, namespace, &flag);
+    if (mode != NULL && flag == NULL)
+        return husk_error_set(err, 0,
+                              "--sysctl %s is refused: the %s namespace isolates it, and husk "
+                              "gives no container a %s namespace of its own",
+                              key, namespace, namespace);
     if (mode != NULL)
         return husk_error_set(err, 0,
                               "--sysctl %s is refused: the container shares that namespace "
                               "(%s %s), so it would change %s",
                               key, flag, mode,
                               strcmp(mode, "host") == 0 ? "the host" : "another container");
-    int isolated = 0;
-    if (namespace != NULL && strcmp(namespace, "net") == 0) {
-        char path[256];
-        probe_path(key, path, sizeof(path));
-        isolated = net_sysctl_isolated(path, err);
-        if (isolated < 0)
-            return -1;
-    }
-    if (namespace == NULL || (strcmp(namespace, "net") == 0 && isolated == 0))
-        return husk_error_set(err, 0,
-                              "--sysctl %s is refused: no namespace isolates it, the kernel "
-                              "keeps one value for the host and every container, so setting it "
-                              "would change them all",
-                              key);
     return 0;
 }
 
-int sysctl_options_check(const struct run_options *o, json_t **sysctls, husk_error_t *err)
+/* The cached classification; redone once when it lacks a key the kernel
+ * has now (a module loaded since). */
+static int catalog_for(const struct engine_context *context, const struct run_options *o,
+                       json_t **catalog, husk_error_t *err)
+{
+    cleanup_free char *directory = NULL;
+    if (asprintf(&directory, "%s/audit", context->data_root) < 0)
+        return husk_error_set(err, ENOMEM, "--sysctl");
+    if (sysctl_catalog_load(directory, false, catalog, err) < 0)
+        return -1;
+    for (size_t i = 0; i < o->sysctl_count; i++) {
+        char key[256], path[300];
+        snprintf(key, sizeof(key), "%.*s", (int)strcspn(o->sysctl[i], "="), o->sysctl[i]);
+        sysctl_key_canonical(key, path, sizeof(path));
+        for (char *c = path; *c; c++)
+            *c = *c == '.' ? '/' : *c;
+        char full[320];
+        snprintf(full, sizeof(full), "/proc/sys/%s", path);
+        if (sysctl_catalog_entry(*catalog, key) == NULL && access(full, F_OK) == 0) {
+            json_decref(*catalog);
+            return sysctl_catalog_load(directory, true, catalog, err);
+        }
+    }
+    return 0;
+}
+
+int sysctl_options_check(const struct engine_context *context, const struct run_options *o,
+                         json_t **sysctls, husk_error_t *err)
 {
     *sysctls = json_object();
+    json_t *catalog = NULL;
     for (size_t i = 0; i < o->sysctl_count; i++) {
         const char *text = o->sysctl[i];
         const char *equals = strchr(text, '=');
@@ -110,12 +120,15 @@ int sysctl_options_check(const struct run_options *o, json_t **sysctls, husk_err
         }
         memcpy(key, text, length);
         key[length] = '\0';
-        if (check_one(o, key, err) < 0) {
+        if ((catalog == NULL && catalog_for(context, o, &catalog, err) < 0) ||
+            check_one(o, catalog, key, err) < 0) {
+            json_decref(catalog);
             json_decref(*sysctls);
             *sysctls = NULL;
             return -1;
         }
         json_object_set_new(*sysctls, key, json_string(equals + 1));
     }
+    json_decref(catalog);
     return 0;
 }

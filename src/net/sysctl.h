@@ -10,11 +10,4 @@
 int net_sysctl_read(const char *path, char *value, size_t size, husk_error_t *err);
 int net_sysctl_write(const char *path, const char *value, husk_error_t *err);
 
-/* Whether net sysctl PATH ("net/core/somaxconn") belongs to each network
- * namespace, found by experiment: in a new network namespace it must exist
- * and be writable. A global one is absent there (net.core.rmem_max) or
- * read-only (net.netfilter.nf_conntrack_max). 1 isolated, 0 global, -1 on
- * error. */
-int net_sysctl_isolated(const char *path, husk_error_t *err);
-
 #endif

@@ -165,3 +165,27 @@ int cgroup_read_stats(const struct cgroup_layout *layout, const char *path,
     stats->pids = number_in(pids, "pids.current", 0);
     return 0;
 }
+
+pid_t *cgroup_processes(const struct cgroup_layout *layout, const char *path, size_t *count)
+{
+    bool unified;
+    cleanup_free char *directory = controller_directory(layout, "pids", path, &unified);
+    cleanup_free char *text = directory ? read_file(directory, "cgroup.procs") : NULL;
+    *count = 0;
+    size_t capacity = 0;
+    pid_t *pids = NULL;
+    for (char *p = text, *end; p != NULL && *p; p = end) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (*count == capacity) {
+            capacity = capacity ? capacity * 2 : 16;
+            pid_t *bigger = realloc(pids, capacity * sizeof(*pids));
+            if (bigger == NULL)
+                break;
+            pids = bigger;
+        }
+        pids[(*count)++] = (pid_t)pid;
+    }
+    return pids;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../util/error.h"
 #include "cgroup.h"
@@ -26,5 +27,9 @@ struct cgroup_stats {
 };
 int cgroup_read_stats(const struct cgroup_layout *layout, const char *path,
                       struct cgroup_stats *stats, husk_error_t *err);
+
+/* The processes in PATH's cgroup (its pids hierarchy, or cgroup2), as the
+ * kernel lists them; *COUNT of them, NULL when none or unreadable. */
+pid_t *cgroup_processes(const struct cgroup_layout *layout, const char *path, size_t *count);
 
 #endif

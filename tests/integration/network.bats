@@ -348,7 +348,7 @@ idle"
 example"
 	[ "$(sysctl -n net.core.somaxconn)" != 1234 ]
 	[ "$(sysctl -n kernel.domainname)" != example ]
-	for key in net.netfilter.nf_conntrack_max net.core.rmem_max net.core.netdev_max_backlog kernel.pid_max vm.swappiness fs.file-max; do
+	for key in net.netfilter.nf_conntrack_max net.core.rmem_max net.core.netdev_max_backlog kernel.threads-max vm.swappiness fs.file-max; do
 		run --separate-stderr "$HUSK" run --rm --sysctl $key=1000 busybox true
 		expect_husk_error 125 "--sysctl $key is refused: no namespace isolates it"
 	done

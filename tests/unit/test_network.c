@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "../../src/engine/ports.h"
-#include "../../src/engine/sysctl_options.h"
 #include "../../src/net/ipv4.h"
 #include "unit.h"
 
@@ -134,26 +133,6 @@ static void test_port_bindings_round_trip(void **state)
     json_decref(bindings);
 }
 
-static void test_sysctl_key_namespace(void **state)
-{
-    (void)state;
-    const char *cases[][2] = {
-        {"kernel.shmmax", "ipc"},     {"kernel.shm_rmid_forced", "ipc"},
-        {"kernel.msgmnb", "ipc"},     {"kernel.sem", "ipc"},
-        {"fs.mqueue.msg_max", "ipc"}, {"kernel.hostname", "uts"},
-        {"kernel.domainname", "uts"}, {"net.core.somaxconn", "net"},
-        {"kernel.semaphore", NULL},   {"kernel.pid_max", NULL},
-        {"vm.swappiness", NULL},      {"fs.file-max", NULL},
-        {"kernel.hostnamex", NULL},   {"net.", NULL},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *got = sysctl_key_namespace(cases[i][0]);
-        if (cases[i][1] == NULL ? got != NULL : got == NULL || strcmp(got, cases[i][1]) != 0)
-            fail_msg("%s: expected %s, got %s", cases[i][0], cases[i][1] ? cases[i][1] : "none",
-                     got ? got : "none");
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,7 +140,6 @@ int main(void)
         cmocka_unit_test(test_subnet),
         cmocka_unit_test(test_port_mapping),
         cmocka_unit_test(test_port_bindings_round_trip),
-        cmocka_unit_test(test_sysctl_key_namespace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
