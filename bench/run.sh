@@ -232,4 +232,6 @@ cmds+=("floor=$work/bin/floor $rootfs/bin/busybox true")
 lifecycle_bench | tee -a "$out/results.txt"
 # Bridge networking: attach time and iperf3 throughput, in a network namespace of its own.
 unshare --net "$here/network.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
+# husk audit with 20 containers, in a network namespace of its own too.
+unshare --net "$here/audit.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
 echo "(tables: $out/results.txt, every run: $out/raw*.csv)"

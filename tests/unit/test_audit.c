@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "../../src/audit/risks.h"
+#include "../../src/audit/shared_tables.h"
 #include "../../src/audit/sysctl_catalog.h"
 #include "../../src/audit/sysctl_probe.h"
 
@@ -125,12 +127,83 @@ static void test_classify(void **state)
     expect_class(o, 0444, "1 0 9", "global-visible", NULL, NULL);
 }
 
+static void test_conntrack_line(void **state)
+{
+    (void)state;
+    uint32_t source, destination;
+    assert_true(conntrack_line_addresses(
+        "ipv4     2 tcp      6 117 TIME_WAIT src=10.88.0.2 dst=10.88.0.1 sport=40 dport=80 "
+        "src=10.88.0.1 dst=10.88.0.2 sport=80 dport=40 [ASSURED] mark=0 use=1",
+        &source, &destination));
+    assert_int_equal(source, 0x0a580002);
+    assert_int_equal(destination, 0x0a580001);
+    assert_false(conntrack_line_addresses("ipv6 10 udp 17 src=fe80::1 dst=fe80::2", &source,
+                                          &destination));
+    assert_false(conntrack_line_addresses("garbage", &source, &destination));
+}
+
+static json_t *table_row(const char *name, double percent, const char *top, double share)
+{
+    return json_pack("{s:s, s:{s:s, s:I}, s:I, s:f, s:s, s:[{s:s, s:I, s:f}], s:s, s:s}", "Table",
+                     name, "Limit", "Key", "net.netfilter.nf_conntrack_max", "Value",
+                     (json_int_t)1000, "Used", (json_int_t)(percent * 10), "Percent", percent,
+                     "Unit", "entries", "Users", "Name", top, "Used", (json_int_t)1, "Percent",
+                     share, "Shared", "one table for all", "Mitigation", "raise the limit");
+}
+
+static void test_risks(void **state)
+{
+    (void)state;
+    json_t *tables = json_pack("[o, o, o]", table_row("conntrack", 91.0, "web", 64.0),
+                               table_row("open files", 80.0, "host", 90.0),
+                               table_row("pids", 10.0, "db", 50.0));
+    json_t *containers = json_pack(
+        "[{s:s, s:I, s:I, s:b, s:[]}, {s:s, s:I, s:I, s:b, s:[s]}]", "Name", "db", "PidsLimit",
+        (json_int_t)0, "MemoryLimit", (json_int_t)0, "Privileged", 0, "SharedWithHost", "Name",
+        "web", "PidsLimit", (json_int_t)100, "MemoryLimit", (json_int_t)1 << 26, "Privileged", 1,
+        "SharedWithHost", "net");
+    json_t *risks = audit_risks(tables, containers);
+    /* conntrack (high), privileged web (high), then open files, db pids, db memory, web net */
+    assert_int_equal(json_array_size(risks), 6);
+    json_t *first = json_array_get(risks, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "Level")), "high");
+    assert_string_equal(json_string_value(json_object_get(first, "Subject")), "conntrack");
+    assert_string_equal(json_string_value(json_object_get(first, "Container")), "web");
+    assert_non_null(strstr(json_string_value(json_object_get(first, "Message")),
+                           "conntrack 91% full (910 of 1000 entries, "
+                           "net.netfilter.nf_conntrack_max); container web holds 64% of them"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(risks, 1), "Subject")),
+                        "privileged");
+    json_t *files = json_array_get(risks, 2);
+    assert_string_equal(json_string_value(json_object_get(files, "Level")), "warning");
+    assert_null(json_object_get(files, "Container")); /* the host holds most */
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(risks, 3), "Message")),
+                           "container db has no --pids-limit"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(risks, 5), "Subject")),
+                        "namespaces");
+    json_decref(risks);
+    json_decref(containers);
+    /* Nothing wrong: no risks. */
+    json_t *calm = json_pack("[o]", table_row("pids", 10.0, "db", 50.0));
+    json_t *fine = json_pack("[{s:s, s:I, s:I, s:b, s:[]}]", "Name", "db", "PidsLimit",
+                             (json_int_t)10, "MemoryLimit", (json_int_t)1 << 26, "Privileged", 0,
+                             "SharedWithHost");
+    risks = audit_risks(calm, fine);
+    assert_int_equal(json_array_size(risks), 0);
+    json_decref(risks);
+    json_decref(calm);
+    json_decref(fine);
+    json_decref(tables);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_candidates),
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_conntrack_line),
+        cmocka_unit_test(test_risks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
