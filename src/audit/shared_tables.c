@@ -461,6 +461,8 @@ static void inotify_rows(const struct audit_party *parties, size_t count, json_t
         return;
     struct user_usage *users = NULL;
     size_t n = 0;
+    /* root's row always: the host's root and every container without --userns share it */
+    user_find(&users, &n, 0, count);
     inotify_scan(parties, count, &users, &n);
     for (size_t i = 0; i < n; i++) {
         char table[64], watches[64];

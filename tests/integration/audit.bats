@@ -127,6 +127,47 @@ sysctl_snapshot() {
 	expect_match 'conntrack +[0-9]+ +net.netfilter.nf_conntrack_max +[0-9]+ .*client [0-9]+'
 }
 
+# busybox has no inotify tool: a host `tail -f` (GNU tail watches with
+# inotify) is moved into the container's cgroup, as `husk exec` would place it.
+join_cgroup() { # CONTAINER PID
+	local cpid path
+	cpid=$("$HUSK" inspect -f '{{.State.Pid}}' "$1")
+	path=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$cpid/cgroup")
+	if [ -n "$path" ]; then
+		echo "$2" >"/sys/fs/cgroup/pids$path/cgroup.procs"
+	else
+		echo "$2" >"/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' "/proc/$cpid/cgroup")/cgroup.procs"
+	fi
+}
+
+@test "shared tables: each has a limit, usage and percent; a container's inotify instance counts for it" {
+	"$HUSK" run -d --name watcher busybox sleep 1001 >/dev/null
+	"$HUSK" run -d --name other busybox sleep 1001 >/dev/null
+	touch "$BATS_TEST_TMPDIR/watched"
+	tail -f "$BATS_TEST_TMPDIR/watched" </dev/null >/dev/null 2>&1 3>&- &
+	SERVER=$!
+	wait_for 5 has_inotify "$SERVER"
+	join_cgroup watcher "$SERVER"
+	run "$HUSK" audit --format json
+	for table in conntrack pids threads "open files" "inotify instances (uid 0)" "inotify watches (uid 0)" \
+		"kernel keys (uid 0)" "tcp memory" "udp memory"; do
+		jq -e --arg t "$table" '.Tables[] | select(.Table == $t and .Limit.Value > 0 and .Used >= 0 and .Percent >= 0 and (.Limit.Key | length) > 0)' \
+			<<<"$output" >/dev/null || fail "table $table missing or incomplete"
+	done
+	[ "$(jq -r '.Tables[] | select(.Table == "inotify instances (uid 0)") | .Users[] | select(.Name == "watcher") | .Used' <<<"$output")" = 1 ]
+	[ "$(jq -r '.Tables[] | select(.Table == "inotify watches (uid 0)") | .Users[] | select(.Name == "watcher") | .Used' <<<"$output")" -ge 1 ]
+	[ "$(jq -r '.Tables[] | select(.Table == "pids") | .Users[] | select(.Name == "other") | .Used' <<<"$output")" = 1 ]
+	run "$HUSK" audit
+	expect_match 'inotify instances \(uid 0\) .*watcher 1'
+	kill "$SERVER"
+	wait "$SERVER" 2>/dev/null || true
+	SERVER=
+}
+
+has_inotify() { # PID
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q inotify
+}
+
 @test "risks: containers without pid or memory limits are flagged; --strict fails on any risk" {
 	"$HUSK" run -d --name loose busybox sleep 1001 >/dev/null
 	"$HUSK" run -d --name tight --pids-limit 50 -m 64m busybox sleep 1001 >/dev/null
