@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/json_text.h"
+
 static json_t *risk(const char *level, const char *subject, const char *container,
                     const char *message, const char *mitigation)
 {
@@ -88,15 +90,8 @@ static void container_risks(json_t *tables, json_t *container, json_t *risks)
     }
     json_t *shared = json_object_get(container, "SharedWithHost");
     if (json_array_size(shared) > 0) {
-        char types[128] = "";
-        size_t i;
-        json_t *type;
-        json_array_foreach(shared, i, type)
-        {
-            size_t used = strlen(types);
-            snprintf(types + used, sizeof(types) - used, "%s%s", i ? ", " : "",
-                     json_string_value(type));
-        }
+        char types[128];
+        json_strings_join(shared, ", ", types, sizeof(types));
         snprintf(message, sizeof(message),
                  "container %s shares the host's namespaces (%s): nothing isolates it there "
                  "from the host's processes, settings and tables",

@@ -519,6 +519,32 @@ static void key_rows(const struct audit_party *parties, size_t count, json_t *ro
 
 /* ---- sockets ---- */
 
+/* tcp_mem / udp_mem: pages in use against the third value, the hard limit. */
+static void memory_row(const struct audit_party *parties, size_t count, const char *table,
+                       const char *key, long long pages, long long *sockets_by, json_t *rows)
+{
+    char path[64], mitigation[160];
+    long long limit;
+    snprintf(path, sizeof(path), "%s", key);
+    for (char *c = path; *c; c++)
+        *c = *c == '.' ? '/' : *c;
+    if (pages < 0 || !host_sysctl(path, 2, &limit))
+        return;
+    snprintf(mitigation, sizeof(mitigation),
+             "set memory limits on the containers with most sockets, or raise %s on the host", key);
+    struct row r = {table,
+                    key,
+                    "pages",
+                    "one pool of socket buffer pages for every network namespace; Users are "
+                    "sockets in use per namespace (the kernel does not count pages per "
+                    "namespace); the limit is hidden inside containers",
+                    mitigation,
+                    limit,
+                    pages,
+                    sockets_by};
+    json_array_append_new(rows, row_json(&r, parties, count));
+}
+
 static void socket_rows(const struct audit_party *parties, size_t count, json_t *rows)
 {
     cleanup_free long long *tcp_by = calloc(count, sizeof(long long));
@@ -544,33 +570,8 @@ static void socket_rows(const struct audit_party *parties, size_t count, json_t 
         hashed += hash_by[i];
     }
     long long limit, child_hash = 0;
-    const char *memory = "one pool of socket buffer pages for every network namespace; "
-                         "Users are sockets in use per namespace (the kernel does not count "
-                         "pages per namespace); the limit is hidden inside containers";
-    if (tcp_pages >= 0 && host_sysctl("net/ipv4/tcp_mem", 2, &limit)) {
-        struct row r = {"tcp memory",
-                        "net.ipv4.tcp_mem",
-                        "pages",
-                        memory,
-                        "set memory limits on the containers with most sockets, or raise "
-                        "net.ipv4.tcp_mem on the host",
-                        limit,
-                        tcp_pages,
-                        tcp_by};
-        json_array_append_new(rows, row_json(&r, parties, count));
-    }
-    if (udp_pages >= 0 && host_sysctl("net/ipv4/udp_mem", 2, &limit)) {
-        struct row r = {"udp memory",
-                        "net.ipv4.udp_mem",
-                        "pages",
-                        memory,
-                        "set memory limits on the containers with most sockets, or raise "
-                        "net.ipv4.udp_mem on the host",
-                        limit,
-                        udp_pages,
-                        udp_by};
-        json_array_append_new(rows, row_json(&r, parties, count));
-    }
+    memory_row(parties, count, "tcp memory", "net.ipv4.tcp_mem", tcp_pages, tcp_by, rows);
+    memory_row(parties, count, "udp memory", "net.ipv4.udp_mem", udp_pages, udp_by, rows);
     host_sysctl("net/ipv4/tcp_child_ehash_entries", 0, &child_hash);
     /* Negative in a namespace that uses the global table: its size, negated. */
     if (child_hash == 0 && host_sysctl("net/ipv4/tcp_ehash_entries", 0, &limit) &&

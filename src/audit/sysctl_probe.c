@@ -208,54 +208,50 @@ static void try_writes(const struct probe_key *key, const char *inside, struct p
         o->wrote_same = 1;
 }
 
-static void observe_plain(const struct probe_result *result, enum probe_type type)
+/* Whether KEY is there, as seen from here, with the mode the kernel gives it here. */
+static bool key_stat(const struct probe_key *key, struct stat *st)
+{
+    char full[512];
+    snprintf(full, sizeof(full), "/proc/sys/%s", key->path);
+    return stat(full, st) == 0;
+}
+
+static void note_mode(struct probe_observation *o, const struct stat *st)
+{
+    o->visible = 1;
+    o->readable = (st->st_mode & S_IRUSR) != 0;
+    o->writable_mode = (st->st_mode & S_IWUSR) != 0;
+}
+
+/* Plain: what root sees (the user probe has no plain one, so it notes it
+ * too); in a new network namespace of the host's user namespace, as
+ * containers get it, root also writes the net keys the kernel leaves
+ * writable there (one that reached the host is put back after). Owned: the
+ * unprivileged root tries every key it may write. */
+static void observe(const struct probe_result *result, enum probe_type type, bool owned)
 {
     for (size_t i = 0; i < result->count; i++) {
         const struct probe_key *key = &result->keys[i];
         struct probe_observation *o = seen(result, i, type);
-        char full[512];
         struct stat st;
-        snprintf(full, sizeof(full), "/proc/sys/%s", key->path);
-        if (stat(full, &st) < 0)
+        if (!key_stat(key, &st))
             continue;
-        o->visible = 1;
-        o->readable = (st.st_mode & S_IRUSR) != 0;
-        o->writable_mode = (st.st_mode & S_IWUSR) != 0;
-        /* In a new network namespace of the host's user namespace, as
-         * containers get it, root writes the net keys the kernel leaves
-         * writable there; one that reached the host is put back after. */
-        if (type == PROBE_NET && o->writable_mode && key->host_value != NULL &&
-            strncmp(key->name, "net.", 4) == 0) {
-            cleanup_free char *inside = value_read(key->path);
-            if (inside != NULL)
-                try_writes(key, inside, o, false);
-        }
+        if (!owned || type == PROBE_USER)
+            note_mode(o, &st);
+        bool write = owned ? key->host_value != NULL && (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))
+                           : type == PROBE_NET && o->writable_mode && key->host_value != NULL &&
+                                 strncmp(key->name, "net.", 4) == 0;
+        if (!write)
+            continue;
+        cleanup_free char *inside = value_read(key->path);
+        if (inside != NULL || owned)
+            try_writes(key, inside != NULL ? inside : key->host_value, o, owned);
     }
 }
 
-static void observe_owned(const struct probe_result *result, enum probe_type type)
+/* The UTS namespace's own calls: what they change belongs to it. */
+static void observe_uts_calls(const struct probe_result *result, enum probe_type type)
 {
-    for (size_t i = 0; i < result->count; i++) {
-        const struct probe_key *key = &result->keys[i];
-        struct probe_observation *o = seen(result, i, type);
-        char full[512];
-        struct stat st;
-        snprintf(full, sizeof(full), "/proc/sys/%s", key->path);
-        if (stat(full, &st) < 0)
-            continue;
-        if (type == PROBE_USER) {
-            o->visible = 1;
-            o->readable = (st.st_mode & S_IRUSR) != 0;
-            o->writable_mode = (st.st_mode & S_IWUSR) != 0;
-        }
-        if (key->host_value == NULL || !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
-            continue;
-        cleanup_free char *inside = value_read(key->path);
-        try_writes(key, inside != NULL ? inside : key->host_value, o, true);
-    }
-    if (type != PROBE_UTS)
-        return;
-    /* The UTS namespace's own calls: what they change belongs to it. */
     if (sethostname(PROBE_MUTATION, strlen(PROBE_MUTATION)) < 0 ||
         setdomainname(PROBE_MUTATION, strlen(PROBE_MUTATION)) < 0)
         return;
@@ -320,10 +316,9 @@ static int probe_child(const struct probe_result *result, enum probe_type type, 
     int rc = in_children(type);
     if (rc > 0)
         return rc;
-    if (owned)
-        observe_owned(result, type);
-    else
-        observe_plain(result, type);
+    observe(result, type, owned);
+    if (owned && type == PROBE_UTS)
+        observe_uts_calls(result, type);
     return PROBE_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "../engine/audit.h"
 #include "../util/cleanup.h"
+#include "../util/json_text.h"
 #include "cli.h"
 #include "humanize.h"
 
@@ -200,14 +201,7 @@ static void print_keys(json_t *keys)
             json_t *types = json_object_get(entry, "HiddenIn");
             if (types == NULL)
                 types = json_object_get(entry, "ReadOnlyIn");
-            size_t i;
-            json_t *type;
-            json_array_foreach(types, i, type)
-            {
-                size_t used = strlen(list);
-                snprintf(list + used, sizeof(list) - used, "%s%s", i ? "," : "",
-                         json_string_value(type));
-            }
+            json_strings_join(types, ",", list, sizeof(list));
         }
         table_add_row(table,
                       (const char *[]){key, json_string_value(json_object_get(entry, "Class")),

@@ -6,6 +6,7 @@
 
 #include "../engine/namespaces.h"
 #include "../util/cleanup.h"
+#include "../util/json_text.h"
 #include "cli.h"
 #include "humanize.h"
 
@@ -75,14 +76,7 @@ static void print_details(json_t *parties)
             char inode[32], with[512] = "";
             snprintf(inode, sizeof(inode), "%lld",
                      (long long)json_integer_value(json_object_get(ns, "Inode")));
-            size_t k;
-            json_t *other;
-            json_array_foreach(json_object_get(ns, "SharedWith"), k, other)
-            {
-                size_t used = strlen(with);
-                snprintf(with + used, sizeof(with) - used, "%s%s", k ? ", " : "",
-                         json_string_value(other));
-            }
+            json_strings_join(json_object_get(ns, "SharedWith"), ", ", with, sizeof(with));
             table_add_row(table, (const char *[]){name, namespace_types[t], inode,
                                                   with[0] ? with : "private"});
         }
