@@ -102,9 +102,23 @@ static void container_risks(json_t *tables, json_t *container, json_t *risks)
     }
 }
 
-json_t *audit_risks(json_t *tables, json_t *containers)
+json_t *audit_risks(json_t *tables, json_t *containers, json_t *not_restored)
 {
     json_t *found = json_array();
+    size_t k;
+    json_t *key;
+    json_array_foreach(not_restored, k, key)
+    {
+        char message[512];
+        snprintf(message, sizeof(message),
+                 "the sysctl classification changed %s on the host and the kernel refused to "
+                 "take the old value back",
+                 json_string_value(key));
+        json_array_append_new(found,
+                              risk("high", "sysctl probe", NULL, message,
+                                   "reboot to get the kernel's default back, and report "
+                                   "the key to husk (it belongs on the never-written list)"));
+    }
     table_risks(tables, found);
     size_t i;
     json_t *container;

@@ -11,8 +11,9 @@
 
 /* TABLES as shared_tables_read() gives them; CONTAINERS: [{"Name",
  * "PidsLimit", "MemoryLimit" (0: none), "Privileged", "SharedWithHost":
- * ["net", ...]}]. Returns [{"Level": "high"|"warning", "Subject", "Container"?,
- * "Message", "Mitigation"}], the high ones first. */
-json_t *audit_risks(json_t *tables, json_t *containers);
+ * ["net", ...]}]; NOT_RESTORED: keys the classification probe changed on the
+ * host that the kernel would not take back. Returns [{"Level": "high"|"warning", "Subject",
+ * "Container"?, "Message", "Mitigation"}], the high ones first. */
+json_t *audit_risks(json_t *tables, json_t *containers, json_t *not_restored);
 
 #endif

@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +67,14 @@ static bool host_sysctl(const char *path, int field, long long *value)
     snprintf(full, sizeof(full), "/proc/sys/%s", path);
     if (field_of(full, field, value))
         return true;
+    struct stat mine, first;
+    int first_fd = first_network_namespace_open();
+    bool elsewhere = first_fd >= 0 && fstat(first_fd, &first) == 0 &&
+                     stat("/proc/self/ns/net", &mine) == 0 && mine.st_ino != first.st_ino;
+    if (first_fd >= 0)
+        close(first_fd);
+    if (!elsewhere)
+        return false; /* this kernel has no such key */
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) < 0)
         return false;
@@ -79,8 +90,8 @@ static bool host_sysctl(const char *path, int field, long long *value)
     close(pipe_fds[1]);
     bool ok = child > 0 && read(pipe_fds[0], value, sizeof(*value)) == sizeof(*value);
     close(pipe_fds[0]);
-    if (child > 0)
-        waitpid(child, NULL, 0);
+    while (child > 0 && waitpid(child, NULL, 0) < 0 && errno == EINTR)
+        ;
     return ok;
 }
 
@@ -156,22 +167,22 @@ static size_t netns_owner(const struct audit_party *parties, size_t self)
 
 /* ---- conntrack ---- */
 
-bool conntrack_line_addresses(const char *line, uint32_t *source, uint32_t *destination)
+size_t conntrack_line_addresses(const char *line, uint32_t addresses[4])
 {
-    const char *src = strstr(line, " src="), *dst = strstr(line, " dst=");
-    char text[INET_ADDRSTRLEN];
-    struct in_addr address;
-    if (src == NULL || dst == NULL)
-        return false;
-    snprintf(text, sizeof(text), "%.*s", (int)strcspn(src + 5, " "), src + 5);
-    if (inet_pton(AF_INET, text, &address) != 1)
-        return false;
-    *source = ntohl(address.s_addr);
-    snprintf(text, sizeof(text), "%.*s", (int)strcspn(dst + 5, " "), dst + 5);
-    if (inet_pton(AF_INET, text, &address) != 1)
-        return false;
-    *destination = ntohl(address.s_addr);
-    return true;
+    size_t count = 0;
+    for (const char *p = line; count < 4 && (p = strstr(p, "=")) != NULL; p++) {
+        bool address_field = (p - line >= 4 && strncmp(p - 4, " src", 4) == 0) ||
+                             (p - line >= 4 && strncmp(p - 4, " dst", 4) == 0);
+        if (!address_field)
+            continue;
+        char text[INET_ADDRSTRLEN];
+        struct in_addr address;
+        snprintf(text, sizeof(text), "%.*s", (int)strcspn(p + 1, " \n"), p + 1);
+        if (inet_pton(AF_INET, text, &address) != 1)
+            return count;
+        addresses[count++] = ntohl(address.s_addr);
+    }
+    return count;
 }
 
 static long long conntrack_count(pid_t pid)
@@ -199,12 +210,11 @@ static void conntrack_attribute(const struct audit_party *parties, size_t count,
     cleanup_fclose FILE *table = fopen("/proc/self/net/nf_conntrack", "re");
     char line[1024];
     while (table != NULL && fgets(line, sizeof(line), table) != NULL) {
-        uint32_t source, destination;
-        if (!conntrack_line_addresses(line, &source, &destination))
-            continue;
-        ssize_t i = party_of_address(parties, count, source);
-        if (i < 0)
-            i = party_of_address(parties, count, destination);
+        uint32_t addresses[4];
+        size_t n = conntrack_line_addresses(line, addresses);
+        ssize_t i = -1;
+        for (size_t a = 0; a < n && i < 0; a++)
+            i = party_of_address(parties, count, addresses[a]);
         if (i > 0 && by[0] > 0) {
             by[i]++;
             by[0]--;
@@ -414,9 +424,26 @@ static long long inotify_watches(pid_t pid, const char *fd)
     return n;
 }
 
-/* Every process's inotify descriptors, by the real user that owns it. */
-static void inotify_scan(const struct audit_party *parties, size_t count, struct user_usage **users,
-                         size_t *n)
+/* The user an inotify instance is charged to on the host: the process's
+ * own, or for a process in another user namespace (--userns private) the
+ * namespace's owner, since the kernel counts instances up the chain of
+ * user namespaces. */
+static uid_t inotify_charged_user(pid_t pid, ino_t own_user_namespace)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    uid_t owner;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino != own_user_namespace &&
+        ioctl(fd, NS_GET_OWNER_UID, &owner) == 0)
+        return owner;
+    return (uid_t)status_number(pid, "Uid");
+}
+
+/* Every process's inotify descriptors, by the user they are charged to. */
+static void inotify_scan(const struct audit_party *parties, size_t count, ino_t own_user_namespace,
+                         struct user_usage **users, size_t *n)
 {
     DIR *proc = opendir("/proc");
     struct dirent *entry;
@@ -436,7 +463,7 @@ static void inotify_scan(const struct audit_party *parties, size_t count, struct
                 continue;
             if (party < 0) {
                 party = party_of_process(parties, count, pid);
-                user = user_find(users, n, (uid_t)status_number(pid, "Uid"), count);
+                user = user_find(users, n, inotify_charged_user(pid, own_user_namespace), count);
             }
             if (user == NULL)
                 continue;
@@ -463,19 +490,22 @@ static void inotify_rows(const struct audit_party *parties, size_t count, json_t
     size_t n = 0;
     /* root's row always: the host's root and every container without --userns share it */
     user_find(&users, &n, 0, count);
-    inotify_scan(parties, count, &users, &n);
+    struct stat own;
+    inotify_scan(parties, count, stat("/proc/self/ns/user", &own) == 0 ? own.st_ino : 0, &users,
+                 &n);
     for (size_t i = 0; i < n; i++) {
         char table[64], watches[64];
         snprintf(table, sizeof(table), "inotify instances (uid %u)", (unsigned)users[i].uid);
         snprintf(watches, sizeof(watches), "inotify watches (uid %u)", (unsigned)users[i].uid);
-        const char *shared = "one quota per user ID: every container running as this user "
-                             "(without --userns private) shares it with the host's processes";
+        const char *shared = "one quota per user ID for the host's processes and every "
+                             "container running as this user; a user namespace's processes "
+                             "count against its owner too";
         struct row r = {table,
                         "fs.inotify.max_user_instances",
                         "instances",
                         shared,
-                        "run containers with --userns private or as distinct users, or raise "
-                        "the limit",
+                        "raise the limit on the host, or run containers as distinct non-root "
+                        "users",
                         max_instances,
                         users[i].instances,
                         users[i].instances_by};

@@ -27,9 +27,10 @@ struct audit_party {
  * does not show here is left out. */
 json_t *shared_tables_read(const struct audit_party *parties, size_t count);
 
-/* Parses one /proc/net/nf_conntrack line's first src= and dst= (the
- * connection's originator and target). False when it has none. Exposed for
- * unit tests. */
-bool conntrack_line_addresses(const char *line, uint32_t *source, uint32_t *destination);
+/* The IPv4 addresses of one /proc/net/nf_conntrack line, in order: the
+ * original direction's src= and dst=, then the reply's (for a published port,
+ * only the reply names the container: it answers from its own address).
+ * Returns how many were read, at most 4. Exposed for unit tests. */
+size_t conntrack_line_addresses(const char *line, uint32_t addresses[4]);
 
 #endif

@@ -8,7 +8,9 @@
  *                              root) in every kind of namespace;
  *   "write-only"               an action rather than a value (drop_caches):
  *                              never written by the probe, so not classified;
- *   "unreadable"               readable by mode, but reading fails (unset secrets).
+ *   "unreadable"               readable by mode, but reading fails (unset secrets);
+ *   "one-way"                  a write the kernel cannot take back
+ *                              (sysctl_key_one_way): never written, so not classified.
  * husk audit reports it; --sysctl accepts exactly the "isolated" keys of
  * namespaces a container owns. */
 #ifndef HUSK_AUDIT_SYSCTL_CATALOG_H
@@ -21,12 +23,14 @@
 #include "sysctl_probe.h"
 
 /* Bumped when the experiment changes, so older caches are redone. */
-#define SYSCTL_CATALOG_VERSION 1
+#define SYSCTL_CATALOG_VERSION 2
 
 /* The cached catalog of this kernel release under DIRECTORY, or a new one
  * (probed, then cached) when there is none or REFRESH is set:
- * {"Version", "Kernel", "ClassifiedAt", "Milliseconds", "Keys": {KEY: {"Class",
- * "Namespace"?, "HiddenIn"?, "ReadOnlyIn"?, "HostWritable"}}}. */
+ * {"Version", "Kernel", "ClassifiedAt", "Milliseconds", "Cached", "Keys": {KEY:
+ * {"Class", "Namespace"?, "HiddenIn"?, "ReadOnlyIn"?, "HostWritable",
+ * "HostChanged"?}}, "NotRestored": [KEY] (host values a probe changed that the
+ * kernel would not take back), "Limitations": [text]}. */
 int sysctl_catalog_load(const char *directory, bool refresh, json_t **catalog, husk_error_t *err);
 
 /* One key's entry from what the probes saw of it. */

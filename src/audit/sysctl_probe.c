@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,24 @@ static const int probe_type_flags[PROBE_TYPE_COUNT] = {
 
 /* ---- values ---- */
 
+bool sysctl_key_one_way(const char *key)
+{
+    /* Found the hard way: net.netfilter.nf_hooks_lwtunnel exists in every
+     * network namespace, but writing 1 switches on a kernel-wide static key,
+     * and writing 0 back fails with EBUSY until reboot. The others latch by
+     * design (modules_disabled, kexec_load_disabled, ptrace_scope 3,
+     * unprivileged_bpf_disabled 1) or add taint bits that cannot be cleared. */
+    static const char *const one_way[] = {
+        "net.netfilter.nf_hooks_lwtunnel",  "kernel.modules_disabled",
+        "kernel.kexec_load_disabled",       "kernel.yama.ptrace_scope",
+        "kernel.unprivileged_bpf_disabled", "kernel.tainted",
+    };
+    for (size_t i = 0; i < sizeof(one_way) / sizeof(one_way[0]); i++)
+        if (strcmp(key, one_way[i]) == 0)
+            return true;
+    return false;
+}
+
 size_t sysctl_probe_candidates(const char *value, char out[][PROBE_VALUE_SIZE], size_t max)
 {
     char *end;
@@ -43,8 +63,13 @@ size_t sysctl_probe_candidates(const char *value, char out[][PROBE_VALUE_SIZE], 
     if (end == value || errno != 0 || (*end != '\0' && *end != ' ' && *end != '\t'))
         return 0;
     size_t count = 0;
-    long long tries[] = {number + 1, number - 1};
+    long long tries[] = {number, number};
+    bool usable[] = {number<LLONG_MAX, number> LLONG_MIN};
+    tries[0] += usable[0];
+    tries[1] -= usable[1];
     for (size_t i = 0; i < 2 && count < max; i++) {
+        if (!usable[i])
+            continue;
         int n = snprintf(out[count], PROBE_VALUE_SIZE, "%lld%s", tries[i], end);
         if (n > 0 && n < PROBE_VALUE_SIZE)
             count++;
@@ -130,6 +155,8 @@ static int key_add(struct key_list *list, const char *path, mode_t mode)
             *c = '.';
     key->host_mode = mode;
     key->host_value = (mode & S_IRUSR) ? value_read(path) : NULL;
+    key->before = NULL;
+    key->one_way = sysctl_key_one_way(key->name);
     list->count++;
     return 0;
 }
@@ -193,6 +220,8 @@ static struct probe_observation *seen(const struct probe_result *result, size_t 
 static void try_writes(const struct probe_key *key, const char *inside, struct probe_observation *o,
                        bool same_too)
 {
+    if (key->one_way)
+        return;
     char candidates[2][PROBE_VALUE_SIZE];
     size_t count = sysctl_probe_candidates(inside, candidates, 2);
     for (size_t c = 0; c < count; c++) {
@@ -333,38 +362,50 @@ static int write_id_map(pid_t child, const char *file)
 
 /* ---- one stage, seen from the host ---- */
 
-/* A different value a probe wrote that now shows outside is put back. */
+/* Keys a probe may write: their host values just before it, so a change it
+ * makes is seen even when the kernel stores the value differently. */
+static void remember_before(const struct probe_result *result)
+{
+    for (size_t i = 0; i < result->count; i++) {
+        struct probe_key *key = &result->keys[i];
+        free(key->before);
+        key->before = key->host_value != NULL && (key->host_mode & 0222) && !key->one_way
+                          ? value_read(key->path)
+                          : NULL;
+    }
+}
+
+/* A key a probe wrote whose host value changed is put back. A key that
+ * drifts on its own (it changed between the walk and this probe) counts
+ * only when it now holds exactly the value written. */
 static void undo_leaks(const struct probe_result *result, enum probe_type type)
 {
     for (size_t i = 0; i < result->count; i++) {
         struct probe_observation *o = seen(result, i, type);
         const struct probe_key *key = &result->keys[i];
-        if (!o->wrote_other)
+        if (!o->wrote_other || key->before == NULL)
             continue;
         cleanup_free char *now = value_read(key->path);
-        if (now != NULL && strcmp(now, o->written) == 0 && strcmp(now, key->host_value) != 0) {
-            o->leaked = 1;
-            value_write(key->path, key->host_value);
-        }
+        bool drifts = strcmp(key->before, key->host_value) != 0;
+        if (now == NULL || strcmp(now, key->before) == 0 ||
+            (drifts && strcmp(now, o->written) != 0))
+            continue;
+        o->leaked = 1;
+        value_write(key->path, key->before);
+        cleanup_free char *again = value_read(key->path);
+        if (again == NULL || strcmp(again, key->before) != 0)
+            o->not_restored = 1;
     }
 }
 
-static int stage_wait(pid_t child, enum probe_type type, bool owned, husk_error_t *err)
+static const char *stage_failure(int code)
 {
-    int status;
-    while (waitpid(child, &status, 0) < 0)
-        if (errno != EINTR)
-            return husk_error_set(err, errno, "wait for the sysctl probe");
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (code == PROBE_OK)
-        return 0;
-    const char *why = code == PROBE_NOT_CONFINED ? "its unprivileged root could write a global key"
-                      : code == PROBE_NO_IDS     ? "could not become the user namespace's root"
-                                                 : "could not create the namespace";
-    return husk_error_set(err, 0, "sysctl probe in a new %s namespace%s: %s",
-                          probe_type_names[type], owned ? " of a new user namespace" : "", why);
+    return code == PROBE_NOT_CONFINED ? "its unprivileged root could write a global key"
+           : code == PROBE_NO_IDS     ? "could not become the user namespace's root"
+                                      : "could not create the namespace";
 }
 
+/* Runs one probe; returns its exit status (PROBE_OK, ...), -1 when it could not be run. */
 static int stage_run(const struct probe_result *result, enum probe_type type, bool owned,
                      husk_error_t *err)
 {
@@ -376,6 +417,7 @@ static int stage_run(const struct probe_result *result, enum probe_type type, bo
         close(ready[1]);
         return husk_error_set(err, errno, "pipe");
     }
+    remember_before(result);
     pid_t child = fork();
     if (child == 0) {
         close(ready[0]);
@@ -384,10 +426,11 @@ static int stage_run(const struct probe_result *result, enum probe_type type, bo
     }
     close(ready[1]);
     close(go[0]);
-    char byte = 1;
-    if (child > 0 && owned) {
-        byte = read(ready[0], &byte, 1) == 1 && write_id_map(child, "uid_map") == 0 &&
-               write_id_map(child, "gid_map") == 0;
+    char byte;
+    /* A child that failed to unshare closes its end: no go is sent then
+     * (SIGPIPE is ignored for the run anyway). */
+    if (child > 0 && owned && read(ready[0], &byte, 1) == 1) {
+        byte = write_id_map(child, "uid_map") == 0 && write_id_map(child, "gid_map") == 0;
         if (write(go[1], &byte, 1) != 1)
             byte = 0;
     }
@@ -395,9 +438,12 @@ static int stage_run(const struct probe_result *result, enum probe_type type, bo
     close(go[1]);
     if (child < 0)
         return husk_error_set(err, errno, "fork the sysctl probe");
-    int rc = stage_wait(child, type, owned, err);
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR)
+            return husk_error_set(err, errno, "wait for the sysctl probe");
     undo_leaks(result, type);
-    return rc;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : PROBE_NO_NAMESPACE;
 }
 
 /* ---- the whole run ---- */
@@ -408,7 +454,9 @@ void sysctl_probe_free(struct probe_result *result)
         free(result->keys[i].name);
         free(result->keys[i].path);
         free(result->keys[i].host_value);
+        free(result->keys[i].before);
     }
+    free(result->limitation);
     free(result->keys);
     if (result->observations != NULL)
         munmap(result->observations,
@@ -462,11 +510,40 @@ static void leave_first_network_namespace(int own)
 
 static int probe_all(struct probe_result *result, husk_error_t *err);
 
+/* Every type, plain then owned. Without user namespaces (disabled, or
+ * refused by a seccomp filter) the owned probes are left out and the
+ * result says so; any other failure ends the run. */
+static int stages_run(struct probe_result *result, husk_error_t *err)
+{
+    bool owned_possible = true;
+    for (int type = 0; type < PROBE_TYPE_COUNT; type++) {
+        for (int owned = type == PROBE_USER; owned <= owned_possible; owned++) {
+            int code = stage_run(result, type, owned, err);
+            if (code < 0)
+                return -1;
+            if (code == PROBE_NO_NAMESPACE && owned && type == PROBE_USER) {
+                owned_possible = false;
+                result->limitation = strdup("no user namespace could be created: keys isolated "
+                                            "by IPC, UTS, PID and user namespaces are not found");
+                continue;
+            }
+            if (code != PROBE_OK)
+                return husk_error_set(err, 0, "sysctl probe in a new %s namespace%s: %s",
+                                      probe_type_names[type],
+                                      owned ? " of a new user namespace" : "", stage_failure(code));
+        }
+    }
+    return 0;
+}
+
 int sysctl_probe_run(struct probe_result *result, husk_error_t *err)
 {
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, previous;
+    sigaction(SIGPIPE, &ignore, &previous);
     int own = enter_first_network_namespace();
     int rc = probe_all(result, err);
     leave_first_network_namespace(own);
+    sigaction(SIGPIPE, &previous, NULL);
     return rc;
 }
 
@@ -497,12 +574,9 @@ static int probe_all(struct probe_result *result, husk_error_t *err)
         return husk_error_set(err, errno, "map the sysctl observations");
     }
     result->observations = shared;
-    for (int type = 0; type < PROBE_TYPE_COUNT; type++) {
-        if ((type != PROBE_USER && stage_run(result, type, false, err) < 0) ||
-            stage_run(result, type, true, err) < 0) {
-            sysctl_probe_free(result);
-            return -1;
-        }
+    if (stages_run(result, err) < 0) {
+        sysctl_probe_free(result);
+        return -1;
     }
     return 0;
 }

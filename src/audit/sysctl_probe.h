@@ -41,7 +41,8 @@ struct probe_observation {
     uint8_t wrote_other;            /* a different value was accepted (owned; net: plain) */
     uint8_t wrote_same;             /* only the value already there was accepted (owned) */
     uint8_t mutated;                /* the namespace's own system call changed it (sethostname) */
-    uint8_t leaked;                 /* the value written showed up outside: undone */
+    uint8_t leaked;                 /* the value written showed up outside: put back */
+    uint8_t not_restored;           /* ... and the kernel refused to take it back */
     char written[PROBE_VALUE_SIZE]; /* the different value written */
 };
 
@@ -50,6 +51,8 @@ struct probe_key {
     char *path; /* net/ipv4/ip_forward, under /proc/sys */
     mode_t host_mode;
     char *host_value; /* as read before the probes; NULL when unreadable */
+    char *before;     /* as read just before the current probe */
+    bool one_way;     /* a write the kernel cannot take back: never written */
 };
 
 struct probe_result {
@@ -57,17 +60,25 @@ struct probe_result {
     size_t count;
     /* keys[i] seen from type t: observations[i * PROBE_TYPE_COUNT + t] */
     struct probe_observation *observations;
+    /* Set when a kind of probe could not run (no user namespaces): what it is. */
+    char *limitation;
 };
 
 /* Walks /proc/sys (per-interface directories and other file systems such as
  * binfmt_misc left out) and probes every key. Every value a probe changed
- * outside its namespaces is put back before this returns. */
+ * outside its namespaces is put back before this returns; one the kernel
+ * refuses to take back is marked not_restored. Without user namespaces only
+ * the plain probes run, and LIMITATION says so. */
 int sysctl_probe_run(struct probe_result *result, husk_error_t *err);
 void sysctl_probe_free(struct probe_result *result);
 
 /* The first network namespace (where global net settings are writable),
  * opened; -1 when this process cannot reach it. */
 int first_network_namespace_open(void);
+
+/* Keys whose write the kernel cannot take back (a static key switched on
+ * for good, a latch): true for the ones the probe never writes. */
+bool sysctl_key_one_way(const char *key);
 
 /* Values to try writing instead of VALUE: its first number plus and minus
  * one, the rest kept ("4096 131072" -> "4097 131072", "4095 131072"). Returns

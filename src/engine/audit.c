@@ -58,9 +58,8 @@ static bool audited_read(const struct engine_context *context, const struct cgro
     struct container_handle handle;
     if (container_read(context, id, &handle, NULL) < 0)
         return false;
-    bool running = record_process_alive(handle.record);
+    bool running = record_process_alive(handle.record) && (a->name = strdup(handle.name)) != NULL;
     if (running) {
-        a->name = strdup(handle.name);
         snprintf(a->id, sizeof(a->id), "%s", handle.id);
         a->party.name = a->name;
         a->party.pid = (pid_t)json_integer_value(
@@ -74,7 +73,7 @@ static bool audited_read(const struct engine_context *context, const struct cgro
         runtime_spec_free(spec);
     }
     container_close(&handle);
-    return running && a->name != NULL;
+    return running;
 }
 
 static void audited_free(struct audited *list, size_t count)
@@ -169,6 +168,7 @@ static json_t *class_counts(json_t *keys)
                                           "global-read-only-inside",
                                           "global-hidden-inside",
                                           "global-visible",
+                                          "one-way",
                                           "write-only",
                                           "unreadable"};
     json_t *rows = json_array();
@@ -197,8 +197,8 @@ static json_t *class_counts(json_t *keys)
 static json_t *sysctl_section(json_t *catalog)
 {
     json_t *section = json_object();
-    static const char *const copied[] = {"Kernel", "ClassifiedAt", "Milliseconds", "Cached",
-                                         "Keys"};
+    static const char *const copied[] = {"Kernel",      "ClassifiedAt", "Milliseconds", "Cached",
+                                         "NotRestored", "Limitations",  "Keys"};
     for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
         json_object_set(section, copied[i], json_object_get(catalog, copied[i]));
     json_object_set_new(section, "Classes", class_counts(json_object_get(catalog, "Keys")));
@@ -237,7 +237,7 @@ int engine_audit(const struct engine_context *context, char *const *names, size_
     uname(&uts);
     *report = json_pack("{s:s, s:o, s:o, s:o, s:o}", "Kernel", uts.release, "Namespaces",
                         namespaces, "Sysctls", sysctl_section(catalog), "Tables", tables, "Risks",
-                        audit_risks(tables, facts));
+                        audit_risks(tables, facts, json_object_get(catalog, "NotRestored")));
     json_decref(facts);
     json_decref(catalog);
     free(parties);

@@ -59,9 +59,9 @@ static int check_one(const struct run_options *o, json_t *catalog, const char *k
     const char *flag = NULL, *mode = shared_by(o, namespace, &flag);
     if (mode != NULL && flag == NULL)
         return husk_error_set(err, 0,
-                              "--sysctl %s is refused: the %s namespace isolates it, and husk "
-                              "gives no container a %s namespace of its own",
-                              key, namespace, namespace);
+                              "--sysctl %s is refused: the %s namespace isolates it, and --sysctl "
+                              "sets only keys of the net, ipc, uts, pid and user namespaces",
+                              key, namespace);
     if (mode != NULL)
         return husk_error_set(err, 0,
                               "--sysctl %s is refused: the container shares that namespace "

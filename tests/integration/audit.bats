@@ -6,6 +6,11 @@
 
 load helpers
 
+setup_file() {
+	sysctl_snapshot >"$BATS_FILE_TMPDIR/first"
+	sysctl_snapshot >"$BATS_FILE_TMPDIR/second"
+}
+
 setup() { keeping_setup; }
 
 teardown() {
@@ -64,8 +69,9 @@ key_line() { # KEY: "KEY CLASS WHERE" from husk audit --keys
 	[ "$(key_line vm.swappiness)" = "vm.swappiness global-visible -" ]
 	# kernel.pid_max became per PID namespace in Linux 6.14: the audit must
 	# say what this kernel does, checked here by hand in a new PID namespace.
+	# As a user namespace's root, which cannot write a global pid_max.
 	before=$(cat /proc/sys/kernel/pid_max)
-	if unshare --pid --fork sh -c 'echo 1000 >/proc/sys/kernel/pid_max' 2>/dev/null &&
+	if unshare --user --map-root-user --pid --fork sh -c 'echo 1000 >/proc/sys/kernel/pid_max' 2>/dev/null &&
 		[ "$(cat /proc/sys/kernel/pid_max)" = "$before" ]; then
 		[ "$(key_line kernel.pid_max)" = "kernel.pid_max isolated pid" ]
 		run "$HUSK" run --rm --sysctl kernel.pid_max=5000 busybox cat /proc/sys/kernel/pid_max
@@ -91,17 +97,25 @@ sysctl_snapshot() {
 	} | sort
 }
 
+# Values that change on their own, or with the links husk makes and removes.
+volatile_patterns() {
+	printf '%s\n' random -nr -state pty/nr ns_last_pid conntrack_count stat_refresh \
+		/conf/veth /neigh/veth /conf/husk /neigh/husk
+}
+
 @test "the audit leaves every /proc/sys value as it found it" {
-	# Keys that change on their own (counters, random values) show up
-	# between two snapshots taken with nothing in between.
-	sysctl_snapshot >"$BATS_TEST_TMPDIR/a"
-	sysctl_snapshot >"$BATS_TEST_TMPDIR/b"
+	# Against the snapshot setup_file took before any husk command of this
+	# file: a probe's change the kernel would not take back shows up even
+	# though earlier tests already ran the probe.
 	volatile() { diff "$1" "$2" | sed -n 's/^[<>] \([^:]*:[^:]*\):.*/\1/p; s/^[<>] \([^:]*\):.*/\1/p'; }
-	volatile "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" >"$BATS_TEST_TMPDIR/volatile"
-	echo -e 'random\n-nr\n-state\nns_last_pid\nconntrack_count\nstat_refresh' >>"$BATS_TEST_TMPDIR/volatile"
+	{
+		volatile "$BATS_FILE_TMPDIR/first" "$BATS_FILE_TMPDIR/second"
+		volatile_patterns
+	} >"$BATS_TEST_TMPDIR/volatile"
+	rm -f "$HUSK_ROOT"/audit/sysctl-*.json
 	"$HUSK" audit --refresh >/dev/null
 	sysctl_snapshot >"$BATS_TEST_TMPDIR/after"
-	changed=$(diff "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/after" | grep '^[<>]' |
+	changed=$(diff "$BATS_FILE_TMPDIR/second" "$BATS_TEST_TMPDIR/after" | grep '^[<>]' |
 		grep -v -F -f "$BATS_TEST_TMPDIR/volatile" || true)
 	[ -z "$changed" ] || fail "the audit changed: $changed"
 	[ "$(grep -c '^/proc/sys/kernel/' "$BATS_TEST_TMPDIR/after")" -gt 100 ]
@@ -183,9 +197,11 @@ has_inotify() { # PID
 	! grep -q $'\033' <<<"$output" # colour only on a terminal
 	run "$HUSK" audit --strict loose
 	expect_status 1
+	# Table risks are the whole host's: tight alone is clean only if the host is.
+	host_risks=$("$HUSK" audit --format json tight | jq '.Risks | length')
 	run "$HUSK" audit --strict tight
-	expect_status 0
-	expect_match 'RISKS'
+	expect_status $((host_risks > 0 ? 1 : 0))
+	! grep -q 'container tight' <<<"$output"
 	"$HUSK" run -d --name shared --network host --pids-limit 9 -m 64m busybox sleep 1001 >/dev/null
 	run "$HUSK" audit --format json shared
 	jq -e '.Risks[] | select(.Container == "shared" and .Subject == "namespaces")' <<<"$output" >/dev/null

@@ -28,6 +28,8 @@ static void test_candidates(void **state)
     assert_int_equal(sysctl_probe_candidates("", out, 2), 0);
     assert_int_equal(sysctl_probe_candidates("12abc", out, 2), 0);
     assert_int_equal(sysctl_probe_candidates("99999999999999999999999", out, 2), 0);
+    assert_int_equal(sysctl_probe_candidates("9223372036854775807", out, 2), 1);
+    assert_string_equal(out[0], "9223372036854775806");
 }
 
 static void test_canonical(void **state)
@@ -115,6 +117,30 @@ static void test_classify(void **state)
     o[PROBE_IPC].wrote_same = 1;
     expect_class(o, 0644, "text", "isolated", "ipc", NULL);
 
+    everywhere(o); /* net.netfilter.nf_hooks_lwtunnel: never written */
+    {
+        struct probe_key key = {.name = "net.netfilter.nf_hooks_lwtunnel",
+                                .path = "x",
+                                .host_mode = S_IFREG | 0644,
+                                .host_value = "0",
+                                .one_way = true};
+        json_t *entry = sysctl_classify(&key, o);
+        assert_string_equal(json_string_value(json_object_get(entry, "Class")), "one-way");
+        json_decref(entry);
+        assert_true(sysctl_key_one_way("net.netfilter.nf_hooks_lwtunnel"));
+        assert_false(sysctl_key_one_way("net.core.somaxconn"));
+    }
+
+    everywhere(o); /* a probe's write the kernel would not take back */
+    o[PROBE_NET].wrote_other = o[PROBE_NET].leaked = o[PROBE_NET].not_restored = 1;
+    {
+        struct probe_key key = {
+            .name = "x", .path = "x", .host_mode = S_IFREG | 0644, .host_value = "0"};
+        json_t *entry = sysctl_classify(&key, o);
+        assert_true(json_is_true(json_object_get(entry, "HostChanged")));
+        json_decref(entry);
+    }
+
     everywhere(o); /* vm.drop_caches */
     expect_class(o, 0200, NULL, "write-only", NULL, NULL);
 
@@ -130,16 +156,26 @@ static void test_classify(void **state)
 static void test_conntrack_line(void **state)
 {
     (void)state;
-    uint32_t source, destination;
-    assert_true(conntrack_line_addresses(
-        "ipv4     2 tcp      6 117 TIME_WAIT src=10.88.0.2 dst=10.88.0.1 sport=40 dport=80 "
-        "src=10.88.0.1 dst=10.88.0.2 sport=80 dport=40 [ASSURED] mark=0 use=1",
-        &source, &destination));
-    assert_int_equal(source, 0x0a580002);
-    assert_int_equal(destination, 0x0a580001);
-    assert_false(conntrack_line_addresses("ipv6 10 udp 17 src=fe80::1 dst=fe80::2", &source,
-                                          &destination));
-    assert_false(conntrack_line_addresses("garbage", &source, &destination));
+    uint32_t a[4];
+    assert_int_equal(
+        conntrack_line_addresses(
+            "ipv4     2 tcp      6 117 TIME_WAIT src=10.88.0.2 dst=10.88.0.1 sport=40 dport=80 "
+            "src=10.88.0.1 dst=10.88.0.2 sport=80 dport=40 [ASSURED] mark=0 use=1",
+            a),
+        4);
+    assert_int_equal(a[0], 0x0a580002);
+    assert_int_equal(a[1], 0x0a580001);
+    /* A published port: only the reply names the container (10.88.0.3). */
+    assert_int_equal(
+        conntrack_line_addresses(
+            "ipv4     2 tcp      6 86399 ESTABLISHED src=192.0.2.2 dst=192.0.2.1 sport=5000 "
+            "dport=8080 src=10.88.0.3 dst=192.0.2.2 sport=80 dport=5000 [ASSURED] use=1\n",
+            a),
+        4);
+    assert_int_equal(a[2], 0x0a580003);
+    assert_int_equal(a[3], 0xc0000202);
+    assert_int_equal(conntrack_line_addresses("ipv6 10 udp 17 src=fe80::1 dst=fe80::2", a), 0);
+    assert_int_equal(conntrack_line_addresses("garbage", a), 0);
 }
 
 static json_t *table_row(const char *name, double percent, const char *top, double share)
@@ -154,15 +190,15 @@ static json_t *table_row(const char *name, double percent, const char *top, doub
 static void test_risks(void **state)
 {
     (void)state;
-    json_t *tables = json_pack("[o, o, o]", table_row("conntrack", 91.0, "web", 64.0),
-                               table_row("open files", 80.0, "host", 90.0),
-                               table_row("pids", 10.0, "db", 50.0));
-    json_t *containers = json_pack(
-        "[{s:s, s:I, s:I, s:b, s:[]}, {s:s, s:I, s:I, s:b, s:[s]}]", "Name", "db", "PidsLimit",
-        (json_int_t)0, "MemoryLimit", (json_int_t)0, "Privileged", 0, "SharedWithHost", "Name",
-        "web", "PidsLimit", (json_int_t)100, "MemoryLimit", (json_int_t)1 << 26, "Privileged", 1,
-        "SharedWithHost", "net");
-    json_t *risks = audit_risks(tables, containers);
+    json_t *tables =
+        json_pack("[o, o, o]", table_row("conntrack", 91.0, "web", 64.0),
+                  table_row("open files", 80.0, "host", 90.0), table_row("pids", 10.0, "db", 50.0));
+    json_t *containers =
+        json_pack("[{s:s, s:I, s:I, s:b, s:[]}, {s:s, s:I, s:I, s:b, s:[s]}]", "Name", "db",
+                  "PidsLimit", (json_int_t)0, "MemoryLimit", (json_int_t)0, "Privileged", 0,
+                  "SharedWithHost", "Name", "web", "PidsLimit", (json_int_t)100, "MemoryLimit",
+                  (json_int_t)1 << 26, "Privileged", 1, "SharedWithHost", "net");
+    json_t *risks = audit_risks(tables, containers, NULL);
     /* conntrack (high), privileged web (high), then open files, db pids, db memory, web net */
     assert_int_equal(json_array_size(risks), 6);
     json_t *first = json_array_get(risks, 0);
@@ -185,10 +221,10 @@ static void test_risks(void **state)
     json_decref(containers);
     /* Nothing wrong: no risks. */
     json_t *calm = json_pack("[o]", table_row("pids", 10.0, "db", 50.0));
-    json_t *fine = json_pack("[{s:s, s:I, s:I, s:b, s:[]}]", "Name", "db", "PidsLimit",
-                             (json_int_t)10, "MemoryLimit", (json_int_t)1 << 26, "Privileged", 0,
-                             "SharedWithHost");
-    risks = audit_risks(calm, fine);
+    json_t *fine =
+        json_pack("[{s:s, s:I, s:I, s:b, s:[]}]", "Name", "db", "PidsLimit", (json_int_t)10,
+                  "MemoryLimit", (json_int_t)1 << 26, "Privileged", 0, "SharedWithHost");
+    risks = audit_risks(calm, fine, NULL);
     assert_int_equal(json_array_size(risks), 0);
     json_decref(risks);
     json_decref(calm);
@@ -199,10 +235,8 @@ static void test_risks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_candidates),
-        cmocka_unit_test(test_canonical),
-        cmocka_unit_test(test_classify),
-        cmocka_unit_test(test_conntrack_line),
+        cmocka_unit_test(test_candidates), cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_classify),   cmocka_unit_test(test_conntrack_line),
         cmocka_unit_test(test_risks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
