@@ -15,33 +15,16 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "sysctl_probe.h"
 
 /* ---- reading the kernel's numbers ---- */
 
+/* The whole file, or NULL when it cannot be read. */
 static char *text_of(const char *path)
 {
-    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    size_t size = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    ssize_t n;
-    while (text != NULL && (n = read(fd, text + size, capacity - size - 1)) > 0) {
-        size += (size_t)n;
-        if (capacity - size < 2) {
-            char *bigger = realloc(text, capacity * 2);
-            if (bigger == NULL) {
-                free(text);
-                return NULL;
-            }
-            text = bigger;
-            capacity *= 2;
-        }
-    }
-    if (text != NULL)
-        text[size] = '\0';
-    return text;
+    char *text = NULL;
+    return file_read_all(AT_FDCWD, path, &text, NULL, NULL) == 0 ? text : NULL;
 }
 
 /* Field FIELD (from 0) of a whitespace-separated text file. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -31,9 +32,8 @@ static const int probe_type_flags[PROBE_TYPE_COUNT] = {
 };
 
 /* What the owned probes run as on the host: nobody, who may write no global setting. */
-#define PROBE_HOST_ID   65534
-#define PROBE_MUTATION  "husk-audit-probe"
-#define PROBE_READ_SIZE 4096
+#define PROBE_HOST_ID  65534
+#define PROBE_MUTATION "husk-audit-probe"
 
 /* ---- values ---- */
 
@@ -99,21 +99,17 @@ void sysctl_key_canonical(const char *key, char *out, size_t size)
 
 /* ---- reading and writing one key ---- */
 
+/* A key's value without its trailing newline; NULL when it cannot be read. */
 static char *value_read(const char *path)
 {
-    char full[512], buffer[PROBE_READ_SIZE];
+    char full[512], *value = NULL;
+    size_t length;
     snprintf(full, sizeof(full), "/proc/sys/%s", path);
-    cleanup_close int fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
+    if (file_read_all(AT_FDCWD, full, &value, &length, NULL) < 0)
         return NULL;
-    ssize_t n = read(fd, buffer, sizeof(buffer) - 1);
-    if (n < 0)
-        return NULL;
-    buffer[n] = '\0';
-    size_t length = strlen(buffer);
-    while (length > 0 && buffer[length - 1] == '\n')
-        buffer[--length] = '\0';
-    return strdup(buffer);
+    while (length > 0 && value[length - 1] == '\n')
+        value[--length] = '\0';
+    return value;
 }
 
 static bool value_write(const char *path, const char *value)

@@ -30,10 +30,8 @@ struct audited {
 
 static ino_t netns_inode(pid_t pid)
 {
-    char path[64];
-    struct stat st;
-    snprintf(path, sizeof(path), pid > 0 ? "/proc/%d/ns/net" : "/proc/self/ns/net", pid);
-    return stat(path, &st) == 0 ? st.st_ino : 0;
+    ino_t inode;
+    return namespace_inode(pid, "net", &inode) ? inode : 0;
 }
 
 static void read_addresses(json_t *record, struct audit_party *party)

@@ -13,7 +13,7 @@
 const char *const namespace_types[NAMESPACE_TYPE_COUNT] = {"cgroup", "ipc",  "mnt",  "net",
                                                            "pid",    "time", "user", "uts"};
 
-static bool namespace_inode(pid_t pid, const char *type, ino_t *inode)
+bool namespace_inode(pid_t pid, const char *type, ino_t *inode)
 {
     char path[64];
     struct stat st;

@@ -5,6 +5,7 @@
 #define HUSK_ENGINE_NAMESPACES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -15,6 +16,8 @@
 /* cgroup, ipc, mnt, net, pid, time, user, uts: the names under /proc/PID/ns. */
 extern const char *const namespace_types[NAMESPACE_TYPE_COUNT];
 
+/* The inode of PID's namespace of TYPE ("net"); husk's own when PID <= 0. */
+bool namespace_inode(pid_t pid, const char *type, ino_t *inode);
 /* namespace type -> inode for PID; {} when PID <= 0 or it is gone. */
 json_t *namespaces_of(pid_t pid);
 

@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -59,13 +60,22 @@ static void everywhere(struct probe_observation o[PROBE_TYPE_COUNT])
         o[t].visible = o[t].readable = o[t].writable_mode = 1;
 }
 
+static json_t *classified(struct probe_observation o[PROBE_TYPE_COUNT], mode_t mode,
+                          const char *value, bool one_way)
+{
+    struct probe_key key = {.name = "x",
+                            .path = "x",
+                            .host_mode = S_IFREG | mode,
+                            .host_value = (char *)value,
+                            .one_way = one_way};
+    return sysctl_classify(&key, o);
+}
+
 static void expect_class(struct probe_observation o[PROBE_TYPE_COUNT], mode_t mode,
                          const char *value, const char *class, const char *namespace,
                          const char *listed_in)
 {
-    struct probe_key key = {
-        .name = "x", .path = "x", .host_mode = S_IFREG | mode, .host_value = (char *)value};
-    json_t *entry = sysctl_classify(&key, o);
+    json_t *entry = classified(o, mode, value, false);
     assert_string_equal(json_string_value(json_object_get(entry, "Class")), class);
     const char *got = json_string_value(json_object_get(entry, "Namespace"));
     if (namespace == NULL)
@@ -118,28 +128,17 @@ static void test_classify(void **state)
     expect_class(o, 0644, "text", "isolated", "ipc", NULL);
 
     everywhere(o); /* net.netfilter.nf_hooks_lwtunnel: never written */
-    {
-        struct probe_key key = {.name = "net.netfilter.nf_hooks_lwtunnel",
-                                .path = "x",
-                                .host_mode = S_IFREG | 0644,
-                                .host_value = "0",
-                                .one_way = true};
-        json_t *entry = sysctl_classify(&key, o);
-        assert_string_equal(json_string_value(json_object_get(entry, "Class")), "one-way");
-        json_decref(entry);
-        assert_true(sysctl_key_one_way("net.netfilter.nf_hooks_lwtunnel"));
-        assert_false(sysctl_key_one_way("net.core.somaxconn"));
-    }
+    json_t *entry = classified(o, 0644, "0", true);
+    assert_string_equal(json_string_value(json_object_get(entry, "Class")), "one-way");
+    json_decref(entry);
+    assert_true(sysctl_key_one_way("net.netfilter.nf_hooks_lwtunnel"));
+    assert_false(sysctl_key_one_way("net.core.somaxconn"));
 
     everywhere(o); /* a probe's write the kernel would not take back */
     o[PROBE_NET].wrote_other = o[PROBE_NET].leaked = o[PROBE_NET].not_restored = 1;
-    {
-        struct probe_key key = {
-            .name = "x", .path = "x", .host_mode = S_IFREG | 0644, .host_value = "0"};
-        json_t *entry = sysctl_classify(&key, o);
-        assert_true(json_is_true(json_object_get(entry, "HostChanged")));
-        json_decref(entry);
-    }
+    entry = classified(o, 0644, "0", false);
+    assert_true(json_is_true(json_object_get(entry, "HostChanged")));
+    json_decref(entry);
 
     everywhere(o); /* vm.drop_caches */
     expect_class(o, 0200, NULL, "write-only", NULL, NULL);
