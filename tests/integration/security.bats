@@ -184,7 +184,7 @@ Seccomp:	0"
 	major=$((0x$(stat -c %t "$dev")))
 	minor=$((0x$(stat -c %T "$dev")))
 	# docker's device cgroup allows mknod ("m") but neither read nor write
-	run husk run --rm busybox sh -c "mknod /tmp/disk b $major $minor && echo made; head -c 1 /tmp/disk >/dev/null && echo opened; echo end"
+	run husk run --rm busybox sh -c "mknod /tmp/disk b $major $minor && echo made; head -c 1 /tmp/disk 2>&1 >/dev/null && echo opened; echo end"
 	expect_status 0
 	[[ $output != *opened* ]] || fail "the container opened the host's $dev ($major:$minor)"
 	expect_match 'end$'
