@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -76,40 +77,96 @@ MONITOR_PATH int attach_receive(int fd, char *type, void *payload, size_t capaci
     return (int)length;
 }
 
-static int socket_address(const char *directory, int *dir_fd, struct sockaddr_un *address,
-                          husk_error_t *err)
+/* The socket sits in its own 0700 directory: a unix socket's connect needs
+ * write permission on the socket file only, so the directory is what keeps
+ * other users away whatever mode the socket got. */
+#define SOCKET_DIRECTORY "sock"
+
+static void socket_address(int dir_fd, struct sockaddr_un *address)
 {
-    *dir_fd = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (*dir_fd < 0)
-        return husk_error_set(err, errno, "open %s", directory);
     *address = (struct sockaddr_un){.sun_family = AF_UNIX};
-    snprintf(address->sun_path, sizeof(address->sun_path), "/proc/self/fd/%d/attach.sock", *dir_fd);
-    return 0;
+    snprintf(address->sun_path, sizeof(address->sun_path), "/proc/self/fd/%d/attach.sock", dir_fd);
+}
+
+/* DIRECTORY/sock, created 0700 if missing and set to 0700 whatever the
+ * umask (or an older husk) made it. */
+static int open_socket_directory(const char *directory, husk_error_t *err)
+{
+    cleanup_close int container_fd = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (container_fd < 0)
+        return husk_error_set(err, errno, "open %s", directory);
+    if (mkdirat(container_fd, SOCKET_DIRECTORY, 0700) < 0 && errno != EEXIST)
+        return husk_error_set(err, errno, "create %s/" SOCKET_DIRECTORY, directory);
+    int fd =
+        openat(container_fd, SOCKET_DIRECTORY, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fchmod(fd, 0700) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return husk_error_set(err, saved, "open %s/" SOCKET_DIRECTORY, directory);
+    }
+    return fd;
 }
 
 int attach_listen(const char *directory, husk_error_t *err)
 {
     struct sockaddr_un address;
-    cleanup_close int dir_fd = -1;
-    if (socket_address(directory, &dir_fd, &address, err) < 0)
+    cleanup_close int dir_fd = open_socket_directory(directory, err);
+    if (dir_fd < 0)
         return -1;
+    socket_address(dir_fd, &address);
     unlinkat(dir_fd, "attach.sock", 0);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 || listen(fd, 8) < 0) {
+    /* bind() gives the socket 0777 less the umask: make that 0600 whatever
+     * the caller's umask is (this process is single-threaded here). */
+    mode_t umask_saved = umask(0177);
+    int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&address, sizeof(address));
+    umask(umask_saved);
+    if (rc < 0 || listen(fd, 8) < 0) {
         int saved = errno;
         if (fd >= 0)
             close(fd);
-        return husk_error_set(err, saved, "listen on %s/attach.sock", directory);
+        return husk_error_set(err, saved, "listen on %s/" SOCKET_DIRECTORY "/attach.sock",
+                              directory);
     }
     return fd;
+}
+
+/* Whoever connects may write to the container's stdin and signal its PID 1,
+ * that is, run commands as the container's root: only root and the
+ * container's owner may. The credentials are the kernel's, taken at
+ * connect(), and seen from the monitor's user namespace, so the root of a
+ * --userns private container shows as its unprivileged host uid. */
+MONITOR_PATH bool attach_peer_allowed(uid_t peer, uid_t owner)
+{
+    return peer == 0 || peer == owner;
+}
+
+MONITOR_PATH int attach_accept(int listen_fd, uid_t owner)
+{
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct ucred peer;
+    socklen_t length = sizeof(peer);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) == 0 && length == sizeof(peer) &&
+        attach_peer_allowed(peer.uid, owner))
+        return fd;
+    close(fd);
+    errno = EACCES;
+    return -1;
 }
 
 int attach_connect(const char *directory, husk_error_t *err)
 {
     struct sockaddr_un address;
-    cleanup_close int dir_fd = -1;
-    if (socket_address(directory, &dir_fd, &address, err) < 0)
-        return -1;
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/" SOCKET_DIRECTORY, directory) < 0)
+        return husk_error_set(err, ENOMEM, "connect to the container's monitor");
+    cleanup_close int dir_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return husk_error_set(err, errno, "open %s", path);
+    socket_address(dir_fd, &address);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof(address)) < 0) {
         int saved = errno;

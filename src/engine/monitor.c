@@ -191,7 +191,7 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
             if (fds[1 + i].revents & (POLLIN | POLLHUP | POLLERR))
                 copy_output(m, i);
         if (fds[3].revents & POLLIN) {
-            int client = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            int client = attach_accept(m->listen_fd, geteuid());
             if (client >= 0)
                 add_client(m, client);
         }

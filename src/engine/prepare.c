@@ -388,7 +388,8 @@ static int choose_userns_ranges(const struct run_options *options, struct prepar
 static int give_to_userns_root(const struct engine_context *context,
                                const struct prepared_container *c, husk_error_t *err)
 {
-    if (c->private_userns && userns_make_reachable(context->data_root, c->directory, err) < 0)
+    if (c->private_userns &&
+        userns_make_reachable(context->data_root, c->directory, c->gid_range.start, err) < 0)
         return -1;
     static const char *const owned[] = {"upper", "work", "hosts", "hostname", "resolv.conf"};
     cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);

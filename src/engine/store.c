@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +21,45 @@ char *store_container_directory(const struct engine_context *context, const char
     return path;
 }
 
-int store_container_create(const struct engine_context *context, const char *id,
-                           husk_error_t *err)
+/* containers/ holds every record (and -e values in them): owner only, and
+ * at most search (x) for the gid of --userns private roots, which
+ * userns_make_reachable() grants. Others' bits go, also those an older
+ * husk added. */
+static int make_private(const char *path, husk_error_t *err)
+{
+    cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return husk_error_set(err, errno, "open %s", path);
+    mode_t mode = S_IRWXU | (st.st_mode & S_IXGRP);
+    if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+        return husk_error_set(err, errno, "chmod %s", path);
+    return 0;
+}
+
+/* The modes are set with chmod, not left to the caller's umask: upper/ is
+ * 0755 because the container's "/" takes its mode (a 0700 "/" would lock
+ * out the container's own non-root users), and it is reached only through
+ * the container directory; work/ and rootfs/ are husk's alone. */
+static const struct {
+    const char *name;
+    mode_t mode;
+} subdirectories[] = {{"upper", 0755}, {"work", 0700}, {"rootfs", 0700}};
+
+int store_container_create(const struct engine_context *context, const char *id, husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
     cleanup_free char *containers = NULL;
     if (directory == NULL || asprintf(&containers, "%s/containers", context->data_root) < 0)
         return husk_error_set(err, ENOMEM, "container directory");
-    if (directory_create_parents(containers, 0700, err) < 0)
+    if (directory_create_parents(containers, 0700, err) < 0 || make_private(containers, err) < 0)
         return -1;
     if (mkdir(directory, 0700) < 0)
         return husk_error_set(err, errno, "create %s", directory);
-    static const char *const subdirectories[] = {"upper", "work", "rootfs"};
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof(subdirectories) / sizeof(subdirectories[0]); i++) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", directory, subdirectories[i]);
-        if (mkdir(path, 0755) < 0) {
+        snprintf(path, sizeof(path), "%s/%s", directory, subdirectories[i].name);
+        if (mkdir(path, 0700) < 0 || chmod(path, subdirectories[i].mode) < 0) {
             husk_error_set(err, errno, "create %s", path);
             directory_remove_tree(directory, NULL);
             return -1;
@@ -115,11 +139,12 @@ int store_record_save(const struct engine_context *context, const char *id, json
     cleanup_free char *text = json_dumps(record, JSON_COMPACT);
     if (directory == NULL || text == NULL || asprintf(&path, "%s/container.json", directory) < 0)
         return husk_error_set(err, ENOMEM, "save container record");
+    /* 0600 (file_write_atomic's mode): the record holds the -e values. */
     return file_write_atomic(path, text, strlen(text), true, err);
 }
 
-int store_container_remove(const struct engine_context *context, const char *id,
-                           const char *name, husk_error_t *err)
+int store_container_remove(const struct engine_context *context, const char *id, const char *name,
+                           husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
     if (directory == NULL)

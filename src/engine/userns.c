@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
@@ -52,15 +53,43 @@ void userns_host_ranges(struct id_range *uids, struct id_range *gids)
     *gids = range_from("/etc/subgid");
 }
 
-static int add_search_permission(const char *path, husk_error_t *err)
+/* Can a process whose fs gid is GID (and whose uid owns nothing here) walk
+ * through a directory with this owner and mode? */
+static bool searchable_by(const struct stat *st, gid_t gid)
 {
+    return (st->st_mode & S_IXOTH) || (st->st_gid == gid && (st->st_mode & S_IXGRP));
+}
+
+/* Docker's answer to the same problem (its userns-remap root is 0710
+ * root:REMAPPED_GID): the container's gid may search (x, never r or w),
+ * nobody else may. Others' bits are cleared: an older husk set o+x here,
+ * and that exposed every record below to every local user. */
+static int grant_search_to_group(const char *path, gid_t gid, bool clear_others, husk_error_t *err)
+{
+    cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
-    if (stat(path, &st) < 0 || chmod(path, (st.st_mode & 07777) | S_IXOTH) < 0)
-        return husk_error_set(err, errno, "make %s searchable for --userns private", path);
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return husk_error_set(err, errno, "open %s", path);
+    if (!clear_others && (st.st_mode & S_IXOTH))
+        return 0;
+    /* Taking the group away from another group that may use it would lock
+     * its members out: say so rather than do it. */
+    if (st.st_gid != gid && st.st_gid != 0 && (st.st_mode & S_IRWXG))
+        return husk_error_set(err, 0,
+                              "--userns private: %s belongs to group %u (mode %04o); container "
+                              "root (host gid %u) must search it: chgrp it to root or use "
+                              "another --root",
+                              path, st.st_gid, st.st_mode & 07777, gid);
+    mode_t mode = (st.st_mode & (S_IRWXU | S_ISVTX)) | S_IXGRP;
+    if (!clear_others)
+        mode |= st.st_mode & (S_IRWXO & ~S_IXOTH);
+    if (fchown(fd, (uid_t)-1, gid) < 0 || fchmod(fd, mode) < 0)
+        return husk_error_set(err, errno, "let the --userns private root search %s", path);
     return 0;
 }
 
-int userns_make_reachable(const char *data_root, const char *directory, husk_error_t *err)
+int userns_make_reachable(const char *data_root, const char *directory, gid_t gid,
+                          husk_error_t *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s", data_root);
@@ -68,16 +97,20 @@ int userns_make_reachable(const char *data_root, const char *directory, husk_err
         *slash = '\0';
         struct stat st;
         const char *above = path[0] ? path : "/";
-        if (stat(above, &st) == 0 && !(st.st_mode & S_IXOTH))
+        if (stat(above, &st) == 0 && !searchable_by(&st, gid))
             return husk_error_set(err, 0,
                                   "--userns private: %s (mode %04o) is not searchable by others, "
                                   "so container root (an unprivileged host uid) cannot reach "
                                   "%s; chmod o+x it or use another --root",
                                   above, st.st_mode & 07777, data_root);
     }
+    /* The state root may be the administrator's directory: left as it is
+     * when anyone may search it; containers/ and the container's own
+     * directory are husk's alone. */
     snprintf(path, sizeof(path), "%s/containers", data_root);
-    if (add_search_permission(data_root, err) < 0 || add_search_permission(path, err) < 0 ||
-        add_search_permission(directory, err) < 0)
+    if (grant_search_to_group(data_root, gid, false, err) < 0 ||
+        grant_search_to_group(path, gid, true, err) < 0 ||
+        grant_search_to_group(directory, gid, true, err) < 0)
         return -1;
     return 0;
 }

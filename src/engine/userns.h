@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../util/error.h"
 
@@ -22,10 +23,14 @@ struct id_range {
 bool userns_subordinate_range(const char *text, const char *owner, struct id_range *range);
 /* From /etc/subuid and /etc/subgid, else the default range. */
 void userns_host_ranges(struct id_range *uids, struct id_range *gids);
-/* The container's root is an unprivileged host uid: it must be able to walk
- * down to DIRECTORY (its container directory, under DATA_ROOT) to mount its
- * root and files. Makes husk's own directories searchable (o+x, names
- * stay unlistable) and refuses when a directory above DATA_ROOT is not. */
-int userns_make_reachable(const char *data_root, const char *directory, husk_error_t *err);
+/* The container's root is an unprivileged host uid whose gid is GID: it
+ * must walk down to DIRECTORY (its container directory, under DATA_ROOT) to
+ * attach its root and bind its hostname, hosts and resolv.conf. Gives GID
+ * search permission and nothing else: containers/ and DIRECTORY become
+ * 0710 root:GID (others lose any bits an older husk gave them), DATA_ROOT
+ * too unless anyone may already search it. Refuses when a directory above
+ * DATA_ROOT is not searchable, or DATA_ROOT belongs to another group. */
+int userns_make_reachable(const char *data_root, const char *directory, gid_t gid,
+                          husk_error_t *err);
 
 #endif

@@ -80,8 +80,11 @@ int file_write_atomic(const char *path, const char *content, size_t length, bool
     cleanup_free char *temporary = NULL;
     if (asprintf(&temporary, "%s.tmp.%d", path, getpid()) < 0)
         return husk_error_set(err, ENOMEM, "write %s", path);
+    /* A temp file left by a crashed writer with this pid keeps its old
+     * mode under O_TRUNC: remove it and create anew, so the file is 0600. */
+    unlink(temporary);
     cleanup_close int fd =
-        open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return husk_error_set(err, errno, "create %s", temporary);
     if (write_fully(fd, content, length) < 0 || (durable && fsync(fd) < 0)) {

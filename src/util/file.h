@@ -14,7 +14,9 @@ int file_read_all(int dirfd, const char *path, char **content, size_t *length, h
 int file_write_all(int dirfd, const char *path, const char *content, size_t length, mode_t mode,
                    husk_error_t *err);
 /* Temp file, optional fsync, rename: readers see the old or the new content,
- * never a torn one. */
+ * never a torn one. The file is 0600 (less if the umask says so): what husk
+ * replaces atomically is state only husk reads, records with -e values
+ * among it. */
 int file_write_atomic(const char *path, const char *content, size_t length, bool durable,
                       husk_error_t *err);
 int directory_create_parents(const char *path, mode_t mode, husk_error_t *err);

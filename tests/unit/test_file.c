@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +90,34 @@ static void test_write_atomic_replaces(void **state)
     assert_int_equal(file_read_all(AT_FDCWD, join(f, "x"), &read, NULL, &err), 0);
     assert_string_equal(read, "new");
     free(read);
+    assert_int_equal(count_entries(f->directory), 1);
+}
+
+/* Records hold -e values: whatever the umask or a file left before, what
+ * file_write_atomic writes is 0600 (issue 14). */
+static void test_write_atomic_is_private(void **state)
+{
+    struct fixture *f = *state;
+    husk_error_t err = NULL;
+    mode_t saved = umask(0);
+    /* An earlier, world-readable version and a temp file a crashed writer
+     * with this pid left (O_TRUNC would keep its mode). */
+    int fd = open(join(f, "record.json"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    char temporary[64];
+    snprintf(temporary, sizeof(temporary), "record.json.tmp.%d", getpid());
+    fd = open(join(f, temporary), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *record = "{\"Env\": [\"SECRET=x\"]}";
+    int rc = file_write_atomic(join(f, "record.json"), record, strlen(record), true, &err);
+    umask(saved);
+    assert_int_equal(rc, 0);
+    assert_no_error(err);
+    struct stat st;
+    assert_int_equal(stat(join(f, "record.json"), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(count_entries(f->directory), 1);
 }
 
@@ -442,6 +471,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_atomic_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_atomic_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_atomic_is_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_atomic_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_all_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_all_empty_path_reads_fd, setup, teardown),
