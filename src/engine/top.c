@@ -11,19 +11,6 @@
 #include "../util/file.h"
 #include "record.h"
 
-/* The pids controller's hierarchy lists every member; else cgroup2's. */
-static char *members_path(const struct cgroup_layout *layout, const char *id)
-{
-    const struct cgroup_hierarchy *h = cgroup_layout_find(layout, "pids");
-    for (size_t i = 0; h == NULL && i < layout->count; i++)
-        if (layout->hierarchies[i].unified)
-            h = &layout->hierarchies[i];
-    char *path = NULL;
-    if (h == NULL || asprintf(&path, "%s/husk/%s/cgroup.procs", h->mount_point, id) < 0)
-        return NULL;
-    return path;
-}
-
 static void describe(struct top_process *p)
 {
     char path[64];
@@ -61,10 +48,15 @@ int engine_top(const struct engine_context *context, const char *reference,
     struct cgroup_layout layout;
     if (cgroup_layout_discover(&layout, err) < 0)
         return -1;
-    cleanup_free char *path = members_path(&layout, id);
-    cgroup_layout_free(&layout);
+    /* The pids controller's hierarchy lists every member; else cgroup2's. */
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(&layout, "pids");
+    char relpath[80];
+    snprintf(relpath, sizeof(relpath), "husk/%s", id);
     cleanup_free char *members = NULL;
-    if (path == NULL || file_read_all(AT_FDCWD, path, &members, NULL, err) < 0)
+    int rc = h ? cgroup_read(h, relpath, "cgroup.procs", &members, err)
+               : husk_error_set(err, 0, "no pids or cgroup2 hierarchy on this host");
+    cgroup_layout_free(&layout);
+    if (rc < 0)
         return -1;
     *count = 0;
     *processes = calloc(strlen(members) / 2 + 1, sizeof(**processes));

@@ -1,42 +1,17 @@
-/* One cgroup driver for v1, v2 and hybrid hosts: it finds every mounted
- * hierarchy and treats each the same way (a directory per container). */
+/* The cgroup module as the rest of husk sees it. The module is layered, and
+ * a file includes only the ones below it (no call goes upward):
+ *   cgroup_layout   hierarchies from mountinfo; cgroup_path, cgroup_write
+ *                   and cgroup_read, the only code that names cgroup files
+ *   cgroup_devices  device rules (v1 files or a cgroup2 BPF program)
+ *   cgroup_limits   resource limits, v1 and cgroup2
+ *   cgroup_state    freezer, OOM kills, stats, members (reads)
+ *   cgroup_setup    create, join, destroy; uses devices and limits
+ * This header gathers the layout and setup for callers that start, join
+ * and remove containers; the others include what they use. */
 #ifndef HUSK_RUNTIME_CGROUP_H
 #define HUSK_RUNTIME_CGROUP_H
 
-#include <stdbool.h>
-#include <sys/types.h>
-
-#include "../util/error.h"
-#include "spec.h"
-
-struct cgroup_hierarchy {
-    char *mount_point;
-    char *controllers; /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
-    bool unified;      /* cgroup2 */
-};
-
-struct cgroup_layout {
-    struct cgroup_hierarchy *hierarchies;
-    size_t count;
-};
-
-/* Parses /proc/self/mountinfo text; one entry per distinct hierarchy. */
-int cgroup_layout_parse(const char *mountinfo, struct cgroup_layout *layout, husk_error_t *err);
-int cgroup_layout_discover(struct cgroup_layout *layout, husk_error_t *err);
-void cgroup_layout_free(struct cgroup_layout *layout);
-const struct cgroup_hierarchy *cgroup_layout_find(const struct cgroup_layout *layout,
-                                                  const char *controller);
-
-/* The cgroup2 hierarchy, or NULL on a pure v1 host. */
-const struct cgroup_hierarchy *cgroup_layout_unified(const struct cgroup_layout *layout);
-/* Creates PATH (relative to every hierarchy's root) and applies the device
- * rules and resource limits. */
-int cgroup_create(const struct cgroup_layout *layout, const char *path,
-                  const struct runtime_spec *spec, husk_error_t *err);
-int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid,
-                 husk_error_t *err);
-/* Removes PATH everywhere, and its parent directories when they became empty
- * (so a default "husk" parent does not outlive the last container). */
-int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err);
+#include "cgroup_layout.h"
+#include "cgroup_setup.h"
 
 #endif

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,7 +14,8 @@
 
 /* Registers while the program runs: R2 device type, R3 requested access,
  * R4 major, R5 minor (from struct bpf_cgroup_dev_ctx in R1). */
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define INSN(c, d, s, o, i)                                                                        \
+    ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
 static unsigned access_bits(const char *access)
 {
@@ -89,15 +92,17 @@ size_t cgroup_devices_program(const struct runtime_device_rule *rules, size_t co
     return n;
 }
 
-int cgroup_devices_attach(const char *cgroup_directory, const struct runtime_spec *spec,
-                          husk_error_t *err)
+/* cgroup2 has no devices files: the same rules as a BPF program. */
+static int attach_program(const struct cgroup_hierarchy *unified, const char *path,
+                          const struct runtime_spec *spec, husk_error_t *err)
 {
     size_t max = 8 + spec->device_rule_count * 8 + 2;
     cleanup_free struct bpf_insn *program = calloc(max, sizeof(*program));
-    size_t length = program ? cgroup_devices_program(spec->device_rules,
-                                                     spec->device_rule_count, program, max)
-                            : 0;
-    if (length == 0)
+    size_t length =
+        program ? cgroup_devices_program(spec->device_rules, spec->device_rule_count, program, max)
+                : 0;
+    cleanup_free char *directory = cgroup_path(unified, path, NULL);
+    if (length == 0 || directory == NULL)
         return husk_error_set(err, ENOMEM, "device filter");
     union bpf_attr load = {0};
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
@@ -107,15 +112,51 @@ int cgroup_devices_attach(const char *cgroup_directory, const struct runtime_spe
     cleanup_close int program_fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
     if (program_fd < 0)
         return husk_error_set(err, errno, "load the device filter");
-    cleanup_close int cgroup_fd = open(cgroup_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int cgroup_fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cgroup_fd < 0)
-        return husk_error_set(err, errno, "open %s", cgroup_directory);
+        return husk_error_set(err, errno, "open %s", directory);
     union bpf_attr attach = {0};
     attach.target_fd = (uint32_t)cgroup_fd;
     attach.attach_bpf_fd = (uint32_t)program_fd;
     attach.attach_type = BPF_CGROUP_DEVICE;
     attach.attach_flags = BPF_F_ALLOW_MULTI;
     if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof(attach)) < 0)
-        return husk_error_set(err, errno, "attach the device filter to %s", cgroup_directory);
+        return husk_error_set(err, errno, "attach the device filter to %s", directory);
     return 0;
+}
+
+/* v1: one "TYPE MAJOR:MINOR ACCESS" line per rule, in order, to devices.allow
+ * or devices.deny; "a" alone resets to allow or deny everything. */
+static int write_rules(const struct cgroup_hierarchy *devices, const char *path,
+                       const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < spec->device_rule_count; i++) {
+        const struct runtime_device_rule *r = &spec->device_rules[i];
+        char rule[64], major[24] = "*", minor[24] = "*";
+        if (r->major >= 0)
+            snprintf(major, sizeof(major), "%lld", (long long)r->major);
+        if (r->minor >= 0)
+            snprintf(minor, sizeof(minor), "%lld", (long long)r->minor);
+        if (r->type == 'a')
+            snprintf(rule, sizeof(rule), "a");
+        else
+            snprintf(rule, sizeof(rule), "%c %s:%s %s", r->type, major, minor, r->access);
+        if (cgroup_write(devices, path, r->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cgroup_devices_apply(const struct cgroup_layout *layout, const char *path,
+                         const struct runtime_spec *spec, husk_error_t *err)
+{
+    if (spec == NULL || spec->device_rule_count == 0)
+        return 0;
+    const struct cgroup_hierarchy *devices = cgroup_layout_find(layout, "devices");
+    if (devices != NULL)
+        return write_rules(devices, path, spec, err);
+    const struct cgroup_hierarchy *unified = cgroup_layout_unified(layout);
+    if (unified == NULL)
+        return husk_error_set(err, 0, "no devices cgroup to restrict device access");
+    return attach_program(unified, path, spec, err);
 }

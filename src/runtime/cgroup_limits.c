@@ -1,14 +1,12 @@
 #include "cgroup_limits.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
-#include "../util/file.h"
 
 static bool add(struct cgroup_write *writes, size_t *count, const char *controller,
                 const char *file, const char *fmt, long long value)
@@ -119,31 +117,36 @@ int cgroup_limit_writes(const struct runtime_resources *r,
 
 static bool controller_unified(const char *controller, const void *data)
 {
-    const struct cgroup_layout *layout = data;
-    const struct cgroup_hierarchy *v1 = cgroup_layout_find(layout, controller);
-    return v1 == NULL && cgroup_layout_unified(layout) != NULL;
-}
-
-static char *directory_of(const struct cgroup_hierarchy *h, const char *path)
-{
-    char *directory = NULL;
-    while (*path == '/')
-        path++;
-    if (asprintf(&directory, "%s/%s", h->mount_point, path) < 0)
-        return NULL;
-    return directory;
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(data, controller);
+    return h != NULL && h->unified;
 }
 
 /* BFQ names v1's weight file blkio.bfq.weight; CFQ named it blkio.weight. */
-static const char *existing_file(const char *directory, const char *file)
+static const char *existing_file(const struct cgroup_hierarchy *h, const char *path,
+                                 const char *file)
 {
     static const char bfq[] = "blkio.bfq.weight";
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", directory, file);
-    if (strcmp(file, "blkio.weight") != 0 || access(path, F_OK) == 0)
+    if (strcmp(file, "blkio.weight") != 0)
         return file;
-    snprintf(path, sizeof(path), "%s/%s", directory, bfq);
-    return access(path, F_OK) == 0 ? bfq : NULL;
+    cleanup_free char *cfq_path = cgroup_path(h, path, file);
+    cleanup_free char *bfq_path = cgroup_path(h, path, bfq);
+    if (cfq_path != NULL && access(cfq_path, F_OK) == 0)
+        return file;
+    return bfq_path != NULL && access(bfq_path, F_OK) == 0 ? bfq : NULL;
+}
+
+/* Whether the space-separated LIST (cgroup.subtree_control) names WORD. */
+static bool word_listed(const char *list, const char *word)
+{
+    size_t length = strlen(word);
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        p += strspn(p, " \n");
+        size_t span = strcspn(p, " \n");
+        if (span == length && strncmp(p, word, length) == 0)
+            return true;
+        p += span;
+    }
+    return false;
 }
 
 /* cgroup2 gives a child a controller's files only when every ancestor lists
@@ -152,37 +155,23 @@ static const char *existing_file(const char *directory, const char *file)
 static int enable_controller(const struct cgroup_hierarchy *h, const char *path,
                              const char *controller, husk_error_t *err)
 {
-    cleanup_free char *directory = NULL;
     while (*path == '/')
         path++;
-    if (asprintf(&directory, "%s/%s", h->mount_point, path) < 0)
+    cleanup_free char *ancestor = strdup(path);
+    if (ancestor == NULL)
         return husk_error_set(err, ENOMEM, "cgroup");
-    size_t root = strlen(h->mount_point);
-    char *last = strrchr(directory, '/');
-    for (char *slash = directory + root; slash != NULL && slash <= last;
-         slash = strchr(slash + 1, '/')) {
-        char saved = *slash;
-        *slash = '\0';
-        cleanup_free char *file = NULL, *enabled = NULL;
-        char wanted[32];
-        snprintf(wanted, sizeof(wanted), "+%s", controller);
-        if (asprintf(&file, "%s/cgroup.subtree_control", directory) < 0)
-            return husk_error_set(err, ENOMEM, "cgroup");
-        file_read_all(AT_FDCWD, file, &enabled, NULL, NULL);
-        bool present = false;
-        for (char *word = enabled; word != NULL && !present; word = strpbrk(word, " \n")) {
-            word += strspn(word, " \n");
-            size_t length = strcspn(word, " \n");
-            present = length == strlen(controller) && strncmp(word, controller, length) == 0;
-            if (length == 0)
-                break;
-            word += length;
-        }
-        if (!present && file_write_all(AT_FDCWD, file, wanted, strlen(wanted), 0644, err) < 0)
+    char wanted[32];
+    snprintf(wanted, sizeof(wanted), "+%s", controller);
+    /* The root (the empty prefix), then PATH up to each '/'. */
+    for (char *cut = ancestor; cut != NULL; cut = *cut != '\0' ? strchr(cut + 1, '/') : NULL) {
+        char saved = *cut;
+        *cut = '\0';
+        cleanup_free char *enabled = NULL;
+        cgroup_read(h, ancestor, "cgroup.subtree_control", &enabled, NULL);
+        if (!word_listed(enabled, controller) &&
+            cgroup_write(h, ancestor, "cgroup.subtree_control", wanted, err) < 0)
             return husk_error_wrap(err, "cgroup2: enable the %s controller", controller);
-        *slash = saved;
-        if (saved == '\0')
-            break;
+        *cut = saved;
     }
     return 0;
 }
@@ -190,31 +179,24 @@ static int enable_controller(const struct cgroup_hierarchy *h, const char *path,
 static int write_limit(const struct cgroup_layout *layout, const char *path,
                        const struct cgroup_write *w, husk_error_t *err)
 {
-    const struct cgroup_hierarchy *h = cgroup_layout_find(layout, w->controller);
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(layout, w->controller);
     if (h == NULL)
-        h = cgroup_layout_unified(layout);
-    cleanup_free char *directory = h ? directory_of(h, path) : NULL;
-    const char *file = directory ? existing_file(directory, w->file) : NULL;
-    char full[4096];
-    if (directory == NULL)
         return husk_error_set(err, 0, "the %s cgroup controller is not mounted on this host",
                               w->controller);
     if (h->unified && enable_controller(h, path, w->controller, err) < 0)
         return -1;
+    const char *file = existing_file(h, path, w->file);
     if (file == NULL)
         return husk_error_set(err, 0, "this kernel offers no %s (is the BFQ I/O scheduler loaded?)",
                               w->file);
-    snprintf(full, sizeof(full), "%s/%s", directory, file);
-    /* O_TRUNC means nothing to cgroupfs; it keeps a stand-in tree honest. */
-    cleanup_close int fd = open(full, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return husk_error_set(err, ENOENT, "this kernel has no %s (%s)", file,
-                              strcmp(file, "memory.memsw.limit_in_bytes") == 0
-                                  ? "swap accounting is off"
-                                  : "controller feature missing");
-    if (fd < 0 || write(fd, w->value, strlen(w->value)) < 0)
-        return husk_error_set(err, errno, "write %s to %s", w->value, full);
-    return 0;
+    if (cgroup_write(h, path, file, w->value, err) == 0)
+        return 0;
+    if (err != NULL && *err != NULL && (*err)->errno_value == ENOENT)
+        husk_error_set(err, ENOENT, "this kernel has no %s (%s)", file,
+                       strcmp(file, "memory.memsw.limit_in_bytes") == 0
+                           ? "swap accounting is off"
+                           : "controller feature missing");
+    return -1;
 }
 
 int cgroup_apply_limits(const struct cgroup_layout *layout, const char *path,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "../util/error.h"
-#include "cgroup.h"
+#include "cgroup_layout.h"
 #include "spec.h"
 
 #define CGROUP_WRITES_MAX 16

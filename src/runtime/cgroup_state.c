@@ -1,42 +1,30 @@
 #include "cgroup_state.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../util/cleanup.h"
-#include "../util/file.h"
 
-/* The directory of PATH in the hierarchy holding CONTROLLER (or cgroup2). */
-static char *controller_directory(const struct cgroup_layout *layout, const char *controller,
-                                  const char *path, bool *unified)
+/* FILE of PATH's cgroup in the hierarchy holding CONTROLLER; NULL when
+ * there is none or the file cannot be read. */
+static char *read_controller_file(const struct cgroup_layout *layout, const char *controller,
+                                  const char *path, const char *file)
 {
-    const struct cgroup_hierarchy *h = cgroup_layout_find(layout, controller);
-    if (h == NULL)
-        h = cgroup_layout_unified(layout);
-    if (h == NULL)
-        return NULL;
-    *unified = h->unified;
-    while (*path == '/')
-        path++;
-    char *directory = NULL;
-    if (asprintf(&directory, "%s/%s", h->mount_point, path) < 0)
-        return NULL;
-    return directory;
-}
-
-static char *read_file(const char *directory, const char *file)
-{
-    cleanup_free char *path = NULL;
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(layout, controller);
     char *text = NULL;
-    if (asprintf(&path, "%s/%s", directory, file) < 0 ||
-        file_read_all(AT_FDCWD, path, &text, NULL, NULL) < 0)
+    if (h == NULL || cgroup_read(h, path, file, &text, NULL) < 0)
         return NULL;
     return text;
+}
+
+/* Whether CONTROLLER's files are cgroup2's (it has no v1 hierarchy here). */
+static bool controller_unified(const struct cgroup_layout *layout, const char *controller)
+{
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(layout, controller);
+    return h != NULL && h->unified;
 }
 
 /* "KEY VALUE" lines (memory.stat, cpu.stat, memory.events): KEY's value. */
@@ -52,30 +40,22 @@ static bool keyed_value(const char *text, const char *key, uint64_t *value)
     return false;
 }
 
-static int write_file(const char *directory, const char *file, const char *value, husk_error_t *err)
-{
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/%s", directory, file) < 0)
-        return husk_error_set(err, ENOMEM, "cgroup");
-    return file_write_all(AT_FDCWD, path, value, strlen(value), 0, err);
-}
-
 int cgroup_freeze(const struct cgroup_layout *layout, const char *path, bool frozen,
                   husk_error_t *err)
 {
-    bool unified = false;
-    cleanup_free char *directory = controller_directory(layout, "freezer", path, &unified);
-    if (directory == NULL)
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(layout, "freezer");
+    if (h == NULL)
         return husk_error_set(err, 0, "no freezer cgroup on this host to pause with");
+    bool unified = h->unified;
     const char *file = unified ? "cgroup.freeze" : "freezer.state";
-    if (write_file(directory, file, unified ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"),
-                   err) < 0)
+    if (cgroup_write(h, path, file, unified ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED"),
+                     err) < 0)
         return -1;
     /* The kernel finishes freezing in the background; the state says when.
      * It takes microseconds to a few milliseconds: wait up to 5 s. */
     for (int attempt = 0; attempt < 5000; attempt++) {
-        cleanup_free char *state =
-            read_file(directory, unified ? "cgroup.events" : "freezer.state");
+        cleanup_free char *state = NULL;
+        cgroup_read(h, path, unified ? "cgroup.events" : "freezer.state", &state, NULL);
         uint64_t value = 0;
         bool done = unified ? state && keyed_value(state, "frozen", &value) && value == frozen
                             : state && strncmp(state, frozen ? "FROZEN" : "THAWED", 6) == 0;
@@ -89,19 +69,20 @@ int cgroup_freeze(const struct cgroup_layout *layout, const char *path, bool fro
 
 uint64_t cgroup_oom_kills(const struct cgroup_layout *layout, const char *path)
 {
-    bool unified = false;
-    cleanup_free char *directory = controller_directory(layout, "memory", path, &unified);
-    cleanup_free char *text =
-        directory ? read_file(directory, unified ? "memory.events" : "memory.oom_control") : NULL;
+    cleanup_free char *text = read_controller_file(
+        layout, "memory", path,
+        controller_unified(layout, "memory") ? "memory.events" : "memory.oom_control");
     uint64_t kills = 0;
     if (text != NULL)
         keyed_value(text, "oom_kill", &kills);
     return kills;
 }
 
-static uint64_t number_in(const char *directory, const char *file, uint64_t fallback)
+/* A file holding one number, or "max" (UINT64_MAX); FALLBACK when unreadable. */
+static uint64_t number_in(const struct cgroup_layout *layout, const char *controller,
+                          const char *path, const char *file, uint64_t fallback)
 {
-    cleanup_free char *text = directory ? read_file(directory, file) : NULL;
+    cleanup_free char *text = read_controller_file(layout, controller, path, file);
     if (text == NULL)
         return fallback;
     if (strncmp(text, "max", 3) == 0)
@@ -132,45 +113,47 @@ static void io_totals(const char *text, bool unified, uint64_t *read, uint64_t *
     }
 }
 
+static void read_memory(const struct cgroup_layout *layout, const char *path,
+                        struct cgroup_stats *stats)
+{
+    bool unified = controller_unified(layout, "memory");
+    cleanup_free char *memory_stat = read_controller_file(layout, "memory", path, "memory.stat");
+    uint64_t inactive = 0;
+    if (memory_stat)
+        keyed_value(memory_stat, unified ? "inactive_file" : "total_inactive_file", &inactive);
+    uint64_t usage =
+        number_in(layout, "memory", path, unified ? "memory.current" : "memory.usage_in_bytes", 0);
+    stats->memory_usage = usage > inactive ? usage - inactive : usage;
+    stats->memory_limit = number_in(layout, "memory", path,
+                                    unified ? "memory.max" : "memory.limit_in_bytes", UINT64_MAX);
+}
+
 int cgroup_read_stats(const struct cgroup_layout *layout, const char *path,
                       struct cgroup_stats *stats, husk_error_t *err)
 {
     *stats = (struct cgroup_stats){.memory_limit = UINT64_MAX};
-    bool unified = false;
-    cleanup_free char *cpu = controller_directory(layout, "cpuacct", path, &unified);
-    if (cpu == NULL)
+    if (cgroup_layout_controller(layout, "cpuacct") == NULL)
         return husk_error_set(err, 0, "no cpu accounting cgroup on this host");
-    if (unified) {
-        cleanup_free char *text = read_file(cpu, "cpu.stat");
+    if (controller_unified(layout, "cpuacct")) {
+        cleanup_free char *text = read_controller_file(layout, "cpuacct", path, "cpu.stat");
         uint64_t usec = 0;
         if (text && keyed_value(text, "usage_usec", &usec))
             stats->cpu_ns = usec * 1000;
     } else {
-        stats->cpu_ns = number_in(cpu, "cpuacct.usage", 0);
+        stats->cpu_ns = number_in(layout, "cpuacct", path, "cpuacct.usage", 0);
     }
-    cleanup_free char *memory = controller_directory(layout, "memory", path, &unified);
-    cleanup_free char *memory_stat = memory ? read_file(memory, "memory.stat") : NULL;
-    uint64_t inactive = 0;
-    if (memory_stat)
-        keyed_value(memory_stat, unified ? "inactive_file" : "total_inactive_file", &inactive);
-    uint64_t usage = number_in(memory, unified ? "memory.current" : "memory.usage_in_bytes", 0);
-    stats->memory_usage = usage > inactive ? usage - inactive : usage;
-    stats->memory_limit =
-        number_in(memory, unified ? "memory.max" : "memory.limit_in_bytes", UINT64_MAX);
-    cleanup_free char *io = controller_directory(layout, "blkio", path, &unified);
-    cleanup_free char *io_text =
-        io ? read_file(io, unified ? "io.stat" : "blkio.throttle.io_service_bytes") : NULL;
+    read_memory(layout, path, stats);
+    bool unified = controller_unified(layout, "blkio");
+    cleanup_free char *io_text = read_controller_file(
+        layout, "blkio", path, unified ? "io.stat" : "blkio.throttle.io_service_bytes");
     io_totals(io_text, unified, &stats->io_read, &stats->io_write);
-    cleanup_free char *pids = controller_directory(layout, "pids", path, &unified);
-    stats->pids = number_in(pids, "pids.current", 0);
+    stats->pids = number_in(layout, "pids", path, "pids.current", 0);
     return 0;
 }
 
 pid_t *cgroup_processes(const struct cgroup_layout *layout, const char *path, size_t *count)
 {
-    bool unified;
-    cleanup_free char *directory = controller_directory(layout, "pids", path, &unified);
-    cleanup_free char *text = directory ? read_file(directory, "cgroup.procs") : NULL;
+    cleanup_free char *text = read_controller_file(layout, "pids", path, "cgroup.procs");
     *count = 0;
     size_t capacity = 0;
     pid_t *pids = NULL;

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "../util/error.h"
-#include "cgroup.h"
+#include "cgroup_layout.h"
 
 /* v1 freezer.state or cgroup2 cgroup.freeze; returns once the kernel says
  * every task is frozen (or thawed). */

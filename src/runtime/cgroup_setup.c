@@ -1,0 +1,236 @@
+#include "cgroup_setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "cgroup_devices.h"
+#include "cgroup_limits.h"
+
+/* RELPATH's parent ("a/b" -> "a", "a" -> ""), malloc()ed. */
+static char *parent_of(const char *relpath)
+{
+    while (*relpath == '/')
+        relpath++;
+    const char *slash = strrchr(relpath, '/');
+    return strndup(relpath, slash ? (size_t)(slash - relpath) : 0);
+}
+
+/* A v1 cpuset cgroup starts with no CPUs and memory nodes, and refuses tasks
+ * until both are copied down from its parent. */
+static int cpuset_inherit(const struct cgroup_hierarchy *h, const char *relpath, husk_error_t *err)
+{
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    cleanup_free char *parent = parent_of(relpath);
+    if (parent == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    for (size_t i = 0; i < 2; i++) {
+        cleanup_free char *mine = NULL, *inherited = NULL;
+        if (cgroup_read(h, relpath, files[i], &mine, err) < 0)
+            return -1;
+        if (mine[0] != '\n' && mine[0] != '\0')
+            continue;
+        if (cgroup_read(h, parent, files[i], &inherited, err) < 0 ||
+            cgroup_write(h, relpath, files[i], inherited, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int make_directory(const struct cgroup_hierarchy *h, const char *relpath, husk_error_t *err)
+{
+    cleanup_free char *directory = cgroup_path(h, relpath, NULL);
+    if (directory == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    /* A concurrent cgroup_destroy may remove an empty parent under us. */
+    for (int attempts = 0; mkdir(directory, 0755) < 0 && errno != EEXIST;)
+        if (errno != ENOENT || ++attempts > 3)
+            return husk_error_set(err, errno, "create cgroup %s", directory);
+    return 0;
+}
+
+static int create_in_hierarchy(const struct cgroup_hierarchy *h, const char *path,
+                               husk_error_t *err)
+{
+    bool cpuset = !h->unified && cgroup_hierarchy_has(h, "cpuset");
+    while (*path == '/')
+        path++;
+    cleanup_free char *relpath = strdup(path);
+    if (relpath == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    /* Down one level at a time: cpuset needs each level initialised. */
+    for (char *cut = relpath;; cut++) {
+        bool end = *cut == '\0';
+        if (*cut != '/' && !end)
+            continue;
+        *cut = '\0';
+        if (make_directory(h, relpath, err) < 0 || (cpuset && cpuset_inherit(h, relpath, err) < 0))
+            return -1;
+        if (end)
+            return 0;
+        *cut = '/';
+    }
+}
+
+int cgroup_create(const struct cgroup_layout *layout, const char *path,
+                  const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < layout->count; i++)
+        if (create_in_hierarchy(&layout->hierarchies[i], path, err) < 0)
+            goto fail;
+    if (cgroup_devices_apply(layout, path, spec, err) < 0 ||
+        (spec != NULL && cgroup_apply_limits(layout, path, &spec->resources, err) < 0))
+        goto fail;
+    return 0;
+fail:
+    cgroup_destroy(layout, path, NULL);
+    return -1;
+}
+
+int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid, husk_error_t *err)
+{
+    char pid_text[24];
+    snprintf(pid_text, sizeof(pid_text), "%d", pid);
+    for (size_t i = 0; i < layout->count; i++)
+        if (cgroup_write(&layout->hierarchies[i], path, "cgroup.procs", pid_text, err) < 0)
+            return -1;
+    return 0;
+}
+
+/* husk's own parent goes once empty (rmdir refuses a cgroup with children);
+ * a --cgroup-parent is the user's and stays. */
+static void remove_husk_parent(const struct cgroup_hierarchy *h, const char *path)
+{
+    cleanup_free char *parent = parent_of(path);
+    if (parent == NULL || parent[0] == '\0')
+        return;
+    const char *slash = strrchr(parent, '/');
+    if (strcmp(slash ? slash + 1 : parent, "husk") != 0)
+        return;
+    cleanup_free char *directory = cgroup_path(h, parent, NULL);
+    if (directory != NULL)
+        rmdir(directory);
+}
+
+int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < layout->count; i++) {
+        cleanup_free char *directory = cgroup_path(&layout->hierarchies[i], path, NULL);
+        if (directory == NULL)
+            return husk_error_set(err, ENOMEM, "cgroup");
+        if (rmdir(directory) < 0 && errno != ENOENT && rc == 0)
+            rc = husk_error_set(err, errno, "remove cgroup %s", directory);
+        remove_husk_parent(&layout->hierarchies[i], path);
+    }
+    return rc;
+}
+
+static int open_in(const struct cgroup_hierarchy *h, const char *path, const char *file, int flags,
+                   husk_error_t *err)
+{
+    cleanup_free char *name = cgroup_path(h, path, file);
+    if (name == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    int fd = open(name, flags | O_CLOEXEC);
+    if (fd < 0)
+        return husk_error_set(err, errno, "open %s", name);
+    return fd;
+}
+
+int cgroup_join_open(const struct cgroup_layout *layout, const char *path, struct cgroup_join *join,
+                     husk_error_t *err)
+{
+    *join = (struct cgroup_join)CGROUP_JOIN_INIT;
+    join->tasks_fds = calloc(layout->count ? layout->count : 1, sizeof(*join->tasks_fds));
+    if (join->tasks_fds == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    for (size_t i = 0; i < layout->count; i++) {
+        const struct cgroup_hierarchy *h = &layout->hierarchies[i];
+        bool opened;
+        if (h->unified) {
+            join->unified_fd = open_in(h, path, NULL, O_PATH | O_DIRECTORY, err);
+            if (join->unified_fd >= 0)
+                join->unified_procs_fd = open_in(h, path, "cgroup.procs", O_WRONLY, err);
+            opened = join->unified_procs_fd >= 0;
+        } else {
+            int fd = open_in(h, path, "tasks", O_WRONLY, err);
+            if (fd >= 0)
+                join->tasks_fds[join->tasks_count++] = fd;
+            opened = fd >= 0;
+        }
+        if (!opened) {
+            cgroup_join_close(join);
+            return husk_error_wrap(err, "join cgroup %s", path);
+        }
+    }
+    return 0;
+}
+
+bool cgroup_join_complete_at_birth(const struct cgroup_join *join)
+{
+    return join->unified_fd >= 0 && join->tasks_count == 0;
+}
+
+/* Why the child moves itself, and through "tasks" (Linux 6.18,
+ * kernel/cgroup/cgroup.c and cgroup-v1.c):
+ *
+ * Writing a v1 "tasks" file is cgroup1_tasks_write() ->
+ * __cgroup1_procs_write(threadgroup = false); a v1 "cgroup.procs" is
+ * cgroup1_procs_write() (threadgroup = true), a cgroup2 one
+ * cgroup_procs_write() -> __cgroup_procs_write(threadgroup = true). All call
+ * cgroup_procs_write_start(buf, threadgroup, &lock_mode), which sets
+ *     pid || threadgroup  ->  CGRP_ATTACH_LOCK_GLOBAL
+ *                             (CGRP_ATTACH_LOCK_PER_THREADGROUP once a
+ *                             hierarchy is mounted with favordynmods)
+ *     otherwise           ->  CGRP_ATTACH_LOCK_NONE
+ * and cgroup_attach_lock(GLOBAL) is percpu_down_write(&cgroup_threadgroup_
+ * rwsem), whose rcu_sync_enter() waits for an RCU grace period whenever no
+ * other writer came just before: 5-13 ms on every container start here.
+ * NONE takes only cpus_read_lock(). So the rwsem is skipped exactly when
+ * the value written is "0" (pid == 0: the writer, `current`, which cannot
+ * exit or exec under its own write; cgroup_mutex keeps other migrations
+ * out) AND the file moves a single thread (threadgroup == false: "tasks").
+ * One thread is the whole process only while it has one thread, hence
+ * "single-threaded". "0" to cgroup.procs, or the parent writing the PID
+ * anywhere, takes the rwsem.
+ *
+ * cgroup2 has no such file: cgroup.threads is threadgroup == false but
+ * cgroup_attach_permissions() refuses to move a thread to another domain
+ * (src_cgrp->dom_cgrp != dst_cgrp->dom_cgrp: -EOPNOTSUPP). There the way
+ * without the write lock is to be born in the cgroup: clone3's
+ * CLONE_INTO_CGROUP (cgroup_css_set_fork) takes cgroup_mutex and the rwsem
+ * only for reading, as every fork does. That works on a hybrid host too:
+ * its cgroup2 mount is the default hierarchy that cgroup_on_dfl() wants. */
+int cgroup_join_self(struct cgroup_join *join, bool born_in_unified, husk_error_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < join->tasks_count && rc == 0; i++)
+        if (write(join->tasks_fds[i], "0", 1) < 0)
+            rc = husk_error_set(err, errno, "join the container's v1 cgroups");
+    if (rc == 0 && !born_in_unified && join->unified_procs_fd >= 0 &&
+        write(join->unified_procs_fd, "0", 1) < 0)
+        rc = husk_error_set(err, errno, "join the container's cgroup2 cgroup");
+    /* The host's cgroup files must not stay open while the container's
+     * setup runs (a workdir of /proc/self/fd/N would land in the host's
+     * /sys/fs/cgroup: runc's CVE-2024-21626), so they go now, not at exec. */
+    cgroup_join_close(join);
+    return rc;
+}
+
+void cgroup_join_close(struct cgroup_join *join)
+{
+    for (size_t i = 0; i < join->tasks_count; i++)
+        close(join->tasks_fds[i]);
+    free(join->tasks_fds);
+    if (join->unified_fd >= 0)
+        close(join->unified_fd);
+    if (join->unified_procs_fd >= 0)
+        close(join->unified_procs_fd);
+    *join = (struct cgroup_join)CGROUP_JOIN_INIT;
+}
