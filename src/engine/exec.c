@@ -147,15 +147,16 @@ static int run_and_relay(struct runtime_spec *spec, int target, const struct exe
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
     int rc = 0;
     if (o->detach) {
-        /* Detached: the process gets /dev/null, as with docker's exec -d. */
+        /* Detached: the process gets the container's /dev/null, as with
+         * docker's exec -d (the host's would be a host file it could
+         * fchmod). */
         io = (struct relay_io){.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1};
         for (int fd = 0; fd < 3; fd++)
-            child[fd] = open("/dev/null", O_RDWR | O_CLOEXEC);
+            child[fd] = -1;
     } else {
-        rc = stdio_pipes_open(o->tty, o->interactive, false, &io, child, err);
+        rc = stdio_pipes_open(o->tty, o->interactive, &io, child, err);
     }
     struct runtime_launch_options launch = {
-        .attach_stdin = o->interactive && !o->detach,
         .window = have_window ? &window : NULL,
         .stdio = {child[0], child[1], child[2]},
         .exec = true,

@@ -38,7 +38,6 @@ static int open_pipes(struct monitor_handover *handover, struct runtime_launch_o
             return husk_error_set(err, errno, "pipe");
         handover->fds[MONITOR_STDIN] = ends[1];
         child_ends[0] = ends[0];
-        launch->attach_stdin = true;
     }
     for (int i = 0; i < 2; i++) {
         int ends[2];

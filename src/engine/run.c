@@ -211,7 +211,7 @@ static int start_foreground(const struct engine_context *context, const struct r
     sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
     struct winsize window;
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
-    if (stdio_pipes_open(o->tty, o->interactive, true, &f->io, f->child_stdio, err) < 0)
+    if (stdio_pipes_open(o->tty, o->interactive, &f->io, f->child_stdio, err) < 0)
         return -1;
     /* As with a detached container, `husk logs` shows what it printed. */
     f->log_fd = log_open_for_append(c->directory, err);
@@ -220,7 +220,6 @@ static int start_foreground(const struct engine_context *context, const struct r
     f->io.observe_output = log_output;
     f->io.observe_context = &f->log_fd;
     struct runtime_launch_options launch = {
-        .attach_stdin = o->interactive,
         .window = have_window ? &window : NULL,
         .stdio = {f->child_stdio[0], f->child_stdio[1], f->child_stdio[2]},
     };

@@ -207,8 +207,8 @@ static json_t *build_linux(const struct spec_inputs *in)
     const struct run_options *o = in->options;
     cleanup_free char *cgroups_path = NULL;
     const char *parent = o->cgroup_parent ? o->cgroup_parent : "/husk";
-    if (asprintf(&cgroups_path, "%s%s/%s", parent[0] == '/' ? "" : "/", parent,
-                 in->container_id) < 0)
+    if (asprintf(&cgroups_path, "%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->container_id) <
+        0)
         return NULL;
     json_t *devices = json_array();
     json_t *linux_section = json_pack("{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o),
@@ -226,9 +226,10 @@ static json_t *build_linux(const struct spec_inputs *in)
         add_host_devices(devices, "/dev");
         return linux_section;
     }
-    json_t *masked = json_pack("[s,s,s,s,s,s,s,s]", "/proc/acpi", "/proc/kcore", "/proc/keys",
-                               "/proc/latency_stats", "/proc/timer_list", "/proc/sched_debug",
-                               "/proc/scsi", "/sys/firmware");
+    /* /proc/key-users counts every uid's kernel keys host-wide. */
+    json_t *masked = json_pack("[s,s,s,s,s,s,s,s,s]", "/proc/acpi", "/proc/kcore", "/proc/keys",
+                               "/proc/key-users", "/proc/latency_stats", "/proc/timer_list",
+                               "/proc/sched_debug", "/proc/scsi", "/sys/firmware");
     json_t *readonly = json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                                  "/proc/sysrq-trigger");
     json_object_set_new(linux_section, "maskedPaths", masked);

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-int stdio_pipes_open(bool tty, bool interactive, bool capture, struct relay_io *io, int child[3],
+int stdio_pipes_open(bool tty, bool interactive, struct relay_io *io, int child[3],
                      husk_error_t *err)
 {
     *io = (struct relay_io){
@@ -12,8 +12,7 @@ int stdio_pipes_open(bool tty, bool interactive, bool capture, struct relay_io *
     int *parent_ends[3] = {&io->stdin_pipe, &io->stdout_pipe, &io->stderr_pipe};
     for (int fd = 0; fd < 3; fd++) {
         child[fd] = -1;
-        bool through_husk = fd == STDIN_FILENO ? interactive && isatty(fd) : capture || isatty(fd);
-        if (tty || !through_husk)
+        if (tty || (fd == STDIN_FILENO && !interactive))
             continue;
         int ends[2];
         if (pipe2(ends, O_CLOEXEC) < 0) {

@@ -1,8 +1,9 @@
-/* The standard streams of a foreground container or exec process. A user's
- * terminal is never handed to the container: it gets a pipe instead (as
- * with docker), since holding the terminal would let it change its settings
- * or push keystrokes into the user's shell. Files and pipes are handed over
- * as they are, with no copying, unless the output is captured for the log. */
+/* The standard streams of a foreground container or exec process. No fd of
+ * the caller's is ever handed to the container: it gets pipes (or its own
+ * pty) that husk relays, as docker does. Holding the user's terminal would
+ * let it push keystrokes into the user's shell (TIOCSTI); holding a file the
+ * user's shell redirected would let container root fchmod it setuid or
+ * rewrite it, and keep writing after husk returned. */
 #ifndef HUSK_ENGINE_STREAMS_H
 #define HUSK_ENGINE_STREAMS_H
 
@@ -11,9 +12,10 @@
 #include "../runtime/relay.h"
 #include "../util/error.h"
 
-/* Fills IO (husk's ends) and CHILD (the container's fds 0-2, or -1). With
- * CAPTURE, stdout and stderr always go through husk. */
-int stdio_pipes_open(bool tty, bool interactive, bool capture, struct relay_io *io, int child[3],
+/* Fills IO (husk's ends) and CHILD (the container's fds 0-2, or -1 for
+ * its own /dev/null): without TTY, pipes for stdout and stderr, and for
+ * stdin with INTERACTIVE. */
+int stdio_pipes_open(bool tty, bool interactive, struct relay_io *io, int child[3],
                      husk_error_t *err);
 void stdio_close_child_ends(int child[3]);
 void stdio_close_relay_ends(struct relay_io *io);

@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "process.h"
 #include "seccomp.h"
 #include "sync.h"
+#include "trampoline.h"
 
 void runtime_forwarded_signals(sigset_t *set)
 {
@@ -47,6 +49,8 @@ struct child_context {
     const struct runtime_launch_options *options;
     const struct seccomp_program *seccomp;
     int socket_fd;
+    int parent_socket_fd; /* husk's end: closed at once, so husk's death is EOF */
+    int stub_fd;          /* the exec trampoline's sealed memfd */
     bool unshare_cgroup;
 };
 
@@ -102,6 +106,8 @@ static void drop_privileges_and_exec(const struct child_context *context, husk_e
 {
     const struct runtime_spec *spec = context->spec;
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* Set up: from its exec on, the container lives its own life. */
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (spec->no_new_privileges && prctl_no_new_privs() < 0) {
         husk_error_set(err, errno, "set no_new_privs");
         return;
@@ -110,18 +116,31 @@ static void drop_privileges_and_exec(const struct child_context *context, husk_e
         husk_error_set(err, errno, "install the seccomp filter");
         return;
     }
-    process_exec(spec, err);
+    trampoline_exec(context->stub_fd, context->socket_fd, spec->args, spec->env, err);
+}
+
+/* First steps of every container process, still a copy of husk: it must
+ * not outlive the husk that set it up (a killed `husk run` would otherwise
+ * leave it waiting forever, holding namespaces, cgroups and the caller's
+ * output), and it keeps nothing of the caller's. */
+static void child_begin(const struct child_context *context)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (context->parent_socket_fd >= 0)
+        close(context->parent_socket_fd);
+    process_forget_caller();
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static void child_run(struct child_context *context)
 {
     husk_error_t err = NULL;
     const struct runtime_spec *spec = context->spec;
-    sigset_t none;
-    sigemptyset(&none);
-    for (int sig = 1; sig < NSIG; sig++)
-        signal(sig, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    child_begin(context);
 
     struct rootfs_handover handover = {
         .root_mount_fd = -1,
@@ -224,6 +243,20 @@ static int open_unified_cgroup(const struct cgroup_layout *layout, const char *p
     return open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* From its clone until its exec, a container process is a copy of husk
+ * that the container can see (the PID namespace is joined at birth). The
+ * dumpable flag is copied at clone: cleared here, it keeps container root
+ * from reading that copy's memory, environment, fds or /proc/PID/exe, and
+ * from ptrace (all behind the kernel's ptrace access check, CVE-2016-9962).
+ * husk stays non-dumpable too. The exec trampoline then keeps husk's binary
+ * out of the container's reach after the exec (CVE-2019-5736). */
+static int conceal_and_open_trampoline(husk_error_t *err)
+{
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return husk_error_set(err, errno, "make husk non-dumpable");
+    return trampoline_open(err);
+}
+
 static int spawn(const struct runtime_spec *spec, struct child_context *context,
                  struct runtime_process *process, int child_socket, int cgroup_fd,
                  husk_error_t *err)
@@ -271,6 +304,9 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     cleanup_close int cgroup_fd = -1;
     cleanup_close int root_mount_fd = -1;
     bool cgroup_created = false;
+    cleanup_close int stub_fd = conceal_and_open_trampoline(err);
+    if (stub_fd < 0)
+        goto out;
     if (spec->cgroups_path != NULL) {
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
             goto out;
@@ -284,6 +320,8 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .spec = spec,
         .options = options,
         .seccomp = &seccomp,
+        .parent_socket_fd = sockets[0],
+        .stub_fd = stub_fd,
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
     };
     cgroup_fd = open_unified_cgroup(layout, spec->cgroups_path);
@@ -351,11 +389,7 @@ static void exec_child_run(struct child_context *context, int target_pidfd,
 {
     husk_error_t err = NULL;
     const struct runtime_spec *spec = context->spec;
-    sigset_t none;
-    sigemptyset(&none);
-    for (int sig = 1; sig < NSIG; sig++)
-        signal(sig, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    child_begin(context);
     /* Cgroups first, through the host's /sys/fs/cgroup, which the
      * container's mount namespace does not show. */
     if (spec->cgroups_path != NULL && cgroup_enter(layout, spec->cgroups_path, getpid(), &err) < 0)
@@ -390,6 +424,9 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
      * process cloned next is born in the container's. */
     if (setns(target_pidfd, CLONE_NEWPID) < 0)
         return husk_error_set(err, errno, "join the container's PID namespace");
+    cleanup_close int stub_fd = conceal_and_open_trampoline(err);
+    if (stub_fd < 0)
+        return -1;
     struct seccomp_program seccomp = {0};
     if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
         return -1;
@@ -398,7 +435,11 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
         seccomp_program_free(&seccomp);
         return husk_error_set(err, errno, "socketpair");
     }
-    struct child_context context = {.spec = spec, .options = options, .seccomp = &seccomp};
+    struct child_context context = {.spec = spec,
+                                    .options = options,
+                                    .seccomp = &seccomp,
+                                    .parent_socket_fd = sockets[0],
+                                    .stub_fd = stub_fd};
     int pidfd = -1;
     struct clone_args args = {
         .flags = CLONE_PIDFD,
@@ -407,7 +448,6 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     };
     long pid = syscall(SYS_clone3, &args, sizeof(args));
     if (pid == 0) {
-        close(sockets[0]);
         context.socket_fd = sockets[1];
         exec_child_run(&context, target_pidfd, layout);
     }

@@ -13,9 +13,10 @@
 #include "spec.h"
 
 struct runtime_launch_options {
-    bool attach_stdin;            /* the container reads husk's stdin, else /dev/null */
     const struct winsize *window; /* initial size of the container's terminal */
-    int stdio[3];                 /* the container's fds 0-2 when >= 0; otherwise husk's own */
+    /* The container's fds 0-2 when >= 0, else its own /dev/null: never an
+     * fd of husk's caller by default (see process_setup_stdio). */
+    int stdio[3];
     bool exec;                    /* a further process in a running container: no /dev/console */
     /* The process becomes a child of the caller's parent (CLONE_PARENT), so a
      * short-lived launcher can do the setup for a long-lived, lean monitor. */

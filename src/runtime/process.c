@@ -71,7 +71,8 @@ static int open_terminal(const struct runtime_launch_options *options, int socke
         ioctl(slave, TIOCSWINSZ, options->window);
     /* /dev/console is the container's terminal, as on a booted system. */
     cleanup_close int console =
-        options->exec ? -1 : open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        options->exec ? -1
+                      : open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (console >= 0 && mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
         return husk_error_set(err, errno, "bind %s on /dev/console", name);
     struct sync_message message = {.kind = SYNC_TERMINAL};
@@ -91,15 +92,21 @@ int process_setup_stdio(const struct runtime_spec *spec,
 {
     if (spec->terminal)
         return open_terminal(options, socket_fd, err);
-    for (int fd = 0; fd < 3; fd++)
-        if (options->stdio[fd] >= 0 && dup2(options->stdio[fd], fd) < 0)
+    /* No controlling terminal: a terminal the caller's session has could
+     * otherwise be reopened as /dev/tty and typed into (TIOCSTI). */
+    if (setsid() < 0)
+        return husk_error_set(err, errno, "start a session of its own");
+    /* Only descriptors husk made for the container: an fd of the caller's
+     * (a file its shell redirected) would let the container fchmod or
+     * rewrite that host file. What is not given is the container's own
+     * /dev/null, opened inside it. */
+    cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3; fd++) {
+        int from = options->stdio[fd] >= 0 ? options->stdio[fd] : null;
+        if (from < 0)
+            return husk_error_set(err, errno, "open the container's /dev/null");
+        if (dup2(from, fd) < 0)
             return husk_error_set(err, errno, "set up fd %d", fd);
-    if (!options->attach_stdin) {
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0)
-            return husk_error_set(err, errno, "open /dev/null as stdin");
-        if (null != 0)
-            close(null);
     }
     return 0;
 }
@@ -133,47 +140,30 @@ int prctl_no_new_privs(void)
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-const char *process_path_of(char *const *env)
+/* Fields 48-51 of /proc/self/stat: where the kernel put the arguments and
+ * the environment husk was started with. */
+static int arg_env_areas(unsigned long area[4])
 {
-    for (char *const *entry = env; entry && *entry; entry++)
-        if (strncmp(*entry, "PATH=", 5) == 0)
-            return *entry + 5;
-    return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    char text[1024];
+    cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+    if (n <= 0)
+        return -1;
+    text[n] = '\0';
+    char *p = strrchr(text, ')');
+    for (int field = 2; p != NULL && field < 48; field++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL || sscanf(p, " %lu %lu %lu %lu", &area[0], &area[1], &area[2], &area[3]) != 4)
+        return -1;
+    return 0;
 }
 
-static int exec_failure(const char *command, int error, husk_error_t *err)
+void process_forget_caller(void)
 {
-    if (error == ENOENT || error == ENOTDIR)
-        return husk_error_set_status(err, HUSK_EXIT_NOT_FOUND, 0,
-                                     "exec \"%s\": no such file or directory", command);
-    return husk_error_set_status(err, HUSK_EXIT_NOT_EXECUTABLE, error, "exec \"%s\"", command);
-}
-
-int process_exec(const struct runtime_spec *spec, husk_error_t *err)
-{
-    const char *command = spec->args[0];
-    char *const *env = spec->env ? spec->env : (char *const[]){NULL};
-    if (strchr(command, '/') != NULL) {
-        execve(command, spec->args, env);
-        return exec_failure(command, errno, err);
-    }
-    const char *search = process_path_of(env);
-    int denied = 0;
-    for (const char *dir = search; dir != NULL;) {
-        const char *colon = strchr(dir, ':');
-        size_t length = colon ? (size_t)(colon - dir) : strlen(dir);
-        char candidate[PATH_MAX];
-        if (snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)length,
-                     length ? dir : ".", command) < (int)sizeof(candidate)) {
-            execve(candidate, spec->args, env);
-            if (errno != ENOENT && errno != ENOTDIR)
-                denied = errno;
-        }
-        dir = colon ? colon + 1 : NULL;
-    }
-    if (denied != 0)
-        return husk_error_set_status(err, HUSK_EXIT_NOT_EXECUTABLE, denied, "exec \"%s\"",
-                                     command);
-    return husk_error_set_status(err, HUSK_EXIT_NOT_FOUND, 0,
-                                 "exec \"%s\": executable file not found in $PATH", command);
+    unsigned long area[4];
+    if (arg_env_areas(area) < 0)
+        return;
+    for (int i = 0; i < 4; i += 2)
+        if (area[i] != 0 && area[i + 1] > area[i])
+            memset((void *)area[i], 0, area[i + 1] - area[i]);
 }

@@ -10,18 +10,16 @@
 /* Root file system, hostname, sysctls, masked and read-only paths. */
 int process_prepare_root(const struct runtime_spec *spec, const struct rootfs_handover *handover,
                          husk_error_t *err);
-/* A pty from the container's devpts (master sent to husk), or /dev/null as
- * stdin when the container does not read husk's. */
+/* A pty from the container's devpts (master sent to husk), or a session
+ * of its own with OPTIONS' stdio, the container's /dev/null where none. */
 int process_setup_stdio(const struct runtime_spec *spec,
                         const struct runtime_launch_options *options, int socket_fd,
                         husk_error_t *err);
 /* Working directory, groups, uid and gid, capabilities. */
 int process_become_user(const struct runtime_spec *spec, husk_error_t *err);
 int prctl_no_new_privs(void);
-/* Execs args[0], searched in the spec's PATH; returns only on failure, with
- * docker's 126/127 exit status in the error. */
-int process_exec(const struct runtime_spec *spec, husk_error_t *err);
-/* The PATH value of an environment list, or the default one. */
-const char *process_path_of(char *const *env);
+/* Zeroes the arguments and environment this copy of husk was started with
+ * (the caller's, not the container's), first thing in a container process. */
+void process_forget_caller(void);
 
 #endif

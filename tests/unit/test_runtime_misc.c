@@ -1,14 +1,20 @@
-/* src/runtime/relay.h and process.h: exit statuses and PATH lookup. */
+/* src/runtime/relay.h and trampoline.h: exit statuses, and the exec
+ * trampoline's PATH lookup, error reports and seals. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/runtime/process.h"
+#include "../../src/runtime/sync.h"
+#include "../../src/runtime/trampoline.h"
 #include "../../src/runtime/relay.h"
 #include "unit.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static void test_exit_status_exited(void **state)
 {
@@ -50,20 +56,79 @@ static void test_exit_status_from_waitid(void **state)
     assert_int_equal(relay_exit_status(info.si_code, info.si_status), 137);
 }
 
-static void test_path_of(void **state)
+/* Runs ARGS through the trampoline in a child; returns its wait status and
+ * fills MESSAGE when the stub reported an error (kind 0 otherwise). */
+static int through_trampoline(char *const args[], char *const env[], struct sync_message *message)
+{
+    int stub = trampoline_open(NULL);
+    assert_true(stub >= 0);
+    int sockets[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sockets[0]);
+        trampoline_exec(stub, sockets[1], args, env, NULL);
+        _exit(99);
+    }
+    close(sockets[1]);
+    close(stub);
+    memset(message, 0, sizeof(*message));
+    int passed = -1;
+    sync_receive(sockets[0], message, &passed);
+    close(sockets[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_trampoline_runs_the_command(void **state)
 {
     (void)state;
-    char *with_path[] = {"HOME=/root", "PATH=/opt/bin:/bin", "TERM=xterm", NULL};
-    assert_string_equal(process_path_of(with_path), "/opt/bin:/bin");
-    char *without[] = {"HOME=/root", "PATHX=/nope", "MYPATH=/nope", NULL};
-    assert_string_equal(process_path_of(without), DEFAULT_PATH);
-    char *empty_path[] = {"PATH=", NULL};
-    assert_string_equal(process_path_of(empty_path), "");
-    char *first_wins[] = {"PATH=/first", "PATH=/second", NULL};
-    assert_string_equal(process_path_of(first_wins), "/first");
-    char *none[] = {NULL};
-    assert_string_equal(process_path_of(none), DEFAULT_PATH);
-    assert_string_equal(process_path_of(NULL), DEFAULT_PATH);
+    struct sync_message message;
+    char *const env[] = {"PATH=/nonexistent:/bin", NULL};
+    int status = through_trampoline((char *const[]){"sh", "-c", "exit 7", NULL}, env, &message);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 7);
+    assert_int_equal(message.kind, 0); /* EOF: the command's exec closed the socket */
+}
+
+static void test_trampoline_reports_like_docker(void **state)
+{
+    (void)state;
+    struct sync_message message;
+    char *const env[] = {"PATH=/bin", NULL};
+    int status = through_trampoline((char *const[]){"no-such-command", NULL}, env, &message);
+    assert_int_equal(WEXITSTATUS(status), 127);
+    assert_int_equal(message.kind, SYNC_ERROR);
+    assert_int_equal(message.exit_status, 127);
+    assert_string_equal(message.text,
+                        "exec \"no-such-command\": executable file not found in $PATH");
+    through_trampoline((char *const[]){"/no/such", NULL}, env, &message);
+    assert_int_equal(message.exit_status, 127);
+    assert_string_equal(message.text, "exec \"/no/such\": no such file or directory");
+    through_trampoline((char *const[]){"/etc/passwd", NULL}, env, &message);
+    assert_int_equal(message.exit_status, 126);
+    assert_int_equal(message.errno_value, EACCES);
+    assert_string_equal(message.text, "exec \"/etc/passwd\"");
+}
+
+/* What a container that reopens the stub's /proc/PID/exe gets. */
+static void test_trampoline_is_sealed(void **state)
+{
+    (void)state;
+    int stub = trampoline_open(NULL);
+    assert_true(stub >= 0);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", stub);
+    int writable = open(path, O_WRONLY);
+    if (writable >= 0) {
+        assert_int_equal(write(writable, "x", 1), -1);
+        assert_int_equal(errno, EPERM);
+        assert_int_equal(ftruncate(writable, 0), -1);
+        close(writable);
+    }
+    assert_int_equal(fchmod(stub, 0644), -1);
+    close(stub);
 }
 
 int main(void)
@@ -72,7 +137,9 @@ int main(void)
         cmocka_unit_test(test_exit_status_exited),
         cmocka_unit_test(test_exit_status_signalled),
         cmocka_unit_test(test_exit_status_from_waitid),
-        cmocka_unit_test(test_path_of),
+        cmocka_unit_test(test_trampoline_runs_the_command),
+        cmocka_unit_test(test_trampoline_reports_like_docker),
+        cmocka_unit_test(test_trampoline_is_sealed),
     };
     return cmocka_run_group_tests_name("runtime_misc", tests, NULL, NULL);
 }
