@@ -215,7 +215,8 @@ static void client_forward_stdin(struct client *c)
     c->stdin_open = false;
 }
 
-/* Returns 1 while going on, 0 with the exit status, -1 when the monitor vanished. */
+/* Returns 1 while going on, 0 with the exit status, -1 when the monitor
+ * vanished, -2 when it dropped this client. */
 static int client_read_monitor(struct client *c, int *exit_status)
 {
     static char payload[ATTACH_MAX_PAYLOAD];
@@ -228,6 +229,12 @@ static int client_read_monitor(struct client *c, int *exit_status)
         memcpy(&code, payload, sizeof(code));
         *exit_status = code;
         return 0;
+    }
+    if (type == 'd') {
+        /* The monitor dropped this client: it fell too far behind. */
+        *exit_status = -1;
+        fprintf(stderr, "%.*s\n", n, payload);
+        return -2;
     }
     int out = type == 'e' ? STDERR_FILENO : STDOUT_FILENO;
     for (int done = 0; done < n;) {
@@ -276,6 +283,8 @@ int attach_client_run(int socket_fd, const struct attach_client_options *options
         tcsetattr(STDIN_FILENO, TCSANOW, &c.saved);
     close(c.signal_fd);
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    if (rc == -2)
+        return husk_error_set(err, 0, "detached by the container's monitor");
     if (rc < 0)
         return husk_error_set(err, 0, "the container's monitor went away");
     return 0;

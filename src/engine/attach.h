@@ -1,6 +1,7 @@
 /* Attaching to a container's monitor. Frames in both directions are a type
  * byte, a little-endian 32-bit length and the payload:
- *   monitor -> client: 'o' stdout, 'e' stderr, 'x' exit status (int32)
+ *   monitor -> client: 'o' stdout, 'e' stderr, 'x' exit status (int32),
+ *                      'd' dropped: the client fell behind (text), last
  *   client -> monitor: 'i' stdin, 'c' end of stdin, 'w' struct winsize,
  *                      'k' signal number (int32) for PID 1
  * The socket is DIR/sock/attach.sock (0600 in a 0700 directory), reached

@@ -19,33 +19,34 @@
 #include "../runtime/cgroup.h"
 #include "../runtime/cgroup_state.h"
 #include "../runtime/container.h"
+#include "../runtime/pump.h"
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/section.h"
 #include "attach.h"
 #include "log.h"
+#include "monitor_clients.h"
 #include "monitor_internal.h"
 #include "network_attach.h"
 #include "store.h"
-
-#define MONITOR_MAX_CLIENTS 16
 
 struct monitor {
     const struct engine_context *context;
     char id[65];
     bool auto_remove;
     struct runtime_process process;
-    int output[2]; /* read ends: stdout, stderr (or the pty master) */
-    int input;     /* the container's stdin: a pipe's write end, the pty master, or -1 */
+    struct pump pump; /* the container's output */
+    int input;        /* the container's stdin: a pipe's write end, the pty master, or -1 */
+    char *pending;    /* client input the container has not taken yet */
+    size_t pending_length;
     int log_fd;
     int listen_fd;
     /* Prepared by the husk command: the monitor then reads none of husk's
      * constants, and its proportional memory stays a few pages. */
     int null_fd;
     int root_fd;
-    int clients[MONITOR_MAX_CLIENTS];
-    size_t client_count;
+    struct monitor_clients clients;
 };
 
 /* "husk-" and 10 hex digits of the ID: which container it watches. Built
@@ -56,6 +57,14 @@ MONITOR_PATH static void name_process(const char *id)
     for (int i = 0; i < 10 && id[i] != '\0'; i++)
         name[5 + i] = id[i];
     prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+/* The pump's sink: the log first, then every attached client. */
+MONITOR_PATH static void deliver_output(void *context, int stream, const char *data, size_t length)
+{
+    struct monitor *m = context;
+    log_append(m->log_fd, stream == 2 ? LOG_STDERR : LOG_STDOUT, data, length);
+    monitor_clients_broadcast(&m->clients, stream == 2 ? 'e' : 'o', data, length);
 }
 
 MONITOR_PATH static void monitor_adopt(struct monitor *m, const struct monitor_handover *handover)
@@ -69,48 +78,13 @@ MONITOR_PATH static void monitor_adopt(struct monitor *m, const struct monitor_h
     m->process.terminal_fd = handover->fds[MONITOR_TERMINAL];
     m->log_fd = handover->fds[MONITOR_LOG];
     m->listen_fd = handover->fds[MONITOR_LISTEN];
-    if (m->process.terminal_fd >= 0) {
-        m->output[0] = m->process.terminal_fd;
-        m->input = handover->open_stdin ? m->process.terminal_fd : -1;
-    } else {
-        m->output[0] = handover->fds[MONITOR_STDOUT];
-        m->output[1] = handover->fds[MONITOR_STDERR];
-        m->input = handover->fds[MONITOR_STDIN];
-    }
-}
-
-MONITOR_PATH static void copy_output(struct monitor *m, int index)
-{
-    char buffer[16384];
-    ssize_t n = read(m->output[index], buffer, sizeof(buffer));
-    if (n <= 0) {
-        if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-            if (m->output[index] != m->process.terminal_fd)
-                close(m->output[index]);
-            m->output[index] = -1;
-        }
-        return;
-    }
-    log_append(m->log_fd, index == 0 ? LOG_STDOUT : LOG_STDERR, buffer, (size_t)n);
-    for (size_t i = 0; i < m->client_count; i++)
-        if (m->clients[i] >= 0 &&
-            attach_send(m->clients[i], index == 0 ? 'o' : 'e', buffer, (size_t)n) < 0) {
-            close(m->clients[i]);
-            m->clients[i] = -1;
-        }
-}
-
-MONITOR_PATH static void add_client(struct monitor *m, int fd)
-{
-    for (size_t i = 0; i < m->client_count; i++)
-        if (m->clients[i] < 0) {
-            m->clients[i] = fd;
-            return;
-        }
-    if (m->client_count < MONITOR_MAX_CLIENTS)
-        m->clients[m->client_count++] = fd;
-    else
-        close(fd);
+    bool tty = m->process.terminal_fd >= 0;
+    pump_init(&m->pump, tty ? m->process.terminal_fd : handover->fds[MONITOR_STDOUT],
+              tty ? -1 : handover->fds[MONITOR_STDERR], tty, deliver_output, m);
+    m->input =
+        tty ? (handover->open_stdin ? m->process.terminal_fd : -1) : handover->fds[MONITOR_STDIN];
+    if (m->input >= 0)
+        fcntl(m->input, F_SETFL, fcntl(m->input, F_GETFL) | O_NONBLOCK);
 }
 
 /* End of a client's stdin: a pipe is closed, a pty gets what ^D sends. */
@@ -128,81 +102,80 @@ MONITOR_PATH static void close_input(struct monitor *m)
     m->input = -1;
 }
 
-MONITOR_PATH static void handle_client(struct monitor *m, size_t index)
+/* Writes what the container's stdin takes now; the rest waits for POLLOUT
+ * (and until then no client's input is read). */
+MONITOR_PATH static void feed_input(struct monitor *m)
 {
-    static char payload[ATTACH_MAX_PAYLOAD];
-    char type = 0;
-    int n = attach_receive(m->clients[index], &type, payload, sizeof(payload));
-    if (n < 0 || (n == 0 && type == 0)) {
-        close(m->clients[index]);
-        m->clients[index] = -1;
-        return;
+    while (m->input >= 0 && m->pending_length > 0) {
+        ssize_t n = write(m->input, m->pending, m->pending_length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            close_input(m); /* the container closed its stdin */
+            break;
+        }
+        m->pending_length -= (size_t)n;
+        memmove(m->pending, m->pending + n, m->pending_length);
     }
-    if (type == 'i' && m->input >= 0 && write(m->input, payload, (size_t)n) < 0)
+    if (m->input < 0)
+        m->pending_length = 0;
+}
+
+MONITOR_PATH static void handle_frame(void *context, char type, const char *payload, size_t length)
+{
+    struct monitor *m = context;
+    if (type == 'i' && m->input >= 0 && length > 0) {
+        char *grown = realloc(m->pending, m->pending_length + length);
+        if (grown == NULL)
+            return;
+        m->pending = grown;
+        memcpy(m->pending + m->pending_length, payload, length);
+        m->pending_length += length;
+        feed_input(m);
+    } else if (type == 'c') {
         close_input(m);
-    else if (type == 'c')
-        close_input(m);
-    else if (type == 'w' && n == sizeof(struct winsize) && m->process.terminal_fd >= 0)
+    } else if (type == 'w' && length == sizeof(struct winsize) && m->process.terminal_fd >= 0) {
         ioctl(m->process.terminal_fd, TIOCSWINSZ, payload);
-    else if (type == 'k' && n == sizeof(int32_t)) {
+    } else if (type == 'k' && length == sizeof(int32_t)) {
         int32_t sig;
         memcpy(&sig, payload, sizeof(sig));
         syscall(SYS_pidfd_send_signal, m->process.pidfd, sig, NULL, 0);
     }
 }
 
-static void send_exit(struct monitor *m, int exit_status)
-{
-    int32_t code = exit_status;
-    for (size_t i = 0; i < m->client_count; i++)
-        if (m->clients[i] >= 0) {
-            attach_send(m->clients[i], 'x', &code, sizeof(code));
-            close(m->clients[i]);
-        }
-}
-
-MONITOR_PATH static void drain_output(struct monitor *m)
-{
-    /* PID 1 is gone and its namespace with it: whatever is still buffered
-     * can be read without blocking. */
-    for (int i = 0; i < 2; i++)
-        if (m->output[i] >= 0)
-            fcntl(m->output[i], F_SETFL, O_NONBLOCK);
-    while (m->output[0] >= 0 || m->output[1] >= 0)
-        for (int i = 0; i < 2; i++)
-            if (m->output[i] >= 0)
-                copy_output(m, i);
-}
+enum { SLOT_PROCESS, SLOT_LISTEN, SLOT_INPUT, SLOT_OUTPUT, SLOT_CLIENTS = SLOT_OUTPUT + 2 };
 
 MONITOR_PATH static int wait_for_exit(struct monitor *m)
 {
-    for (;;) {
-        struct pollfd fds[4 + MONITOR_MAX_CLIENTS] = {
-            {.fd = m->process.pidfd, .events = POLLIN},
-            {.fd = m->output[0], .events = POLLIN},
-            {.fd = m->output[1], .events = POLLIN},
-            {.fd = m->listen_fd, .events = POLLIN},
+    bool running = true;
+    while (running || !pump_finished(&m->pump)) {
+        struct pollfd fds[SLOT_CLIENTS + MONITOR_MAX_CLIENTS] = {
+            [SLOT_PROCESS] = {.fd = running ? m->process.pidfd : -1, .events = POLLIN},
+            [SLOT_LISTEN] = {.fd = m->listen_fd, .events = POLLIN},
+            [SLOT_INPUT] = {.fd = m->pending_length > 0 ? m->input : -1, .events = POLLOUT},
         };
-        for (size_t i = 0; i < m->client_count; i++)
-            fds[4 + i] = (struct pollfd){.fd = m->clients[i], .events = POLLIN};
-        if (poll(fds, 4 + m->client_count, -1) < 0 && errno != EINTR)
+        pump_poll_entries(&m->pump, &fds[SLOT_OUTPUT]);
+        monitor_clients_poll_entries(&m->clients, m->pending_length == 0, &fds[SLOT_CLIENTS]);
+        int timeout = running ? -1 : pump_poll_timeout(&m->pump);
+        if (poll(fds, SLOT_CLIENTS + MONITOR_MAX_CLIENTS, timeout) < 0 && errno != EINTR)
             break;
-        for (int i = 0; i < 2; i++)
-            if (fds[1 + i].revents & (POLLIN | POLLHUP | POLLERR))
-                copy_output(m, i);
-        if (fds[3].revents & POLLIN) {
+        pump_service(&m->pump, &fds[SLOT_OUTPUT]);
+        if (fds[SLOT_LISTEN].revents & POLLIN) {
             int client = attach_accept(m->listen_fd, geteuid());
             if (client >= 0)
-                add_client(m, client);
+                monitor_clients_add(&m->clients, client);
         }
-        for (size_t i = 0; i < m->client_count; i++)
-            if (m->clients[i] >= 0 && (fds[4 + i].revents & (POLLIN | POLLHUP | POLLERR)))
-                handle_client(m, i);
-        if (fds[0].revents & POLLIN) {
-            drain_output(m);
-            break;
+        if (fds[SLOT_INPUT].revents)
+            feed_input(m);
+        monitor_clients_service(&m->clients, &fds[SLOT_CLIENTS], handle_frame, m);
+        if (running && (fds[SLOT_PROCESS].revents & POLLIN)) {
+            running = false;
+            pump_process_exited(&m->pump);
         }
     }
+    pump_close(&m->pump);
     siginfo_t info = {0};
     while (waitid(P_PIDFD, (id_t)m->process.pidfd, &info, WEXITED) < 0 && errno == EINTR)
         ;
@@ -330,14 +303,14 @@ monitor_main(struct monitor *m, const struct monitor_request *request, int repor
         monitor_give_up();
     monitor_adopt(m, &handover);
     if (attach_fd >= 0)
-        add_client(m, attach_fd);
+        monitor_clients_add(&m->clients, attach_fd);
     /* The heap is the husk command's, mostly freed: give its pages back. */
     malloc_trim(0);
     int exit_status = wait_for_exit(m);
     if (m->listen_fd >= 0)
         close(m->listen_fd);
     record_exit(m, exit_status);
-    send_exit(m, exit_status);
+    monitor_clients_finish(&m->clients, exit_status);
     _exit(0);
 }
 
@@ -373,7 +346,7 @@ static int monitor_spawn(const struct engine_context *context,
     struct monitor m = {
         .context = context,
         .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
-        .output = {-1, -1},
+        .pump = {.fds = {-1, -1}},
         .input = -1,
         .log_fd = -1,
         .listen_fd = -1,

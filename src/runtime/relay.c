@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "pump.h"
 
 int relay_exit_status(int code, int status)
 {
@@ -45,26 +46,36 @@ static void terminal_restore(struct terminal_state *state)
         tcsetattr(STDIN_FILENO, TCSANOW, &state->saved);
 }
 
-static int copy_once(int from, int to, const struct relay_io *observer)
+/* Writes all of DATA to FD, waiting for room when FD is non-blocking. */
+static int write_all(int fd, const char *data, size_t length)
 {
-    char buffer[16384];
-    ssize_t n;
-    do
-        n = read(from, buffer, sizeof(buffer));
-    while (n < 0 && errno == EINTR);
-    if (n <= 0)
-        return n == 0 || errno == EIO ? 0 : (errno == EAGAIN ? 1 : -1);
-    if (observer != NULL && observer->observe_output != NULL)
-        observer->observe_output(observer->observe_context, to, buffer, (size_t)n);
-    for (ssize_t done = 0; done < n;) {
-        ssize_t w = write(to, buffer + done, (size_t)(n - done));
-        if (w < 0 && errno == EINTR)
+    while (length > 0) {
+        ssize_t n = write(fd, data, length);
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd room = {.fd = fd, .events = POLLOUT};
+            poll(&room, 1, -1);
             continue;
-        if (w < 0)
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
             return -1;
-        done += w;
+        data += n;
+        length -= (size_t)n;
     }
-    return 1;
+    return 0;
+}
+
+/* The pump's sink: husk's own stdout or stderr, and the observer (the log). */
+static void deliver_output(void *context, int stream, const char *data, size_t length)
+{
+    const struct relay_io *io = context;
+    if (io->observe_output != NULL)
+        io->observe_output(io->observe_context, stream, data, length);
+    if (write_all(stream, data, length) < 0) {
+        /* Whoever reads husk went away: the container's output is dropped,
+         * as docker's client drops it, but still logged. */
+    }
 }
 
 static void forward_signal(struct runtime_process *process, int signal_fd)
@@ -82,87 +93,88 @@ static void forward_signal(struct runtime_process *process, int signal_fd)
     syscall(SYS_pidfd_send_signal, process->pidfd, sig, NULL, 0);
 }
 
-struct stream {
-    int from;
-    int to;
-    bool input; /* husk's stdin: at its end the container gets EOF */
+/* Husk's stdin on its way to the container: read when there is room,
+ * written without blocking, so a container that does not read its input
+ * never stops its output from being relayed. */
+struct input {
+    int from;      /* husk's stdin, -1 at its end */
+    int to;        /* the stdin pipe or the pty master */
+    bool terminal; /* the end of input is ^D on a pty, not a close */
+    char buffer[16384];
+    size_t pending; /* bytes of buffer not yet written */
+    size_t offset;
 };
 
-/* Output may still be buffered after the process exited: drain it. */
-static void drain(int fd, int to, const struct relay_io *observer)
-{
-    int flags = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    while (copy_once(fd, to, observer) > 0)
-        ;
-}
-
-static size_t collect_streams(struct runtime_process *process, const struct relay_io *io,
-                              struct stream streams[3])
-{
-    size_t n = 0;
-    if (process->terminal_fd >= 0) {
-        streams[n++] = (struct stream){process->terminal_fd, STDOUT_FILENO, false};
-        if (io->terminal_stdin)
-            streams[n++] = (struct stream){STDIN_FILENO, process->terminal_fd, true};
-        return n;
-    }
-    if (io->stdout_pipe >= 0)
-        streams[n++] = (struct stream){io->stdout_pipe, STDOUT_FILENO, false};
-    if (io->stderr_pipe >= 0)
-        streams[n++] = (struct stream){io->stderr_pipe, STDERR_FILENO, false};
-    if (io->stdin_pipe >= 0)
-        streams[n++] = (struct stream){STDIN_FILENO, io->stdin_pipe, true};
-    return n;
-}
-
 /* End of husk's input: a pipe is closed, a pty gets what ^D would send. */
-static void end_input(struct stream *stream, const struct terminal_state *terminal,
-                      struct relay_io *io, bool to_terminal)
+static void end_input(struct input *in, const struct terminal_state *terminal, struct relay_io *io)
 {
-    if (to_terminal) {
+    if (in->terminal) {
         char eof = terminal->raw ? terminal->saved.c_cc[VEOF] : 4;
-        if (write(stream->to, &eof, 1) < 0) {
+        if (write(in->to, &eof, 1) < 0) {
             /* The container closed its terminal already. */
         }
-    } else {
+    } else if (io->stdin_pipe >= 0) {
         close(io->stdin_pipe);
         io->stdin_pipe = -1;
     }
-    stream->from = -1;
+    in->from = in->to = -1;
 }
 
-static int relay_loop(struct runtime_process *process, int signal_fd, struct stream *streams,
-                      size_t count, const struct terminal_state *terminal, struct relay_io *io,
+static void service_input(struct input *in, short from_events, short to_events,
+                          const struct terminal_state *terminal, struct relay_io *io)
+{
+    if (in->pending == 0 && (from_events & (POLLIN | POLLHUP | POLLERR))) {
+        ssize_t n = read(in->from, in->buffer, sizeof(in->buffer));
+        if (n > 0) {
+            in->pending = (size_t)n;
+            in->offset = 0;
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            end_input(in, terminal, io);
+            return;
+        }
+    }
+    if (in->pending > 0 && (to_events & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t n = write(in->to, in->buffer + in->offset, in->pending);
+        if (n > 0) {
+            in->offset += (size_t)n;
+            in->pending -= (size_t)n;
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            end_input(in, terminal, io); /* the container closed its stdin */
+        }
+    }
+}
+
+enum { SLOT_SIGNAL, SLOT_PROCESS, SLOT_OUTPUT, SLOT_ERROR, SLOT_IN_FROM, SLOT_IN_TO, SLOT_COUNT };
+
+static int relay_loop(struct runtime_process *process, int signal_fd, struct pump *pump,
+                      struct input *in, const struct terminal_state *terminal, struct relay_io *io,
                       husk_error_t *err)
 {
-    for (;;) {
-        struct pollfd fds[5] = {
-            {.fd = signal_fd, .events = POLLIN},
-            {.fd = process->pidfd, .events = POLLIN},
+    bool running = true;
+    while (!pump_finished(pump) || running) {
+        struct pollfd fds[SLOT_COUNT] = {
+            [SLOT_SIGNAL] = {.fd = signal_fd, .events = POLLIN},
+            [SLOT_PROCESS] = {.fd = running ? process->pidfd : -1, .events = POLLIN},
+            [SLOT_IN_FROM] = {.fd = in->pending == 0 ? in->from : -1, .events = POLLIN},
+            [SLOT_IN_TO] = {.fd = in->pending > 0 ? in->to : -1, .events = POLLOUT},
         };
-        for (size_t i = 0; i < count; i++)
-            fds[2 + i] = (struct pollfd){.fd = streams[i].from, .events = POLLIN};
-        if (poll(fds, 2 + count, -1) < 0) {
+        pump_poll_entries(pump, &fds[SLOT_OUTPUT]);
+        if (poll(fds, SLOT_COUNT, running ? -1 : pump_poll_timeout(pump)) < 0) {
             if (errno == EINTR)
                 continue;
             return husk_error_set(err, errno, "poll");
         }
-        if (fds[0].revents & POLLIN)
+        if (fds[SLOT_SIGNAL].revents & POLLIN)
             forward_signal(process, signal_fd);
-        for (size_t i = 0; i < count; i++) {
-            if (!(fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            if (copy_once(streams[i].from, streams[i].to, streams[i].input ? NULL : io) > 0)
-                continue;
-            if (streams[i].input)
-                end_input(&streams[i], terminal, io, process->terminal_fd >= 0);
-            else
-                streams[i].from = -1;
+        pump_service(pump, &fds[SLOT_OUTPUT]);
+        if (in->from >= 0)
+            service_input(in, fds[SLOT_IN_FROM].revents, fds[SLOT_IN_TO].revents, terminal, io);
+        if (running && (fds[SLOT_PROCESS].revents & POLLIN)) {
+            running = false;
+            pump_process_exited(pump);
         }
-        if (fds[1].revents & POLLIN)
-            return 0;
     }
+    return 0;
 }
 
 static void close_pipes(struct relay_io *io)
@@ -184,14 +196,21 @@ int relay_foreground(struct runtime_process *process, struct relay_io *io, int *
     if (signal_fd < 0)
         return husk_error_set(err, errno, "signalfd");
     struct terminal_state terminal = {0};
-    if (process->terminal_fd >= 0 && io->terminal_stdin)
+    bool tty = process->terminal_fd >= 0;
+    if (tty && io->terminal_stdin)
         terminal_make_raw(&terminal);
-    struct stream streams[3];
-    size_t count = collect_streams(process, io, streams);
-    int rc = relay_loop(process, signal_fd, streams, count, &terminal, io, err);
-    for (size_t i = 0; i < count; i++)
-        if (!streams[i].input && streams[i].from >= 0)
-            drain(streams[i].from, streams[i].to, io);
+    struct pump pump;
+    pump_init(&pump, tty ? process->terminal_fd : io->stdout_pipe, tty ? -1 : io->stderr_pipe, tty,
+              deliver_output, io);
+    io->stdout_pipe = io->stderr_pipe = -1; /* the pump's now */
+    struct input in = {.from = -1, .to = -1, .terminal = tty};
+    if (tty ? io->terminal_stdin : io->stdin_pipe >= 0) {
+        in.from = STDIN_FILENO;
+        in.to = tty ? process->terminal_fd : io->stdin_pipe;
+        fcntl(in.to, F_SETFL, fcntl(in.to, F_GETFL) | O_NONBLOCK);
+    }
+    int rc = relay_loop(process, signal_fd, &pump, &in, &terminal, io, err);
+    pump_close(&pump);
     terminal_restore(&terminal);
     close_pipes(io);
     if (rc < 0)

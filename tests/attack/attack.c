@@ -25,10 +25,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Also kept in the container's /tmp/attack.log: a background attacker's
+ * stdout may be gone by the time it acts. */
 static void report(const char *attempt, int ok, int error)
 {
     printf("%s: %s\n", attempt, ok ? "ok" : strerror(error));
     fflush(stdout);
+    FILE *log = fopen("/tmp/attack.log", "a");
+    if (log != NULL) {
+        fprintf(log, "%s: %s\n", attempt, ok ? "ok" : strerror(error));
+        fclose(log);
+    }
 }
 
 static void push_text(int fd, const char *name, const char *text)
@@ -64,6 +71,7 @@ static int tiocsti_later(int seconds, const char *text)
 {
     if (fork() != 0)
         return 0;
+    signal(SIGPIPE, SIG_IGN);
     setpgid(0, 0); /* survives the caller's job control, as a real attacker would */
     sleep((unsigned)seconds);
     return tiocsti(text);
