@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
@@ -117,9 +120,70 @@ static void remove_husk_parent(const struct cgroup_hierarchy *h, const char *pat
         rmdir(directory);
 }
 
+/* cgroup2: cgroup.kill, then wait (poll(POLLPRI) on cgroup.events, no
+ * sleeping) until the kernel says the cgroup is empty. */
+static void kill_unified(const struct cgroup_hierarchy *h, const char *path)
+{
+    cleanup_free char *events = cgroup_path(h, path, "cgroup.events");
+    cleanup_close int fd = events ? open(events, O_RDONLY | O_CLOEXEC) : -1;
+    for (int round = 0; fd >= 0; round++) {
+        char text[256];
+        ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+        if (n <= 0)
+            return;
+        text[n] = '\0';
+        if (strstr(text, "populated 0") != NULL)
+            return;
+        if (round == 0 && cgroup_write(h, path, "cgroup.kill", "1", NULL) < 0)
+            return; /* a kernel before 5.14: the v1 way below still runs */
+        struct pollfd changed = {.fd = fd, .events = POLLPRI};
+        if (poll(&changed, 1, 2000) <= 0)
+            return;
+    }
+}
+
+/* cgroup v1: SIGKILL every member through a pidfd and wait for each to
+ * exit, for as long as members are found (a fork may race the kill). */
+static void kill_v1(const struct cgroup_hierarchy *h, const char *path)
+{
+    for (int round = 0; round < 16; round++) {
+        cleanup_free char *procs = NULL;
+        if (cgroup_read(h, path, "cgroup.procs", &procs, NULL) < 0 || procs[0] == '\0')
+            return;
+        for (char *line = procs; *line != '\0';) {
+            pid_t pid = (pid_t)strtol(line, &line, 10);
+            while (*line == '\n')
+                line++;
+            cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+            if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+                continue;
+            struct pollfd died = {.fd = pidfd, .events = POLLIN};
+            poll(&died, 1, 2000);
+        }
+    }
+}
+
+/* Processes still in the container's cgroups once PID 1 is gone: with a PID
+ * namespace of its own the kernel killed them already, but one that shares
+ * the host's or another container's (--pid host) may have left background
+ * processes. As runc does for such containers, they are killed: otherwise
+ * they would outlive the container and keep its cgroups. */
+static void kill_remaining(const struct cgroup_layout *layout, const char *path)
+{
+    const struct cgroup_hierarchy *unified = cgroup_layout_unified(layout);
+    if (unified != NULL)
+        kill_unified(unified, path);
+    const struct cgroup_hierarchy *v1 = cgroup_layout_controller(layout, "pids");
+    if (v1 == NULL || v1->unified)
+        v1 = cgroup_layout_controller(layout, "freezer");
+    if (v1 != NULL && !v1->unified)
+        kill_v1(v1, path);
+}
+
 int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err)
 {
     int rc = 0;
+    kill_remaining(layout, path);
     for (size_t i = 0; i < layout->count; i++) {
         cleanup_free char *directory = cgroup_path(&layout->hierarchies[i], path, NULL);
         if (directory == NULL)

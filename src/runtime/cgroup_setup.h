@@ -20,8 +20,9 @@ int cgroup_create(const struct cgroup_layout *layout, const char *path,
  * for the fast way); kept for callers not yet switched. */
 int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid,
                  husk_error_t *err);
-/* Removes PATH everywhere, and its parent directories when they became empty
- * (so a default "husk" parent does not outlive the last container). */
+/* Kills whatever still runs in PATH (see kill_remaining), then removes PATH
+ * everywhere, and its parent directories when they became empty (so a
+ * default "husk" parent does not outlive the last container). */
 int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err);
 
 /* How a new process gets into a container's cgroups without the parent

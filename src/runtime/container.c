@@ -49,8 +49,12 @@ struct child_context {
     const struct runtime_launch_options *options;
     const struct seccomp_program *seccomp;
     int socket_fd;
-    int parent_socket_fd; /* husk's end: closed at once, so husk's death is EOF */
-    int stub_fd;          /* the exec trampoline's sealed memfd */
+    int parent_socket_fd;     /* husk's end: closed at once, so husk's death is EOF */
+    int stub_fd;              /* the exec trampoline's sealed memfd */
+    struct cgroup_join *join; /* the container's cgroups, NULL for none */
+    int target_pidfd;         /* exec: the running container's PID 1 */
+    void (*run)(struct child_context *context); /* what the child does, never returns */
+    bool born_in_unified;                       /* clone3 put it in its cgroup2 cgroup already */
     bool unshare_cgroup;
 };
 
@@ -136,11 +140,25 @@ static void child_begin(const struct child_context *context)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The child moves itself: a single-threaded process writing "0" to v1
+ * "tasks" files skips the global cgroup_threadgroup_rwsem that a parent's
+ * cgroup.procs write takes, and with it an RCU grace period (5-13 ms here;
+ * see cgroup_join_self). First thing, before anything the container
+ * controls runs, since the fds reach the host's cgroup tree. */
+static int join_cgroups(struct child_context *context, husk_error_t *err)
+{
+    if (context->join == NULL)
+        return 0;
+    return cgroup_join_self(context->join, context->born_in_unified, err);
+}
+
 static void child_run(struct child_context *context)
 {
     husk_error_t err = NULL;
     const struct runtime_spec *spec = context->spec;
     child_begin(context);
+    if (join_cgroups(context, &err) < 0)
+        goto fail;
 
     struct rootfs_handover handover = {
         .root_mount_fd = -1,
@@ -151,8 +169,8 @@ static void child_run(struct child_context *context)
         goto fail;
     if (wants_new_namespace(spec, CLONE_NEWUSER) && become_user_namespace_root(&err) < 0)
         goto fail;
-    /* Only now is this process in its cgroups, so only now does a new cgroup
-     * namespace get rooted at the container's own cgroup. */
+    /* In its cgroups since join_cgroups, so a new cgroup namespace gets
+     * rooted at the container's own cgroup. */
     if (context->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
         husk_error_set(&err, errno, "create cgroup namespace");
         goto fail;
@@ -229,20 +247,6 @@ static void reap(struct runtime_process *process)
     process->pidfd = process->terminal_fd = -1;
 }
 
-/* On a pure cgroup2 host the child can be born in its cgroup: no migration
- * afterwards, and the cgroup namespace can come from the same clone3(). */
-static int open_unified_cgroup(const struct cgroup_layout *layout, const char *path)
-{
-    if (path == NULL || layout->count != 1 || !layout->hierarchies[0].unified)
-        return -1;
-    cleanup_free char *full = NULL;
-    while (*path == '/')
-        path++;
-    if (asprintf(&full, "%s/%s", layout->hierarchies[0].mount_point, path) < 0)
-        return -1;
-    return open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
 /* From its clone until its exec, a container process is a copy of husk
  * that the container can see (the PID namespace is joined at birth). The
  * dumpable flag is copied at clone: cleared here, it keeps container root
@@ -257,13 +261,26 @@ static int conceal_and_open_trampoline(husk_error_t *err)
     return trampoline_open(err);
 }
 
-static int spawn(const struct runtime_spec *spec, struct child_context *context,
-                 struct runtime_process *process, int child_socket, int cgroup_fd,
-                 husk_error_t *err)
+static long clone_child(struct clone_args *args, struct child_context *context, int child_socket)
+{
+    long pid = syscall(SYS_clone3, args, sizeof(*args));
+    if (pid == 0) {
+        context->socket_fd = child_socket;
+        context->run(context);
+    }
+    return pid;
+}
+
+/* On cgroup2 (also the unified half of a hybrid host) the child is born in
+ * its cgroup (CLONE_INTO_CGROUP): no migration at all. On a pure cgroup2
+ * host that is the whole join, and the cgroup namespace can come from the
+ * same clone3(). */
+static int spawn(uint64_t flags, struct child_context *context, struct runtime_process *process,
+                 int child_socket, husk_error_t *err)
 {
     int pidfd = -1;
     struct clone_args args = {
-        .flags = clone_flags_for(spec),
+        .flags = flags,
         .pidfd = (uint64_t)(uintptr_t)&pidfd,
         .exit_signal = SIGCHLD,
     };
@@ -272,20 +289,25 @@ static int spawn(const struct runtime_spec *spec, struct child_context *context,
         args.flags |= CLONE_PARENT;
         args.exit_signal = 0;
     }
-    if (cgroup_fd >= 0) {
+    struct clone_args plain = args;
+    if (context->join != NULL && context->join->unified_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t)cgroup_fd;
-        if (context->unshare_cgroup)
+        args.cgroup = (uint64_t)context->join->unified_fd;
+        context->born_in_unified = true;
+        if (context->unshare_cgroup && cgroup_join_complete_at_birth(context->join)) {
             args.flags |= CLONE_NEWCGROUP;
-        context->unshare_cgroup = false;
+            context->unshare_cgroup = false;
+        }
     }
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    long pid = clone_child(&args, context, child_socket);
+    if (pid < 0 && context->born_in_unified && errno != ENOMEM && errno != EAGAIN) {
+        /* A kernel or cgroup that refuses the flag: join it from inside. */
+        context->born_in_unified = false;
+        context->unshare_cgroup = wants_new_namespace(context->spec, CLONE_NEWCGROUP);
+        pid = clone_child(&plain, context, child_socket);
+    }
     if (pid < 0)
         return husk_error_set(err, errno, "clone3");
-    if (pid == 0) {
-        context->socket_fd = child_socket;
-        child_run(context);
-    }
     process->pid = (pid_t)pid;
     process->pidfd = pidfd;
     return 0;
@@ -301,7 +323,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         return -1;
     int rc = -1;
     int sockets[2] = {-1, -1};
-    cleanup_close int cgroup_fd = -1;
+    struct cgroup_join join = CGROUP_JOIN_INIT;
     cleanup_close int root_mount_fd = -1;
     bool cgroup_created = false;
     cleanup_close int stub_fd = conceal_and_open_trampoline(err);
@@ -311,6 +333,8 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
             goto out;
         cgroup_created = true;
+        if (cgroup_join_open(layout, spec->cgroups_path, &join, err) < 0)
+            goto out;
     }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
         husk_error_set(err, errno, "socketpair");
@@ -322,21 +346,20 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .seccomp = &seccomp,
         .parent_socket_fd = sockets[0],
         .stub_fd = stub_fd,
+        .join = spec->cgroups_path != NULL ? &join : NULL,
+        .run = child_run,
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
     };
-    cgroup_fd = open_unified_cgroup(layout, spec->cgroups_path);
     /* A PID namespace is joined by being born in it. */
     int own_pid_namespace = namespace_pid_enter(spec, err);
     if (own_pid_namespace == -1)
         goto out;
-    int spawned = spawn(spec, &context, process, sockets[1], cgroup_fd, err);
+    int spawned = spawn(clone_flags_for(spec), &context, process, sockets[1], err);
+    cgroup_join_close(&join);
     if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 || spawned < 0)
         goto out;
     close(sockets[1]);
     sockets[1] = -1;
-    if (spec->cgroups_path != NULL && cgroup_fd < 0 &&
-        cgroup_enter(layout, spec->cgroups_path, process->pid, err) < 0)
-        goto out;
     if (wants_new_namespace(spec, CLONE_NEWUSER)) {
         if (idmap_write_mappings(process->pid, spec, err) < 0)
             goto out;
@@ -363,6 +386,7 @@ out:
         close(sockets[0]);
     if (sockets[1] >= 0)
         close(sockets[1]);
+    cgroup_join_close(&join);
     seccomp_program_free(&seccomp);
     return rc;
 }
@@ -384,15 +408,15 @@ static bool in_other_user_namespace(int target_pidfd)
            own.st_ino != target.st_ino;
 }
 
-static void exec_child_run(struct child_context *context, int target_pidfd,
-                           const struct cgroup_layout *layout)
+static void exec_child_run(struct child_context *context)
 {
+    int target_pidfd = context->target_pidfd;
     husk_error_t err = NULL;
     const struct runtime_spec *spec = context->spec;
     child_begin(context);
-    /* Cgroups first, through the host's /sys/fs/cgroup, which the
+    /* Cgroups first, through fds of the host's /sys/fs/cgroup, which the
      * container's mount namespace does not show. */
-    if (spec->cgroups_path != NULL && cgroup_enter(layout, spec->cgroups_path, getpid(), &err) < 0)
+    if (join_cgroups(context, &err) < 0)
         goto fail;
     int flags =
         CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
@@ -427,42 +451,40 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     cleanup_close int stub_fd = conceal_and_open_trampoline(err);
     if (stub_fd < 0)
         return -1;
-    struct seccomp_program seccomp = {0};
-    if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
+    struct cgroup_join join = CGROUP_JOIN_INIT;
+    if (spec->cgroups_path != NULL && cgroup_join_open(layout, spec->cgroups_path, &join, err) < 0)
         return -1;
-    int sockets[2];
+    struct seccomp_program seccomp = {0};
+    int sockets[2] = {-1, -1};
+    int rc = -1;
+    if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
+        goto out;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
-        seccomp_program_free(&seccomp);
-        return husk_error_set(err, errno, "socketpair");
+        husk_error_set(err, errno, "socketpair");
+        goto out;
     }
     struct child_context context = {.spec = spec,
                                     .options = options,
                                     .seccomp = &seccomp,
                                     .parent_socket_fd = sockets[0],
-                                    .stub_fd = stub_fd};
-    int pidfd = -1;
-    struct clone_args args = {
-        .flags = CLONE_PIDFD,
-        .pidfd = (uint64_t)(uintptr_t)&pidfd,
-        .exit_signal = SIGCHLD,
-    };
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid == 0) {
-        context.socket_fd = sockets[1];
-        exec_child_run(&context, target_pidfd, layout);
-    }
+                                    .stub_fd = stub_fd,
+                                    .join = spec->cgroups_path != NULL ? &join : NULL,
+                                    .target_pidfd = target_pidfd,
+                                    .run = exec_child_run};
+    int spawned = spawn(CLONE_PIDFD, &context, process, sockets[1], err);
+    cgroup_join_close(&join);
     close(sockets[1]);
-    int rc = -1;
-    if (pid < 0) {
-        husk_error_set(err, errno, "clone3");
-    } else {
-        process->pid = (pid_t)pid;
-        process->pidfd = pidfd;
+    sockets[1] = -1;
+    if (spawned == 0) {
         rc = await_exec(sockets[0], process, err);
         if (rc < 0)
             reap(process);
     }
-    close(sockets[0]);
+out:
+    for (int i = 0; i < 2; i++)
+        if (sockets[i] >= 0)
+            close(sockets[i]);
+    cgroup_join_close(&join);
     seccomp_program_free(&seccomp);
     return rc;
 }
