@@ -224,7 +224,12 @@ cmds+=("floor=$work/bin/floor $rootfs/bin/busybox true")
     echo "# floor: clone3(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET|NEWCGROUP|NEWTIME) + exec busybox true + wait"
 } | tee "$out/results.txt"
 "$timeit" -n "$runs" -w "$warmup" -o "$out/raw.csv" "${hide[@]}" "${cmds[@]}" |
-    tee -a "$out/results.txt"
+    tee "$work/run.txt" | tee -a "$out/results.txt"
+if [ $have_crun = 1 ]; then
+    awk '$1 == "husk" { h = $2 } $1 == "crun" { c = $2 } END {
+        printf "%-34s %8.2fx  (target <= 0.6x)  %s\n", "run --rm husk/crun", h / c, (h / c <= 0.6 ? "PASS" : "MISS")
+    }' "$work/run.txt" | tee -a "$out/results.txt"
+fi
 
 # Detached containers: start/remove, exec, monitor memory (bench/lifecycle.sh).
 # shellcheck source=bench/lifecycle.sh
