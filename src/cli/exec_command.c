@@ -25,10 +25,14 @@ static const char exec_usage[] =
 int cli_exec_parse(int argc, char **argv, struct exec_options *o, husk_error_t *err)
 {
     static const struct option flags[] = {
-        {"detach", no_argument, NULL, 'd'},     {"env", required_argument, NULL, 'e'},
-        {"interactive", no_argument, NULL, 'i'}, {"privileged", no_argument, NULL, 'P'},
-        {"tty", no_argument, NULL, 't'},         {"user", required_argument, NULL, 'u'},
-        {"workdir", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'H'},
+        {"detach", no_argument, NULL, 'd'},
+        {"env", required_argument, NULL, 'e'},
+        {"interactive", no_argument, NULL, 'i'},
+        {"privileged", no_argument, NULL, 'P'},
+        {"tty", no_argument, NULL, 't'},
+        {"user", required_argument, NULL, 'u'},
+        {"workdir", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
@@ -38,19 +42,35 @@ int cli_exec_parse(int argc, char **argv, struct exec_options *o, husk_error_t *
     int option;
     while ((option = getopt_long(argc, argv, "+:de:itu:w:", flags, NULL)) != -1) {
         switch (option) {
-        case 'd': o->detach = true; break;
-        case 'e': o->env[o->env_count++] = optarg; break;
-        case 'i': o->interactive = true; break;
-        case 'P': o->privileged = true; break;
-        case 't': o->tty = true; break;
-        case 'u': o->user = optarg; break;
-        case 'w': o->workdir = optarg; break;
-        case 'H': fputs(exec_usage, stdout); return 1;
+        case 'd':
+            o->detach = true;
+            break;
+        case 'e':
+            o->env[o->env_count++] = optarg;
+            break;
+        case 'i':
+            o->interactive = true;
+            break;
+        case 'P':
+            o->privileged = true;
+            break;
+        case 't':
+            o->tty = true;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'w':
+            o->workdir = optarg;
+            break;
+        case 'H':
+            fputs(exec_usage, stdout);
+            return 1;
         default: {
             bool is_short = optopt > 0 && optopt < 128 && isalnum(optopt);
             char word[3] = {'-', (char)optopt, 0};
-            return cli_usage_error(err, "exec", option == ':' ? "flag %s needs an argument"
-                                                              : "unknown flag %s",
+            return cli_usage_error(err, "exec",
+                                   option == ':' ? "flag %s needs an argument" : "unknown flag %s",
                                    is_short ? word : argv[optind - 1]);
         }
         }

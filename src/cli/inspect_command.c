@@ -68,8 +68,9 @@ int cli_inspect(const struct engine_context *context, int argc, char **argv)
                    cli_report(&err), 1;
     }
     if (optind >= argc)
-        return cli_usage_error(&err, "inspect", "\"husk inspect\" requires at least one "
-                                                "container"),
+        return cli_usage_error(&err, "inspect",
+                               "\"husk inspect\" requires at least one "
+                               "container"),
                cli_report(&err), 1;
     struct template *template = NULL;
     if (format != NULL && template_parse(format, &template, &err) < 0)
@@ -114,14 +115,15 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
     json_t *state = json_object_get(document, "State");
     const char *id = json_string_value(json_object_get(document, "Id"));
     const char *name = json_string_value(json_object_get(document, "Name"));
-    double created = humanize_parse_timestamp(
-        json_string_value(json_object_get(document, "Created")));
+    double created =
+        humanize_parse_timestamp(json_string_value(json_object_get(document, "Created")));
     char status[128], ago[96];
-    humanize_status(json_string_value(json_object_get(state, "Status")),
-                    (int)json_integer_value(json_object_get(state, "ExitCode")),
-                    humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
-                    humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))),
-                    now, status, sizeof(status));
+    humanize_status(
+        json_string_value(json_object_get(state, "Status")),
+        (int)json_integer_value(json_object_get(state, "ExitCode")),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
+        status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = command_of(document, o->no_trunc);
     return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
@@ -129,9 +131,11 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
                      json_object_get(json_object_get(document, "Config"), "Image"), "Command",
                      command ? command : "", "CreatedAt",
                      json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
-                     "Status", status, "State",
-                     json_string_value(json_object_get(state, "Status")), "Names",
-                     name && name[0] == '/' ? name + 1 : name ? name : "");
+                     "Status", status, "State", json_string_value(json_object_get(state, "Status")),
+                     "Names",
+                     name && name[0] == '/' ? name + 1
+                     : name                 ? name
+                                            : "");
 }
 
 /* docker's --format text: the "table" prefix removed, spaces trimmed, and
@@ -223,8 +227,8 @@ static int print_template_table(const struct template *template, const char *tex
 
 static int print_default_table(json_t *rows)
 {
-    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                                          "STATUS", "NAMES"};
+    static const char *const columns[] = {"CONTAINER ID", "IMAGE",  "COMMAND",
+                                          "CREATED",      "STATUS", "NAMES"};
     static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
     struct table *table = table_new(6);
     table_add_row(table, columns);
@@ -247,7 +251,8 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
     size_t i;
     json_t *row;
     if (o->quiet) {
-        json_array_foreach(rows, i, row) printf("%s\n", json_string_value(json_object_get(row, "ID")));
+        json_array_foreach(rows, i, row)
+            printf("%s\n", json_string_value(json_object_get(row, "ID")));
         return 0;
     }
     if (o->format != NULL && strcmp(o->format, "json") == 0) {
@@ -277,7 +282,7 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
 int cli_ps(const struct engine_context *context, int argc, char **argv)
 {
     static const struct option flags[] = {
-        {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
+        {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
         {"no-trunc", no_argument, NULL, 'N'}, {"format", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'H'},     {NULL, 0, NULL, 0},
     };
@@ -288,10 +293,18 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
     int option;
     while ((option = getopt_long(argc, argv, "+aq", flags, NULL)) != -1) {
         switch (option) {
-        case 'a': o.all = true; break;
-        case 'q': o.quiet = true; break;
-        case 'N': o.no_trunc = true; break;
-        case 'F': o.format = optarg; break;
+        case 'a':
+            o.all = true;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'N':
+            o.no_trunc = true;
+            break;
+        case 'F':
+            o.format = optarg;
+            break;
         case 'H':
             fputs("Usage: husk ps [-a] [-q] [--no-trunc] [--format TEMPLATE|json]\n\nList "
                   "running containers (-a: all).\n",

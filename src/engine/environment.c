@@ -13,9 +13,8 @@ int environment_option_parse(const char *option, char **out, husk_error_t *err)
                               option ? option : "");
     for (const char *c = option; *c && *c != '='; c++)
         if (*c == ' ' || *c == '\t' || *c == '\n')
-            return husk_error_set(err, 0,
-                                  "invalid environment variable \"%s\": white space in the key",
-                                  option);
+            return husk_error_set(
+                err, 0, "invalid environment variable \"%s\": white space in the key", option);
     if (strchr(option, '=') != NULL) {
         *out = strdup(option);
         return 0;

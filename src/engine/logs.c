@@ -74,7 +74,8 @@ static int follow(const struct engine_context *context, const char *id, const ch
                   int fd, size_t *offset, struct tail_filter *filter, husk_error_t *err)
 {
     cleanup_close int watch = inotify_init1(IN_CLOEXEC);
-    if (watch < 0 || inotify_add_watch(watch, directory, IN_MODIFY | IN_MOVED_TO | IN_DELETE_SELF) < 0)
+    if (watch < 0 ||
+        inotify_add_watch(watch, directory, IN_MODIFY | IN_MOVED_TO | IN_DELETE_SELF) < 0)
         return husk_error_set(err, errno, "watch %s", directory);
     while (container_running(context, id)) {
         if (emit_new(fd, offset, filter) < 0)

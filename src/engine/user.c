@@ -69,7 +69,8 @@ static const char *field(const char *line, int n, char *buffer, size_t size)
 /* Finds the line whose name (field 0) or id (field 2) matches. */
 static const char *find_entry(const char *file, const char *name, long id)
 {
-    for (const char *line = file; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (const char *line = file; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         if (*line == '#' || *line == '\n')
             continue;
         char buffer[256];
@@ -95,7 +96,8 @@ static bool member_of(const char *line, const char *user)
 
 static int collect_groups(const char *group_file, struct resolved_user *out)
 {
-    for (const char *line = group_file; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (const char *line = group_file; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         char gid_text[32];
         if (!member_of(line, out->name) || field(line, 2, gid_text, sizeof(gid_text)) == NULL)
             continue;
@@ -141,8 +143,8 @@ static int resolve_user_part(const char *user, const char *passwd, struct resolv
     return 0;
 }
 
-int user_resolve(const char *spec, const char *passwd, const char *group,
-                 struct resolved_user *out, husk_error_t *err)
+int user_resolve(const char *spec, const char *passwd, const char *group, struct resolved_user *out,
+                 husk_error_t *err)
 {
     cleanup_free char *user_part = NULL, *group_part = NULL;
     memset(out, 0, sizeof(*out));

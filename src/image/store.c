@@ -73,9 +73,8 @@ static int ensure_busybox(const char *images, const char *directory, husk_error_
         return 0;
     const char *busybox = getenv("HUSK_BUSYBOX") ? getenv("HUSK_BUSYBOX") : DEFAULT_BUSYBOX;
     if (access(busybox, X_OK) < 0)
-        return husk_error_set(err, errno,
-                              "build the default busybox image: %s (install busybox-static)",
-                              busybox);
+        return husk_error_set(
+            err, errno, "build the default busybox image: %s (install busybox-static)", busybox);
     cleanup_free char *temporary = NULL;
     if (asprintf(&temporary, "%s/.busybox.%d", images, getpid()) < 0)
         return husk_error_set(err, ENOMEM, "image");
@@ -123,8 +122,9 @@ int image_store_open(const char *data_root, const char *reference, struct image 
             ensure_busybox(images, directory, err) < 0)
             return -1;
     } else if (access(directory, F_OK) < 0) {
-        return husk_error_set(err, 0, "image \"%s\" not found (pulling arrives later; local "
-                                      "images: busybox)",
+        return husk_error_set(err, 0,
+                              "image \"%s\" not found (pulling arrives later; local "
+                              "images: busybox)",
                               reference);
     }
     struct image *image = calloc(1, sizeof(*image));

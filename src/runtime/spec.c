@@ -396,8 +396,8 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
     return 0;
 }
 
-static int resource_integer(json_t *object, const char *key, const char *section,
-                            int64_t *value, husk_error_t *err)
+static int resource_integer(json_t *object, const char *key, const char *section, int64_t *value,
+                            husk_error_t *err)
 {
     json_t *item = json_object_get(object, key);
     if (item == NULL)
@@ -421,8 +421,8 @@ int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk
         resource_integer(cpu, "shares", "cpu", &r->cpu_shares, err) < 0 ||
         resource_integer(cpu, "quota", "cpu", &r->cpu_quota, err) < 0 ||
         resource_integer(cpu, "period", "cpu", &r->cpu_period, err) < 0 ||
-        resource_integer(json_object_get(resources, "pids"), "limit", "pids", &r->pids_limit,
-                         err) < 0 ||
+        resource_integer(json_object_get(resources, "pids"), "limit", "pids", &r->pids_limit, err) <
+            0 ||
         resource_integer(json_object_get(resources, "blockIO"), "weight", "blockIO",
                          &r->blkio_weight, err) < 0)
         return -1;

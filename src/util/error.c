@@ -38,8 +38,7 @@ int husk_error_set(husk_error_t *err, int errno_value, const char *fmt, ...)
     return -1;
 }
 
-int husk_error_set_status(husk_error_t *err, int exit_status, int errno_value, const char *fmt,
-                          ...)
+int husk_error_set_status(husk_error_t *err, int exit_status, int errno_value, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
