@@ -10,6 +10,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 static const struct cli_command commands[] = {
     {"run", "Create and run a container from an image", cli_run},
@@ -50,12 +51,10 @@ int cli_usage_error(husk_error_t *err, const char *command, const char *fmt, ...
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    cleanup_free char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    return husk_error_set(err, 0, "%s (see 'husk %s%s--help')", text ? text : "usage error",
-                          command ? command : "", command ? " " : "");
+    return husk_error_set(err, 0, "%s (see 'husk %s%s--help')", text, command ? command : "",
+                          command ? " " : "");
 }
 
 static void print_usage(FILE *out)
@@ -115,8 +114,7 @@ int cli_main(int argc, char **argv)
             return cli_report(&err);
         }
         root = absolute_root;
-        if (asprintf(&run_root, "%s/run", root) < 0)
-            return HUSK_EXIT_ENGINE;
+        run_root = xasprintf("%s/run", root);
     }
     struct engine_context context = {
         .data_root = root && root[0] ? root : "/var/lib/husk",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../engine/exec.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 
 static const char exec_usage[] =
@@ -36,7 +37,7 @@ int cli_exec_parse(int argc, char **argv, struct exec_options *o, husk_error_t *
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
-    o->env = calloc((size_t)argc + 1, sizeof(char *));
+    o->env = xcalloc((size_t)argc + 1, sizeof(char *));
     opterr = 0;
     optind = 0;
     int option;

@@ -7,6 +7,7 @@
 
 #include "../engine/inspect.h"
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 #include "humanize.h"
 #include "template.h"
@@ -87,7 +88,7 @@ struct ps_options {
 
 static char *command_of(json_t *document, bool no_trunc)
 {
-    cleanup_free char *joined = strdup(json_string_value(json_object_get(document, "Path")) ?: "");
+    cleanup_free char *joined = xstrdup(json_string_value(json_object_get(document, "Path")) ?: "");
     size_t i;
     json_t *arg;
     json_array_foreach(json_object_get(document, "Args"), i, arg)
@@ -95,18 +96,14 @@ static char *command_of(json_t *document, bool no_trunc)
         /* docker's daemon quotes an argument holding a space: "sh -c 'exit 3'". */
         const char *text = json_string_value(arg) ?: "";
         const char *quote = strchr(text, ' ') != NULL ? "'" : "";
-        char *longer = NULL;
-        if (joined == NULL || asprintf(&longer, "%s %s%s%s", joined, quote, text, quote) < 0)
-            return NULL;
+        char *longer = xasprintf("%s %s%s%s", joined, quote, text, quote);
         free(joined);
         joined = longer;
     }
-    char *quoted = NULL;
-    size_t length = strlen(joined);
     /* docker cuts the command at 20 characters and marks the cut with "…". */
-    if (!no_trunc && length > 20)
-        return asprintf(&quoted, "\"%.19s…\"", joined) < 0 ? NULL : quoted;
-    return asprintf(&quoted, "\"%s\"", joined) < 0 ? NULL : quoted;
+    if (!no_trunc && strlen(joined) > 20)
+        return xasprintf("\"%.19s…\"", joined);
+    return xasprintf("\"%s\"", joined);
 }
 
 /* One ps row with docker's field names, for tables and --format. */
@@ -129,10 +126,9 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
     return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
                      o->no_trunc ? (size_t)64 : (size_t)12, "Image",
                      json_object_get(json_object_get(document, "Config"), "Image"), "Command",
-                     command ? command : "", "CreatedAt",
-                     json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
-                     "Status", status, "State", json_string_value(json_object_get(state, "Status")),
-                     "Names",
+                     command, "CreatedAt", json_string_value(json_object_get(document, "Created")),
+                     "RunningFor", ago, "Status", status, "State",
+                     json_string_value(json_object_get(state, "Status")), "Names",
                      name && name[0] == '/' ? name + 1
                      : name                 ? name
                                             : "");
@@ -146,9 +142,7 @@ static char *format_text(const char *format, bool *table)
     if (*table)
         format += 5;
     format += strspn(format, " ");
-    char *text = strdup(format);
-    if (text == NULL)
-        return NULL;
+    char *text = xstrdup(format);
     size_t out = 0;
     for (size_t in = 0; text[in] != '\0'; in++) {
         if (text[in] == '\\' && (text[in + 1] == 't' || text[in + 1] == 'n')) {

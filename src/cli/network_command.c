@@ -138,7 +138,7 @@ static int dispatch(const struct engine_context *context, const char *command, c
         if (engine_network_prune(context, &removed, err) < 0)
             return -1;
         printf("Deleted Networks:\n");
-        for (char **name = removed; name && *name; name++)
+        for (char **name = removed; *name; name++)
             printf("%s\n", *name);
     }
     return 0;

@@ -8,6 +8,7 @@
 
 #include "../engine/lifecycle.h"
 #include "../engine/run.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 
 static const char run_usage[] =
@@ -123,10 +124,10 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
                     husk_error_t *err)
 {
     memset(o, 0, sizeof(*o));
-    o->env = calloc((size_t)argc + 1, sizeof(char *));
-    o->publish = calloc((size_t)argc + 1, sizeof(char *));
-    o->expose = calloc((size_t)argc + 1, sizeof(char *));
-    o->sysctl = calloc((size_t)argc + 1, sizeof(char *));
+    o->env = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->publish = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->expose = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->sysctl = xcalloc((size_t)argc + 1, sizeof(char *));
     opterr = 0;
     optind = 0;
     int option;

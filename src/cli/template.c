@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 struct exec {
@@ -32,21 +33,17 @@ __attribute__((format(printf, 4, 5))) static int exec_error(struct exec *x, size
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *message = message_vformat(fmt, ap);
+    cleanup_free char *message = xvasprintf(fmt, ap);
     va_end(ap);
     size_t line, column;
     locate(x->text, start, &line, &column);
     return husk_error_set(x->err, 0, "template: :%zu:%zu: executing \"\" at <%.*s>: %s", line,
-                          column, (int)(end - start), x->text + start,
-                          message ? message : "failed");
+                          column, (int)(end - start), x->text + start, message);
 }
 
 static void push_variable(struct exec *x, const char *name, json_t *value)
 {
-    struct variable *grown = realloc(x->variables, (x->variable_count + 1) * sizeof(*grown));
-    if (grown == NULL)
-        abort();
-    x->variables = grown;
+    x->variables = xreallocarray(x->variables, x->variable_count + 1, sizeof(*x->variables));
     x->variables[x->variable_count++] = (struct variable){name, json_incref(value)};
 }
 
@@ -192,9 +189,7 @@ static int call_function(struct exec *x, const struct function *function,
         return -1;
     if (function->logic != LOGIC_NONE)
         return eval_logic(x, function, args, count, final, dot, out);
-    json_t **values = calloc(total ? total : 1, sizeof(*values));
-    if (values == NULL)
-        abort();
+    json_t **values = xcalloc(total, sizeof(*values));
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = eval_operand(x, &args[i], dot, &values[i]);
@@ -375,9 +370,8 @@ int template_parse(const char *text, struct template **out, husk_error_t *err)
     *out = NULL;
     if (text == NULL)
         return husk_error_set(err, EINVAL, "template: no template text");
-    struct template *template = calloc(1, sizeof(*template));
-    if (template == NULL || (template->text = strdup(text)) == NULL)
-        abort();
+    struct template *template = xcalloc(1, sizeof(*template));
+    template->text = xstrdup(text);
     struct lexer l = {.text = template->text, .length = strlen(text), .err = err};
     int rc = lex(&l);
     if (rc == 0)

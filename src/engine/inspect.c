@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "namespaces.h"
 #include "record.h"
 
@@ -76,11 +77,11 @@ json_t *engine_list(const struct engine_context *context, bool all)
 {
     cleanup_strv char **ids = container_list_ids(context);
     size_t count = 0;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         count++;
-    json_t **documents = calloc(count + 1, sizeof(json_t *));
+    json_t **documents = xcalloc(count + 1, sizeof(json_t *));
     size_t n = 0;
-    for (char **id = ids; id && *id; id++) {
+    for (char **id = ids; *id; id++) {
         struct container_handle handle;
         if (container_open(context, *id, &handle, NULL) < 0)
             continue;

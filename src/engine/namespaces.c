@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 const char *const namespace_types[NAMESPACE_TYPE_COUNT] = {"cgroup", "ipc",  "mnt",  "net",
@@ -62,7 +63,7 @@ static bool read_container(const struct engine_context *context, const char *ref
         return false;
     int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
     if (pidfd >= 0) {
-        party->name = strdup(handle.name);
+        party->name = xstrdup(handle.name);
         snprintf(party->id, sizeof(party->id), "%s", handle.id);
         party->pid = (pid_t)json_integer_value(
             json_object_get(json_object_get(handle.record, "State"), "Pid"));
@@ -134,15 +135,13 @@ int engine_namespaces(const struct engine_context *context, char *const *names, 
 {
     cleanup_strv char **ids = container_list_ids(context);
     size_t total = 1;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         total++;
-    struct party *parties = calloc(total, sizeof(*parties));
-    if (parties == NULL)
-        return husk_error_set(err, ENOMEM, "namespaces");
-    parties[0] = (struct party){.name = strdup("host"), .pid = 0};
+    struct party *parties = xcalloc(total, sizeof(*parties));
+    parties[0] = (struct party){.name = xstrdup("host"), .pid = 0};
     read_inodes(&parties[0]);
     size_t used = 1;
-    for (char **id = ids; id && *id; id++) {
+    for (char **id = ids; *id; id++) {
         if (read_container(context, *id, &parties[used], NULL))
             used++;
     }

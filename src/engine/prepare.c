@@ -9,6 +9,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "environment.h"
 #include "namespace_join.h"
 #include "network_attach.h"
@@ -57,9 +58,8 @@ static json_t *build_environment(const struct run_options *options,
     }
     if (!environment_has(env, "PATH"))
         environment_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    cleanup_free char *entry = NULL;
-    if (asprintf(&entry, "HOSTNAME=%s", hostname) > 0)
-        environment_set(env, entry);
+    cleanup_free char *entry = xasprintf("HOSTNAME=%s", hostname);
+    environment_set(env, entry);
     if (options->tty)
         environment_set(env, "TERM=xterm");
     for (size_t k = 0; k < options->env_count; k++) {
@@ -72,9 +72,8 @@ static json_t *build_environment(const struct run_options *options,
             environment_set(env, value);
     }
     if (!environment_has(env, "HOME")) {
-        cleanup_free char *home = NULL;
-        if (asprintf(&home, "HOME=%s", c->user.home ? c->user.home : "/") > 0)
-            environment_set(env, home);
+        cleanup_free char *home = xasprintf("HOME=%s", c->user.home ? c->user.home : "/");
+        environment_set(env, home);
     }
     return env;
 }
@@ -89,15 +88,15 @@ static char **build_args(const struct run_options *options, const struct image *
     while (options->command && options->command[extra])
         extra++;
     count += options->command ? extra : json_array_size(cmd);
-    char **args = calloc(count + 1, sizeof(char *));
+    char **args = xcalloc(count + 1, sizeof(char *));
     size_t n = 0, i;
     json_t *item;
-    json_array_foreach(entrypoint, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+    json_array_foreach(entrypoint, i, item) args[n++] = xstrdup(json_string_value(item) ?: "");
     if (options->command)
         for (size_t k = 0; k < extra; k++)
-            args[n++] = strdup(options->command[k]);
+            args[n++] = xstrdup(options->command[k]);
     else
-        json_array_foreach(cmd, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+        json_array_foreach(cmd, i, item) args[n++] = xstrdup(json_string_value(item) ?: "");
     return args;
 }
 
@@ -111,11 +110,9 @@ struct network_files {
 
 static int read_network_file(const struct network_files *n, const char *name, char **content)
 {
-    cleanup_free char *path = NULL;
-    if (n->donor_directory != NULL && asprintf(&path, "%s/%s", n->donor_directory, name) < 0)
-        return -1;
-    if (path == NULL && asprintf(&path, "/etc/%s", name) < 0)
-        return -1;
+    cleanup_free char *path = n->donor_directory != NULL
+                                  ? xasprintf("%s/%s", n->donor_directory, name)
+                                  : xasprintf("/etc/%s", name);
     return file_read_all(AT_FDCWD, path, content, NULL, NULL);
 }
 
@@ -123,21 +120,17 @@ static int write_container_files(const struct prepared_container *c, const struc
                                  husk_error_t *err)
 {
     cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_free char *hostname_line = NULL, *hosts = NULL, *resolv = NULL, *host_hosts = NULL;
+    cleanup_free char *hosts = NULL, *resolv = NULL;
     const char *hostname = n->hostname;
     if (dir < 0)
         return husk_error_set(err, errno, "open %s", c->directory);
-    if (asprintf(&hostname_line, "%s\n", hostname) < 0)
-        return husk_error_set(err, ENOMEM, "hostname");
-    if ((n->host_network || n->donor_directory) && read_network_file(n, "hosts", &host_hosts) == 0)
-        hosts = steal_pointer(&host_hosts);
-    else if (asprintf(&hosts,
-                      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                      "127.0.1.1\t%s\n",
-                      hostname) < 0)
-        return husk_error_set(err, ENOMEM, "hosts");
+    cleanup_free char *hostname_line = xasprintf("%s\n", hostname);
+    if (!(n->host_network || n->donor_directory) || read_network_file(n, "hosts", &hosts) < 0)
+        hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                          "127.0.1.1\t%s\n",
+                          hostname);
     if (read_network_file(n, "resolv.conf", &resolv) < 0)
-        resolv = strdup("");
+        resolv = xstrdup("");
     if (file_write_all(dir, "hostname", hostname_line, strlen(hostname_line), 0644, err) < 0 ||
         file_write_all(dir, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
         file_write_all(dir, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
@@ -154,9 +147,7 @@ static json_t *build_record(const struct run_options *options, const struct prep
     for (char **a = args + 1; *a; a++)
         json_array_append_new(arguments, json_string(*a));
     json_t *process = json_object_get(c->spec, "process");
-    cleanup_free char *slash_name = NULL;
-    if (asprintf(&slash_name, "/%s", c->name) < 0)
-        return NULL;
+    cleanup_free char *slash_name = xasprintf("/%s", c->name);
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
                      "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:s, s:s, s:s, s:s, s:s, "
                      "s:b, s:b, s:b}}",
@@ -303,9 +294,9 @@ static int build_spec(const struct run_options *options, struct prepared_contain
 static int save_spec(const struct prepared_container *c, husk_error_t *err)
 {
     cleanup_free char *text = json_dumps(c->spec, JSON_INDENT(2));
-    cleanup_free char *path = NULL;
-    if (text == NULL || asprintf(&path, "%s/config.json", c->directory) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "config.json");
+    cleanup_free char *path = xasprintf("%s/config.json", c->directory);
     return file_write_all(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
@@ -327,7 +318,7 @@ static int identify(const struct engine_context *context, const struct run_optio
         return -1;
     c->name_reserved = true;
     c->directory = store_container_directory(context, c->id);
-    return c->directory ? 0 : husk_error_set(err, ENOMEM, "container directory");
+    return 0;
 }
 
 /* container:NAME becomes container:ID now, so the record names the donor
@@ -342,8 +333,9 @@ static int resolve_donors(const struct engine_context *context, const struct run
         if (namespace_donor_of(*modes[i]) == NULL)
             continue;
         cleanup_free char *id = namespace_donor_resolve(context, *modes[i], options->name, err);
-        if (id == NULL || asprintf(&c->joined_modes[i], "container:%s", id) < 0)
+        if (id == NULL)
             return -1;
+        c->joined_modes[i] = xasprintf("container:%s", id);
         *modes[i] = c->joined_modes[i];
     }
     return 0;
@@ -358,7 +350,7 @@ static char *network_donor_hostname(const struct engine_context *context, const 
         return NULL;
     json_t *config = json_object_get(donor.record, "Config");
     const char *hostname = json_string_value(json_object_get(config, "Hostname"));
-    char *copy = hostname ? strdup(hostname) : NULL;
+    char *copy = xstrdup(hostname);
     *donor_directory = steal_pointer(&donor.directory);
     container_close(&donor);
     return copy;

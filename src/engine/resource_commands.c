@@ -14,6 +14,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 /* The container, locked, with its cgroups path; it must run. */
@@ -122,9 +123,7 @@ static void record_given(const struct resource_flags *flags, json_t *host_config
 
 static int save_spec_resources(const char *directory, json_t *resources, husk_error_t *err)
 {
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/config.json", directory) < 0)
-        return husk_error_set(err, ENOMEM, "config.json");
+    cleanup_free char *path = xasprintf("%s/config.json", directory);
     json_t *spec = json_load_file(path, 0, NULL);
     json_t *linux_section = json_object_get(spec, "linux");
     if (linux_section == NULL) {
@@ -245,10 +244,10 @@ static bool sample_open(const struct engine_context *context, const char *refere
               runtime_spec_load(handle.directory, &spec, NULL) == 0 && spec->cgroups_path;
     if (ok) {
         snprintf(s->id, sizeof(s->id), "%s", handle.id);
-        s->name = strdup(handle.name);
+        s->name = xstrdup(handle.name);
         s->pid = (pid_t)json_integer_value(
             json_object_get(json_object_get(handle.record, "State"), "Pid"));
-        s->cgroups_path = strdup(spec->cgroups_path);
+        s->cgroups_path = xstrdup(spec->cgroups_path);
     } else {
         husk_error_set(err, 0, "container %s is not running", reference);
     }
@@ -288,7 +287,7 @@ int engine_stats(const struct engine_context *context, char *const *names, size_
     size_t total = count;
     for (char **id = ids; id && *id; id++)
         total++;
-    struct sample *before = calloc(total + 1, sizeof(*before));
+    struct sample *before = xcalloc(total + 1, sizeof(*before));
     struct cgroup_layout layout;
     size_t used = 0;
     int rc = cgroup_layout_discover(&layout, err);

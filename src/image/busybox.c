@@ -13,6 +13,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "store.h"
 
 extern char **environ;
@@ -94,9 +95,9 @@ static int write_image_config(const char *destination, husk_error_t *err)
                                "Cmd", "sh", "rootfs", "type", "layers", "diff_ids");
     cleanup_free char *text = json_dumps(config, JSON_INDENT(2));
     json_decref(config);
-    cleanup_free char *path = NULL;
-    if (text == NULL || asprintf(&path, "%s/config.json", destination) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "image config");
+    cleanup_free char *path = xasprintf("%s/config.json", destination);
     return file_write_all(AT_FDCWD, path, text, strlen(text), 0644, err);
 }
 
@@ -105,9 +106,7 @@ int image_busybox_build(const char *busybox, const char *destination, husk_error
     static const char *const directories[] = {
         "bin", "sbin", "usr",  "usr/bin", "usr/sbin", "etc",     "proc", "sys", "dev",
         "tmp", "root", "home", "var",     "var/tmp",  "var/www", "run",  "mnt"};
-    cleanup_free char *rootfs = NULL;
-    if (asprintf(&rootfs, "%s/rootfs", destination) < 0)
-        return husk_error_set(err, ENOMEM, "image");
+    cleanup_free char *rootfs = xasprintf("%s/rootfs", destination);
     if (directory_create_parents(rootfs, 0755, err) < 0)
         return -1;
     cleanup_close int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 int64_t seccomp_action_parse(const char *name, json_t *errno_value)
 {
@@ -109,9 +110,9 @@ static int export_program(scmp_filter_ctx ctx, struct seccomp_program *program, 
     struct stat st;
     if (fstat(fd, &st) < 0)
         return husk_error_set(err, errno, "seccomp filter");
-    program->filter = malloc((size_t)st.st_size);
+    program->filter = xmalloc((size_t)st.st_size);
     program->length = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
-    if (program->filter == NULL || pread(fd, program->filter, (size_t)st.st_size, 0) != st.st_size)
+    if (pread(fd, program->filter, (size_t)st.st_size, 0) != st.st_size)
         return husk_error_set(err, errno, "read seccomp filter");
     return 0;
 }
