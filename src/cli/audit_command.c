@@ -252,7 +252,7 @@ int cli_audit(const struct engine_context *context, int argc, char **argv)
         cli_usage_error(&err, "audit", "invalid --format \"%s\": use table or json", format);
         return cli_report(&err);
     }
-    json_t *report = NULL;
+    cleanup_json json_t *report = NULL;
     if (engine_audit(context, argv + optind, (size_t)(argc - optind), refresh, &report, &err) < 0)
         return cli_report(&err);
     struct style style = {.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL};
@@ -269,6 +269,5 @@ int cli_audit(const struct engine_context *context, int argc, char **argv)
         print_risks(&style, json_object_get(report, "Risks"));
     }
     bool risky = json_array_size(json_object_get(report, "Risks")) > 0;
-    json_decref(report);
     return strict && risky ? 1 : 0;
 }

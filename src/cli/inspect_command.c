@@ -24,7 +24,7 @@ static int print_template(const struct template *template, json_t *data, husk_er
 static int inspect_each(const struct engine_context *context, int first, int argc, char **argv,
                         const struct template *template)
 {
-    json_t *documents = json_array();
+    cleanup_json json_t *documents = json_array();
     int status = 0;
     for (int i = first; i < argc; i++) {
         husk_error_t err = NULL;
@@ -41,7 +41,6 @@ static int inspect_each(const struct engine_context *context, int first, int arg
         cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
         printf("%s\n", text ? text : "[]");
     }
-    json_decref(documents);
     return status;
 }
 
@@ -197,10 +196,9 @@ static int print_template_table(const struct template *template, const char *tex
 {
     size_t columns = count_columns(text);
     struct table *table = table_new(columns);
-    json_t *header = ps_header_row();
+    cleanup_json json_t *header = ps_header_row();
     char *rendered = NULL;
     int rc = template_execute(template, header, &rendered, err);
-    json_decref(header);
     size_t i;
     json_t *row;
     if (rc == 0)
@@ -311,14 +309,12 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    json_t *documents = engine_list(context, o.all);
-    json_t *rows = json_array();
+    cleanup_json json_t *documents = engine_list(context, o.all);
+    cleanup_json json_t *rows = json_array();
     size_t i;
     json_t *document;
     json_array_foreach(documents, i, document)
         json_array_append_new(rows, ps_row(document, &o, (double)now.tv_sec + now.tv_nsec / 1e9));
-    json_decref(documents);
     int rc = print_rows(rows, &o, &err);
-    json_decref(rows);
     return rc < 0 ? (cli_report(&err), 1) : 0;
 }

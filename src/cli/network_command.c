@@ -104,7 +104,7 @@ static int run_each(const struct engine_context *context, char **names, int coun
 
 static int inspect(const struct engine_context *context, char **names, int count, husk_error_t *err)
 {
-    json_t *documents = json_array();
+    cleanup_json json_t *documents = json_array();
     int status = 0;
     for (int i = 0; i < count; i++) {
         json_t *document = NULL;
@@ -115,7 +115,6 @@ static int inspect(const struct engine_context *context, char **names, int count
     }
     cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
     printf("%s\n", text ? text : "[]");
-    json_decref(documents);
     return status;
 }
 
@@ -175,9 +174,8 @@ int cli_network(const struct engine_context *context, int argc, char **argv)
     if (operands_expected(command, count, commands[k].operands, commands[k].at_least, &err) < 0)
         return cli_report(&err);
     if (strcmp(command, "ls") == 0) {
-        json_t *networks = engine_network_list(context);
+        cleanup_json json_t *networks = engine_network_list(context);
         print_list(networks);
-        json_decref(networks);
         return 0;
     }
     if (strcmp(command, "inspect") == 0)
@@ -196,7 +194,7 @@ int cli_port(const struct engine_context *context, int argc, char **argv)
               argc == 2 ? stdout : stderr);
         return argc == 2 ? 0 : HUSK_EXIT_ENGINE;
     }
-    json_t *ports = NULL;
+    cleanup_json json_t *ports = NULL;
     if (engine_port(context, argv[1], &ports, &err) < 0)
         return cli_report(&err);
     char wanted[24] = "";
@@ -222,7 +220,6 @@ int cli_port(const struct engine_context *context, int argc, char **argv)
             shown++;
         }
     }
-    json_decref(ports);
     if (wanted[0] && shown == 0) {
         husk_error_set(&err, 0, "no public port '%s' published for %s", wanted, argv[1]);
         return cli_report(&err);

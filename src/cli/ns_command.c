@@ -113,7 +113,7 @@ int cli_ns(const struct engine_context *context, int argc, char **argv)
         cli_usage_error(&err, "ns", "invalid --format \"%s\": use table or json", format);
         return cli_report(&err);
     }
-    json_t *parties = NULL;
+    cleanup_json json_t *parties = NULL;
     if (engine_namespaces(context, argv + optind, (size_t)(argc - optind), &parties, &err) < 0)
         return cli_report(&err);
     if (strcmp(format, "json") == 0) {
@@ -124,6 +124,5 @@ int cli_ns(const struct engine_context *context, int argc, char **argv)
     } else {
         cli_print_namespace_matrix(parties);
     }
-    json_decref(parties);
     return 0;
 }

@@ -264,13 +264,12 @@ int cli_stats(const struct engine_context *context, int argc, char **argv)
     }
     bool terminal = stream && isatty(STDOUT_FILENO);
     do {
-        json_t *rows = NULL;
+        cleanup_json json_t *rows = NULL;
         if (engine_stats(context, argv + optind, (size_t)(argc - optind), 1000, &rows, &err) < 0)
             return cli_report(&err);
         if (terminal)
             fputs("\033[2J\033[H", stdout);
         int rc = print_rows(rows, format, &err);
-        json_decref(rows);
         fflush(stdout);
         if (rc < 0)
             return cli_report(&err);

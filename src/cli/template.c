@@ -248,7 +248,7 @@ static enum flow exec_list(struct exec *x, const struct list *list, json_t *dot)
 static enum flow exec_branch(struct exec *x, const struct node *node, json_t *dot)
 {
     size_t mark = x->variable_count;
-    json_t *value;
+    cleanup_json json_t *value = NULL;
     if (eval_pipeline(x, node->pipeline, dot, &value) < 0)
         return FLOW_ERROR;
     enum flow flow;
@@ -256,7 +256,6 @@ static enum flow exec_branch(struct exec *x, const struct node *node, json_t *do
         flow = exec_list(x, &node->body, node->kind == NODE_WITH ? value : dot);
     else
         flow = exec_list(x, &node->otherwise, dot);
-    json_decref(value);
     pop_variables(x, mark);
     return flow;
 }
@@ -298,9 +297,8 @@ static enum flow range_over(struct exec *x, const struct node *node, size_t mark
         /* Go 1.22 ranges over an integer: 0, 1, ..., n-1. */
         *count = json_integer_value(value) > 0 ? (size_t)json_integer_value(value) : 0;
         for (size_t i = 0; i < *count && flow == FLOW_NEXT; i++) {
-            json_t *number = must(json_integer((json_int_t)i));
+            cleanup_json json_t *number = must(json_integer((json_int_t)i));
             flow = range_step(x, node, mark, json_incref(number), number);
-            json_decref(number);
         }
     }
     return flow == FLOW_BREAK ? FLOW_NEXT : flow;
@@ -309,7 +307,7 @@ static enum flow range_over(struct exec *x, const struct node *node, size_t mark
 static enum flow exec_range(struct exec *x, const struct node *node, json_t *dot)
 {
     size_t mark = x->variable_count;
-    json_t *value;
+    cleanup_json json_t *value = NULL;
     if (eval_pipeline(x, node->pipeline, dot, &value) < 0)
         return FLOW_ERROR;
     enum flow flow = FLOW_NEXT;
@@ -322,7 +320,6 @@ static enum flow exec_range(struct exec *x, const struct node *node, json_t *dot
         flow = range_over(x, node, mark, value, &count);
     if (flow == FLOW_NEXT && count == 0)
         flow = exec_list(x, &node->otherwise, dot);
-    json_decref(value);
     pop_variables(x, mark);
     return flow;
 }

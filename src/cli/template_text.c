@@ -266,9 +266,8 @@ static void format_container(struct strbuf *b, const struct verb *spec, json_t *
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
             buf_putc(b, ' ');
-        json_t *key = must(json_string_nocheck(keys[i]));
+        cleanup_json json_t *key = must(json_string_nocheck(keys[i]));
         format_verb(b, spec, key);
-        json_decref(key);
         buf_putc(b, ':');
         format_verb(b, spec, json_object_get(v, keys[i]));
     }

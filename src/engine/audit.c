@@ -206,18 +206,15 @@ static json_t *sysctl_section(json_t *catalog)
 int engine_audit(const struct engine_context *context, char *const *names, size_t count,
                  bool refresh, json_t **report, husk_error_t *err)
 {
-    json_t *namespaces = NULL, *catalog = NULL;
+    cleanup_json json_t *namespaces = NULL, *catalog = NULL;
     cleanup_free char *directory = xasprintf("%s/audit", context->data_root);
-    if (engine_namespaces(context, names, count, &namespaces, err) < 0)
+    if (engine_namespaces(context, names, count, &namespaces, err) < 0 ||
+        sysctl_catalog_load(directory, refresh, &catalog, err) < 0)
         return -1;
-    if (sysctl_catalog_load(directory, refresh, &catalog, err) < 0) {
-        json_decref(namespaces);
-        return -1;
-    }
     size_t party_count = 0;
     struct audited *list = parties_read(context, &party_count);
     struct audit_party *parties = xcalloc(party_count, sizeof(*parties));
-    json_t *facts = json_array();
+    cleanup_json json_t *facts = json_array();
     for (size_t i = 0; i < party_count; i++) {
         parties[i] = list[i].party;
         if (i > 0 && selected(context, names, count, &list[i]))
@@ -226,11 +223,10 @@ int engine_audit(const struct engine_context *context, char *const *names, size_
     json_t *tables = shared_tables_read(parties, party_count);
     struct utsname uts;
     uname(&uts);
-    *report = json_pack("{s:s, s:o, s:o, s:o, s:o}", "Kernel", uts.release, "Namespaces",
-                        namespaces, "Sysctls", sysctl_section(catalog), "Tables", tables, "Risks",
-                        audit_risks(tables, facts, json_object_get(catalog, "NotRestored")));
-    json_decref(facts);
-    json_decref(catalog);
+    *report =
+        json_pack("{s:s, s:o, s:o, s:o, s:o}", "Kernel", uts.release, "Namespaces",
+                  steal_pointer(&namespaces), "Sysctls", sysctl_section(catalog), "Tables", tables,
+                  "Risks", audit_risks(tables, facts, json_object_get(catalog, "NotRestored")));
     free(parties);
     audited_free(list, party_count);
     return 0;

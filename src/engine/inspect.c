@@ -85,13 +85,11 @@ json_t *engine_list(const struct engine_context *context, bool all)
         struct container_handle handle;
         if (container_open(context, *id, &handle, NULL) < 0)
             continue;
-        json_t *document = document_of(handle.record);
+        cleanup_json json_t *document = document_of(handle.record);
         container_close(&handle);
         bool running = json_is_true(json_object_get(json_object_get(document, "State"), "Running"));
         if (all || running)
-            documents[n++] = document;
-        else
-            json_decref(document);
+            documents[n++] = steal_pointer(&document);
     }
     qsort(documents, n, sizeof(json_t *), newest_first);
     json_t *list = json_array();

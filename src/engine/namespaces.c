@@ -147,16 +147,13 @@ int engine_namespaces(const struct engine_context *context, char *const *names, 
     }
     /* The host first, then containers by name: the same order every time. */
     qsort(parties + 1, used - 1, sizeof(*parties), by_name);
-    *result = json_array();
+    cleanup_json json_t *list = json_array();
     int rc = 0;
     if (count > 0)
-        rc = describe_named(context, parties, used, names, count, *result, err);
+        rc = describe_named(context, parties, used, names, count, list, err);
     for (size_t i = 0; count == 0 && i < used; i++)
-        json_array_append_new(*result, describe(parties, used, i));
+        json_array_append_new(list, describe(parties, used, i));
     parties_free(parties, used);
-    if (rc < 0) {
-        json_decref(*result);
-        *result = NULL;
-    }
+    *result = rc < 0 ? NULL : steal_pointer(&list);
     return rc;
 }

@@ -83,12 +83,10 @@ int network_load(const struct engine_context *context, const char *name, struct 
         return network_load_default(context, network, err);
     cleanup_free char *path =
         network_name_valid(name) ? networks_path(context, name, "network.json") : NULL;
-    json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
+    cleanup_json json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
     if (document == NULL)
         return husk_error_set(err, 0, "network %s not found", name);
-    int rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    return network_from_document(document, network, err);
 }
 
 static int save_definition(const struct engine_context *context, json_t *document,
@@ -168,7 +166,7 @@ int network_load_default(const struct engine_context *context, struct network *n
 {
     memset(network, 0, sizeof(*network));
     cleanup_free char *path = networks_path(context, NETWORK_DEFAULT_NAME, "network.json");
-    json_t *document = json_load_file(path, 0, NULL);
+    cleanup_json json_t *document = json_load_file(path, 0, NULL);
     if (document == NULL) {
         /* 10.88.0.0/16 as podman, else the next /16 no route of the host hides. */
         struct ipv4_subnet preferred, subnet;
@@ -186,14 +184,10 @@ int network_load_default(const struct engine_context *context, struct network *n
         }
         document = definition(NETWORK_DEFAULT_NAME, NETWORK_DEFAULT_BRIDGE, &subnet,
                               ipv4_subnet_first(&subnet), false, err);
-        if (document == NULL || save_definition(context, document, err) < 0) {
-            json_decref(document);
+        if (document == NULL || save_definition(context, document, err) < 0)
             return -1;
-        }
     }
-    int rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    return network_from_document(document, network, err);
 }
 
 static bool is_user_network(const char *name)
@@ -257,19 +251,17 @@ int network_define(const struct engine_context *context, const char *name, const
                               "invalid gateway \"%s\": it must be a host address of the subnet",
                               gateway_text);
     char bridge[16];
-    json_t *document = definition(name, "", &subnet, gateway ? gateway : ipv4_subnet_first(&subnet),
-                                  internal, err);
+    cleanup_json json_t *document = definition(
+        name, "", &subnet, gateway ? gateway : ipv4_subnet_first(&subnet), internal, err);
     if (document == NULL)
         return -1;
     /* Linux allows 15 characters: "husk-" and 10 of the network's id. */
     snprintf(bridge, sizeof(bridge), "husk-%.10s",
              json_string_value(json_object_get(document, "Id")));
     json_object_set_new(document, "Bridge", json_string(bridge));
-    int rc = save_definition(context, document, err);
-    if (rc == 0)
-        rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    if (save_definition(context, document, err) < 0)
+        return -1;
+    return network_from_document(document, network, err);
 }
 
 int network_undefine(const struct engine_context *context, const char *name, husk_error_t *err)

@@ -48,7 +48,7 @@ static json_t *build_environment(const struct run_options *options,
                                  const struct prepared_container *c, const char *hostname,
                                  husk_error_t *err)
 {
-    json_t *env = json_array();
+    cleanup_json json_t *env = json_array();
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(c->image->config, "Env"), i, item)
@@ -64,10 +64,8 @@ static json_t *build_environment(const struct run_options *options,
         environment_set(env, "TERM=xterm");
     for (size_t k = 0; k < options->env_count; k++) {
         cleanup_free char *value = NULL;
-        if (environment_option_parse(options->env[k], &value, err) < 0) {
-            json_decref(env);
+        if (environment_option_parse(options->env[k], &value, err) < 0)
             return NULL;
-        }
         if (value != NULL)
             environment_set(env, value);
     }
@@ -75,7 +73,7 @@ static json_t *build_environment(const struct run_options *options,
         cleanup_free char *home = xasprintf("HOME=%s", c->user.home ? c->user.home : "/");
         environment_set(env, home);
     }
-    return env;
+    return steal_pointer(&env);
 }
 
 /* Entrypoint + (the user's command, or the image's Cmd). */
@@ -200,17 +198,15 @@ static int check_network_exists(const struct engine_context *context, const char
 static int record_network_settings(const struct run_options *options, struct prepared_container *c,
                                    husk_error_t *err)
 {
-    json_t *exposed = json_deep_copy(json_object_get(c->image->config, "ExposedPorts"));
-    json_t *bindings = json_object();
-    if (!json_is_object(exposed)) {
-        json_decref(exposed);
-        exposed = json_object();
-    }
+    json_t *image_ports = json_object_get(c->image->config, "ExposedPorts");
+    cleanup_json json_t *exposed =
+        json_is_object(image_ports) ? json_deep_copy(image_ports) : json_object();
+    cleanup_json json_t *bindings = json_object();
     for (size_t i = 0; i < options->expose_count; i++) {
         uint16_t port;
         char protocol[4], key[16];
         if (port_exposed_parse(options->expose[i], &port, protocol, err) < 0)
-            goto fail;
+            return -1;
         snprintf(key, sizeof(key), "%u/%s", port, protocol);
         json_object_set_new(exposed, key, json_object());
     }
@@ -218,7 +214,7 @@ static int record_network_settings(const struct run_options *options, struct pre
         struct port_mapping mapping;
         char key[16];
         if (port_mapping_parse(options->publish[i], &mapping, err) < 0)
-            goto fail;
+            return -1;
         snprintf(key, sizeof(key), "%u/%s", mapping.container_port, mapping.protocol);
         json_object_set_new(exposed, key, json_object());
         port_bindings_add(bindings, &mapping, false);
@@ -232,8 +228,10 @@ static int record_network_settings(const struct run_options *options, struct pre
             port_exposed_parse(key, &any.container_port, any.protocol, NULL) == 0)
             port_bindings_add(bindings, &any, false);
     }
-    json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
-    json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
+    json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts",
+                        steal_pointer(&exposed));
+    json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings",
+                        steal_pointer(&bindings));
     json_object_set(json_object_get(c->record, "HostConfig"), "Sysctls", c->sysctls);
     resource_limits_record(&options->resources, options->cgroup_parent,
                            json_object_get(c->record, "HostConfig"));
@@ -245,24 +243,18 @@ static int record_network_settings(const struct run_options *options, struct pre
         c->record, "NetworkSettings",
         json_pack("{s:s, s:o, s:{}}", "IPAddress", "", "Networks", networks, "Ports"));
     return 0;
-fail:
-    json_decref(exposed);
-    json_decref(bindings);
-    return -1;
 }
 
 static int build_spec(const struct run_options *options, struct prepared_container *c,
                       const char *hostname, husk_error_t *err)
 {
-    json_t *env = build_environment(options, c, hostname, err);
+    cleanup_json json_t *env = build_environment(options, c, hostname, err);
     if (env == NULL)
         return -1;
     cleanup_strv char **args = build_args(options, c->image);
-    if (args[0] == NULL) {
-        json_decref(env);
+    if (args[0] == NULL)
         return husk_error_set(err, 0, "no command given and image %s has no default command",
                               options->image);
-    }
     const char *cwd = options->workdir;
     if (cwd == NULL || cwd[0] == '\0')
         cwd = json_string_value(json_object_get(c->image->config, "WorkingDir"));
@@ -282,7 +274,6 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .resources = c->resources,
     };
     c->spec = spec_build(&inputs, err);
-    json_decref(env);
     if (c->spec == NULL)
         return -1;
     c->record = build_record(options, c, args, hostname);

@@ -246,31 +246,27 @@ static json_t *build_process(const struct spec_inputs *in)
     json_t *groups = json_array();
     for (size_t i = 0; i < in->user->group_count; i++)
         json_array_append_new(groups, json_integer(in->user->groups[i]));
-    json_t *caps = capability_list(o->privileged);
-    json_t *process =
-        json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
-                  "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
-                  (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env", in->env,
-                  "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps, "permitted",
-                  caps, "inheritable", "noNewPrivileges", !o->privileged);
-    json_decref(caps);
-    return process;
+    cleanup_json json_t *caps = capability_list(o->privileged);
+    return json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
+                     "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
+                     (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env",
+                     in->env, "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps,
+                     "permitted", caps, "inheritable", "noNewPrivileges", !o->privileged);
 }
 
 json_t *spec_build(const struct spec_inputs *in, husk_error_t *err)
 {
-    json_t *process = build_process(in);
-    json_t *mounts = build_mounts(in);
-    json_t *linux_section = build_linux(in);
+    cleanup_json json_t *process = build_process(in);
+    cleanup_json json_t *mounts = build_mounts(in);
+    cleanup_json json_t *linux_section = build_linux(in);
     cleanup_free char *rootfs = xasprintf("%s/rootfs", in->container_directory);
     if (process == NULL || mounts == NULL || linux_section == NULL) {
-        json_decref(process);
-        json_decref(mounts);
-        json_decref(linux_section);
         husk_error_set(err, ENOMEM, "build the runtime spec");
         return NULL;
     }
+    /* "o" hands each reference over to json_pack. */
     return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process",
-                     process, "root", "path", rootfs, "readonly", in->options->read_only,
-                     "hostname", in->hostname, "mounts", mounts, "linux", linux_section);
+                     steal_pointer(&process), "root", "path", rootfs, "readonly",
+                     in->options->read_only, "hostname", in->hostname, "mounts",
+                     steal_pointer(&mounts), "linux", steal_pointer(&linux_section));
 }

@@ -89,12 +89,11 @@ static int link_applets(int root_fd, char *applets, husk_error_t *err)
 
 static int write_image_config(const char *destination, husk_error_t *err)
 {
-    json_t *config = json_pack("{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[]}}", "architecture",
-                               "amd64", "os", "linux", "config", "Env",
-                               "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                               "Cmd", "sh", "rootfs", "type", "layers", "diff_ids");
+    cleanup_json json_t *config = json_pack(
+        "{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[]}}", "architecture", "amd64", "os", "linux",
+        "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd",
+        "sh", "rootfs", "type", "layers", "diff_ids");
     cleanup_free char *text = json_dumps(config, JSON_INDENT(2));
-    json_decref(config);
     if (text == NULL)
         return husk_error_set(err, ENOMEM, "image config");
     cleanup_free char *path = xasprintf("%s/config.json", destination);

@@ -95,12 +95,11 @@ static int load_config(const char *directory, json_t **config, husk_error_t *err
 {
     cleanup_free char *path = xasprintf("%s/config.json", directory);
     json_error_t parse_error;
-    json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "image config %s: %s", path, parse_error.text);
     json_t *section = json_object_get(document, "config");
     *config = json_is_object(section) ? json_incref(section) : json_object();
-    json_decref(document);
     return 0;
 }
 

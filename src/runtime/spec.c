@@ -465,9 +465,8 @@ static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_er
         json_string_value(json_object_get(linux_section, "rootfsPropagation"));
     if (propagation != NULL) {
         struct runtime_mount probe = {.destination = "/"};
-        json_t *words = json_pack("[s]", propagation);
+        cleanup_json json_t *words = json_pack("[s]", propagation);
         int rc = runtime_mount_options_parse(words, &probe, err);
-        json_decref(words);
         free(probe.data);
         if (rc < 0 || probe.propagation == 0)
             return husk_error_set(err, 0, "config.json: bad linux.rootfsPropagation %s",
@@ -513,12 +512,10 @@ int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error
 {
     cleanup_free char *path = xasprintf("%s/config.json", bundle);
     json_error_t parse_error;
-    json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line, parse_error.text);
-    int rc = runtime_spec_parse(document, bundle, spec, err);
-    json_decref(document);
-    return rc;
+    return runtime_spec_parse(document, bundle, spec, err);
 }
 
 void runtime_spec_free(struct runtime_spec *spec)
