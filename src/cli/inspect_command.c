@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../engine/identity.h"
 #include "../engine/inspect.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
@@ -122,8 +123,8 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
         status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = command_of(document, o->no_trunc);
-    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
-                     o->no_trunc ? (size_t)64 : (size_t)12, "Image",
+    size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;
+    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, id_length, "Image",
                      json_object_get(json_object_get(document, "Config"), "Image"), "Command",
                      command, "CreatedAt", json_string_value(json_object_get(document, "Created")),
                      "RunningFor", ago, "Status", status, "State",

@@ -121,7 +121,7 @@ static int inspect(const struct engine_context *context, char **names, int count
 static int dispatch(const struct engine_context *context, const char *command, char **operands,
                     const struct network_flags *flags, husk_error_t *err)
 {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (strcmp(command, "create") == 0) {
         struct network_create_options create = {operands[0], flags->subnet, flags->gateway,
                                                 flags->internal};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/identity.h"
 #include "../engine/lifecycle.h"
 #include "../engine/run.h"
 #include "../util/xalloc.h"
@@ -232,7 +233,7 @@ int cli_run(const struct engine_context *context, int argc, char **argv)
     struct run_options options;
     int parsed = parse_as("run", argc, argv, &options, &err);
     int status = 0;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (parsed == 0 && options.detach) {
         if (engine_run_detached(context, &options, id, &err) < 0)
             parsed = -1;
@@ -252,7 +253,7 @@ int cli_create(const struct engine_context *context, int argc, char **argv)
     husk_error_t err = NULL;
     struct run_options options;
     int parsed = parse_as("create", argc, argv, &options, &err);
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (parsed == 0 && options.detach)
         parsed = cli_usage_error(&err, "create", "unknown flag -d");
     if (parsed == 0 && engine_create(context, &options, id, &err) < 0)

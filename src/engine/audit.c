@@ -25,7 +25,7 @@ static const char *const host_sharing_types[] = {"net", "pid", "ipc", "uts"};
 struct audited {
     struct audit_party party;
     char *name;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     json_t *host_config;
 };
 
@@ -152,7 +152,7 @@ static bool selected(const struct engine_context *context, char *const *names, s
                      const struct audited *a)
 {
     for (size_t i = 0; i < count; i++) {
-        char id[65];
+        char id[HUSK_ID_SIZE];
         if (container_lookup(context, names[i], id, NULL) == 0 && strcmp(id, a->id) == 0)
             return true;
     }

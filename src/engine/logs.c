@@ -95,7 +95,7 @@ int engine_logs(const struct engine_context *context, const char *reference,
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     snprintf(id, sizeof(id), "%s", handle.id);
     cleanup_free char *directory = steal_pointer(&handle.directory);
     container_close(&handle);

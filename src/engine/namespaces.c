@@ -41,7 +41,7 @@ json_t *namespaces_of(pid_t pid)
 /* The host or one running container, with its namespace inodes. */
 struct party {
     char *name;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     pid_t pid;
     ino_t inodes[NAMESPACE_TYPE_COUNT]; /* 0: unreadable */
 };
@@ -105,7 +105,7 @@ static int describe_named(const struct engine_context *context, const struct par
                           husk_error_t *err)
 {
     for (size_t n = 0; n < name_count; n++) {
-        char id[65];
+        char id[HUSK_ID_SIZE];
         if (container_lookup(context, names[n], id, err) < 0)
             return -1;
         size_t i = 1;

@@ -12,7 +12,7 @@
 #include "record.h"
 
 int engine_network_create(const struct engine_context *context,
-                          const struct network_create_options *options, char id[65],
+                          const struct network_create_options *options, char id[HUSK_ID_SIZE],
                           husk_error_t *err)
 {
     int lock = network_lock(context, err);
@@ -26,7 +26,7 @@ int engine_network_create(const struct engine_context *context,
         if (rc < 0)
             network_undefine(context, network.name, NULL);
         else
-            snprintf(id, 65, "%s", network.id);
+            snprintf(id, HUSK_ID_SIZE, "%s", network.id);
         network_free(&network);
     }
     network_unlock(lock);

@@ -150,7 +150,7 @@ int network_subnet_check(const struct engine_context *context, const struct ipv4
 static json_t *definition(const char *name, const char *bridge, const struct ipv4_subnet *subnet,
                           uint32_t gateway, bool internal, husk_error_t *err)
 {
-    char id[65], created[64], cidr[IPV4_CIDR_TEXT_SIZE], gateway_text[IPV4_TEXT_SIZE];
+    char id[HUSK_ID_SIZE], created[64], cidr[IPV4_CIDR_TEXT_SIZE], gateway_text[IPV4_TEXT_SIZE];
     if (container_id_generate(id, err) < 0)
         return NULL;
     store_timestamp_now(created, sizeof(created));
@@ -276,7 +276,7 @@ static char *leases_path(const struct engine_context *context, const struct netw
 }
 
 /* "ID:PID:STARTTIME" -> whether that process still lives, and whose it is. */
-static bool lease_alive(const char *target, char holder[65])
+static bool lease_alive(const char *target, char holder[HUSK_ID_SIZE])
 {
     unsigned long long start = 0;
     int pid = 0;
@@ -292,7 +292,7 @@ static int lease_try(int leases_fd, const char *address, const char *target)
             return 0;
         if (errno != EEXIST)
             return -1;
-        char held[128], holder[65];
+        char held[128], holder[HUSK_ID_SIZE];
         ssize_t n = readlinkat(leases_fd, address, held, sizeof(held) - 1);
         if (n < 0)
             continue;
@@ -369,7 +369,7 @@ size_t network_lease_list(const struct engine_context *context, const struct net
         *leases = NULL;
     struct dirent *entry;
     while (dir != NULL && (entry = readdir(dir)) != NULL) {
-        char held[128], holder[65];
+        char held[128], holder[HUSK_ID_SIZE];
         uint32_t address;
         ssize_t n = readlinkat(dirfd(dir), entry->d_name, held, sizeof(held) - 1);
         if (entry->d_name[0] == '.' || n <= 0 || !ipv4_address_parse(entry->d_name, &address))

@@ -33,11 +33,12 @@ char **container_list_ids(const struct engine_context *context)
     return directory_names(path, is_container_id_entry);
 }
 
-static int lookup_name(const struct engine_context *context, const char *name, char id[65])
+static int lookup_name(const struct engine_context *context, const char *name,
+                       char id[HUSK_ID_SIZE])
 {
     cleanup_free char *link =
         xasprintf("%s/names/%s", context->data_root, name[0] == '/' ? name + 1 : name);
-    ssize_t n = readlink(link, id, 64);
+    ssize_t n = readlink(link, id, CONTAINER_ID_LENGTH);
     if (n != CONTAINER_ID_LENGTH)
         return -1;
     id[n] = '\0';
@@ -45,8 +46,8 @@ static int lookup_name(const struct engine_context *context, const char *name, c
     return access(directory, F_OK) == 0 ? 0 : -1;
 }
 
-int container_lookup(const struct engine_context *context, const char *reference, char id[65],
-                     husk_error_t *err)
+int container_lookup(const struct engine_context *context, const char *reference,
+                     char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     if (reference == NULL || reference[0] == '\0')
         return husk_error_set(err, 0, "No such container: \"\"");
@@ -63,7 +64,7 @@ int container_lookup(const struct engine_context *context, const char *reference
         if (strncmp(*candidate, reference, length) != 0)
             continue;
         if (matches++ == 0)
-            snprintf(id, 65, "%s", *candidate);
+            snprintf(id, HUSK_ID_SIZE, "%s", *candidate);
         size_t used = strlen(candidates);
         snprintf(candidates + used, sizeof(candidates) - used, "%s%.12s", used ? ", " : "",
                  *candidate);

@@ -176,7 +176,7 @@ int engine_update(const struct engine_context *context, const char *reference,
 }
 
 struct sample {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     char *name;
     pid_t pid;
     char *cgroups_path;

@@ -41,7 +41,7 @@ int engine_top(const struct engine_context *context, const char *reference,
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     bool running = strcmp(record_status(handle.record), "running") == 0;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     snprintf(id, sizeof(id), "%s", handle.id);
     container_close(&handle);
     if (!running)
