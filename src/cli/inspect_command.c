@@ -45,25 +45,40 @@ static int inspect_each(const struct engine_context *context, int first, int arg
     return status;
 }
 
+static const struct cli_option inspect_options[] = {
+    {{"format", required_argument, NULL, 'f'},
+     'f',
+     "TEMPLATE",
+     "a Go template applied to each record, e.g. '{{.State.Pid}}'"},
+    {{"type", required_argument, NULL, 'T'},
+     0,
+     "TYPE",
+     "accepted for docker's sake; only containers are inspected"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_inspect_help = {
+    .usage = "inspect [OPTIONS] CONTAINER...",
+    .summary = "Print containers' records as a JSON array, or a Go template of each.\n",
+    .options = inspect_options,
+};
+
 int cli_inspect(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"format", required_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {"type", required_argument, NULL, 'T'},
-                                          {NULL, 0, NULL, 0}};
+    struct cli_getopt table;
+    cli_getopt_init(&table, inspect_options, "+:");
     husk_error_t err = NULL;
     const char *format = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:f:", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (option == 'f')
             format = optarg;
         else if (option == 'H')
-            return fputs("Usage: husk inspect [-f TEMPLATE] CONTAINER...\n\nPrint containers' "
-                         "records as a JSON array, or a Go template of each.\n",
-                         stdout),
-                   0;
+            return cli_help_print(&cli_inspect_help, stdout), 0;
         else if (option != 'T')
             return cli_usage_error(&err, "inspect", "unknown flag %s", argv[optind - 1]),
                    cli_report(&err), 1;
@@ -272,19 +287,36 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
     return rc;
 }
 
+static const struct cli_option ps_option_table[] = {
+    {{"all", no_argument, NULL, 'a'}, 'a', NULL, "all containers, not only running ones"},
+    {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "only the IDs"},
+    {{"no-trunc", no_argument, NULL, 'N'}, 0, NULL, "full IDs and commands"},
+    {{"format", required_argument, NULL, 'F'},
+     0,
+     "TEMPLATE|json",
+     "a Go template per container ('table ...' for columns with\n"
+     "titles), or one JSON object per line"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_ps_help = {
+    .usage = "ps [OPTIONS]",
+    .summary = "List running containers, newest first.\n",
+    .options = ps_option_table,
+};
+
 int cli_ps(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-        {"no-trunc", no_argument, NULL, 'N'}, {"format", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'H'},     {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, ps_option_table, "+");
     struct ps_options o = {0};
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+aq", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
         case 'a':
             o.all = true;
@@ -299,9 +331,7 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
             o.format = optarg;
             break;
         case 'H':
-            fputs("Usage: husk ps [-a] [-q] [--no-trunc] [--format TEMPLATE|json]\n\nList "
-                  "running containers (-a: all).\n",
-                  stdout);
+            cli_help_print(&cli_ps_help, stdout);
             return 0;
         default:
             return cli_usage_error(&err, "ps", "unknown flag %s", argv[optind - 1]),
