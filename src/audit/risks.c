@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/cleanup.h"
 #include "../util/json_text.h"
 
 static json_t *risk(const char *level, const char *subject, const char *container,
@@ -104,7 +105,7 @@ static void container_risks(json_t *tables, json_t *container, json_t *risks)
 
 json_t *audit_risks(json_t *tables, json_t *containers, json_t *not_restored)
 {
-    json_t *found = json_array();
+    cleanup_json json_t *found = json_array();
     size_t k;
     json_t *key;
     json_array_foreach(not_restored, k, key)
@@ -136,6 +137,5 @@ json_t *audit_risks(json_t *tables, json_t *containers, json_t *not_restored)
                 (pass == 0))
                 json_array_append(sorted, r);
         }
-    json_decref(found);
     return sorted;
 }

@@ -16,6 +16,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "sysctl_probe.h"
 
 /* ---- reading the kernel's numbers ---- */
@@ -119,15 +120,14 @@ static json_t *row_json(const struct row *r, const struct audit_party *parties, 
 {
     json_t *users = json_array();
     size_t n = 0;
-    json_t **list = calloc(count ? count : 1, sizeof(*list));
+    json_t **list = xcalloc(count, sizeof(*list));
     double base = (double)(r->share_of > 0 ? r->share_of : r->used);
-    for (size_t i = 0; list != NULL && r->by_party && i < count; i++)
+    for (size_t i = 0; r->by_party && i < count; i++)
         if (r->by_party[i] > 0)
             list[n++] = json_pack("{s:s, s:I, s:f}", "Name", parties[i].name, "Used",
                                   (json_int_t)r->by_party[i], "Percent",
                                   base > 0 ? 100.0 * (double)r->by_party[i] / base : 0.0);
-    if (list != NULL)
-        qsort(list, n, sizeof(*list), by_used);
+    qsort(list, n, sizeof(*list), by_used);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(users, list[i]);
     free(list);
@@ -215,10 +215,8 @@ static json_t *conntrack_row(const struct audit_party *parties, size_t count)
     if (!host_sysctl("net/netfilter/nf_conntrack_max", 0, &limit))
         return NULL;
     host_sysctl("net/netfilter/nf_conntrack_buckets", 0, &buckets);
-    cleanup_free long long *by = calloc(count, sizeof(*by));
-    cleanup_free long long *own = calloc(count, sizeof(*own));
-    if (by == NULL || own == NULL)
-        return NULL;
+    cleanup_free long long *by = xcalloc(count, sizeof(*by));
+    cleanup_free long long *own = xcalloc(count, sizeof(*own));
     long long fullest = 0, total = 0;
     for (size_t i = 0; i < count; i++) {
         if (netns_owner(parties, i) != i)
@@ -312,9 +310,7 @@ static long long total_threads(void)
 static void process_rows(const struct audit_party *parties, size_t count, json_t *rows)
 {
     long long pid_max, threads_max, used = total_threads();
-    cleanup_free long long *by = calloc(count, sizeof(*by));
-    if (by == NULL)
-        return;
+    cleanup_free long long *by = xcalloc(count, sizeof(*by));
     by_members(parties, count, used, threads_of, NULL, by);
     const char *shared = "one PID and thread space counted across every PID namespace: each "
                          "task takes a PID in the host's namespace too";
@@ -334,20 +330,18 @@ static void file_rows(const struct audit_party *parties, size_t count, json_t *r
 {
     long long allocated, limit, aio, aio_max;
     if (host_sysctl("fs/file-nr", 0, &allocated) && host_sysctl("fs/file-max", 0, &limit)) {
-        cleanup_free long long *by = calloc(count, sizeof(*by));
-        if (by != NULL) {
-            by_members(parties, count, allocated, files_of, NULL, by);
-            struct row r = {"open files",
-                            "fs.file-max",
-                            "files",
-                            "one count of open files for the whole kernel (fs.file-nr); per "
-                            "container, the descriptors its processes hold",
-                            "lower the containers' --ulimit nofile, or raise fs.file-max",
-                            limit,
-                            allocated,
-                            by};
-            json_array_append_new(rows, row_json(&r, parties, count));
-        }
+        cleanup_free long long *by = xcalloc(count, sizeof(*by));
+        by_members(parties, count, allocated, files_of, NULL, by);
+        struct row r = {"open files",
+                        "fs.file-max",
+                        "files",
+                        "one count of open files for the whole kernel (fs.file-nr); per "
+                        "container, the descriptors its processes hold",
+                        "lower the containers' --ulimit nofile, or raise fs.file-max",
+                        limit,
+                        allocated,
+                        by};
+        json_array_append_new(rows, row_json(&r, parties, count));
     }
     if (host_sysctl("fs/aio-nr", 0, &aio) && host_sysctl("fs/aio-max-nr", 0, &aio_max)) {
         struct row r = {"aio requests",
@@ -384,16 +378,11 @@ static struct user_usage *user_find(struct user_usage **users, size_t *n, uid_t 
     for (size_t i = 0; i < *n; i++)
         if ((*users)[i].uid == uid)
             return &(*users)[i];
-    struct user_usage *bigger = realloc(*users, (*n + 1) * sizeof(**users));
-    if (bigger == NULL)
-        return NULL;
-    *users = bigger;
-    bigger[*n] = (struct user_usage){.uid = uid,
-                                     .instances_by = calloc(parties, sizeof(long long)),
-                                     .watches_by = calloc(parties, sizeof(long long))};
-    if (bigger[*n].instances_by == NULL || bigger[*n].watches_by == NULL)
-        return NULL;
-    return &bigger[(*n)++];
+    *users = xreallocarray(*users, *n + 1, sizeof(**users));
+    (*users)[*n] = (struct user_usage){.uid = uid,
+                                       .instances_by = xcalloc(parties, sizeof(long long)),
+                                       .watches_by = xcalloc(parties, sizeof(long long))};
+    return &(*users)[(*n)++];
 }
 
 static long long inotify_watches(pid_t pid, const char *fd)
@@ -448,8 +437,6 @@ static void inotify_scan(const struct audit_party *parties, size_t count, ino_t 
                 party = party_of_process(parties, count, pid);
                 user = user_find(users, n, inotify_charged_user(pid, own_user_namespace), count);
             }
-            if (user == NULL)
-                continue;
             long long watches = inotify_watches(pid, fd->d_name);
             user->instances++;
             user->watches += watches;
@@ -560,11 +547,11 @@ static void memory_row(const struct audit_party *parties, size_t count, const ch
 
 static void socket_rows(const struct audit_party *parties, size_t count, json_t *rows)
 {
-    cleanup_free long long *tcp_by = calloc(count, sizeof(long long));
-    cleanup_free long long *udp_by = calloc(count, sizeof(long long));
-    cleanup_free long long *hash_by = calloc(count, sizeof(long long));
+    cleanup_free long long *tcp_by = xcalloc(count, sizeof(long long));
+    cleanup_free long long *udp_by = xcalloc(count, sizeof(long long));
+    cleanup_free long long *hash_by = xcalloc(count, sizeof(long long));
     long long tcp_pages = -1, udp_pages = -1, hashed = 0;
-    for (size_t i = 0; tcp_by && udp_by && hash_by && i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (netns_owner(parties, i) != i)
             continue;
         char path[64];

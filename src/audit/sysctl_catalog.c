@@ -56,8 +56,8 @@ json_t *sysctl_classify(const struct probe_key *key,
             }
         }
     }
-    json_t *hidden_in = types_where(observations, hidden, key->host_mode);
-    json_t *read_only_in = types_where(observations, read_only, key->host_mode);
+    cleanup_json json_t *hidden_in = types_where(observations, hidden, key->host_mode);
+    cleanup_json json_t *read_only_in = types_where(observations, read_only, key->host_mode);
     const char *class = json_array_size(hidden_in) > 0      ? "global-hidden-inside"
                         : !(key->host_mode & S_IRUSR)       ? "write-only"
                         : key->host_value == NULL           ? "unreadable"
@@ -69,8 +69,6 @@ json_t *sysctl_classify(const struct probe_key *key,
         json_object_set(entry, "HiddenIn", hidden_in);
     if (json_array_size(read_only_in) > 0 && strcmp(class, "global-read-only-inside") == 0)
         json_object_set(entry, "ReadOnlyIn", read_only_in);
-    json_decref(hidden_in);
-    json_decref(read_only_in);
     for (int t = 0; t < PROBE_TYPE_COUNT; t++)
         if (observations[t].not_restored)
             json_object_set_new(entry, "HostChanged", json_true());
@@ -116,16 +114,17 @@ static json_t *catalog_build(husk_error_t *err)
 /* Probes and writes the cache; the new catalog says Cached false. */
 static int catalog_make(const char *path, json_t **catalog, husk_error_t *err)
 {
-    *catalog = catalog_build(err);
-    if (*catalog == NULL)
+    *catalog = NULL;
+    cleanup_json json_t *built = catalog_build(err);
+    if (built == NULL)
         return -1;
-    cleanup_free char *text = json_dumps(*catalog, JSON_SORT_KEYS | JSON_COMPACT);
-    if (text == NULL || file_write_atomic(path, text, strlen(text), false, err) < 0) {
-        json_decref(*catalog);
-        *catalog = NULL;
+    cleanup_free char *text = json_dumps(built, JSON_SORT_KEYS | JSON_COMPACT);
+    if (text == NULL)
+        return husk_error_set(err, ENOMEM, "write %s", path);
+    if (file_write_atomic(path, text, strlen(text), false, err) < 0)
         return -1;
-    }
-    json_object_set_new(*catalog, "Cached", json_false());
+    json_object_set_new(built, "Cached", json_false());
+    *catalog = steal_pointer(&built);
     return 0;
 }
 
@@ -146,17 +145,15 @@ static bool keys_valid(json_t *keys)
 
 static json_t *catalog_read(const char *path, const char *release)
 {
-    json_t *catalog = json_load_file(path, 0, NULL);
+    cleanup_json json_t *catalog = json_load_file(path, 0, NULL);
     json_t *keys = json_object_get(catalog, "Keys");
     if (!json_is_object(keys) || !keys_valid(keys) ||
         !json_is_array(json_object_get(catalog, "NotRestored")) ||
         json_integer_value(json_object_get(catalog, "Version")) != SYSCTL_CATALOG_VERSION ||
         !json_is_string(json_object_get(catalog, "Kernel")) ||
-        strcmp(json_string_value(json_object_get(catalog, "Kernel")), release) != 0) {
-        json_decref(catalog);
+        strcmp(json_string_value(json_object_get(catalog, "Kernel")), release) != 0)
         return NULL;
-    }
-    return catalog;
+    return steal_pointer(&catalog);
 }
 
 /* Under DIRECTORY/.lock: two husk processes never probe at once (one would

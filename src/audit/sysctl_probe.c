@@ -19,6 +19,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -128,24 +129,15 @@ struct key_list {
     size_t count, capacity;
 };
 
-static int key_add(struct key_list *list, const char *path, mode_t mode)
+static void key_add(struct key_list *list, const char *path, mode_t mode)
 {
     if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 1024;
-        struct probe_key *keys = realloc(list->keys, capacity * sizeof(*keys));
-        if (keys == NULL)
-            return -1;
-        list->keys = keys;
-        list->capacity = capacity;
+        list->capacity = list->capacity ? list->capacity * 2 : 1024;
+        list->keys = xreallocarray(list->keys, list->capacity, sizeof(*list->keys));
     }
     struct probe_key *key = &list->keys[list->count];
-    key->path = strdup(path);
-    key->name = strdup(path);
-    if (key->path == NULL || key->name == NULL) {
-        free(key->path);
-        free(key->name);
-        return -1;
-    }
+    key->path = xstrdup(path);
+    key->name = xstrdup(path);
     for (char *c = key->name; *c; c++)
         if (*c == '/')
             *c = '.';
@@ -154,7 +146,6 @@ static int key_add(struct key_list *list, const char *path, mode_t mode)
     key->before = NULL;
     key->one_way = sysctl_key_one_way(key->name);
     list->count++;
-    return 0;
 }
 
 /* net/ipv4/conf/eth0: one interface's settings, which exist only where it
@@ -187,7 +178,7 @@ static int walk(int directory_fd, const char *prefix, dev_t device, struct key_l
             st.st_dev != device)
             continue; /* binfmt_misc and the like: their own file systems */
         if (S_ISREG(st.st_mode)) {
-            rc = key_add(list, path, st.st_mode);
+            key_add(list, path, st.st_mode);
         } else if (S_ISDIR(st.st_mode) && !per_interface_directory(prefix, entry->d_name)) {
             int child = openat(dirfd(directory), entry->d_name,
                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -519,8 +510,8 @@ static int stages_run(struct probe_result *result, husk_error_t *err)
                 return -1;
             if (code == PROBE_NO_NAMESPACE && owned && type == PROBE_USER) {
                 owned_possible = false;
-                result->limitation = strdup("no user namespace could be created: keys isolated "
-                                            "by IPC, UTS, PID and user namespaces are not found");
+                result->limitation = xstrdup("no user namespace could be created: keys isolated "
+                                             "by IPC, UTS, PID and user namespaces are not found");
                 continue;
             }
             if (code != PROBE_OK)
@@ -558,8 +549,9 @@ static int probe_all(struct probe_result *result, husk_error_t *err)
     result->keys = list.keys;
     result->count = list.count;
     if (rc < 0 || list.count == 0) {
+        int saved = rc < 0 ? errno : ENOENT;
         sysctl_probe_free(result);
-        return husk_error_set(err, ENOMEM, "read the keys under /proc/sys");
+        return husk_error_set(err, saved, "read the keys under /proc/sys");
     }
     qsort(result->keys, result->count, sizeof(*result->keys), by_name);
     /* Shared with the probe children, which fill it in. */

@@ -12,22 +12,27 @@
 #include "cli.h"
 #include "humanize.h"
 
-static const char audit_usage[] =
-    "Usage: husk audit [OPTIONS] [CONTAINER...]\n\n"
-    "Show what namespaces do not isolate, measured on the running kernel:\n"
-    "  namespaces     private or shared, per container and type (as husk ns)\n"
-    "  kernel settings every /proc/sys key, classified by experiment in scratch\n"
-    "                 namespaces (cached per kernel release; --refresh redoes it)\n"
-    "  shared tables  conntrack, PIDs, open files, inotify, keys, socket memory and\n"
-    "                 hashes: limit, used, %% and the containers using most\n"
-    "  risks          what could go wrong for everyone, and what to do about it\n"
-    "CONTAINER narrows the namespaces and per-container risks; tables count all.\n\n"
-    "Options:\n"
-    "      --format FORMAT  table (default) or json\n"
-    "      --keys           list every kernel setting with its class instead\n"
-    "      --refresh        classify the kernel settings again\n"
-    "      --strict         exit 1 when any risk is found (for CI gates)\n"
-    "      --help           print this help\n";
+static const struct cli_option audit_options[] = {
+    {{"format", required_argument, NULL, 'f'}, 0, "FORMAT", "table (default) or json"},
+    {{"keys", no_argument, NULL, 'k'}, 0, NULL, "list every kernel setting with its class instead"},
+    {{"refresh", no_argument, NULL, 'r'}, 0, NULL, "classify the kernel settings again"},
+    {{"strict", no_argument, NULL, 's'}, 0, NULL, "exit 1 when any risk is found (for CI gates)"},
+    CLI_HELP_OPTION('h'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_audit_help = {
+    .usage = "audit [OPTIONS] [CONTAINER...]",
+    .summary = "Show what namespaces do not isolate, measured on the running kernel:\n"
+               "  namespaces     private or shared, per container and type (as husk ns)\n"
+               "  kernel settings every /proc/sys key, classified by experiment in scratch\n"
+               "                 namespaces (cached per kernel release; --refresh redoes it)\n"
+               "  shared tables  conntrack, PIDs, open files, inotify, keys, socket memory and\n"
+               "                 hashes: limit, used, % and the containers using most\n"
+               "  risks          what could go wrong for everyone, and what to do about it\n"
+               "CONTAINER narrows the namespaces and per-container risks; tables count all.\n",
+    .options = audit_options,
+};
 
 /* Settings worth showing as examples, when the kernel has them. */
 static const char *const well_known[] = {
@@ -215,20 +220,18 @@ static void print_keys(json_t *keys)
 
 int cli_audit(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"format", required_argument, NULL, 'f'}, {"keys", no_argument, NULL, 'k'},
-        {"refresh", no_argument, NULL, 'r'},      {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, audit_options, ":");
     husk_error_t err = NULL;
     const char *format = "table";
     bool keys = false, refresh = false, strict = false;
     int option;
     opterr = 0;
-    while ((option = getopt_long(argc, argv, ":", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
         case 'h':
-            fputs(audit_usage, stdout);
+            cli_help_print(&cli_audit_help, stdout);
             return 0;
         case 'f':
             format = optarg;
@@ -252,7 +255,7 @@ int cli_audit(const struct engine_context *context, int argc, char **argv)
         cli_usage_error(&err, "audit", "invalid --format \"%s\": use table or json", format);
         return cli_report(&err);
     }
-    json_t *report = NULL;
+    cleanup_json json_t *report = NULL;
     if (engine_audit(context, argv + optind, (size_t)(argc - optind), refresh, &report, &err) < 0)
         return cli_report(&err);
     struct style style = {.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL};
@@ -269,6 +272,5 @@ int cli_audit(const struct engine_context *context, int argc, char **argv)
         print_risks(&style, json_object_get(report, "Risks"));
     }
     bool risky = json_array_size(json_object_get(report, "Risks")) > 0;
-    json_decref(report);
     return strict && risky ? 1 : 0;
 }

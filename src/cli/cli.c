@@ -10,31 +10,56 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 static const struct cli_command commands[] = {
-    {"run", "Create and run a container from an image", cli_run},
-    {"create", "Create a container without starting it", cli_create},
-    {"start", "Start created or stopped containers", cli_start},
-    {"stop", "Stop running containers (SIGTERM, then SIGKILL)", cli_stop},
-    {"restart", "Restart containers", cli_restart},
-    {"kill", "Send a signal to containers", cli_kill},
-    {"wait", "Wait for containers to exit and print their exit codes", cli_wait},
-    {"rm", "Remove containers", cli_rm},
-    {"ps", "List containers", cli_ps},
-    {"inspect", "Show containers' records, state and namespaces", cli_inspect},
-    {"exec", "Run a command in a running container", cli_exec},
-    {"attach", "Attach to a running container's stdio", cli_attach},
-    {"logs", "Print a container's output", cli_logs},
-    {"top", "List a container's processes", cli_top},
-    {"ns", "Show namespaces and who shares them, from the kernel", cli_ns},
-    {"audit", "Show what namespaces do not isolate: shared settings, tables, risks", cli_audit},
-    {"network", "Manage bridge networks", cli_network},
-    {"port", "List a container's published ports", cli_port},
-    {"stats", "Show containers' CPU, memory, network, block I/O and PIDs", cli_stats},
-    {"update", "Change containers' resource limits", cli_update},
-    {"pause", "Freeze every process of containers", cli_pause},
-    {"unpause", "Thaw paused containers", cli_unpause},
-    {"container", "Manage containers (prune)", cli_container},
+    {"run", "Create and run a container from an image", cli_run, &cli_run_help},
+    {"create", "Create a container without starting it", cli_create, &cli_create_help},
+    {"start", "Start created or stopped containers", cli_start, &cli_start_help},
+    {"stop", "Stop running containers (SIGTERM, then SIGKILL)", cli_stop, &cli_stop_help},
+    {"restart", "Restart containers", cli_restart, &cli_restart_help},
+    {"kill", "Send a signal to containers", cli_kill, &cli_kill_help},
+    {"wait", "Wait for containers to exit and print their exit codes", cli_wait, &cli_wait_help},
+    {"rm", "Remove containers", cli_rm, &cli_rm_help},
+    {"ps", "List containers", cli_ps, &cli_ps_help},
+    {"inspect", "Show containers' records, state and namespaces", cli_inspect, &cli_inspect_help},
+    {"exec", "Run a command in a running container", cli_exec, &cli_exec_help},
+    {"attach", "Attach to a running container's stdio", cli_attach, &cli_attach_help},
+    {"logs", "Print a container's output", cli_logs, &cli_logs_help},
+    {"top", "List a container's processes", cli_top, &cli_top_help},
+    {"ns", "Show namespaces and who shares them, from the kernel", cli_ns, &cli_ns_help},
+    {"audit", "Show what namespaces do not isolate: shared settings, tables, risks", cli_audit,
+     &cli_audit_help},
+    {"network", "Manage bridge networks", cli_network, &cli_network_help},
+    {"port", "List a container's published ports", cli_port, &cli_port_help},
+    {"stats", "Show containers' CPU, memory, network, block I/O and PIDs", cli_stats,
+     &cli_stats_help},
+    {"update", "Change containers' resource limits", cli_update, &cli_update_help},
+    {"pause", "Freeze every process of containers", cli_pause, &cli_pause_help},
+    {"unpause", "Thaw paused containers", cli_unpause, &cli_unpause_help},
+    {"container", "Manage containers (prune)", cli_container, &cli_container_help},
+};
+
+const struct cli_command *cli_commands(size_t *count)
+{
+    *count = sizeof(commands) / sizeof(commands[0]);
+    return commands;
+}
+
+static const struct cli_option global_options[] = {
+    {{"root", required_argument, NULL, 'r'},
+     0,
+     "DIR",
+     "state directory (default /var/lib/husk and /run/husk;\nalso HUSK_ROOT)"},
+    {{"help", no_argument, NULL, 'h'}, 'h', NULL, "print this help"},
+    {{"version", no_argument, NULL, 'v'}, 'v', NULL, "print the version"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_global_help = {
+    .usage = "[OPTIONS] COMMAND",
+    .summary = "A daemonless container engine and OCI runtime.\n",
+    .options = global_options,
 };
 
 int cli_report(husk_error_t *err)
@@ -50,24 +75,16 @@ int cli_usage_error(husk_error_t *err, const char *command, const char *fmt, ...
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    cleanup_free char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    return husk_error_set(err, 0, "%s (see 'husk %s%s--help')", text ? text : "usage error",
-                          command ? command : "", command ? " " : "");
+    return husk_error_set(err, 0, "%s (see 'husk %s%s--help')", text, command ? command : "",
+                          command ? " " : "");
 }
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "Usage: husk [OPTIONS] COMMAND\n\n"
-                 "A daemonless container engine and OCI runtime.\n\n"
-                 "Options:\n"
-                 "      --root DIR   state directory (default /var/lib/husk and /run/husk;\n"
-                 "                   also HUSK_ROOT)\n"
-                 "  -h, --help       print this help\n"
-                 "  -v, --version    print the version\n\n"
-                 "Commands:\n");
+    cli_help_print(&cli_global_help, out);
+    fputs("\nCommands:\n", out);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRun 'husk COMMAND --help' for more about a command.\n");
@@ -75,17 +92,14 @@ static void print_usage(FILE *out)
 
 int cli_main(int argc, char **argv)
 {
-    static const struct option global[] = {
-        {"root", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, global_options, "+");
     husk_error_t err = NULL;
     const char *root = getenv("HUSK_ROOT");
     opterr = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+hv", global, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
         case 'r':
             root = optarg;
@@ -115,8 +129,7 @@ int cli_main(int argc, char **argv)
             return cli_report(&err);
         }
         root = absolute_root;
-        if (asprintf(&run_root, "%s/run", root) < 0)
-            return HUSK_EXIT_ENGINE;
+        run_root = xasprintf("%s/run", root);
     }
     struct engine_context context = {
         .data_root = root && root[0] ? root : "/var/lib/husk",

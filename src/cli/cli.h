@@ -6,6 +6,7 @@
 
 #include "../engine/options.h"
 #include "../util/error.h"
+#include "option_table.h"
 
 #define HUSK_VERSION "0.1.0"
 
@@ -13,7 +14,13 @@ struct cli_command {
     const char *name;
     const char *summary;
     int (*run)(const struct engine_context *context, int argc, char **argv);
+    const struct cli_help *help;
 };
+
+/* Every command, in the order `husk --help` lists them (for tests too). */
+const struct cli_command *cli_commands(size_t *count);
+/* `husk --help`: the global options; the command list is printed after them. */
+extern const struct cli_help cli_global_help;
 
 int cli_main(int argc, char **argv);
 /* Prints "husk: <error>" on one line and returns the error's exit status. */
@@ -21,6 +28,13 @@ int cli_report(husk_error_t *err);
 /* For parsers: sets a usage error naming the flag, with docker's exit status 125. */
 int cli_usage_error(husk_error_t *err, const char *command, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Each command's --help, from its option table (cli_commands() lists them). */
+extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_stop_help,
+    cli_restart_help, cli_kill_help, cli_wait_help, cli_rm_help, cli_ps_help, cli_inspect_help,
+    cli_exec_help, cli_attach_help, cli_logs_help, cli_top_help, cli_ns_help, cli_audit_help,
+    cli_network_help, cli_port_help, cli_stats_help, cli_update_help, cli_pause_help,
+    cli_unpause_help, cli_container_help;
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);
@@ -49,7 +63,7 @@ int cli_update(const struct engine_context *context, int argc, char **argv);
 int cli_pause(const struct engine_context *context, int argc, char **argv);
 int cli_unpause(const struct engine_context *context, int argc, char **argv);
 /* The resource flags `run`, `create` and `update` share: option codes, the
- * entries of a getopt_long table, and what each one sets. */
+ * entries of an option table, and what each one sets. */
 enum {
     CLI_OPTION_MEMORY_SWAP = 1000,
     CLI_OPTION_MEMORY_RESERVATION,
@@ -62,21 +76,34 @@ enum {
     CLI_OPTION_PIDS_LIMIT,
     CLI_OPTION_BLKIO_WEIGHT,
 };
-#define CLI_RESOURCE_OPTIONS                                                                       \
-    {"memory", required_argument, NULL, 'm'},                                                      \
-        {"memory-swap", required_argument, NULL, CLI_OPTION_MEMORY_SWAP},                          \
-        {"memory-reservation", required_argument, NULL, CLI_OPTION_MEMORY_RESERVATION},            \
-        {"oom-kill-disable", no_argument, NULL, CLI_OPTION_OOM_KILL_DISABLE},                      \
-        {"cpus", required_argument, NULL, CLI_OPTION_CPUS},                                        \
-        {"cpu-shares", required_argument, NULL, 'c'},                                              \
-        {"cpu-period", required_argument, NULL, CLI_OPTION_CPU_PERIOD},                            \
-        {"cpu-quota", required_argument, NULL, CLI_OPTION_CPU_QUOTA},                              \
-        {"cpuset-cpus", required_argument, NULL, CLI_OPTION_CPUSET_CPUS},                          \
-        {"cpuset-mems", required_argument, NULL, CLI_OPTION_CPUSET_MEMS},                          \
-        {"pids-limit", required_argument, NULL, CLI_OPTION_PIDS_LIMIT},                            \
-    {                                                                                              \
-        "blkio-weight", required_argument, NULL, CLI_OPTION_BLKIO_WEIGHT                           \
-    }
+/* Two lines an option (clang-format would reflow the macro into one blob): */
+/* clang-format off */
+#define CLI_RESOURCE_OPTIONS \
+    {{"memory", required_argument, NULL, 'm'}, 'm', "SIZE", \
+     "memory limit (b, k, m, g), at least 6m"}, \
+    {{"memory-swap", required_argument, NULL, CLI_OPTION_MEMORY_SWAP}, 0, "SIZE", \
+     "memory + swap limit (-1: unlimited swap)"}, \
+    {{"memory-reservation", required_argument, NULL, CLI_OPTION_MEMORY_RESERVATION}, 0, "SIZE", \
+     "soft limit, kept under memory pressure"}, \
+    {{"oom-kill-disable", no_argument, NULL, CLI_OPTION_OOM_KILL_DISABLE}, 0, NULL, \
+     "do not OOM-kill (cgroup v1 only)"}, \
+    {{"cpus", required_argument, NULL, CLI_OPTION_CPUS}, 0, "N", \
+     "CPU time, e.g. 0.5 (period 100 ms)"}, \
+    {{"cpu-shares", required_argument, NULL, 'c'}, 'c', "N", \
+     "relative CPU weight (default 1024)"}, \
+    {{"cpu-period", required_argument, NULL, CLI_OPTION_CPU_PERIOD}, 0, "US", \
+     "CFS period in microseconds"}, \
+    {{"cpu-quota", required_argument, NULL, CLI_OPTION_CPU_QUOTA}, 0, "US", \
+     "CFS quota in microseconds per period"}, \
+    {{"cpuset-cpus", required_argument, NULL, CLI_OPTION_CPUSET_CPUS}, 0, "LIST", \
+     "CPUs to run on, e.g. 0-1"}, \
+    {{"cpuset-mems", required_argument, NULL, CLI_OPTION_CPUSET_MEMS}, 0, "LIST", \
+     "memory nodes to allocate on, e.g. 0"}, \
+    {{"pids-limit", required_argument, NULL, CLI_OPTION_PIDS_LIMIT}, 0, "N", \
+     "at most N tasks (-1: unlimited)"}, \
+    {{"blkio-weight", required_argument, NULL, CLI_OPTION_BLKIO_WEIGHT}, 0, "N", \
+     "relative block I/O weight, 10 to 1000"}
+/* clang-format on */
 /* Sets the field OPTION stands for; false when it is no resource flag. */
 bool cli_resource_flag(int option, const char *argument, struct resource_flags *flags);
 

@@ -13,7 +13,7 @@
 /* The engine work for one container; the CLI prints the reference on success. */
 struct per_container {
     const char *command;
-    const char *usage;
+    const struct cli_help *help;
     int signal;
     int timeout;
     bool force;
@@ -52,17 +52,19 @@ static int for_each_container(const struct engine_context *context, int argc, ch
 }
 
 /* Parses the few flags these commands have; returns 1 after --help, -1 on error. */
-static int parse_flags(int argc, char **argv, const char *short_options,
-                       const struct option *long_options, struct per_container *request)
+static int parse_flags(int argc, char **argv, struct per_container *request)
 {
+    struct cli_getopt table;
+    cli_getopt_init(&table, request->help->options, "+");
     opterr = 0;
     optind = 0;
     int option;
     husk_error_t err = NULL;
-    while ((option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
         case 'H':
-            fputs(request->usage, stdout);
+            cli_help_print(request->help, stdout);
             return 1;
         case 'f':
             request->force = true;
@@ -94,7 +96,7 @@ static int parse_flags(int argc, char **argv, const char *short_options,
     return 0;
 }
 
-static const struct option help_only[] = {{"help", no_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
+static const struct cli_option help_only[] = {CLI_HELP_OPTION('H'), CLI_OPTIONS_END};
 
 static int act_start(const struct engine_context *c, const char *ref, struct per_container *r,
                      husk_error_t *err)
@@ -140,47 +142,57 @@ static int act_wait(const struct engine_context *c, const char *ref, struct per_
 }
 
 static int run_per_container(const struct engine_context *context, int argc, char **argv,
-                             const char *short_options, const struct option *long_options,
                              struct per_container *request)
 {
-    int parsed = parse_flags(argc, argv, short_options, long_options, request);
+    int parsed = parse_flags(argc, argv, request);
     if (parsed != 0)
         return parsed > 0 ? 0 : 1;
     return for_each_container(context, argc, argv, request);
 }
 
-static const char start_usage[] =
-    "Usage: husk start [-a] [-i] CONTAINER...\n\n"
-    "Start created or stopped containers, each under a new monitor.\n\n"
-    "Options:\n"
-    "  -a, --attach       attach stdout and stderr; exit with the container's status\n"
-    "  -i, --interactive  attach stdin too (the container was created with -i)\n";
+static const struct cli_option start_options[] = {
+    {{"attach", no_argument, NULL, 'a'},
+     'a',
+     NULL,
+     "attach stdout and stderr; exit with the container's status"},
+    {{"interactive", no_argument, NULL, 'i'},
+     'i',
+     NULL,
+     "attach stdin too (the container was created with -i)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_start_help = {
+    .usage = "start [OPTIONS] CONTAINER...",
+    .summary = "Start created or stopped containers, each under a new monitor.\n",
+    .options = start_options,
+};
 
 int cli_start(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"attach", no_argument, NULL, 'a'},
-                                          {"interactive", no_argument, NULL, 'i'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
+    struct cli_getopt table;
+    cli_getopt_init(&table, start_options, "+");
     bool attach = false, interactive = false;
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+ai", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (option == 'a')
             attach = true;
         else if (option == 'i')
             interactive = true;
         else if (option == 'H')
-            return fputs(start_usage, stdout), 0;
+            return cli_help_print(&cli_start_help, stdout), 0;
         else
             return cli_usage_error(&err, "start", "unknown flag %s", argv[optind - 1]),
                    report_one(&err);
     }
     if (!attach && !interactive) {
-        struct per_container request = {.command = "start", .usage = start_usage,
-                                        .print_reference = true, .act = act_start};
+        struct per_container request = {
+            .command = "start", .help = &cli_start_help, .print_reference = true, .act = act_start};
         return for_each_container(context, argc, argv, &request);
     }
     if (argc - optind != 1)
@@ -192,14 +204,18 @@ int cli_start(const struct engine_context *context, int argc, char **argv)
     return status;
 }
 
+const struct cli_help cli_attach_help = {
+    .usage = "attach CONTAINER",
+    .summary = "Attach husk's stdin, stdout and stderr to a running container; exit with its\n"
+               "status.\n",
+    .options = help_only,
+};
+
 int cli_attach(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
-        return fputs("Usage: husk attach CONTAINER\n\nAttach husk's stdin, stdout and stderr "
-                     "to a running container; exit with its status.\n",
-                     stdout),
-               0;
+        return cli_help_print(&cli_attach_help, stdout), 0;
     if (argc != 2)
         return cli_usage_error(&err, "attach", "\"husk attach\" takes exactly one container"),
                report_one(&err);
@@ -209,94 +225,160 @@ int cli_attach(const struct engine_context *context, int argc, char **argv)
     return status;
 }
 
+static const struct cli_option time_options[] = {
+    {{"time", required_argument, NULL, 't'},
+     't',
+     "N",
+     "seconds to wait after SIGTERM before SIGKILL (default 10)"},
+    {{"timeout", required_argument, NULL, 't'}, 0, NULL, NULL},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_stop_help = {
+    .usage = "stop [OPTIONS] CONTAINER...",
+    .summary = "Send SIGTERM to each container's PID 1, then SIGKILL after the timeout.\n",
+    .options = time_options,
+};
+
 int cli_stop(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"time", required_argument, NULL, 't'},
-                                          {"timeout", required_argument, NULL, 't'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
     struct per_container request = {
         .command = "stop",
-        .usage = "Usage: husk stop [-t SECONDS] CONTAINER...\n\nSend SIGTERM to each "
-                 "container's PID 1, then SIGKILL after the timeout (default 10).\n",
+        .help = &cli_stop_help,
         .timeout = 10,
         .print_reference = true,
         .act = act_stop,
     };
-    return run_per_container(context, argc, argv, "+t:", flags, &request);
+    return run_per_container(context, argc, argv, &request);
 }
+
+const struct cli_help cli_restart_help = {
+    .usage = "restart [OPTIONS] CONTAINER...",
+    .summary = "Stop (as husk stop) and start each container.\n",
+    .options = time_options,
+};
 
 int cli_restart(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"time", required_argument, NULL, 't'},
-                                          {"timeout", required_argument, NULL, 't'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
     struct per_container request = {
         .command = "restart",
-        .usage = "Usage: husk restart [-t SECONDS] CONTAINER...\n\nStop (as husk stop) and "
-                 "start each container.\n",
+        .help = &cli_restart_help,
         .timeout = 10,
         .print_reference = true,
         .act = act_restart,
     };
-    return run_per_container(context, argc, argv, "+t:", flags, &request);
+    return run_per_container(context, argc, argv, &request);
 }
+
+static const struct cli_option kill_options[] = {
+    {{"signal", required_argument, NULL, 's'},
+     's',
+     "SIGNAL",
+     "the signal, by name (KILL, SIGTERM) or number (default KILL)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_kill_help = {
+    .usage = "kill [OPTIONS] CONTAINER...",
+    .summary = "Send a signal to each container's PID 1.\n",
+    .options = kill_options,
+};
 
 int cli_kill(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"signal", required_argument, NULL, 's'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
     struct per_container request = {
         .command = "kill",
-        .usage = "Usage: husk kill [-s SIGNAL] CONTAINER...\n\nSend a signal (default KILL) "
-                 "to each container's PID 1.\n",
+        .help = &cli_kill_help,
         .signal = 9,
         .print_reference = true,
         .act = act_kill,
     };
-    return run_per_container(context, argc, argv, "+s:", flags, &request);
+    return run_per_container(context, argc, argv, &request);
 }
+
+static const struct cli_option rm_options[] = {
+    {{"force", no_argument, NULL, 'f'}, 'f', NULL, "kill a running container first"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_rm_help = {
+    .usage = "rm [OPTIONS] CONTAINER...",
+    .summary = "Remove containers: their records, upper layers and names.\n",
+    .options = rm_options,
+};
 
 int cli_rm(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"force", no_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
     struct per_container request = {
         .command = "rm",
-        .usage = "Usage: husk rm [-f] CONTAINER...\n\nRemove containers; -f kills a running "
-                 "one first.\n",
+        .help = &cli_rm_help,
         .print_reference = true,
         .act = act_remove,
     };
-    return run_per_container(context, argc, argv, "+f", flags, &request);
+    return run_per_container(context, argc, argv, &request);
 }
+
+const struct cli_help cli_wait_help = {
+    .usage = "wait CONTAINER...",
+    .summary = "Wait for each container to exit and print its exit code.\n",
+    .options = help_only,
+};
 
 int cli_wait(const struct engine_context *context, int argc, char **argv)
 {
     struct per_container request = {
         .command = "wait",
-        .usage = "Usage: husk wait CONTAINER...\n\nWait for each container to exit and print "
-                 "its exit code.\n",
+        .help = &cli_wait_help,
         .act = act_wait,
     };
-    return run_per_container(context, argc, argv, "+", help_only, &request);
+    return run_per_container(context, argc, argv, &request);
 }
+
+static const struct cli_option prune_options[] = {
+    {{"force", no_argument, NULL, 'f'},
+     'f',
+     NULL,
+     "do not ask (husk never asks; accepted as docker's is)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_container_help = {
+    .usage = "container prune [OPTIONS]",
+    .summary = "Remove all stopped containers.\n",
+    .options = prune_options,
+};
 
 int cli_container(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs("Usage: husk container prune [-f]\n\nRemove all stopped containers.\n",
-              argc < 2 ? stderr : stdout);
+        cli_help_print(&cli_container_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
     if (strcmp(argv[1], "prune") != 0) {
         husk_error_set(&err, 0, "unknown command \"container %s\"", argv[1]);
         return report_one(&err);
     }
+    struct cli_getopt table;
+    cli_getopt_init(&table, prune_options, "+");
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc - 1, argv + 1, table.short_options, table.long_options,
+                                 NULL)) != -1) {
+        if (option == 'H')
+            return cli_help_print(&cli_container_help, stdout), 0;
+        if (option != 'f')
+            return cli_usage_error(&err, "container", "unknown flag %s", argv[optind]),
+                   report_one(&err);
+    }
+    if (optind + 1 < argc)
+        return cli_usage_error(&err, "container", "\"husk container prune\" takes no arguments"),
+               report_one(&err);
     cleanup_strv char **removed = NULL;
     if (engine_prune(context, &removed, &err) < 0)
         return report_one(&err);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/xalloc.h"
+
 #define MINUTE (60.0)
 #define HOUR   (60 * MINUTE)
 #define DAY    (24 * HOUR)
@@ -226,9 +228,7 @@ struct table {
 
 struct table *table_new(size_t columns)
 {
-    struct table *table = calloc(1, sizeof(*table));
-    if (table == NULL)
-        abort();
+    struct table *table = xcalloc(1, sizeof(*table));
     table->columns = columns;
     return table;
 }
@@ -237,16 +237,11 @@ void table_add_row(struct table *table, const char *const *cells)
 {
     if (table == NULL || table->columns == 0)
         return;
-    char **grown = realloc(table->cells, (table->rows + 1) * table->columns * sizeof(*grown));
-    if (grown == NULL)
-        abort();
-    table->cells = grown;
-    for (size_t c = 0; c < table->columns; c++) {
-        char *copy = strdup(cells != NULL && cells[c] != NULL ? cells[c] : "");
-        if (copy == NULL)
-            abort();
-        grown[table->rows * table->columns + c] = copy;
-    }
+    table->cells =
+        xreallocarray(table->cells, (table->rows + 1) * table->columns, sizeof(*table->cells));
+    for (size_t c = 0; c < table->columns; c++)
+        table->cells[table->rows * table->columns + c] =
+            xstrdup(cells != NULL && cells[c] != NULL ? cells[c] : "");
     table->rows++;
 }
 
@@ -277,7 +272,7 @@ static void print_row(const struct table *table, size_t row, const size_t *width
     size_t length = 0;
     FILE *stream = open_memstream(&line, &length);
     if (stream == NULL)
-        abort();
+        xalloc_die();
     for (size_t c = 0; c < table->columns; c++) {
         const char *cell = table->cells[row * table->columns + c];
         fputs(cell, stream);
@@ -296,9 +291,7 @@ void table_print(const struct table *table, FILE *out)
 {
     if (table == NULL || table->columns == 0)
         return;
-    size_t *widths = calloc(table->columns, sizeof(*widths));
-    if (widths == NULL)
-        abort();
+    size_t *widths = xcalloc(table->columns, sizeof(*widths));
     for (size_t c = 0; c + 1 < table->columns; c++)
         widths[c] = column_width(table, c);
     for (size_t r = 0; r < table->rows; r++)

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../engine/identity.h"
 #include "../engine/inspect.h"
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 #include "humanize.h"
 #include "template.h"
@@ -23,7 +25,7 @@ static int print_template(const struct template *template, json_t *data, husk_er
 static int inspect_each(const struct engine_context *context, int first, int argc, char **argv,
                         const struct template *template)
 {
-    json_t *documents = json_array();
+    cleanup_json json_t *documents = json_array();
     int status = 0;
     for (int i = first; i < argc; i++) {
         husk_error_t err = NULL;
@@ -40,36 +42,51 @@ static int inspect_each(const struct engine_context *context, int first, int arg
         cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
         printf("%s\n", text ? text : "[]");
     }
-    json_decref(documents);
     return status;
 }
 
+static const struct cli_option inspect_options[] = {
+    {{"format", required_argument, NULL, 'f'},
+     'f',
+     "TEMPLATE",
+     "a Go template applied to each record, e.g. '{{.State.Pid}}'"},
+    {{"type", required_argument, NULL, 'T'},
+     0,
+     "TYPE",
+     "accepted for docker's sake; only containers are inspected"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_inspect_help = {
+    .usage = "inspect [OPTIONS] CONTAINER...",
+    .summary = "Print containers' records as a JSON array, or a Go template of each.\n",
+    .options = inspect_options,
+};
+
 int cli_inspect(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {{"format", required_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'H'},
-                                          {"type", required_argument, NULL, 'T'},
-                                          {NULL, 0, NULL, 0}};
+    struct cli_getopt table;
+    cli_getopt_init(&table, inspect_options, "+:");
     husk_error_t err = NULL;
     const char *format = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:f:", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (option == 'f')
             format = optarg;
         else if (option == 'H')
-            return fputs("Usage: husk inspect [-f TEMPLATE] CONTAINER...\n\nPrint containers' "
-                         "records as a JSON array, or a Go template of each.\n",
-                         stdout),
-                   0;
+            return cli_help_print(&cli_inspect_help, stdout), 0;
         else if (option != 'T')
             return cli_usage_error(&err, "inspect", "unknown flag %s", argv[optind - 1]),
                    cli_report(&err), 1;
     }
     if (optind >= argc)
-        return cli_usage_error(&err, "inspect", "\"husk inspect\" requires at least one "
-                                                "container"),
+        return cli_usage_error(&err, "inspect",
+                               "\"husk inspect\" requires at least one "
+                               "container"),
                cli_report(&err), 1;
     struct template *template = NULL;
     if (format != NULL && template_parse(format, &template, &err) < 0)
@@ -86,7 +103,7 @@ struct ps_options {
 
 static char *command_of(json_t *document, bool no_trunc)
 {
-    cleanup_free char *joined = strdup(json_string_value(json_object_get(document, "Path")) ?: "");
+    cleanup_free char *joined = xstrdup(json_string_value(json_object_get(document, "Path")) ?: "");
     size_t i;
     json_t *arg;
     json_array_foreach(json_object_get(document, "Args"), i, arg)
@@ -94,18 +111,14 @@ static char *command_of(json_t *document, bool no_trunc)
         /* docker's daemon quotes an argument holding a space: "sh -c 'exit 3'". */
         const char *text = json_string_value(arg) ?: "";
         const char *quote = strchr(text, ' ') != NULL ? "'" : "";
-        char *longer = NULL;
-        if (joined == NULL || asprintf(&longer, "%s %s%s%s", joined, quote, text, quote) < 0)
-            return NULL;
+        char *longer = xasprintf("%s %s%s%s", joined, quote, text, quote);
         free(joined);
         joined = longer;
     }
-    char *quoted = NULL;
-    size_t length = strlen(joined);
     /* docker cuts the command at 20 characters and marks the cut with "…". */
-    if (!no_trunc && length > 20)
-        return asprintf(&quoted, "\"%.19s…\"", joined) < 0 ? NULL : quoted;
-    return asprintf(&quoted, "\"%s\"", joined) < 0 ? NULL : quoted;
+    if (!no_trunc && strlen(joined) > 20)
+        return xasprintf("\"%.19s…\"", joined);
+    return xasprintf("\"%s\"", joined);
 }
 
 /* One ps row with docker's field names, for tables and --format. */
@@ -114,24 +127,26 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
     json_t *state = json_object_get(document, "State");
     const char *id = json_string_value(json_object_get(document, "Id"));
     const char *name = json_string_value(json_object_get(document, "Name"));
-    double created = humanize_parse_timestamp(
-        json_string_value(json_object_get(document, "Created")));
+    double created =
+        humanize_parse_timestamp(json_string_value(json_object_get(document, "Created")));
     char status[128], ago[96];
-    humanize_status(json_string_value(json_object_get(state, "Status")),
-                    (int)json_integer_value(json_object_get(state, "ExitCode")),
-                    humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
-                    humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))),
-                    now, status, sizeof(status));
+    humanize_status(
+        json_string_value(json_object_get(state, "Status")),
+        (int)json_integer_value(json_object_get(state, "ExitCode")),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
+        status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = command_of(document, o->no_trunc);
-    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
-                     o->no_trunc ? (size_t)64 : (size_t)12, "Image",
+    size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;
+    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, id_length, "Image",
                      json_object_get(json_object_get(document, "Config"), "Image"), "Command",
-                     command ? command : "", "CreatedAt",
-                     json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
-                     "Status", status, "State",
+                     command, "CreatedAt", json_string_value(json_object_get(document, "Created")),
+                     "RunningFor", ago, "Status", status, "State",
                      json_string_value(json_object_get(state, "Status")), "Names",
-                     name && name[0] == '/' ? name + 1 : name ? name : "");
+                     name && name[0] == '/' ? name + 1
+                     : name                 ? name
+                                            : "");
 }
 
 /* docker's --format text: the "table" prefix removed, spaces trimmed, and
@@ -142,9 +157,7 @@ static char *format_text(const char *format, bool *table)
     if (*table)
         format += 5;
     format += strspn(format, " ");
-    char *text = strdup(format);
-    if (text == NULL)
-        return NULL;
+    char *text = xstrdup(format);
     size_t out = 0;
     for (size_t in = 0; text[in] != '\0'; in++) {
         if (text[in] == '\\' && (text[in + 1] == 't' || text[in + 1] == 'n')) {
@@ -199,10 +212,9 @@ static int print_template_table(const struct template *template, const char *tex
 {
     size_t columns = count_columns(text);
     struct table *table = table_new(columns);
-    json_t *header = ps_header_row();
+    cleanup_json json_t *header = ps_header_row();
     char *rendered = NULL;
     int rc = template_execute(template, header, &rendered, err);
-    json_decref(header);
     size_t i;
     json_t *row;
     if (rc == 0)
@@ -223,8 +235,8 @@ static int print_template_table(const struct template *template, const char *tex
 
 static int print_default_table(json_t *rows)
 {
-    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                                          "STATUS", "NAMES"};
+    static const char *const columns[] = {"CONTAINER ID", "IMAGE",  "COMMAND",
+                                          "CREATED",      "STATUS", "NAMES"};
     static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
     struct table *table = table_new(6);
     table_add_row(table, columns);
@@ -247,7 +259,8 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
     size_t i;
     json_t *row;
     if (o->quiet) {
-        json_array_foreach(rows, i, row) printf("%s\n", json_string_value(json_object_get(row, "ID")));
+        json_array_foreach(rows, i, row)
+            printf("%s\n", json_string_value(json_object_get(row, "ID")));
         return 0;
     }
     if (o->format != NULL && strcmp(o->format, "json") == 0) {
@@ -274,28 +287,51 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
     return rc;
 }
 
+static const struct cli_option ps_option_table[] = {
+    {{"all", no_argument, NULL, 'a'}, 'a', NULL, "all containers, not only running ones"},
+    {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "only the IDs"},
+    {{"no-trunc", no_argument, NULL, 'N'}, 0, NULL, "full IDs and commands"},
+    {{"format", required_argument, NULL, 'F'},
+     0,
+     "TEMPLATE|json",
+     "a Go template per container ('table ...' for columns with\n"
+     "titles), or one JSON object per line"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_ps_help = {
+    .usage = "ps [OPTIONS]",
+    .summary = "List running containers, newest first.\n",
+    .options = ps_option_table,
+};
+
 int cli_ps(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
-        {"no-trunc", no_argument, NULL, 'N'}, {"format", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'H'},     {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, ps_option_table, "+");
     struct ps_options o = {0};
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+aq", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
-        case 'a': o.all = true; break;
-        case 'q': o.quiet = true; break;
-        case 'N': o.no_trunc = true; break;
-        case 'F': o.format = optarg; break;
+        case 'a':
+            o.all = true;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'N':
+            o.no_trunc = true;
+            break;
+        case 'F':
+            o.format = optarg;
+            break;
         case 'H':
-            fputs("Usage: husk ps [-a] [-q] [--no-trunc] [--format TEMPLATE|json]\n\nList "
-                  "running containers (-a: all).\n",
-                  stdout);
+            cli_help_print(&cli_ps_help, stdout);
             return 0;
         default:
             return cli_usage_error(&err, "ps", "unknown flag %s", argv[optind - 1]),
@@ -304,14 +340,12 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    json_t *documents = engine_list(context, o.all);
-    json_t *rows = json_array();
+    cleanup_json json_t *documents = engine_list(context, o.all);
+    cleanup_json json_t *rows = json_array();
     size_t i;
     json_t *document;
     json_array_foreach(documents, i, document)
         json_array_append_new(rows, ps_row(document, &o, (double)now.tv_sec + now.tv_nsec / 1e9));
-    json_decref(documents);
     int rc = print_rows(rows, &o, &err);
-    json_decref(rows);
     return rc < 0 ? (cli_report(&err), 1) : 0;
 }

@@ -9,13 +9,27 @@
 #include "../engine/top.h"
 #include "cli.h"
 
-static const char logs_usage[] =
-    "Usage: husk logs [OPTIONS] CONTAINER\n\n"
-    "Print what a container wrote on stdout and stderr since it started.\n\n"
-    "Options:\n"
-    "  -f, --follow      keep printing until the container exits\n"
-    "  -n, --tail N      only the last N lines (default: all)\n"
-    "  -t, --timestamps  prefix every line with its RFC 3339 time\n";
+static const struct cli_option logs_options[] = {
+    {{"follow", no_argument, NULL, 'f'}, 'f', NULL, "keep printing until the container exits"},
+    {{"tail", required_argument, NULL, 'n'}, 'n', "N", "only the last N lines (default: all)"},
+    {{"timestamps", no_argument, NULL, 't'}, 't', NULL, "prefix every line with its RFC 3339 time"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_logs_help = {
+    .usage = "logs [OPTIONS] CONTAINER",
+    .summary = "Print what a container wrote on stdout and stderr since it started.\n",
+    .options = logs_options,
+};
+
+static const struct cli_option help_only[] = {CLI_HELP_OPTION('H'), CLI_OPTIONS_END};
+
+const struct cli_help cli_top_help = {
+    .usage = "top CONTAINER",
+    .summary = "List the processes of a container, with their host PIDs.\n",
+    .options = help_only,
+};
 
 static void print_entry(const struct log_entry *entry, void *data)
 {
@@ -29,22 +43,26 @@ static void print_entry(const struct log_entry *entry, void *data)
 
 int cli_logs(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"follow", no_argument, NULL, 'f'},     {"tail", required_argument, NULL, 'n'},
-        {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, logs_options, "+:");
     struct logs_options options = {.follow = false, .tail = -1};
     bool timestamps = false;
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:fn:t", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
-        case 'f': options.follow = true; break;
-        case 't': timestamps = true; break;
-        case 'H': fputs(logs_usage, stdout); return 0;
+        case 'f':
+            options.follow = true;
+            break;
+        case 't':
+            timestamps = true;
+            break;
+        case 'H':
+            cli_help_print(&cli_logs_help, stdout);
+            return 0;
         case 'n': {
             char *end = NULL;
             options.tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
@@ -55,8 +73,8 @@ int cli_logs(const struct engine_context *context, int argc, char **argv)
             break;
         }
         default:
-            cli_usage_error(&err, "logs", option == ':' ? "flag %s needs an argument"
-                                                       : "unknown flag %s",
+            cli_usage_error(&err, "logs",
+                            option == ':' ? "flag %s needs an argument" : "unknown flag %s",
                             argv[optind - 1]);
             return cli_report(&err), 1;
         }
@@ -74,9 +92,7 @@ int cli_top(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        fputs("Usage: husk top CONTAINER\n\nList the processes of a container, with their "
-              "host PIDs.\n",
-              stdout);
+        cli_help_print(&cli_top_help, stdout);
         return 0;
     }
     if (argc != 2) {

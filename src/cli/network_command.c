@@ -9,21 +9,48 @@
 #include "cli.h"
 #include "humanize.h"
 
-static const char network_usage[] =
-    "Usage: husk network COMMAND\n\n"
-    "Manage bridge networks.\n\n"
-    "Commands:\n"
-    "  create [--subnet CIDR] [--gateway IP] [--internal] NAME\n"
-    "                       a network with its own bridge; containers on it reach each\n"
-    "                       other by name; --internal: no way in or out\n"
-    "  ls                   list networks\n"
-    "  inspect NAME...      networks with their containers, as JSON\n"
-    "  rm NAME...           remove networks no running container is on\n"
-    "  connect [--ip IP] NETWORK CONTAINER\n"
-    "  disconnect NETWORK CONTAINER\n"
-    "  prune                remove the networks no container is on\n";
+/* Each flag belongs to one subcommand (parse_flags checks which); -f is
+ * accepted by all, as docker's rm and prune take it. */
+static const struct cli_option network_options[] = {
+    {{"subnet", required_argument, NULL, 's'},
+     0,
+     "CIDR",
+     "create: the network's IPv4 subnet (default: a free 10.89.N.0/24)"},
+    {{"gateway", required_argument, NULL, 'g'},
+     0,
+     "IP",
+     "create: the bridge's address (default: the subnet's first)"},
+    {{"internal", no_argument, NULL, 'i'}, 0, NULL, "create: no way in or out"},
+    {{"ip", required_argument, NULL, 'a'}, 0, "IP", "connect: the container's address on it"},
+    {{"force", no_argument, NULL, 'f'}, 'f', NULL, "accepted and ignored (docker's rm and prune)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
 
-/* Parses the flags of a network subcommand; the operands stay in argv. */
+const struct cli_help cli_network_help = {
+    .usage = "network COMMAND",
+    .summary = "Manage bridge networks.\n\n"
+               "Commands:\n"
+               "  create [--subnet CIDR] [--gateway IP] [--internal] NAME\n"
+               "                       a network with its own bridge; containers on it reach each\n"
+               "                       other by name\n"
+               "  ls                   list networks\n"
+               "  inspect NAME...      networks with their containers, as JSON\n"
+               "  rm NAME...           remove networks no running container is on\n"
+               "  connect [--ip IP] NETWORK CONTAINER\n"
+               "  disconnect NETWORK CONTAINER\n"
+               "  prune                remove the networks no container is on\n",
+    .options = network_options,
+};
+
+const struct cli_help cli_port_help = {
+    .usage = "port CONTAINER [PORT[/PROTO]]",
+    .summary = "List the container's published ports.\n",
+    .options = (const struct cli_option[]){CLI_HELP_OPTION('H'), CLI_OPTIONS_END},
+};
+
+/* Parses the flags of a network subcommand; the operands stay in argv.
+ * Returns 1 after --help. */
 struct network_flags {
     const char *subnet, *gateway, *ip;
     bool internal;
@@ -32,15 +59,17 @@ struct network_flags {
 static int parse_flags(const char *command, int argc, char **argv, struct network_flags *flags,
                        husk_error_t *err)
 {
-    static const struct option options[] = {
-        {"subnet", required_argument, NULL, 's'}, {"gateway", required_argument, NULL, 'g'},
-        {"internal", no_argument, NULL, 'i'},     {"ip", required_argument, NULL, 'a'},
-        {"force", no_argument, NULL, 'f'},        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, network_options, "+:");
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:f", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'H') {
+            cli_help_print(&cli_network_help, stdout);
+            return 1;
+        }
         bool allowed = (strcmp(command, "create") == 0 && strchr("sgi", option)) ||
                        (strcmp(command, "connect") == 0 && option == 'a') || option == 'f';
         if (option == '?' || option == ':' || !allowed)
@@ -104,7 +133,7 @@ static int run_each(const struct engine_context *context, char **names, int coun
 
 static int inspect(const struct engine_context *context, char **names, int count, husk_error_t *err)
 {
-    json_t *documents = json_array();
+    cleanup_json json_t *documents = json_array();
     int status = 0;
     for (int i = 0; i < count; i++) {
         json_t *document = NULL;
@@ -115,14 +144,13 @@ static int inspect(const struct engine_context *context, char **names, int count
     }
     cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
     printf("%s\n", text ? text : "[]");
-    json_decref(documents);
     return status;
 }
 
 static int dispatch(const struct engine_context *context, const char *command, char **operands,
                     const struct network_flags *flags, husk_error_t *err)
 {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (strcmp(command, "create") == 0) {
         struct network_create_options create = {operands[0], flags->subnet, flags->gateway,
                                                 flags->internal};
@@ -138,7 +166,7 @@ static int dispatch(const struct engine_context *context, const char *command, c
         if (engine_network_prune(context, &removed, err) < 0)
             return -1;
         printf("Deleted Networks:\n");
-        for (char **name = removed; name && *name; name++)
+        for (char **name = removed; *name; name++)
             printf("%s\n", *name);
     }
     return 0;
@@ -148,7 +176,7 @@ int cli_network(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(network_usage, argc < 2 ? stderr : stdout);
+        cli_help_print(&cli_network_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? HUSK_EXIT_ENGINE : 0;
     }
     const char *command = strcmp(argv[1], "list") == 0 ? "ls" : argv[1];
@@ -168,16 +196,16 @@ int cli_network(const struct engine_context *context, int argc, char **argv)
                        argv[1]);
         return cli_report(&err);
     }
-    if (parse_flags(command, argc - 1, argv + 1, &flags, &err) < 0)
-        return cli_report(&err);
+    int parsed = parse_flags(command, argc - 1, argv + 1, &flags, &err);
+    if (parsed != 0)
+        return parsed < 0 ? cli_report(&err) : 0;
     int count = argc - 1 - optind;
     char **operands = argv + 1 + optind;
     if (operands_expected(command, count, commands[k].operands, commands[k].at_least, &err) < 0)
         return cli_report(&err);
     if (strcmp(command, "ls") == 0) {
-        json_t *networks = engine_network_list(context);
+        cleanup_json json_t *networks = engine_network_list(context);
         print_list(networks);
-        json_decref(networks);
         return 0;
     }
     if (strcmp(command, "inspect") == 0)
@@ -191,12 +219,10 @@ int cli_port(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     if (argc < 2 || argc > 3 || strcmp(argv[1], "--help") == 0) {
-        fputs("Usage: husk port CONTAINER [PORT[/PROTO]]\n\n"
-              "List the container's published ports.\n",
-              argc == 2 ? stdout : stderr);
+        cli_help_print(&cli_port_help, argc == 2 ? stdout : stderr);
         return argc == 2 ? 0 : HUSK_EXIT_ENGINE;
     }
-    json_t *ports = NULL;
+    cleanup_json json_t *ports = NULL;
     if (engine_port(context, argv[1], &ports, &err) < 0)
         return cli_report(&err);
     char wanted[24] = "";
@@ -222,7 +248,6 @@ int cli_port(const struct engine_context *context, int argc, char **argv)
             shown++;
         }
     }
-    json_decref(ports);
     if (wanted[0] && shown == 0) {
         husk_error_set(&err, 0, "no public port '%s' published for %s", wanted, argv[1]);
         return cli_report(&err);

@@ -10,16 +10,21 @@
 #include "cli.h"
 #include "humanize.h"
 
-static const char ns_usage[] =
-    "Usage: husk ns [OPTIONS] [CONTAINER...]\n\n"
-    "Show namespaces and who shares them, read from the kernel (/proc/PID/ns).\n\n"
-    "Without CONTAINER: a matrix of the host and every running container. Each cell\n"
-    "names whose namespace that is: \"host\", the row's own name (private), or the\n"
-    "first row holding the same namespace (shared with it).\n"
-    "With CONTAINER: one line per namespace type with its inode and who shares it.\n\n"
-    "Options:\n"
-    "      --format FORMAT  table (default) or json\n"
-    "      --help           print this help\n";
+static const struct cli_option ns_options[] = {
+    {{"format", required_argument, NULL, 'f'}, 0, "FORMAT", "table (default) or json"},
+    CLI_HELP_OPTION('h'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_ns_help = {
+    .usage = "ns [OPTIONS] [CONTAINER...]",
+    .summary = "Show namespaces and who shares them, read from the kernel (/proc/PID/ns).\n\n"
+               "Without CONTAINER: a matrix of the host and every running container. Each cell\n"
+               "names whose namespace that is: \"host\", the row's own name (private), or the\n"
+               "first row holding the same namespace (shared with it).\n"
+               "With CONTAINER: one line per namespace type with its inode and who shares it.\n",
+    .options = ns_options,
+};
 
 /* The first row (host first) whose namespace of TYPE is this row's. */
 static const char *owner_of(json_t *parties, size_t row, const char *type)
@@ -87,18 +92,16 @@ static void print_details(json_t *parties)
 
 int cli_ns(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, ns_options, ":");
     husk_error_t err = NULL;
     const char *format = "table";
     int option;
     opterr = 0;
-    while ((option = getopt_long(argc, argv, ":", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (option == 'h') {
-            fputs(ns_usage, stdout);
+            cli_help_print(&cli_ns_help, stdout);
             return 0;
         }
         if (option == 'f') {
@@ -113,7 +116,7 @@ int cli_ns(const struct engine_context *context, int argc, char **argv)
         cli_usage_error(&err, "ns", "invalid --format \"%s\": use table or json", format);
         return cli_report(&err);
     }
-    json_t *parties = NULL;
+    cleanup_json json_t *parties = NULL;
     if (engine_namespaces(context, argv + optind, (size_t)(argc - optind), &parties, &err) < 0)
         return cli_report(&err);
     if (strcmp(format, "json") == 0) {
@@ -124,6 +127,5 @@ int cli_ns(const struct engine_context *context, int argc, char **argv)
     } else {
         cli_print_namespace_matrix(parties);
     }
-    json_decref(parties);
     return 0;
 }

@@ -12,15 +12,27 @@
 #include "humanize.h"
 #include "template.h"
 
-static int each(const struct engine_context *context, int argc, char **argv, const char *command,
+static const struct cli_option help_only[] = {CLI_HELP_OPTION('h'), CLI_OPTIONS_END};
+
+const struct cli_help cli_pause_help = {
+    .usage = "pause CONTAINER...",
+    .summary = "Suspend all processes of the containers (cgroup freezer).\n",
+    .options = help_only,
+};
+
+const struct cli_help cli_unpause_help = {
+    .usage = "unpause CONTAINER...",
+    .summary = "Resume all processes of the containers (cgroup freezer).\n",
+    .options = help_only,
+};
+
+static int each(const struct engine_context *context, int argc, char **argv,
+                const struct cli_help *help,
                 int (*act)(const struct engine_context *, const char *, husk_error_t *))
 {
     husk_error_t err = NULL;
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "Usage: husk %s CONTAINER...\n\n%s all processes of "
-                "the containers (cgroup freezer).\n",
-                command, strcmp(command, "pause") == 0 ? "Suspend" : "Resume");
+        cli_help_print(help, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
     int status = 0;
@@ -37,20 +49,25 @@ static int each(const struct engine_context *context, int argc, char **argv, con
 
 int cli_pause(const struct engine_context *context, int argc, char **argv)
 {
-    return each(context, argc, argv, "pause", engine_pause);
+    return each(context, argc, argv, &cli_pause_help, engine_pause);
 }
 
 int cli_unpause(const struct engine_context *context, int argc, char **argv)
 {
-    return each(context, argc, argv, "unpause", engine_unpause);
+    return each(context, argc, argv, &cli_unpause_help, engine_unpause);
 }
 
-static const char update_usage[] =
-    "Usage: husk update [OPTIONS] CONTAINER...\n\n"
-    "Change resource limits; a running container gets them at once.\n\n"
-    "Options: -m/--memory, --memory-swap, --memory-reservation, --cpus, -c/--cpu-shares,\n"
-    "--cpu-period, --cpu-quota, --cpuset-cpus, --cpuset-mems, --pids-limit, --blkio-weight\n"
-    "(as for husk run).\n";
+static const struct cli_option update_options[] = {
+    CLI_RESOURCE_OPTIONS,
+    CLI_HELP_OPTION('h'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_update_help = {
+    .usage = "update [OPTIONS] CONTAINER...",
+    .summary = "Change resource limits; a running container gets them at once.\n",
+    .options = update_options,
+};
 
 bool cli_resource_flag(int option, const char *argument, struct resource_flags *f)
 {
@@ -101,22 +118,20 @@ bool cli_resource_flag(int option, const char *argument, struct resource_flags *
 
 int cli_update(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        CLI_RESOURCE_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, update_options, ":");
     struct resource_flags f = {0};
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, ":m:c:", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (cli_resource_flag(option, optarg, &f))
             continue;
         switch (option) {
         case 'h':
-            fputs(update_usage, stdout);
+            cli_help_print(&cli_update_help, stdout);
             return 0;
         default:
             cli_usage_error(&err, "update",
@@ -230,30 +245,42 @@ static int print_rows(json_t *rows, const char *format, husk_error_t *err)
     return 0;
 }
 
+static const struct cli_option stats_options[] = {
+    {{"no-stream", no_argument, NULL, 'n'}, 0, NULL, "print once and exit"},
+    {{"format", required_argument, NULL, 'f'},
+     0,
+     "TEMPLATE|json",
+     "a Go template per container ('table ...' for columns with\n"
+     "titles), or one JSON object per line"},
+    CLI_HELP_OPTION('h'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_stats_help = {
+    .usage = "stats [OPTIONS] [CONTAINER...]",
+    .summary = "CPU, memory, network, block I/O and PIDs of running containers, from their\n"
+               "cgroups and network namespaces; refreshed every second on a terminal.\n",
+    .options = stats_options,
+};
+
 int cli_stats(const struct engine_context *context, int argc, char **argv)
 {
-    static const struct option flags[] = {
-        {"no-stream", no_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, stats_options, ":");
     husk_error_t err = NULL;
     bool stream = true;
     const char *format = NULL;
     opterr = 0;
     optind = 0;
     int option;
-    while ((option = getopt_long(argc, argv, ":", flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         if (option == 'n') {
             stream = false;
         } else if (option == 'f') {
             format = optarg;
         } else if (option == 'h') {
-            fputs("Usage: husk stats [--no-stream] [--format TEMPLATE|json] [CONTAINER...]\n\n"
-                  "CPU, memory, network, block I/O and PIDs of running containers, from their\n"
-                  "cgroups and network namespaces; refreshed every second on a terminal.\n",
-                  stdout);
+            cli_help_print(&cli_stats_help, stdout);
             return 0;
         } else {
             cli_usage_error(&err, "stats",
@@ -264,13 +291,12 @@ int cli_stats(const struct engine_context *context, int argc, char **argv)
     }
     bool terminal = stream && isatty(STDOUT_FILENO);
     do {
-        json_t *rows = NULL;
+        cleanup_json json_t *rows = NULL;
         if (engine_stats(context, argv + optind, (size_t)(argc - optind), 1000, &rows, &err) < 0)
             return cli_report(&err);
         if (terminal)
             fputs("\033[2J\033[H", stdout);
         int rc = print_rows(rows, format, &err);
-        json_decref(rows);
         fflush(stdout);
         if (rc < 0)
             return cli_report(&err);

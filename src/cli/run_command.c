@@ -1,4 +1,5 @@
-/* `husk run`: docker's flags, parsed with getopt_long. */
+/* `husk run` and `husk create`: docker's flags, parsed with getopt_long from one
+ * option table that also writes their --help. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -6,52 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/identity.h"
 #include "../engine/lifecycle.h"
 #include "../engine/run.h"
+#include "../util/xalloc.h"
 #include "cli.h"
-
-static const char run_usage[] =
-    "Usage: husk run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-    "Create and run a container from an image, in the foreground unless -d.\n\n"
-    "Options:\n"
-    "  -d, --detach             run in the background under a monitor; print the ID\n"
-    "  -e, --env KEY=VALUE      set an environment variable (KEY alone: copy husk's)\n"
-    "  -h, --hostname NAME      container host name (default: short container id)\n"
-    "  -i, --interactive        keep stdin attached\n"
-    "      --name NAME          name the container\n"
-    "      --network MODE       bridge (default: husk0, NAT), a network's name, none\n"
-    "                           (only lo), host or container:NAME (alias --net)\n"
-    "  -p, --publish [IP:][HOSTPORT:]PORT[/udp]  publish a container port on the host\n"
-    "  -P, --publish-all        publish every exposed port on a free host port\n"
-    "      --expose PORT[/udp]  expose a port (for -P)\n"
-    "      --sysctl KEY=VALUE   a kernel setting the container's own namespaces isolate\n"
-    "  -m, --memory SIZE        memory limit (b, k, m, g), at least 6m\n"
-    "      --memory-swap SIZE   memory + swap limit (-1: unlimited swap)\n"
-    "      --memory-reservation SIZE  soft limit, kept under memory pressure\n"
-    "      --oom-kill-disable   do not OOM-kill (cgroup v1 only)\n"
-    "      --cpus N             CPU time, e.g. 0.5 (period 100 ms)\n"
-    "  -c, --cpu-shares N       relative CPU weight (default 1024)\n"
-    "      --cpu-period US, --cpu-quota US  CFS period and quota in microseconds\n"
-    "      --cpuset-cpus LIST, --cpuset-mems LIST  CPUs and memory nodes, e.g. 0-1\n"
-    "      --pids-limit N       at most N tasks (-1: unlimited)\n"
-    "      --blkio-weight N     relative block I/O weight, 10 to 1000\n"
-    "      --cgroup-parent PATH the cgroup to create the container's under (default /husk)\n"
-    "      --pid MODE           private (default), host or container:NAME\n"
-    "      --ipc MODE           private (default), shareable, none (no /dev/shm), host\n"
-    "                           or container:NAME (which must be shareable)\n"
-    "      --uts MODE           private (default) or host: host name and domain name\n"
-    "      --cgroupns MODE      private (default) or host: the cgroup namespace\n"
-    "      --userns MODE        host (default) or private: container root is an\n"
-    "                           unprivileged host uid (see the README)\n"
-    "      --privileged         all capabilities, no seccomp, host devices, writable /sys\n"
-    "      --read-only          mount the container's root file system read-only\n"
-    "      --rm                 remove the container when it exits\n"
-    "  -t, --tty                allocate a terminal\n"
-    "  -u, --user USER[:GROUP]  user name or uid (and group name or gid)\n"
-    "  -w, --workdir DIR        working directory inside the container\n"
-    "      --help               print this help\n\n"
-    "Exit status: the command's; 128+N when killed by signal N; 125 when husk fails;\n"
-    "126 when the command cannot be executed; 127 when it is not found.\n";
 
 enum {
     OPTION_NAME = 256,
@@ -70,33 +30,85 @@ enum {
     OPTION_CGROUP_PARENT,
 };
 
-static const struct option run_flags[] = {
-    {"detach", no_argument, NULL, 'd'},
-    {"env", required_argument, NULL, 'e'},
-    {"hostname", required_argument, NULL, 'h'},
-    {"interactive", no_argument, NULL, 'i'},
-    {"tty", no_argument, NULL, 't'},
-    {"user", required_argument, NULL, 'u'},
-    {"workdir", required_argument, NULL, 'w'},
-    {"name", required_argument, NULL, OPTION_NAME},
-    {"network", required_argument, NULL, OPTION_NETWORK},
-    {"net", required_argument, NULL, OPTION_NETWORK},
-    {"privileged", no_argument, NULL, OPTION_PRIVILEGED},
-    {"read-only", no_argument, NULL, OPTION_READ_ONLY},
-    {"rm", no_argument, NULL, OPTION_RM},
-    {"help", no_argument, NULL, OPTION_HELP},
-    {"pid", required_argument, NULL, OPTION_PID},
-    {"ipc", required_argument, NULL, OPTION_IPC},
-    {"uts", required_argument, NULL, OPTION_UTS},
-    {"cgroupns", required_argument, NULL, OPTION_CGROUPNS},
-    {"userns", required_argument, NULL, OPTION_USERNS},
-    {"publish", required_argument, NULL, 'p'},
-    {"publish-all", no_argument, NULL, 'P'},
-    {"expose", required_argument, NULL, OPTION_EXPOSE},
-    {"sysctl", required_argument, NULL, OPTION_SYSCTL},
-    CLI_RESOURCE_OPTIONS,
-    {"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT},
-    {NULL, 0, NULL, 0},
+/* Everything but -d, which only run has: create refuses it by not knowing it. */
+/* clang-format off */
+#define RUN_AND_CREATE_OPTIONS \
+    {{"env", required_argument, NULL, 'e'}, 'e', "KEY=VALUE", \
+     "set an environment variable (KEY alone: copy husk's)"}, \
+    {{"hostname", required_argument, NULL, 'h'}, 'h', "NAME", \
+     "container host name (default: short container id)"}, \
+    {{"interactive", no_argument, NULL, 'i'}, 'i', NULL, "keep stdin attached"}, \
+    {{"name", required_argument, NULL, OPTION_NAME}, 0, "NAME", "name the container"}, \
+    {{"network", required_argument, NULL, OPTION_NETWORK}, 0, "MODE", \
+     "bridge (default: husk0, NAT), a network's name,\n" \
+     "none (only lo), host or container:NAME"}, \
+    {{"net", required_argument, NULL, OPTION_NETWORK}, 0, NULL, NULL}, \
+    {{"publish", required_argument, NULL, 'p'}, 'p', "[IP:][HOSTPORT:]PORT[/udp]", \
+     "publish a container port on the host"}, \
+    {{"publish-all", no_argument, NULL, 'P'}, 'P', NULL, \
+     "publish every exposed port on a free host port"}, \
+    {{"expose", required_argument, NULL, OPTION_EXPOSE}, 0, "PORT[/udp]", "expose a port (for -P)"}, \
+    {{"sysctl", required_argument, NULL, OPTION_SYSCTL}, 0, "KEY=VALUE", \
+     "a kernel setting the container's own namespaces isolate"}, \
+    CLI_RESOURCE_OPTIONS, \
+    {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
+     "the cgroup to create the container's under (default /husk)"}, \
+    {{"pid", required_argument, NULL, OPTION_PID}, 0, "MODE", \
+     "private (default), host or container:NAME"}, \
+    {{"ipc", required_argument, NULL, OPTION_IPC}, 0, "MODE", \
+     "private (default), shareable, none (no /dev/shm), host\n" \
+     "or container:NAME (which must be shareable)"}, \
+    {{"uts", required_argument, NULL, OPTION_UTS}, 0, "MODE", \
+     "private (default) or host: host name and domain name"}, \
+    {{"cgroupns", required_argument, NULL, OPTION_CGROUPNS}, 0, "MODE", \
+     "private (default) or host: the cgroup namespace"}, \
+    {{"userns", required_argument, NULL, OPTION_USERNS}, 0, "MODE", \
+     "host (default) or private: container root is an\n" \
+     "unprivileged host uid (see the README)"}, \
+    {{"privileged", no_argument, NULL, OPTION_PRIVILEGED}, 0, NULL, \
+     "all capabilities, no seccomp, host devices, writable /sys"}, \
+    {{"read-only", no_argument, NULL, OPTION_READ_ONLY}, 0, NULL, \
+     "mount the container's root file system read-only"}, \
+    {{"rm", no_argument, NULL, OPTION_RM}, 0, NULL, "remove the container when it exits"}, \
+    {{"tty", no_argument, NULL, 't'}, 't', NULL, "allocate a terminal"}, \
+    {{"user", required_argument, NULL, 'u'}, 'u', "USER[:GROUP]", \
+     "user name or uid (and group name or gid)"}, \
+    {{"workdir", required_argument, NULL, 'w'}, 'w', "DIR", \
+     "working directory inside the container"}, \
+    CLI_HELP_OPTION(OPTION_HELP)
+/* clang-format on */
+
+static const struct cli_option run_options[] = {
+    {{"detach", no_argument, NULL, 'd'},
+     'd',
+     NULL,
+     "run in the background under a monitor; print the ID"},
+    RUN_AND_CREATE_OPTIONS,
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_option create_options[] = {
+    RUN_AND_CREATE_OPTIONS,
+    CLI_OPTIONS_END,
+};
+
+static const char exit_status_text[] =
+    "Exit status: the command's; 128+N when killed by signal N; 125 when husk fails;\n"
+    "126 when the command cannot be executed; 127 when it is not found.\n";
+
+const struct cli_help cli_run_help = {
+    .usage = "run [OPTIONS] IMAGE [COMMAND [ARG...]]",
+    .summary = "Create and run a container from an image, in the foreground unless -d.\n",
+    .options = run_options,
+    .epilogue = exit_status_text,
+};
+
+const struct cli_help cli_create_help = {
+    .usage = "create [OPTIONS] IMAGE [COMMAND [ARG...]]",
+    .summary = "Create a container without starting it (husk start starts it); the options\n"
+               "are those of husk run but -d.\n",
+    .options = create_options,
+    .epilogue = NULL,
 };
 
 static int flag_error(const char *command_name, int option, char **argv, husk_error_t *err)
@@ -119,19 +131,22 @@ void cli_run_options_free(struct run_options *o)
     free(o->sysctl);
 }
 
-static int parse_as(const char *command_name, int argc, char **argv, struct run_options *o,
-                    husk_error_t *err)
+static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
+                    struct run_options *o, husk_error_t *err)
 {
     memset(o, 0, sizeof(*o));
-    o->env = calloc((size_t)argc + 1, sizeof(char *));
-    o->publish = calloc((size_t)argc + 1, sizeof(char *));
-    o->expose = calloc((size_t)argc + 1, sizeof(char *));
-    o->sysctl = calloc((size_t)argc + 1, sizeof(char *));
+    o->env = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->publish = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->expose = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->sysctl = xcalloc((size_t)argc + 1, sizeof(char *));
+    /* "+": options end at IMAGE; what follows belongs to the command. */
+    struct cli_getopt table;
+    cli_getopt_init(&table, help->options, "+:");
     opterr = 0;
     optind = 0;
     int option;
-    /* "+": options end at IMAGE; what follows belongs to the command. */
-    while ((option = getopt_long(argc, argv, "+:de:h:itu:w:p:Pm:c:", run_flags, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
         switch (option) {
         case 'd':
             o->detach = true;
@@ -200,12 +215,7 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
             o->userns_mode = optarg;
             break;
         case OPTION_HELP:
-            if (strcmp(command_name, "create") == 0)
-                fputs("Usage: husk create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-                      "Create a container without starting it; the options are those of "
-                      "husk run.\n\n",
-                      stdout);
-            fputs(run_usage, stdout);
+            cli_help_print(help, stdout);
             return 1;
         default:
             if (!cli_resource_flag(option, optarg, &o->resources))
@@ -222,16 +232,16 @@ static int parse_as(const char *command_name, int argc, char **argv, struct run_
 
 int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *err)
 {
-    return parse_as("run", argc, argv, o, err);
+    return parse_as(&cli_run_help, "run", argc, argv, o, err);
 }
 
 int cli_run(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     struct run_options options;
-    int parsed = parse_as("run", argc, argv, &options, &err);
+    int parsed = parse_as(&cli_run_help, "run", argc, argv, &options, &err);
     int status = 0;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (parsed == 0 && options.detach) {
         if (engine_run_detached(context, &options, id, &err) < 0)
             parsed = -1;
@@ -250,10 +260,8 @@ int cli_create(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
     struct run_options options;
-    int parsed = parse_as("create", argc, argv, &options, &err);
-    char id[65];
-    if (parsed == 0 && options.detach)
-        parsed = cli_usage_error(&err, "create", "unknown flag -d");
+    int parsed = parse_as(&cli_create_help, "create", argc, argv, &options, &err);
+    char id[HUSK_ID_SIZE];
     if (parsed == 0 && engine_create(context, &options, id, &err) < 0)
         parsed = -1;
     else if (parsed == 0)

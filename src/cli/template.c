@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 struct exec {
@@ -32,21 +33,17 @@ __attribute__((format(printf, 4, 5))) static int exec_error(struct exec *x, size
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *message = message_vformat(fmt, ap);
+    cleanup_free char *message = xvasprintf(fmt, ap);
     va_end(ap);
     size_t line, column;
     locate(x->text, start, &line, &column);
     return husk_error_set(x->err, 0, "template: :%zu:%zu: executing \"\" at <%.*s>: %s", line,
-                          column, (int)(end - start), x->text + start,
-                          message ? message : "failed");
+                          column, (int)(end - start), x->text + start, message);
 }
 
 static void push_variable(struct exec *x, const char *name, json_t *value)
 {
-    struct variable *grown = realloc(x->variables, (x->variable_count + 1) * sizeof(*grown));
-    if (grown == NULL)
-        abort();
-    x->variables = grown;
+    x->variables = xreallocarray(x->variables, x->variable_count + 1, sizeof(*x->variables));
     x->variables[x->variable_count++] = (struct variable){name, json_incref(value)};
 }
 
@@ -192,9 +189,7 @@ static int call_function(struct exec *x, const struct function *function,
         return -1;
     if (function->logic != LOGIC_NONE)
         return eval_logic(x, function, args, count, final, dot, out);
-    json_t **values = calloc(total ? total : 1, sizeof(*values));
-    if (values == NULL)
-        abort();
+    json_t **values = xcalloc(total, sizeof(*values));
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = eval_operand(x, &args[i], dot, &values[i]);
@@ -253,7 +248,7 @@ static enum flow exec_list(struct exec *x, const struct list *list, json_t *dot)
 static enum flow exec_branch(struct exec *x, const struct node *node, json_t *dot)
 {
     size_t mark = x->variable_count;
-    json_t *value;
+    cleanup_json json_t *value = NULL;
     if (eval_pipeline(x, node->pipeline, dot, &value) < 0)
         return FLOW_ERROR;
     enum flow flow;
@@ -261,7 +256,6 @@ static enum flow exec_branch(struct exec *x, const struct node *node, json_t *do
         flow = exec_list(x, &node->body, node->kind == NODE_WITH ? value : dot);
     else
         flow = exec_list(x, &node->otherwise, dot);
-    json_decref(value);
     pop_variables(x, mark);
     return flow;
 }
@@ -303,9 +297,8 @@ static enum flow range_over(struct exec *x, const struct node *node, size_t mark
         /* Go 1.22 ranges over an integer: 0, 1, ..., n-1. */
         *count = json_integer_value(value) > 0 ? (size_t)json_integer_value(value) : 0;
         for (size_t i = 0; i < *count && flow == FLOW_NEXT; i++) {
-            json_t *number = must(json_integer((json_int_t)i));
+            cleanup_json json_t *number = must(json_integer((json_int_t)i));
             flow = range_step(x, node, mark, json_incref(number), number);
-            json_decref(number);
         }
     }
     return flow == FLOW_BREAK ? FLOW_NEXT : flow;
@@ -314,7 +307,7 @@ static enum flow range_over(struct exec *x, const struct node *node, size_t mark
 static enum flow exec_range(struct exec *x, const struct node *node, json_t *dot)
 {
     size_t mark = x->variable_count;
-    json_t *value;
+    cleanup_json json_t *value = NULL;
     if (eval_pipeline(x, node->pipeline, dot, &value) < 0)
         return FLOW_ERROR;
     enum flow flow = FLOW_NEXT;
@@ -327,7 +320,6 @@ static enum flow exec_range(struct exec *x, const struct node *node, json_t *dot
         flow = range_over(x, node, mark, value, &count);
     if (flow == FLOW_NEXT && count == 0)
         flow = exec_list(x, &node->otherwise, dot);
-    json_decref(value);
     pop_variables(x, mark);
     return flow;
 }
@@ -375,9 +367,8 @@ int template_parse(const char *text, struct template **out, husk_error_t *err)
     *out = NULL;
     if (text == NULL)
         return husk_error_set(err, EINVAL, "template: no template text");
-    struct template *template = calloc(1, sizeof(*template));
-    if (template == NULL || (template->text = strdup(text)) == NULL)
-        abort();
+    struct template *template = xcalloc(1, sizeof(*template));
+    template->text = xstrdup(text);
     struct lexer l = {.text = template->text, .length = strlen(text), .err = err};
     int rc = lex(&l);
     if (rc == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 /* ---- functions ---------------------------------------------------------- */
@@ -17,8 +18,7 @@ __attribute__((format(printf, 2, 3))) int call_fail(struct call *c, const char *
     free(c->message);
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&c->message, fmt, ap) < 0)
-        c->message = NULL;
+    c->message = xvasprintf(fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -171,8 +171,6 @@ void format_plain(struct strbuf *b, json_t *v);
 void print_value(struct strbuf *b, json_t *v, bool top);
 void go_sprintf(struct strbuf *b, const char *format, size_t n, json_t **args, size_t count);
 void json_encode(struct strbuf *b, json_t *v);
-/* FMT with AP in a malloc'd string, or NULL when out of memory. */
-char *message_vformat(const char *fmt, va_list ap);
 void locate(const char *text, size_t offset, size_t *line, size_t *column);
 __attribute__((format(printf, 4, 5))) int parse_error(const char *text, size_t offset,
                                                       husk_error_t *err, const char *fmt, ...);

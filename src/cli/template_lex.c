@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 /* ---- errors ------------------------------------------------------------- */
@@ -25,34 +26,24 @@ void locate(const char *text, size_t offset, size_t *line, size_t *column)
     *column = offset - line_start;
 }
 
-char *message_vformat(const char *fmt, va_list ap)
-{
-    char *message = NULL;
-    return vasprintf(&message, fmt, ap) < 0 ? NULL : message;
-}
-
 /* Parse errors: "template: 1:9: unclosed action", the column counted from 1. */
 __attribute__((format(printf, 4, 5))) int parse_error(const char *text, size_t offset,
                                                       husk_error_t *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *message = message_vformat(fmt, ap);
+    cleanup_free char *message = xvasprintf(fmt, ap);
     va_end(ap);
     size_t line, column;
     locate(text, offset, &line, &column);
-    return husk_error_set(err, 0, "template: %zu:%zu: %s", line, column + 1,
-                          message ? message : "parse error");
+    return husk_error_set(err, 0, "template: %zu:%zu: %s", line, column + 1, message);
 }
 
 static void push_token(struct lexer *l, enum token_kind kind, size_t start, size_t end)
 {
     if (l->count == l->capacity) {
         size_t capacity = l->capacity ? l->capacity * 2 : 32;
-        struct token *tokens = realloc(l->tokens, capacity * sizeof(*tokens));
-        if (tokens == NULL)
-            abort();
-        l->tokens = tokens;
+        l->tokens = xreallocarray(l->tokens, capacity, sizeof(*l->tokens));
         l->capacity = capacity;
     }
     l->tokens[l->count++] = (struct token){kind, start, end};

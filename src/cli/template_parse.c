@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 static void pipeline_free(struct pipeline *pipeline);
@@ -55,9 +56,7 @@ void list_clear(struct list *list)
 /* Appends by growing one at a time: templates are short. */
 static void *append(void *array, size_t *count, size_t size)
 {
-    char *grown = realloc(array, (*count + 1) * size);
-    if (grown == NULL)
-        abort();
+    char *grown = xreallocarray(array, *count + 1, size);
     memset(grown + *count * size, 0, size);
     (*count)++;
     return grown;
@@ -65,10 +64,7 @@ static void *append(void *array, size_t *count, size_t size)
 
 static char *copy_span(const char *text, size_t start, size_t end)
 {
-    char *copy = strndup(text + start, end - start);
-    if (copy == NULL)
-        abort();
-    return copy;
+    return xstrndup(text + start, end - start);
 }
 
 /* ---- parser ------------------------------------------------------------- */
@@ -140,10 +136,7 @@ static int expect_right(struct parser *p, const char *where)
 
 static void declare_variable(struct parser *p, const char *name)
 {
-    const char **grown = realloc(p->variables, (p->variable_count + 1) * sizeof(*grown));
-    if (grown == NULL)
-        abort();
-    p->variables = grown;
+    p->variables = xreallocarray(p->variables, p->variable_count + 1, sizeof(*p->variables));
     p->variables[p->variable_count++] = name;
 }
 
@@ -378,9 +371,7 @@ static int parse_declarations(struct parser *p, const char *context, struct pipe
 static int parse_pipeline(struct parser *p, const char *context, enum token_kind closer,
                           struct pipeline **out)
 {
-    struct pipeline *pipeline = calloc(1, sizeof(*pipeline));
-    if (pipeline == NULL)
-        abort();
+    struct pipeline *pipeline = xcalloc(1, sizeof(*pipeline));
     *out = pipeline;
     pipeline->start = peek(p)->start;
     if (parse_declarations(p, context, pipeline) < 0)

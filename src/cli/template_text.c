@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "template_internal.h"
 
 void buf_release(struct strbuf *b)
@@ -21,10 +22,7 @@ void buf_append(struct strbuf *b, const char *s, size_t n)
         size_t capacity = b->capacity ? b->capacity : 64;
         while (capacity < b->length + n + 1)
             capacity *= 2;
-        char *data = realloc(b->data, capacity);
-        if (data == NULL)
-            abort();
-        b->data = data;
+        b->data = xrealloc(b->data, capacity);
         b->capacity = capacity;
     }
     if (n > 0)
@@ -54,10 +52,11 @@ __attribute__((format(printf, 2, 3))) void buf_printf(struct strbuf *b, const ch
     char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
+    /* vasprintf's length, not strlen: "%c" of a template's NUL byte is output too. */
     int n = vasprintf(&text, fmt, ap);
     va_end(ap);
     if (n < 0)
-        abort();
+        xalloc_die();
     buf_append(b, text, (size_t)n);
     free(text);
 }
@@ -228,9 +227,7 @@ static int compare_keys(const void *a, const void *b)
 const char **sorted_keys(json_t *object, size_t *count)
 {
     *count = json_object_size(object);
-    const char **keys = calloc(*count ? *count : 1, sizeof(*keys));
-    if (keys == NULL)
-        abort();
+    const char **keys = xcalloc(*count, sizeof(*keys));
     size_t i = 0;
     const char *key;
     json_t *value;
@@ -269,9 +266,8 @@ static void format_container(struct strbuf *b, const struct verb *spec, json_t *
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
             buf_putc(b, ' ');
-        json_t *key = must(json_string_nocheck(keys[i]));
+        cleanup_json json_t *key = must(json_string_nocheck(keys[i]));
         format_verb(b, spec, key);
-        json_decref(key);
         buf_putc(b, ':');
         format_verb(b, spec, json_object_get(v, keys[i]));
     }

@@ -14,6 +14,7 @@
 #include "../runtime/cgroup_state.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "namespaces.h"
 #include "record.h"
 
@@ -24,7 +25,7 @@ static const char *const host_sharing_types[] = {"net", "pid", "ipc", "uts"};
 struct audited {
     struct audit_party party;
     char *name;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     json_t *host_config;
 };
 
@@ -56,8 +57,9 @@ static bool audited_read(const struct engine_context *context, const struct cgro
     struct container_handle handle;
     if (container_read(context, id, &handle, NULL) < 0)
         return false;
-    bool running = record_process_alive(handle.record) && (a->name = strdup(handle.name)) != NULL;
+    bool running = record_process_alive(handle.record);
     if (running) {
+        a->name = xstrdup(handle.name);
         snprintf(a->id, sizeof(a->id), "%s", handle.id);
         a->party.name = a->name;
         a->party.pid = (pid_t)json_integer_value(
@@ -94,17 +96,15 @@ static struct audited *parties_read(const struct engine_context *context, size_t
 {
     cleanup_strv char **ids = container_list_ids(context);
     size_t total = 1;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         total++;
-    struct audited *list = calloc(total, sizeof(*list));
-    if (list == NULL)
-        return NULL;
-    list[0].name = strdup("host");
+    struct audited *list = xcalloc(total, sizeof(*list));
+    list[0].name = xstrdup("host");
     list[0].party = (struct audit_party){.name = list[0].name, .netns = netns_inode(0)};
     struct cgroup_layout layout = {0};
     cgroup_layout_discover(&layout, NULL);
     *count = 1;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         if (audited_read(context, &layout, *id, &list[*count]))
             (*count)++;
     cgroup_layout_free(&layout);
@@ -152,7 +152,7 @@ static bool selected(const struct engine_context *context, char *const *names, s
                      const struct audited *a)
 {
     for (size_t i = 0; i < count; i++) {
-        char id[65];
+        char id[HUSK_ID_SIZE];
         if (container_lookup(context, names[i], id, NULL) == 0 && strcmp(id, a->id) == 0)
             return true;
     }
@@ -206,38 +206,27 @@ static json_t *sysctl_section(json_t *catalog)
 int engine_audit(const struct engine_context *context, char *const *names, size_t count,
                  bool refresh, json_t **report, husk_error_t *err)
 {
-    json_t *namespaces = NULL, *catalog = NULL;
-    cleanup_free char *directory = NULL;
-    if (asprintf(&directory, "%s/audit", context->data_root) < 0)
-        return husk_error_set(err, ENOMEM, "audit");
-    if (engine_namespaces(context, names, count, &namespaces, err) < 0)
+    cleanup_json json_t *namespaces = NULL, *catalog = NULL;
+    cleanup_free char *directory = xasprintf("%s/audit", context->data_root);
+    if (engine_namespaces(context, names, count, &namespaces, err) < 0 ||
+        sysctl_catalog_load(directory, refresh, &catalog, err) < 0)
         return -1;
-    if (sysctl_catalog_load(directory, refresh, &catalog, err) < 0) {
-        json_decref(namespaces);
-        return -1;
-    }
     size_t party_count = 0;
     struct audited *list = parties_read(context, &party_count);
-    if (list == NULL) {
-        json_decref(namespaces);
-        json_decref(catalog);
-        return husk_error_set(err, ENOMEM, "audit");
-    }
-    struct audit_party *parties = calloc(party_count, sizeof(*parties));
-    json_t *facts = json_array();
-    for (size_t i = 0; parties != NULL && i < party_count; i++) {
+    struct audit_party *parties = xcalloc(party_count, sizeof(*parties));
+    cleanup_json json_t *facts = json_array();
+    for (size_t i = 0; i < party_count; i++) {
         parties[i] = list[i].party;
         if (i > 0 && selected(context, names, count, &list[i]))
             json_array_append_new(facts, container_facts(&list[i], namespaces));
     }
-    json_t *tables = parties ? shared_tables_read(parties, party_count) : json_array();
+    json_t *tables = shared_tables_read(parties, party_count);
     struct utsname uts;
     uname(&uts);
-    *report = json_pack("{s:s, s:o, s:o, s:o, s:o}", "Kernel", uts.release, "Namespaces",
-                        namespaces, "Sysctls", sysctl_section(catalog), "Tables", tables, "Risks",
-                        audit_risks(tables, facts, json_object_get(catalog, "NotRestored")));
-    json_decref(facts);
-    json_decref(catalog);
+    *report =
+        json_pack("{s:s, s:o, s:o, s:o, s:o}", "Kernel", uts.release, "Namespaces",
+                  steal_pointer(&namespaces), "Sysctls", sysctl_section(catalog), "Tables", tables,
+                  "Risks", audit_risks(tables, facts, json_object_get(catalog, "NotRestored")));
     free(parties);
     audited_free(list, party_count);
     return 0;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/xalloc.h"
+
 int environment_option_parse(const char *option, char **out, husk_error_t *err)
 {
     *out = NULL;
@@ -13,16 +15,15 @@ int environment_option_parse(const char *option, char **out, husk_error_t *err)
                               option ? option : "");
     for (const char *c = option; *c && *c != '='; c++)
         if (*c == ' ' || *c == '\t' || *c == '\n')
-            return husk_error_set(err, 0,
-                                  "invalid environment variable \"%s\": white space in the key",
-                                  option);
+            return husk_error_set(
+                err, 0, "invalid environment variable \"%s\": white space in the key", option);
     if (strchr(option, '=') != NULL) {
-        *out = strdup(option);
+        *out = xstrdup(option);
         return 0;
     }
     const char *value = getenv(option);
-    if (value != NULL && asprintf(out, "%s=%s", option, value) < 0)
-        return husk_error_set(err, ENOMEM, "environment");
+    if (value != NULL)
+        *out = xasprintf("%s=%s", option, value);
     return 0;
 }
 

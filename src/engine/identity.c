@@ -18,7 +18,7 @@ bool container_name_valid(const char *name)
     return true;
 }
 
-int container_id_generate(char id[CONTAINER_ID_LENGTH + 1], husk_error_t *err)
+int container_id_generate(char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     unsigned char bytes[CONTAINER_ID_LENGTH / 2];
     /* Like docker, never an all-digit short ID that could read as a number. */
@@ -32,11 +32,11 @@ int container_id_generate(char id[CONTAINER_ID_LENGTH + 1], husk_error_t *err)
 }
 
 static const char *const adjectives[] = {
-    "brave", "calm", "clever", "eager", "fervent", "gentle", "happy", "jolly",
-    "keen", "lucid", "modest", "nifty", "quirky", "serene", "stoic", "vibrant"};
+    "brave", "calm",  "clever", "eager", "fervent", "gentle", "happy", "jolly",
+    "keen",  "lucid", "modest", "nifty", "quirky",  "serene", "stoic", "vibrant"};
 static const char *const nouns[] = {
-    "babbage", "curie", "dijkstra", "engelbart", "hopper", "knuth", "lamport", "liskov",
-    "lovelace", "mccarthy", "noether", "pike", "ritchie", "thompson", "torvalds", "turing"};
+    "babbage",  "curie",    "dijkstra", "engelbart", "hopper",  "knuth",    "lamport",  "liskov",
+    "lovelace", "mccarthy", "noether",  "pike",      "ritchie", "thompson", "torvalds", "turing"};
 
 void container_name_generate(const char *id, char *name, size_t size)
 {

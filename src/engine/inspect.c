@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "namespaces.h"
 #include "record.h"
 
@@ -16,9 +17,8 @@
  * husk's own use (PidStartTime, MonitorPid, ...) is not part of the shape. */
 static json_t *state_in_docker_order(json_t *state)
 {
-    static const char *const keys[] = {"Status",   "Running", "Paused", "OOMKilled",
-                                       "Pid",      "ExitCode", "Error", "StartedAt",
-                                       "FinishedAt"};
+    static const char *const keys[] = {"Status",   "Running", "Paused",    "OOMKilled", "Pid",
+                                       "ExitCode", "Error",   "StartedAt", "FinishedAt"};
     json_t *ordered = json_object();
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         json_t *value = json_object_get(state, keys[i]);
@@ -77,21 +77,19 @@ json_t *engine_list(const struct engine_context *context, bool all)
 {
     cleanup_strv char **ids = container_list_ids(context);
     size_t count = 0;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         count++;
-    json_t **documents = calloc(count + 1, sizeof(json_t *));
+    json_t **documents = xcalloc(count + 1, sizeof(json_t *));
     size_t n = 0;
-    for (char **id = ids; id && *id; id++) {
+    for (char **id = ids; *id; id++) {
         struct container_handle handle;
         if (container_open(context, *id, &handle, NULL) < 0)
             continue;
-        json_t *document = document_of(handle.record);
+        cleanup_json json_t *document = document_of(handle.record);
         container_close(&handle);
         bool running = json_is_true(json_object_get(json_object_get(document, "State"), "Running"));
         if (all || running)
-            documents[n++] = document;
-        else
-            json_decref(document);
+            documents[n++] = steal_pointer(&document);
     }
     qsort(documents, n, sizeof(json_t *), newest_first);
     json_t *list = json_array();

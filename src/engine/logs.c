@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 struct tail_filter {
@@ -35,17 +36,14 @@ static void emit_after_skip(const struct log_entry *entry, void *data)
 }
 
 /* Reads what the log holds from *OFFSET on and emits the whole entries. */
-static int emit_new(int fd, size_t *offset, struct tail_filter *filter)
+static void emit_new(int fd, size_t *offset, struct tail_filter *filter)
 {
     cleanup_free char *buffer = NULL;
     size_t length = 0, capacity = 0;
     for (;;) {
         if (length + 65536 > capacity) {
             capacity = (length + 65536) * 2;
-            char *grown = realloc(buffer, capacity);
-            if (grown == NULL)
-                return -1;
-            buffer = grown;
+            buffer = xrealloc(buffer, capacity);
         }
         ssize_t n = pread(fd, buffer + length, capacity - length, (off_t)(*offset + length));
         if (n < 0 && errno == EINTR)
@@ -55,7 +53,6 @@ static int emit_new(int fd, size_t *offset, struct tail_filter *filter)
         length += (size_t)n;
     }
     *offset += log_parse(buffer, length, emit_after_skip, filter);
-    return 0;
 }
 
 static bool container_running(const struct engine_context *context, const char *id)
@@ -74,11 +71,11 @@ static int follow(const struct engine_context *context, const char *id, const ch
                   int fd, size_t *offset, struct tail_filter *filter, husk_error_t *err)
 {
     cleanup_close int watch = inotify_init1(IN_CLOEXEC);
-    if (watch < 0 || inotify_add_watch(watch, directory, IN_MODIFY | IN_MOVED_TO | IN_DELETE_SELF) < 0)
+    if (watch < 0 ||
+        inotify_add_watch(watch, directory, IN_MODIFY | IN_MOVED_TO | IN_DELETE_SELF) < 0)
         return husk_error_set(err, errno, "watch %s", directory);
     while (container_running(context, id)) {
-        if (emit_new(fd, offset, filter) < 0)
-            return husk_error_set(err, ENOMEM, "read the log");
+        emit_new(fd, offset, filter);
         struct pollfd p = {.fd = watch, .events = POLLIN};
         if (poll(&p, 1, -1) < 0 && errno != EINTR)
             return husk_error_set(err, errno, "poll");
@@ -86,7 +83,8 @@ static int follow(const struct engine_context *context, const char *id, const ch
         if (read(watch, events, sizeof(events)) < 0 && errno != EINTR)
             return husk_error_set(err, errno, "inotify");
     }
-    return emit_new(fd, offset, filter) < 0 ? husk_error_set(err, ENOMEM, "read the log") : 0;
+    emit_new(fd, offset, filter);
+    return 0;
 }
 
 int engine_logs(const struct engine_context *context, const char *reference,
@@ -97,13 +95,11 @@ int engine_logs(const struct engine_context *context, const char *reference,
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     snprintf(id, sizeof(id), "%s", handle.id);
-    cleanup_free char *directory = strdup(handle.directory);
-    cleanup_free char *path = NULL;
+    cleanup_free char *directory = steal_pointer(&handle.directory);
     container_close(&handle);
-    if (asprintf(&path, "%s/container.log", directory) < 0)
-        return husk_error_set(err, ENOMEM, "logs");
+    cleanup_free char *path = xasprintf("%s/container.log", directory);
     cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_CREAT, 0600);
     if (fd < 0)
         return husk_error_set(err, errno, "open %s", path);
@@ -112,12 +108,12 @@ int engine_logs(const struct engine_context *context, const char *reference,
         long total = 0;
         struct tail_filter counter = {.skip = 0, .emit = count_entry, .data = &total};
         size_t counted = 0;
-        if (emit_new(fd, &counted, &counter) < 0)
-            return husk_error_set(err, ENOMEM, "read the log");
+        emit_new(fd, &counted, &counter);
         filter.skip = total > options->tail ? total - options->tail : 0;
     }
     size_t offset = 0;
     if (options->follow)
         return follow(context, id, directory, fd, &offset, &filter, err);
-    return emit_new(fd, &offset, &filter) < 0 ? husk_error_set(err, ENOMEM, "read the log") : 0;
+    emit_new(fd, &offset, &filter);
+    return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 const char *const namespace_types[NAMESPACE_TYPE_COUNT] = {"cgroup", "ipc",  "mnt",  "net",
@@ -40,7 +41,7 @@ json_t *namespaces_of(pid_t pid)
 /* The host or one running container, with its namespace inodes. */
 struct party {
     char *name;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     pid_t pid;
     ino_t inodes[NAMESPACE_TYPE_COUNT]; /* 0: unreadable */
 };
@@ -62,7 +63,7 @@ static bool read_container(const struct engine_context *context, const char *ref
         return false;
     int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
     if (pidfd >= 0) {
-        party->name = strdup(handle.name);
+        party->name = xstrdup(handle.name);
         snprintf(party->id, sizeof(party->id), "%s", handle.id);
         party->pid = (pid_t)json_integer_value(
             json_object_get(json_object_get(handle.record, "State"), "Pid"));
@@ -104,7 +105,7 @@ static int describe_named(const struct engine_context *context, const struct par
                           husk_error_t *err)
 {
     for (size_t n = 0; n < name_count; n++) {
-        char id[65];
+        char id[HUSK_ID_SIZE];
         if (container_lookup(context, names[n], id, err) < 0)
             return -1;
         size_t i = 1;
@@ -134,30 +135,25 @@ int engine_namespaces(const struct engine_context *context, char *const *names, 
 {
     cleanup_strv char **ids = container_list_ids(context);
     size_t total = 1;
-    for (char **id = ids; id && *id; id++)
+    for (char **id = ids; *id; id++)
         total++;
-    struct party *parties = calloc(total, sizeof(*parties));
-    if (parties == NULL)
-        return husk_error_set(err, ENOMEM, "namespaces");
-    parties[0] = (struct party){.name = strdup("host"), .pid = 0};
+    struct party *parties = xcalloc(total, sizeof(*parties));
+    parties[0] = (struct party){.name = xstrdup("host"), .pid = 0};
     read_inodes(&parties[0]);
     size_t used = 1;
-    for (char **id = ids; id && *id; id++) {
+    for (char **id = ids; *id; id++) {
         if (read_container(context, *id, &parties[used], NULL))
             used++;
     }
     /* The host first, then containers by name: the same order every time. */
     qsort(parties + 1, used - 1, sizeof(*parties), by_name);
-    *result = json_array();
+    cleanup_json json_t *list = json_array();
     int rc = 0;
     if (count > 0)
-        rc = describe_named(context, parties, used, names, count, *result, err);
+        rc = describe_named(context, parties, used, names, count, list, err);
     for (size_t i = 0; count == 0 && i < used; i++)
-        json_array_append_new(*result, describe(parties, used, i));
+        json_array_append_new(list, describe(parties, used, i));
     parties_free(parties, used);
-    if (rc < 0) {
-        json_decref(*result);
-        *result = NULL;
-    }
+    *result = rc < 0 ? NULL : steal_pointer(&list);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "../net/sysctl.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "network_hosts.h"
 #include "ports.h"
 #include "record.h"
@@ -63,17 +64,14 @@ static void veth_name(const char *id, const char *network, char name[16])
  * is kept and put back when the last one goes. */
 static char *forwarding_saved_path(const struct engine_context *context)
 {
-    char *path = NULL;
-    if (asprintf(&path, "%s/networks/.ip_forward.saved", context->data_root) < 0)
-        return NULL;
-    return path;
+    return xasprintf("%s/networks/.ip_forward.saved", context->data_root);
 }
 
 static int forwarding_enable(const struct engine_context *context, husk_error_t *err)
 {
     cleanup_free char *saved = forwarding_saved_path(context);
     char value[16];
-    if (saved != NULL && access(saved, F_OK) != 0) {
+    if (access(saved, F_OK) != 0) {
         if (net_sysctl_read("net/ipv4/ip_forward", value, sizeof(value), err) < 0 ||
             file_write_atomic(saved, value, strlen(value), true, err) < 0)
             return -1;
@@ -85,7 +83,7 @@ static void forwarding_restore(const struct engine_context *context)
 {
     cleanup_free char *saved = forwarding_saved_path(context);
     cleanup_free char *value = NULL;
-    if (saved == NULL || file_read_all(AT_FDCWD, saved, &value, NULL, NULL) < 0)
+    if (file_read_all(AT_FDCWD, saved, &value, NULL, NULL) < 0)
         return;
     if (net_sysctl_write("net/ipv4/ip_forward", value, NULL) == 0)
         unlink(saved);
@@ -145,7 +143,7 @@ static bool bridge_retire(const struct engine_context *context, struct nl_sock *
 static void forwarding_retire(const struct engine_context *context, struct nl_sock *host)
 {
     cleanup_strv char **names = network_names(context);
-    for (char **name = names; name && *name; name++) {
+    for (char **name = names; *name; name++) {
         struct network network;
         cleanup_free char *path = NULL;
         if (network_load(context, *name, &network, NULL) < 0)
@@ -402,17 +400,15 @@ static char **networks_in_order(json_t *record)
         json_string_value(json_object_get(json_object_get(record, "HostConfig"), "NetworkMode"));
     json_t *networks = record_networks(record);
     size_t count = json_object_size(networks), n = 0;
-    char **names = calloc(count + 2, sizeof(char *));
-    if (names == NULL)
-        return NULL;
+    char **names = xcalloc(count + 2, sizeof(char *));
     if (network_mode_is_bridge(mode) && json_object_get(networks, mode) != NULL)
-        names[n++] = strdup(mode);
+        names[n++] = xstrdup(mode);
     const char *key;
     json_t *value;
     json_object_foreach(networks, key, value)
     {
         if (n == 0 || strcmp(key, names[0]) != 0)
-            names[n++] = strdup(key);
+            names[n++] = xstrdup(key);
     }
     return names;
 }
@@ -434,8 +430,7 @@ void network_detach_all(const struct engine_context *context, json_t *record)
 {
     struct nl_sock *host = NULL;
     cleanup_strv char **names = networks_in_order(record);
-    if (names == NULL || names[0] == NULL || !has_endpoints(record) ||
-        netlink_open(&host, NULL) < 0)
+    if (names[0] == NULL || !has_endpoints(record) || netlink_open(&host, NULL) < 0)
         return;
     bool retired = false;
     for (size_t i = 0; names[i] != NULL; i++)
@@ -484,7 +479,7 @@ int network_attach_all(const struct engine_context *context, json_t *record, pid
                        husk_error_t *err)
 {
     cleanup_strv char **names = networks_in_order(record);
-    if (names == NULL || names[0] == NULL)
+    if (names[0] == NULL)
         return 0;
     /* What a run whose monitor was killed left behind. */
     network_detach_all(context, record);
@@ -586,7 +581,7 @@ int network_detach_one(const struct engine_context *context, json_t *record, con
     if (netlink_open(&host, err) < 0)
         return -1;
     cleanup_strv char **names = networks_in_order(record);
-    bool primary = names != NULL && names[0] != NULL && strcmp(names[0], name) == 0;
+    bool primary = names[0] != NULL && strcmp(names[0], name) == 0;
     detach_network(context, host, record, name, primary, true);
     json_object_del(record_networks(record), name);
     if (primary) {

@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "network_attach.h"
 #include "network_store.h"
 #include "record.h"
 
 int engine_network_create(const struct engine_context *context,
-                          const struct network_create_options *options, char id[65],
+                          const struct network_create_options *options, char id[HUSK_ID_SIZE],
                           husk_error_t *err)
 {
     int lock = network_lock(context, err);
@@ -25,7 +26,7 @@ int engine_network_create(const struct engine_context *context,
         if (rc < 0)
             network_undefine(context, network.name, NULL);
         else
-            snprintf(id, 65, "%s", network.id);
+            snprintf(id, HUSK_ID_SIZE, "%s", network.id);
         network_free(&network);
     }
     network_unlock(lock);
@@ -67,7 +68,7 @@ json_t *engine_network_list(const struct engine_context *context)
 {
     json_t *list = json_array();
     cleanup_strv char **names = network_names(context);
-    for (char **name = names; name && *name; name++) {
+    for (char **name = names; *name; name++) {
         struct network network;
         if (network_load(context, *name, &network, NULL) < 0)
             continue;
@@ -180,7 +181,7 @@ int engine_network_disconnect(const struct engine_context *context, const char *
 static bool network_referenced(const struct engine_context *context, const char *name)
 {
     cleanup_strv char **ids = container_list_ids(context);
-    for (char **id = ids; id && *id; id++) {
+    for (char **id = ids; *id; id++) {
         struct container_handle handle;
         if (container_read(context, *id, &handle, NULL) < 0)
             continue;
@@ -199,16 +200,13 @@ int engine_network_prune(const struct engine_context *context, char ***removed, 
     (void)err;
     cleanup_strv char **names = network_names(context);
     size_t count = 0;
-    *removed = calloc(1, sizeof(char *));
-    for (char **name = names; name && *name; name++) {
+    *removed = xcalloc(1, sizeof(char *));
+    for (char **name = names; *name; name++) {
         if (strcmp(*name, NETWORK_DEFAULT_NAME) == 0 || network_referenced(context, *name) ||
             engine_network_remove(context, *name, NULL) < 0)
             continue;
-        char **grown = realloc(*removed, (count + 2) * sizeof(char *));
-        if (grown == NULL)
-            break;
-        *removed = grown;
-        (*removed)[count++] = strdup(*name);
+        *removed = xreallocarray(*removed, count + 2, sizeof(char *));
+        (*removed)[count++] = xstrdup(*name);
         (*removed)[count] = NULL;
     }
     return 0;

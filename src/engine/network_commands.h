@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "../util/error.h"
+#include "identity.h"
 #include "options.h"
 
 struct network_create_options {
@@ -17,7 +18,7 @@ struct network_create_options {
 
 /* Defines the network and brings its bridge up; *ID gets its id. */
 int engine_network_create(const struct engine_context *context,
-                          const struct network_create_options *options, char id[65],
+                          const struct network_create_options *options, char id[HUSK_ID_SIZE],
                           husk_error_t *err);
 /* Refused for the default network and while a container runs on it. */
 int engine_network_remove(const struct engine_context *context, const char *name,

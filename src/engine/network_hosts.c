@@ -8,6 +8,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "record.h"
 #include "store.h"
 
@@ -45,9 +46,11 @@ int network_hosts_write(const struct engine_context *context, json_t *record, hu
     const char *address = json_string_value(json_object_get(settings, "IPAddress"));
     cleanup_free char *text = NULL;
     size_t length = 0;
+    if (id == NULL)
+        return husk_error_set(err, 0, "hosts file: the record has no Id");
     FILE *out = open_memstream(&text, &length);
-    if (out == NULL || id == NULL)
-        return husk_error_set(err, ENOMEM, "hosts file");
+    if (out == NULL)
+        xalloc_die();
     fprintf(out, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
     name = name && name[0] == '/' ? name + 1 : name ? name : "";
     hostname = hostname ? hostname : "";
@@ -60,9 +63,7 @@ int network_hosts_write(const struct engine_context *context, json_t *record, hu
         append_peers(context, network_name, id, out);
     fclose(out);
     cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_free char *path = NULL;
-    if (directory == NULL || asprintf(&path, "%s/hosts", directory) < 0)
-        return husk_error_set(err, ENOMEM, "hosts file");
+    cleanup_free char *path = xasprintf("%s/hosts", directory);
     return file_write_all(AT_FDCWD, path, text, length, 0644, err);
 }
 

@@ -13,24 +13,22 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "identity.h"
 #include "record.h"
 #include "store.h"
 
 static char *networks_path(const struct engine_context *context, const char *name, const char *file)
 {
-    char *path = NULL;
-    if (asprintf(&path, "%s/networks%s%s%s%s", context->data_root, name ? "/" : "",
-                 name ? name : "", file ? "/" : "", file ? file : "") < 0)
-        return NULL;
-    return path;
+    return xasprintf("%s/networks%s%s%s%s", context->data_root, name ? "/" : "", name ? name : "",
+                     file ? "/" : "", file ? file : "");
 }
 
 int network_lock(const struct engine_context *context, husk_error_t *err)
 {
     cleanup_free char *directory = networks_path(context, NULL, NULL);
     cleanup_free char *path = networks_path(context, NULL, ".lock");
-    if (path == NULL || directory_create_parents(directory, 0711, err) < 0)
+    if (directory_create_parents(directory, 0711, err) < 0)
         return -1;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 || flock(fd, LOCK_EX) < 0) {
@@ -64,7 +62,7 @@ static int network_from_document(json_t *document, struct network *network, husk
         ipv4_subnet_parse(subnet, &network->subnet, err) < 0 ||
         !ipv4_address_parse(gateway, &network->gateway))
         return husk_error_set(err, 0, "network.json of %s is damaged", name ? name : "a network");
-    network->name = strdup(name);
+    network->name = xstrdup(name);
     snprintf(network->id, sizeof(network->id), "%s", id);
     snprintf(network->bridge, sizeof(network->bridge), "%s", bridge);
     network->internal = internal;
@@ -85,24 +83,23 @@ int network_load(const struct engine_context *context, const char *name, struct 
         return network_load_default(context, network, err);
     cleanup_free char *path =
         network_name_valid(name) ? networks_path(context, name, "network.json") : NULL;
-    json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
+    cleanup_json json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
     if (document == NULL)
         return husk_error_set(err, 0, "network %s not found", name);
-    int rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    return network_from_document(document, network, err);
 }
 
 static int save_definition(const struct engine_context *context, json_t *document,
                            husk_error_t *err)
 {
     const char *name = json_string_value(json_object_get(document, "Name"));
-    cleanup_free char *directory = networks_path(context, name, NULL);
     cleanup_free char *leases = networks_path(context, name, "leases");
     cleanup_free char *path = networks_path(context, name, "network.json");
     cleanup_free char *text = json_dumps(document, JSON_INDENT(2));
-    if (text == NULL || path == NULL || directory_create_parents(leases, 0700, err) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "network %s", name);
+    if (directory_create_parents(leases, 0700, err) < 0)
+        return -1;
     return file_write_atomic(path, text, strlen(text), true, err);
 }
 
@@ -135,7 +132,7 @@ int network_subnet_check(const struct engine_context *context, const struct ipv4
                          const char *except, husk_error_t *err)
 {
     cleanup_strv char **names = network_names(context);
-    for (char **name = names; name && *name; name++) {
+    for (char **name = names; *name; name++) {
         struct network other;
         if ((except && strcmp(*name, except) == 0) ||
             network_load(context, *name, &other, NULL) < 0)
@@ -153,7 +150,7 @@ int network_subnet_check(const struct engine_context *context, const struct ipv4
 static json_t *definition(const char *name, const char *bridge, const struct ipv4_subnet *subnet,
                           uint32_t gateway, bool internal, husk_error_t *err)
 {
-    char id[65], created[64], cidr[IPV4_CIDR_TEXT_SIZE], gateway_text[IPV4_TEXT_SIZE];
+    char id[HUSK_ID_SIZE], created[64], cidr[IPV4_CIDR_TEXT_SIZE], gateway_text[IPV4_TEXT_SIZE];
     if (container_id_generate(id, err) < 0)
         return NULL;
     store_timestamp_now(created, sizeof(created));
@@ -169,7 +166,7 @@ int network_load_default(const struct engine_context *context, struct network *n
 {
     memset(network, 0, sizeof(*network));
     cleanup_free char *path = networks_path(context, NETWORK_DEFAULT_NAME, "network.json");
-    json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
+    cleanup_json json_t *document = json_load_file(path, 0, NULL);
     if (document == NULL) {
         /* 10.88.0.0/16 as podman, else the next /16 no route of the host hides. */
         struct ipv4_subnet preferred, subnet;
@@ -187,14 +184,10 @@ int network_load_default(const struct engine_context *context, struct network *n
         }
         document = definition(NETWORK_DEFAULT_NAME, NETWORK_DEFAULT_BRIDGE, &subnet,
                               ipv4_subnet_first(&subnet), false, err);
-        if (document == NULL || save_definition(context, document, err) < 0) {
-            json_decref(document);
+        if (document == NULL || save_definition(context, document, err) < 0)
             return -1;
-        }
     }
-    int rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    return network_from_document(document, network, err);
 }
 
 static bool is_user_network(const char *name)
@@ -205,19 +198,14 @@ static bool is_user_network(const char *name)
 char **network_names(const struct engine_context *context)
 {
     cleanup_free char *path = networks_path(context, NULL, NULL);
-    char **users = path ? directory_names(path, is_user_network) : NULL;
+    char **users = directory_names(path, is_user_network);
     size_t count = 0;
-    while (users && users[count])
+    while (users[count])
         count++;
     /* The default network first, whether or not it was made yet. */
-    char **names = calloc(count + 2, sizeof(char *));
-    if (names == NULL) {
-        cleanup_strvp(&users);
-        return NULL;
-    }
-    names[0] = strdup(NETWORK_DEFAULT_NAME);
-    if (users != NULL)
-        memcpy(names + 1, users, count * sizeof(char *));
+    char **names = xcalloc(count + 2, sizeof(char *));
+    names[0] = xstrdup(NETWORK_DEFAULT_NAME);
+    memcpy(names + 1, users, count * sizeof(char *));
     free(users);
     return names;
 }
@@ -247,7 +235,7 @@ int network_define(const struct engine_context *context, const char *name, const
                                   ? "it is reserved"
                                   : "only [a-zA-Z0-9][a-zA-Z0-9_.-]* is allowed");
     cleanup_free char *path = networks_path(context, name, "network.json");
-    if (path != NULL && access(path, F_OK) == 0)
+    if (access(path, F_OK) == 0)
         return husk_error_set(err, EEXIST, "network with name %s already exists", name);
     if (subnet_text != NULL) {
         if (ipv4_subnet_parse(subnet_text, &subnet, err) < 0 ||
@@ -263,25 +251,23 @@ int network_define(const struct engine_context *context, const char *name, const
                               "invalid gateway \"%s\": it must be a host address of the subnet",
                               gateway_text);
     char bridge[16];
-    json_t *document = definition(name, "", &subnet, gateway ? gateway : ipv4_subnet_first(&subnet),
-                                  internal, err);
+    cleanup_json json_t *document = definition(
+        name, "", &subnet, gateway ? gateway : ipv4_subnet_first(&subnet), internal, err);
     if (document == NULL)
         return -1;
     /* Linux allows 15 characters: "husk-" and 10 of the network's id. */
     snprintf(bridge, sizeof(bridge), "husk-%.10s",
              json_string_value(json_object_get(document, "Id")));
     json_object_set_new(document, "Bridge", json_string(bridge));
-    int rc = save_definition(context, document, err);
-    if (rc == 0)
-        rc = network_from_document(document, network, err);
-    json_decref(document);
-    return rc;
+    if (save_definition(context, document, err) < 0)
+        return -1;
+    return network_from_document(document, network, err);
 }
 
 int network_undefine(const struct engine_context *context, const char *name, husk_error_t *err)
 {
     cleanup_free char *directory = networks_path(context, name, NULL);
-    return directory ? directory_remove_tree(directory, err) : -1;
+    return directory_remove_tree(directory, err);
 }
 
 static char *leases_path(const struct engine_context *context, const struct network *network)
@@ -290,7 +276,7 @@ static char *leases_path(const struct engine_context *context, const struct netw
 }
 
 /* "ID:PID:STARTTIME" -> whether that process still lives, and whose it is. */
-static bool lease_alive(const char *target, char holder[65])
+static bool lease_alive(const char *target, char holder[HUSK_ID_SIZE])
 {
     unsigned long long start = 0;
     int pid = 0;
@@ -306,7 +292,7 @@ static int lease_try(int leases_fd, const char *address, const char *target)
             return 0;
         if (errno != EEXIST)
             return -1;
-        char held[128], holder[65];
+        char held[128], holder[HUSK_ID_SIZE];
         ssize_t n = readlinkat(leases_fd, address, held, sizeof(held) - 1);
         if (n < 0)
             continue;
@@ -324,7 +310,7 @@ int network_lease_take(const struct engine_context *context, const struct networ
                        husk_error_t *err)
 {
     cleanup_free char *path = leases_path(context, network);
-    cleanup_close int leases_fd = path ? open(path, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    cleanup_close int leases_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     char target[128], text[IPV4_TEXT_SIZE], cidr[IPV4_CIDR_TEXT_SIZE];
     if (leases_fd < 0)
         return husk_error_set(err, errno, "open leases of network %s", network->name);
@@ -361,7 +347,7 @@ void network_lease_release(const struct engine_context *context, const struct ne
                            const char *id, uint32_t address)
 {
     cleanup_free char *path = leases_path(context, network);
-    cleanup_close int leases_fd = path ? open(path, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    cleanup_close int leases_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     char text[IPV4_TEXT_SIZE], held[128];
     ipv4_address_format(address, text);
     ssize_t n = leases_fd >= 0 ? readlinkat(leases_fd, text, held, sizeof(held) - 1) : -1;
@@ -377,13 +363,13 @@ size_t network_lease_list(const struct engine_context *context, const struct net
                           struct network_lease **leases)
 {
     cleanup_free char *path = leases_path(context, network);
-    DIR *dir = path ? opendir(path) : NULL;
+    DIR *dir = opendir(path);
     size_t count = 0;
     if (leases != NULL)
         *leases = NULL;
     struct dirent *entry;
     while (dir != NULL && (entry = readdir(dir)) != NULL) {
-        char held[128], holder[65];
+        char held[128], holder[HUSK_ID_SIZE];
         uint32_t address;
         ssize_t n = readlinkat(dirfd(dir), entry->d_name, held, sizeof(held) - 1);
         if (entry->d_name[0] == '.' || n <= 0 || !ipv4_address_parse(entry->d_name, &address))
@@ -392,10 +378,7 @@ size_t network_lease_list(const struct engine_context *context, const struct net
         if (!lease_alive(held, holder))
             continue;
         if (leases != NULL) {
-            struct network_lease *grown = realloc(*leases, (count + 1) * sizeof(**leases));
-            if (grown == NULL)
-                break;
-            *leases = grown;
+            *leases = xreallocarray(*leases, count + 1, sizeof(**leases));
             snprintf((*leases)[count].id, sizeof((*leases)[count].id), "%s", holder);
             (*leases)[count].address = address;
         }

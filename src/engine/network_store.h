@@ -13,6 +13,7 @@
 
 #include "../net/ipv4.h"
 #include "../util/error.h"
+#include "identity.h"
 #include "options.h"
 
 #define NETWORK_DEFAULT_NAME   "bridge"
@@ -21,7 +22,7 @@
 
 struct network {
     char *name;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     char bridge[16];
     struct ipv4_subnet subnet;
     uint32_t gateway;
@@ -60,7 +61,7 @@ int network_lease_take(const struct engine_context *context, const struct networ
 void network_lease_release(const struct engine_context *context, const struct network *network,
                            const char *id, uint32_t address);
 struct network_lease {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     uint32_t address;
 };
 /* The network's live leases; *LEASES (if given) is the caller's to free. */

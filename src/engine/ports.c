@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../net/ipv4.h"
+#include "../util/xalloc.h"
 
 static bool port_number(const char *text, size_t length, bool zero_allowed, uint16_t *port)
 {
@@ -133,12 +134,9 @@ int port_bindings_list(json_t *bindings, struct port_mapping **list, size_t *cou
         json_t *binding;
         json_array_foreach(bound, i, binding)
         {
-            struct port_mapping *grown = realloc(*list, (*count + 1) * sizeof(**list));
-            if (grown == NULL || !port_binding_read(key, binding, &grown[*count])) {
-                *list = grown ? grown : *list;
+            *list = xreallocarray(*list, *count + 1, sizeof(**list));
+            if (!port_binding_read(key, binding, &(*list)[*count]))
                 return husk_error_set(err, 0, "port binding %s is damaged", key);
-            }
-            *list = grown;
             (*count)++;
         }
     }

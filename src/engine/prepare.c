@@ -9,6 +9,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "environment.h"
 #include "namespace_join.h"
 #include "network_attach.h"
@@ -47,7 +48,7 @@ static json_t *build_environment(const struct run_options *options,
                                  const struct prepared_container *c, const char *hostname,
                                  husk_error_t *err)
 {
-    json_t *env = json_array();
+    cleanup_json json_t *env = json_array();
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(c->image->config, "Env"), i, item)
@@ -57,26 +58,22 @@ static json_t *build_environment(const struct run_options *options,
     }
     if (!environment_has(env, "PATH"))
         environment_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    cleanup_free char *entry = NULL;
-    if (asprintf(&entry, "HOSTNAME=%s", hostname) > 0)
-        environment_set(env, entry);
+    cleanup_free char *entry = xasprintf("HOSTNAME=%s", hostname);
+    environment_set(env, entry);
     if (options->tty)
         environment_set(env, "TERM=xterm");
     for (size_t k = 0; k < options->env_count; k++) {
         cleanup_free char *value = NULL;
-        if (environment_option_parse(options->env[k], &value, err) < 0) {
-            json_decref(env);
+        if (environment_option_parse(options->env[k], &value, err) < 0)
             return NULL;
-        }
         if (value != NULL)
             environment_set(env, value);
     }
     if (!environment_has(env, "HOME")) {
-        cleanup_free char *home = NULL;
-        if (asprintf(&home, "HOME=%s", c->user.home ? c->user.home : "/") > 0)
-            environment_set(env, home);
+        cleanup_free char *home = xasprintf("HOME=%s", c->user.home ? c->user.home : "/");
+        environment_set(env, home);
     }
-    return env;
+    return steal_pointer(&env);
 }
 
 /* Entrypoint + (the user's command, or the image's Cmd). */
@@ -89,15 +86,15 @@ static char **build_args(const struct run_options *options, const struct image *
     while (options->command && options->command[extra])
         extra++;
     count += options->command ? extra : json_array_size(cmd);
-    char **args = calloc(count + 1, sizeof(char *));
+    char **args = xcalloc(count + 1, sizeof(char *));
     size_t n = 0, i;
     json_t *item;
-    json_array_foreach(entrypoint, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+    json_array_foreach(entrypoint, i, item) args[n++] = xstrdup(json_string_value(item) ?: "");
     if (options->command)
         for (size_t k = 0; k < extra; k++)
-            args[n++] = strdup(options->command[k]);
+            args[n++] = xstrdup(options->command[k]);
     else
-        json_array_foreach(cmd, i, item) args[n++] = strdup(json_string_value(item) ?: "");
+        json_array_foreach(cmd, i, item) args[n++] = xstrdup(json_string_value(item) ?: "");
     return args;
 }
 
@@ -111,11 +108,9 @@ struct network_files {
 
 static int read_network_file(const struct network_files *n, const char *name, char **content)
 {
-    cleanup_free char *path = NULL;
-    if (n->donor_directory != NULL && asprintf(&path, "%s/%s", n->donor_directory, name) < 0)
-        return -1;
-    if (path == NULL && asprintf(&path, "/etc/%s", name) < 0)
-        return -1;
+    cleanup_free char *path = n->donor_directory != NULL
+                                  ? xasprintf("%s/%s", n->donor_directory, name)
+                                  : xasprintf("/etc/%s", name);
     return file_read_all(AT_FDCWD, path, content, NULL, NULL);
 }
 
@@ -123,21 +118,17 @@ static int write_container_files(const struct prepared_container *c, const struc
                                  husk_error_t *err)
 {
     cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_free char *hostname_line = NULL, *hosts = NULL, *resolv = NULL, *host_hosts = NULL;
+    cleanup_free char *hosts = NULL, *resolv = NULL;
     const char *hostname = n->hostname;
     if (dir < 0)
         return husk_error_set(err, errno, "open %s", c->directory);
-    if (asprintf(&hostname_line, "%s\n", hostname) < 0)
-        return husk_error_set(err, ENOMEM, "hostname");
-    if ((n->host_network || n->donor_directory) && read_network_file(n, "hosts", &host_hosts) == 0)
-        hosts = steal_pointer(&host_hosts);
-    else if (asprintf(&hosts,
-                      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                      "127.0.1.1\t%s\n",
-                      hostname) < 0)
-        return husk_error_set(err, ENOMEM, "hosts");
+    cleanup_free char *hostname_line = xasprintf("%s\n", hostname);
+    if (!(n->host_network || n->donor_directory) || read_network_file(n, "hosts", &hosts) < 0)
+        hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                          "127.0.1.1\t%s\n",
+                          hostname);
     if (read_network_file(n, "resolv.conf", &resolv) < 0)
-        resolv = strdup("");
+        resolv = xstrdup("");
     if (file_write_all(dir, "hostname", hostname_line, strlen(hostname_line), 0644, err) < 0 ||
         file_write_all(dir, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
         file_write_all(dir, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
@@ -154,9 +145,7 @@ static json_t *build_record(const struct run_options *options, const struct prep
     for (char **a = args + 1; *a; a++)
         json_array_append_new(arguments, json_string(*a));
     json_t *process = json_object_get(c->spec, "process");
-    cleanup_free char *slash_name = NULL;
-    if (asprintf(&slash_name, "/%s", c->name) < 0)
-        return NULL;
+    cleanup_free char *slash_name = xasprintf("/%s", c->name);
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:s, s:s, s:s}, "
                      "s:{s:s, s:O, s:s, s:s, s:s, s:b, s:b, s:O}, s:{s:s, s:s, s:s, s:s, s:s, s:s, "
                      "s:b, s:b, s:b}}",
@@ -209,17 +198,15 @@ static int check_network_exists(const struct engine_context *context, const char
 static int record_network_settings(const struct run_options *options, struct prepared_container *c,
                                    husk_error_t *err)
 {
-    json_t *exposed = json_deep_copy(json_object_get(c->image->config, "ExposedPorts"));
-    json_t *bindings = json_object();
-    if (!json_is_object(exposed)) {
-        json_decref(exposed);
-        exposed = json_object();
-    }
+    json_t *image_ports = json_object_get(c->image->config, "ExposedPorts");
+    cleanup_json json_t *exposed =
+        json_is_object(image_ports) ? json_deep_copy(image_ports) : json_object();
+    cleanup_json json_t *bindings = json_object();
     for (size_t i = 0; i < options->expose_count; i++) {
         uint16_t port;
         char protocol[4], key[16];
         if (port_exposed_parse(options->expose[i], &port, protocol, err) < 0)
-            goto fail;
+            return -1;
         snprintf(key, sizeof(key), "%u/%s", port, protocol);
         json_object_set_new(exposed, key, json_object());
     }
@@ -227,7 +214,7 @@ static int record_network_settings(const struct run_options *options, struct pre
         struct port_mapping mapping;
         char key[16];
         if (port_mapping_parse(options->publish[i], &mapping, err) < 0)
-            goto fail;
+            return -1;
         snprintf(key, sizeof(key), "%u/%s", mapping.container_port, mapping.protocol);
         json_object_set_new(exposed, key, json_object());
         port_bindings_add(bindings, &mapping, false);
@@ -241,8 +228,10 @@ static int record_network_settings(const struct run_options *options, struct pre
             port_exposed_parse(key, &any.container_port, any.protocol, NULL) == 0)
             port_bindings_add(bindings, &any, false);
     }
-    json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts", exposed);
-    json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings", bindings);
+    json_object_set_new(json_object_get(c->record, "Config"), "ExposedPorts",
+                        steal_pointer(&exposed));
+    json_object_set_new(json_object_get(c->record, "HostConfig"), "PortBindings",
+                        steal_pointer(&bindings));
     json_object_set(json_object_get(c->record, "HostConfig"), "Sysctls", c->sysctls);
     resource_limits_record(&options->resources, options->cgroup_parent,
                            json_object_get(c->record, "HostConfig"));
@@ -254,24 +243,18 @@ static int record_network_settings(const struct run_options *options, struct pre
         c->record, "NetworkSettings",
         json_pack("{s:s, s:o, s:{}}", "IPAddress", "", "Networks", networks, "Ports"));
     return 0;
-fail:
-    json_decref(exposed);
-    json_decref(bindings);
-    return -1;
 }
 
 static int build_spec(const struct run_options *options, struct prepared_container *c,
                       const char *hostname, husk_error_t *err)
 {
-    json_t *env = build_environment(options, c, hostname, err);
+    cleanup_json json_t *env = build_environment(options, c, hostname, err);
     if (env == NULL)
         return -1;
     cleanup_strv char **args = build_args(options, c->image);
-    if (args[0] == NULL) {
-        json_decref(env);
+    if (args[0] == NULL)
         return husk_error_set(err, 0, "no command given and image %s has no default command",
                               options->image);
-    }
     const char *cwd = options->workdir;
     if (cwd == NULL || cwd[0] == '\0')
         cwd = json_string_value(json_object_get(c->image->config, "WorkingDir"));
@@ -291,7 +274,6 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .resources = c->resources,
     };
     c->spec = spec_build(&inputs, err);
-    json_decref(env);
     if (c->spec == NULL)
         return -1;
     c->record = build_record(options, c, args, hostname);
@@ -303,9 +285,9 @@ static int build_spec(const struct run_options *options, struct prepared_contain
 static int save_spec(const struct prepared_container *c, husk_error_t *err)
 {
     cleanup_free char *text = json_dumps(c->spec, JSON_INDENT(2));
-    cleanup_free char *path = NULL;
-    if (text == NULL || asprintf(&path, "%s/config.json", c->directory) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "config.json");
+    cleanup_free char *path = xasprintf("%s/config.json", c->directory);
     return file_write_all(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
@@ -327,7 +309,7 @@ static int identify(const struct engine_context *context, const struct run_optio
         return -1;
     c->name_reserved = true;
     c->directory = store_container_directory(context, c->id);
-    return c->directory ? 0 : husk_error_set(err, ENOMEM, "container directory");
+    return 0;
 }
 
 /* container:NAME becomes container:ID now, so the record names the donor
@@ -342,8 +324,9 @@ static int resolve_donors(const struct engine_context *context, const struct run
         if (namespace_donor_of(*modes[i]) == NULL)
             continue;
         cleanup_free char *id = namespace_donor_resolve(context, *modes[i], options->name, err);
-        if (id == NULL || asprintf(&c->joined_modes[i], "container:%s", id) < 0)
+        if (id == NULL)
             return -1;
+        c->joined_modes[i] = xasprintf("container:%s", id);
         *modes[i] = c->joined_modes[i];
     }
     return 0;
@@ -358,7 +341,7 @@ static char *network_donor_hostname(const struct engine_context *context, const 
         return NULL;
     json_t *config = json_object_get(donor.record, "Config");
     const char *hostname = json_string_value(json_object_get(config, "Hostname"));
-    char *copy = hostname ? strdup(hostname) : NULL;
+    char *copy = xstrdup(hostname);
     *donor_directory = steal_pointer(&donor.directory);
     container_close(&donor);
     return copy;

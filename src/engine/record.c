@@ -12,6 +12,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "identity.h"
 #include "store.h"
 
@@ -28,27 +29,25 @@ static bool is_container_id_entry(const char *name)
 
 char **container_list_ids(const struct engine_context *context)
 {
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/containers", context->data_root) < 0)
-        return NULL;
+    cleanup_free char *path = xasprintf("%s/containers", context->data_root);
     return directory_names(path, is_container_id_entry);
 }
 
-static int lookup_name(const struct engine_context *context, const char *name, char id[65])
+static int lookup_name(const struct engine_context *context, const char *name,
+                       char id[HUSK_ID_SIZE])
 {
-    cleanup_free char *link = NULL;
-    if (asprintf(&link, "%s/names/%s", context->data_root, name[0] == '/' ? name + 1 : name) < 0)
-        return -1;
-    ssize_t n = readlink(link, id, 64);
+    cleanup_free char *link =
+        xasprintf("%s/names/%s", context->data_root, name[0] == '/' ? name + 1 : name);
+    ssize_t n = readlink(link, id, CONTAINER_ID_LENGTH);
     if (n != CONTAINER_ID_LENGTH)
         return -1;
     id[n] = '\0';
     cleanup_free char *directory = store_container_directory(context, id);
-    return directory && access(directory, F_OK) == 0 ? 0 : -1;
+    return access(directory, F_OK) == 0 ? 0 : -1;
 }
 
-int container_lookup(const struct engine_context *context, const char *reference, char id[65],
-                     husk_error_t *err)
+int container_lookup(const struct engine_context *context, const char *reference,
+                     char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     if (reference == NULL || reference[0] == '\0')
         return husk_error_set(err, 0, "No such container: \"\"");
@@ -61,11 +60,11 @@ int container_lookup(const struct engine_context *context, const char *reference
     cleanup_strv char **ids = container_list_ids(context);
     size_t matches = 0;
     char candidates[512] = "";
-    for (char **candidate = ids; candidate && *candidate; candidate++) {
+    for (char **candidate = ids; *candidate; candidate++) {
         if (strncmp(*candidate, reference, length) != 0)
             continue;
         if (matches++ == 0)
-            snprintf(id, 65, "%s", *candidate);
+            snprintf(id, HUSK_ID_SIZE, "%s", *candidate);
         size_t used = strlen(candidates);
         snprintf(candidates + used, sizeof(candidates) - used, "%s%.12s", used ? ", " : "",
                  *candidate);
@@ -85,13 +84,13 @@ static int load_record(struct container_handle *handle, const char *reference, b
     if (handle->lock_fd < 0 || (lock && flock(handle->lock_fd, LOCK_EX) < 0))
         return husk_error_set(err, errno, "No such container: %s", reference);
     json_error_t parse_error;
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/container.json", handle->directory) < 0 ||
-        (handle->record = json_load_file(path, 0, &parse_error)) == NULL)
+    cleanup_free char *path = xasprintf("%s/container.json", handle->directory);
+    handle->record = json_load_file(path, 0, &parse_error);
+    if (handle->record == NULL)
         return husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
-                              path ? parse_error.text : "out of memory");
+                              parse_error.text);
     const char *name = json_string_value(json_object_get(handle->record, "Name"));
-    handle->name = strdup(name && name[0] == '/' ? name + 1 : name ? name : "");
+    handle->name = xstrdup(name && name[0] == '/' ? name + 1 : name ? name : "");
     return 0;
 }
 
@@ -103,7 +102,7 @@ static int open_handle(const struct engine_context *context, const char *referen
     if (container_lookup(context, reference, handle->id, err) < 0)
         return -1;
     handle->directory = store_container_directory(context, handle->id);
-    if (handle->directory == NULL || load_record(handle, reference, lock, err) < 0) {
+    if (load_record(handle, reference, lock, err) < 0) {
         container_close(handle);
         return -1;
     }

@@ -9,10 +9,11 @@
 #include <sys/types.h>
 
 #include "../util/error.h"
+#include "identity.h"
 #include "options.h"
 
 struct container_handle {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     char *name; /* without the leading "/" */
     char *directory;
     int lock_fd; /* flock()ed directory fd, or -1 */
@@ -21,8 +22,8 @@ struct container_handle {
 
 /* NAME, full ID or unique ID prefix -> ID. Errors: "No such container: X",
  * or an ambiguous prefix naming the candidates. */
-int container_lookup(const struct engine_context *context, const char *reference, char id[65],
-                     husk_error_t *err);
+int container_lookup(const struct engine_context *context, const char *reference,
+                     char id[HUSK_ID_SIZE], husk_error_t *err);
 /* Looks REFERENCE up, locks the container and loads its record. */
 int container_open(const struct engine_context *context, const char *reference,
                    struct container_handle *handle, husk_error_t *err);

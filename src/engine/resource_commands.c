@@ -14,6 +14,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 /* The container, locked, with its cgroups path; it must run. */
@@ -98,7 +99,7 @@ void engine_thaw(const struct engine_context *context, const char *id)
 /* docker's HostConfig keys of the flags that were given. */
 static void record_given(const struct resource_flags *flags, json_t *host_config)
 {
-    json_t *all = json_object();
+    cleanup_json json_t *all = json_object();
     resource_limits_record(flags, NULL, all);
     const struct {
         const void *given;
@@ -117,26 +118,20 @@ static void record_given(const struct resource_flags *flags, json_t *host_config
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (keys[i].given != NULL)
             json_object_set(host_config, keys[i].key, json_object_get(all, keys[i].key));
-    json_decref(all);
 }
 
 static int save_spec_resources(const char *directory, json_t *resources, husk_error_t *err)
 {
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/config.json", directory) < 0)
-        return husk_error_set(err, ENOMEM, "config.json");
-    json_t *spec = json_load_file(path, 0, NULL);
+    cleanup_free char *path = xasprintf("%s/config.json", directory);
+    cleanup_json json_t *spec = json_load_file(path, 0, NULL);
     json_t *linux_section = json_object_get(spec, "linux");
-    if (linux_section == NULL) {
-        json_decref(spec);
+    if (linux_section == NULL)
         return husk_error_set(err, 0, "%s is unreadable", path);
-    }
     json_t *current = json_object_get(linux_section, "resources");
     if (current == NULL)
         json_object_set_new(linux_section, "resources", current = json_object());
     json_object_update_recursive(current, resources);
     cleanup_free char *text = json_dumps(spec, JSON_INDENT(2));
-    json_decref(spec);
     return text ? file_write_atomic(path, text, strlen(text), true, err)
                 : husk_error_set(err, ENOMEM, "config.json");
 }
@@ -153,7 +148,7 @@ int engine_update(const struct engine_context *context, const char *reference,
     struct target t;
     if (target_open(context, reference, false, &t, err) < 0)
         return -1;
-    json_t *resources = resource_limits_to_spec(&limits);
+    cleanup_json json_t *resources = resource_limits_to_spec(&limits);
     struct runtime_resources parsed;
     int rc = runtime_resources_parse(resources, &parsed, err);
     /* cgroup2 writes period and quota as one file, and its swap relative to
@@ -176,13 +171,12 @@ int engine_update(const struct engine_context *context, const char *reference,
         rc = container_save(context, &t.handle, err);
     }
     runtime_resources_free(&parsed);
-    json_decref(resources);
     target_close(&t);
     return rc;
 }
 
 struct sample {
-    char id[65];
+    char id[HUSK_ID_SIZE];
     char *name;
     pid_t pid;
     char *cgroups_path;
@@ -245,10 +239,10 @@ static bool sample_open(const struct engine_context *context, const char *refere
               runtime_spec_load(handle.directory, &spec, NULL) == 0 && spec->cgroups_path;
     if (ok) {
         snprintf(s->id, sizeof(s->id), "%s", handle.id);
-        s->name = strdup(handle.name);
+        s->name = xstrdup(handle.name);
         s->pid = (pid_t)json_integer_value(
             json_object_get(json_object_get(handle.record, "State"), "Pid"));
-        s->cgroups_path = strdup(spec->cgroups_path);
+        s->cgroups_path = xstrdup(spec->cgroups_path);
     } else {
         husk_error_set(err, 0, "container %s is not running", reference);
     }
@@ -288,7 +282,7 @@ int engine_stats(const struct engine_context *context, char *const *names, size_
     size_t total = count;
     for (char **id = ids; id && *id; id++)
         total++;
-    struct sample *before = calloc(total + 1, sizeof(*before));
+    struct sample *before = xcalloc(total + 1, sizeof(*before));
     struct cgroup_layout layout;
     size_t used = 0;
     int rc = cgroup_layout_discover(&layout, err);

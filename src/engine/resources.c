@@ -269,7 +269,7 @@ void resource_limits_record(const struct resource_flags *flags, const char *cgro
         return;
 #define OR_ZERO(v) ((json_int_t)((v) == RESOURCE_UNSET ? 0 : (v)))
     bool cpus = flags->cpus != NULL;
-    json_t *fields = json_pack(
+    cleanup_json json_t *fields = json_pack(
         "{s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "Memory",
         OR_ZERO(l.memory), "MemorySwap", OR_ZERO(l.memory_swap), "MemoryReservation",
         OR_ZERO(l.memory_reservation), "OomKillDisable", l.oom_kill_disable, "NanoCpus",
@@ -280,5 +280,4 @@ void resource_limits_record(const struct resource_flags *flags, const char *cgro
         OR_ZERO(l.blkio_weight), "CgroupParent", cgroup_parent ? cgroup_parent : "");
 #undef OR_ZERO
     json_object_update(host_config, fields);
-    json_decref(fields);
 }

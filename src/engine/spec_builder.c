@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "namespace_join.h"
 #include "seccomp_profile.h"
 
@@ -63,7 +64,7 @@ static json_t *mount_entry(const char *destination, const char *type, const char
                            const char *options)
 {
     json_t *list = json_array();
-    cleanup_free char *copy = strdup(options);
+    cleanup_free char *copy = xstrdup(options);
     char *save = NULL;
     for (char *word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save))
         json_array_append_new(list, json_string(word));
@@ -81,13 +82,13 @@ static json_t *build_mounts(const struct spec_inputs *in)
     const struct run_options *o = in->options;
     const char *dir = in->container_directory;
     json_t *mounts = json_array();
-    cleanup_free char *overlay = NULL, *hosts = NULL, *hostname = NULL, *resolv = NULL;
     /* "idmap": the runtime shows the image through the user namespace. */
-    if (asprintf(&overlay, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", in->image->rootfs,
-                 dir, dir, in->uid_range ? ",idmap" : "") < 0 ||
-        asprintf(&hosts, "%s/hosts", dir) < 0 || asprintf(&hostname, "%s/hostname", dir) < 0 ||
-        asprintf(&resolv, "%s/resolv.conf", dir) < 0)
-        return NULL;
+    cleanup_free char *overlay =
+        xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", in->image->rootfs, dir, dir,
+                  in->uid_range ? ",idmap" : "");
+    cleanup_free char *hosts = xasprintf("%s/hosts", dir);
+    cleanup_free char *hostname = xasprintf("%s/hostname", dir);
+    cleanup_free char *resolv = xasprintf("%s/resolv.conf", dir);
     /* Mounted by the container's process inside its own mount namespace,
      * so the host's mount table never holds it and nothing can leak. */
     json_array_append_new(mounts, mount_entry("/", "overlay", "overlay", overlay));
@@ -205,11 +206,9 @@ static json_t *id_mappings(const struct id_range *range)
 static json_t *build_linux(const struct spec_inputs *in)
 {
     const struct run_options *o = in->options;
-    cleanup_free char *cgroups_path = NULL;
     const char *parent = o->cgroup_parent ? o->cgroup_parent : "/husk";
-    if (asprintf(&cgroups_path, "%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->container_id) <
-        0)
-        return NULL;
+    cleanup_free char *cgroups_path =
+        xasprintf("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->container_id);
     json_t *devices = json_array();
     json_t *linux_section = json_pack("{s:o, s:s, s:{s:o}, s:o}", "namespaces", build_namespaces(o),
                                       "cgroupsPath", cgroups_path, "resources", "devices",
@@ -247,32 +246,27 @@ static json_t *build_process(const struct spec_inputs *in)
     json_t *groups = json_array();
     for (size_t i = 0; i < in->user->group_count; i++)
         json_array_append_new(groups, json_integer(in->user->groups[i]));
-    json_t *caps = capability_list(o->privileged);
-    json_t *process =
-        json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
-                  "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
-                  (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env", in->env,
-                  "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps, "permitted",
-                  caps, "inheritable", "noNewPrivileges", !o->privileged);
-    json_decref(caps);
-    return process;
+    cleanup_json json_t *caps = capability_list(o->privileged);
+    return json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
+                     "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
+                     (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env",
+                     in->env, "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps,
+                     "permitted", caps, "inheritable", "noNewPrivileges", !o->privileged);
 }
 
 json_t *spec_build(const struct spec_inputs *in, husk_error_t *err)
 {
-    json_t *process = build_process(in);
-    json_t *mounts = build_mounts(in);
-    json_t *linux_section = build_linux(in);
-    cleanup_free char *rootfs = NULL;
-    if (process == NULL || mounts == NULL || linux_section == NULL ||
-        asprintf(&rootfs, "%s/rootfs", in->container_directory) < 0) {
-        json_decref(process);
-        json_decref(mounts);
-        json_decref(linux_section);
+    cleanup_json json_t *process = build_process(in);
+    cleanup_json json_t *mounts = build_mounts(in);
+    cleanup_json json_t *linux_section = build_linux(in);
+    cleanup_free char *rootfs = xasprintf("%s/rootfs", in->container_directory);
+    if (process == NULL || mounts == NULL || linux_section == NULL) {
         husk_error_set(err, ENOMEM, "build the runtime spec");
         return NULL;
     }
+    /* "o" hands each reference over to json_pack. */
     return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process",
-                     process, "root", "path", rootfs, "readonly", in->options->read_only,
-                     "hostname", in->hostname, "mounts", mounts, "linux", linux_section);
+                     steal_pointer(&process), "root", "path", rootfs, "readonly",
+                     in->options->read_only, "hostname", in->hostname, "mounts",
+                     steal_pointer(&mounts), "linux", steal_pointer(&linux_section));
 }

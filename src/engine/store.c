@@ -12,13 +12,11 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
 {
-    char *path = NULL;
-    if (asprintf(&path, "%s/containers/%s", context->data_root, id) < 0)
-        return NULL;
-    return path;
+    return xasprintf("%s/containers/%s", context->data_root, id);
 }
 
 /* containers/ holds every record (and -e values in them): owner only, and
@@ -49,9 +47,7 @@ static const struct {
 int store_container_create(const struct engine_context *context, const char *id, husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_free char *containers = NULL;
-    if (directory == NULL || asprintf(&containers, "%s/containers", context->data_root) < 0)
-        return husk_error_set(err, ENOMEM, "container directory");
+    cleanup_free char *containers = xasprintf("%s/containers", context->data_root);
     if (directory_create_parents(containers, 0700, err) < 0 || make_private(containers, err) < 0)
         return -1;
     if (mkdir(directory, 0700) < 0)
@@ -70,25 +66,21 @@ int store_container_create(const struct engine_context *context, const char *id,
 
 static char *name_link(const struct engine_context *context, const char *name)
 {
-    char *path = NULL;
-    if (asprintf(&path, "%s/names/%s", context->data_root, name) < 0)
-        return NULL;
-    return path;
+    return xasprintf("%s/names/%s", context->data_root, name);
 }
 
 /* A name whose container directory is gone (husk killed mid-run) is free. */
 static bool name_is_stale(const struct engine_context *context, const char *holder)
 {
     cleanup_free char *directory = store_container_directory(context, holder);
-    return directory != NULL && access(directory, F_OK) < 0 && errno == ENOENT;
+    return access(directory, F_OK) < 0 && errno == ENOENT;
 }
 
 int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
                        husk_error_t *err)
 {
-    cleanup_free char *names = NULL, *link = name_link(context, name);
-    if (link == NULL || asprintf(&names, "%s/names", context->data_root) < 0)
-        return husk_error_set(err, ENOMEM, "name");
+    cleanup_free char *names = xasprintf("%s/names", context->data_root);
+    cleanup_free char *link = name_link(context, name);
     if (directory_create_parents(names, 0700, err) < 0)
         return -1;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -103,9 +95,8 @@ int store_name_reserve(const struct engine_context *context, const char *name, c
         if (attempt == 0 && n > 0 && name_is_stale(context, holder)) {
             /* Rename-over keeps the stale check and removal atomic together
              * with respect to other husk processes doing the same. */
-            cleanup_free char *temporary = NULL;
-            if (asprintf(&temporary, "%s.stale.%d", link, getpid()) > 0 &&
-                rename(link, temporary) == 0)
+            cleanup_free char *temporary = xasprintf("%s.stale.%d", link, getpid());
+            if (rename(link, temporary) == 0)
                 unlink(temporary);
             continue;
         }
@@ -121,8 +112,6 @@ void store_name_release(const struct engine_context *context, const char *name, 
 {
     cleanup_free char *link = name_link(context, name);
     char holder[128];
-    if (link == NULL)
-        return;
     ssize_t n = readlink(link, holder, sizeof(holder) - 1);
     if (n <= 0)
         return;
@@ -135,9 +124,9 @@ int store_record_save(const struct engine_context *context, const char *id, json
                       husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_free char *path = NULL;
+    cleanup_free char *path = xasprintf("%s/container.json", directory);
     cleanup_free char *text = json_dumps(record, JSON_COMPACT);
-    if (directory == NULL || text == NULL || asprintf(&path, "%s/container.json", directory) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "save container record");
     /* 0600 (file_write_atomic's mode): the record holds the -e values. */
     return file_write_atomic(path, text, strlen(text), true, err);
@@ -147,8 +136,6 @@ int store_container_remove(const struct engine_context *context, const char *id,
                            husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
-    if (directory == NULL)
-        return husk_error_set(err, ENOMEM, "remove container");
     int rc = directory_remove_tree(directory, err);
     if (name != NULL)
         store_name_release(context, name, id);

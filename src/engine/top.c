@@ -9,6 +9,7 @@
 #include "../runtime/cgroup.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "record.h"
 
 static void describe(struct top_process *p)
@@ -29,7 +30,7 @@ static void describe(struct top_process *p)
                 cmdline[i] = ' ';
         p->command = steal_pointer(&cmdline);
     } else {
-        p->command = strdup("?");
+        p->command = xstrdup("?");
     }
 }
 
@@ -40,7 +41,7 @@ int engine_top(const struct engine_context *context, const char *reference,
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     bool running = strcmp(record_status(handle.record), "running") == 0;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     snprintf(id, sizeof(id), "%s", handle.id);
     container_close(&handle);
     if (!running)
@@ -59,7 +60,7 @@ int engine_top(const struct engine_context *context, const char *reference,
     if (rc < 0)
         return -1;
     *count = 0;
-    *processes = calloc(strlen(members) / 2 + 1, sizeof(**processes));
+    *processes = xcalloc(strlen(members) / 2 + 1, sizeof(**processes));
     char *save = NULL;
     for (char *line = strtok_r(members, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         struct top_process *p = &(*processes)[(*count)++];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 #define ID_MAX 2147483647L
 
@@ -25,8 +26,8 @@ int user_spec_split(const char *spec, char **user, char **group, husk_error_t *e
     for (const char *c = spec; *c; c++)
         if (isspace((unsigned char)*c))
             return husk_error_set(err, 0, "invalid user \"%s\": contains white space", spec);
-    *user = strndup(spec, user_length);
-    *group = colon ? strdup(colon + 1) : NULL;
+    *user = xstrndup(spec, user_length);
+    *group = colon ? xstrdup(colon + 1) : NULL;
     return 0;
 }
 
@@ -69,7 +70,8 @@ static const char *field(const char *line, int n, char *buffer, size_t size)
 /* Finds the line whose name (field 0) or id (field 2) matches. */
 static const char *find_entry(const char *file, const char *name, long id)
 {
-    for (const char *line = file; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (const char *line = file; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         if (*line == '#' || *line == '\n')
             continue;
         char buffer[256];
@@ -93,22 +95,19 @@ static bool member_of(const char *line, const char *user)
     return false;
 }
 
-static int collect_groups(const char *group_file, struct resolved_user *out)
+static void collect_groups(const char *group_file, struct resolved_user *out)
 {
-    for (const char *line = group_file; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (const char *line = group_file; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         char gid_text[32];
         if (!member_of(line, out->name) || field(line, 2, gid_text, sizeof(gid_text)) == NULL)
             continue;
         long gid = parse_id(gid_text);
         if (gid < 0)
             continue;
-        gid_t *grown = realloc(out->groups, (out->group_count + 1) * sizeof(gid_t));
-        if (grown == NULL)
-            return -1;
-        out->groups = grown;
+        out->groups = xreallocarray(out->groups, out->group_count + 1, sizeof(gid_t));
         out->groups[out->group_count++] = (gid_t)gid;
     }
-    return 0;
 }
 
 static int resolve_user_part(const char *user, const char *passwd, struct resolved_user *out,
@@ -123,7 +122,7 @@ static int resolve_user_part(const char *user, const char *passwd, struct resolv
                               user);
     out->uid = (uid_t)uid;
     out->gid = 0;
-    out->home = strdup("/");
+    out->home = xstrdup("/");
     if (line == NULL)
         return 0;
     char buffer[1024];
@@ -133,16 +132,16 @@ static int resolve_user_part(const char *user, const char *passwd, struct resolv
     out->uid = (uid_t)found_uid;
     long gid = parse_id(field(line, 3, buffer, sizeof(buffer)));
     out->gid = gid >= 0 ? (gid_t)gid : 0;
-    out->name = strdup(field(line, 0, buffer, sizeof(buffer)));
+    out->name = xstrdup(field(line, 0, buffer, sizeof(buffer)));
     if (field(line, 5, buffer, sizeof(buffer)) && buffer[0] == '/') {
         free(out->home);
-        out->home = strdup(buffer);
+        out->home = xstrdup(buffer);
     }
     return 0;
 }
 
-int user_resolve(const char *spec, const char *passwd, const char *group,
-                 struct resolved_user *out, husk_error_t *err)
+int user_resolve(const char *spec, const char *passwd, const char *group, struct resolved_user *out,
+                 husk_error_t *err)
 {
     cleanup_free char *user_part = NULL, *group_part = NULL;
     memset(out, 0, sizeof(*out));
@@ -152,12 +151,9 @@ int user_resolve(const char *spec, const char *passwd, const char *group,
         goto fail;
     if (group_part == NULL) {
         /* As docker: the primary group first, then every group naming the user. */
-        out->groups = malloc(sizeof(gid_t));
-        if (out->groups == NULL)
-            goto fail_memory;
+        out->groups = xmalloc(sizeof(gid_t));
         out->groups[out->group_count++] = out->gid;
-        if (collect_groups(group, out) < 0)
-            goto fail_memory;
+        collect_groups(group, out);
         return 0;
     }
     long gid = parse_id(group_part);
@@ -175,13 +171,9 @@ int user_resolve(const char *spec, const char *passwd, const char *group,
         }
     }
     out->gid = (gid_t)gid;
-    out->groups = malloc(sizeof(gid_t));
-    if (out->groups == NULL)
-        goto fail_memory;
+    out->groups = xmalloc(sizeof(gid_t));
     out->groups[out->group_count++] = out->gid;
     return 0;
-fail_memory:
-    husk_error_set(err, ENOMEM, "resolve user");
 fail:
     resolved_user_free(out);
     return -1;

@@ -13,6 +13,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "store.h"
 
 extern char **environ;
@@ -35,8 +36,8 @@ static int copy_binary(const char *source, int root_fd, husk_error_t *err)
     struct stat st;
     if (fstat(in, &st) < 0)
         return husk_error_set(err, errno, "stat %s", source);
-    cleanup_close int out = openat(root_fd, "bin/busybox", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                                   0755);
+    cleanup_close int out =
+        openat(root_fd, "bin/busybox", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
     if (out < 0)
         return husk_error_set(err, errno, "create bin/busybox");
     for (off_t offset = 0; offset < st.st_size;) {
@@ -88,26 +89,23 @@ static int link_applets(int root_fd, char *applets, husk_error_t *err)
 
 static int write_image_config(const char *destination, husk_error_t *err)
 {
-    json_t *config = json_pack(
+    cleanup_json json_t *config = json_pack(
         "{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[]}}", "architecture", "amd64", "os", "linux",
-        "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "Cmd", "sh", "rootfs", "type", "layers", "diff_ids");
+        "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd",
+        "sh", "rootfs", "type", "layers", "diff_ids");
     cleanup_free char *text = json_dumps(config, JSON_INDENT(2));
-    json_decref(config);
-    cleanup_free char *path = NULL;
-    if (text == NULL || asprintf(&path, "%s/config.json", destination) < 0)
+    if (text == NULL)
         return husk_error_set(err, ENOMEM, "image config");
+    cleanup_free char *path = xasprintf("%s/config.json", destination);
     return file_write_all(AT_FDCWD, path, text, strlen(text), 0644, err);
 }
 
 int image_busybox_build(const char *busybox, const char *destination, husk_error_t *err)
 {
     static const char *const directories[] = {
-        "bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "tmp",
-        "root", "home", "var", "var/tmp", "var/www", "run", "mnt"};
-    cleanup_free char *rootfs = NULL;
-    if (asprintf(&rootfs, "%s/rootfs", destination) < 0)
-        return husk_error_set(err, ENOMEM, "image");
+        "bin", "sbin", "usr",  "usr/bin", "usr/sbin", "etc",     "proc", "sys", "dev",
+        "tmp", "root", "home", "var",     "var/tmp",  "var/www", "run",  "mnt"};
+    cleanup_free char *rootfs = xasprintf("%s/rootfs", destination);
     if (directory_create_parents(rootfs, 0755, err) < 0)
         return -1;
     cleanup_close int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -10,6 +10,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 #define DEFAULT_BUSYBOX "/bin/busybox"
 
@@ -62,7 +63,7 @@ char *image_reference_normalise(const char *reference)
         if (slash == NULL)
             break;
     }
-    return strndup(name, length);
+    return xstrndup(name, length);
 }
 
 /* Builds into a private temporary directory and renames it into place, so
@@ -73,12 +74,9 @@ static int ensure_busybox(const char *images, const char *directory, husk_error_
         return 0;
     const char *busybox = getenv("HUSK_BUSYBOX") ? getenv("HUSK_BUSYBOX") : DEFAULT_BUSYBOX;
     if (access(busybox, X_OK) < 0)
-        return husk_error_set(err, errno,
-                              "build the default busybox image: %s (install busybox-static)",
-                              busybox);
-    cleanup_free char *temporary = NULL;
-    if (asprintf(&temporary, "%s/.busybox.%d", images, getpid()) < 0)
-        return husk_error_set(err, ENOMEM, "image");
+        return husk_error_set(
+            err, errno, "build the default busybox image: %s (install busybox-static)", busybox);
+    cleanup_free char *temporary = xasprintf("%s/.busybox.%d", images, getpid());
     directory_remove_tree(temporary, NULL);
     if (image_busybox_build(busybox, temporary, err) < 0) {
         directory_remove_tree(temporary, NULL);
@@ -95,16 +93,13 @@ static int ensure_busybox(const char *images, const char *directory, husk_error_
 
 static int load_config(const char *directory, json_t **config, husk_error_t *err)
 {
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/config.json", directory) < 0)
-        return husk_error_set(err, ENOMEM, "image");
+    cleanup_free char *path = xasprintf("%s/config.json", directory);
     json_error_t parse_error;
-    json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "image config %s: %s", path, parse_error.text);
     json_t *section = json_object_get(document, "config");
     *config = json_is_object(section) ? json_incref(section) : json_object();
-    json_decref(document);
     return 0;
 }
 
@@ -114,23 +109,22 @@ int image_store_open(const char *data_root, const char *reference, struct image 
     cleanup_free char *name = image_reference_normalise(reference);
     if (name == NULL)
         return husk_error_set(err, 0, "invalid image reference \"%s\"", reference);
-    cleanup_free char *images = NULL, *directory = NULL;
-    if (asprintf(&images, "%s/images", data_root) < 0 ||
-        asprintf(&directory, "%s/%s", images, name) < 0)
-        return husk_error_set(err, ENOMEM, "image");
+    cleanup_free char *images = xasprintf("%s/images", data_root);
+    cleanup_free char *directory = xasprintf("%s/%s", images, name);
     if (strcmp(name, "busybox") == 0) {
         if (directory_create_parents(images, 0700, err) < 0 ||
             ensure_busybox(images, directory, err) < 0)
             return -1;
     } else if (access(directory, F_OK) < 0) {
-        return husk_error_set(err, 0, "image \"%s\" not found (pulling arrives later; local "
-                                      "images: busybox)",
+        return husk_error_set(err, 0,
+                              "image \"%s\" not found (pulling arrives later; local "
+                              "images: busybox)",
                               reference);
     }
-    struct image *image = calloc(1, sizeof(*image));
+    struct image *image = xcalloc(1, sizeof(*image));
     image->name = steal_pointer(&name);
-    if (asprintf(&image->rootfs, "%s/rootfs", directory) < 0 ||
-        load_config(directory, &image->config, err) < 0) {
+    image->rootfs = xasprintf("%s/rootfs", directory);
+    if (load_config(directory, &image->config, err) < 0) {
         image_free(image);
         return -1;
     }

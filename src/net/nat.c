@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 /* libnftables and the four libraries it pulls in are loaded only when a
  * bridge or a port changes: linked into husk, their relocated data would
@@ -52,9 +53,7 @@ static int library_load(struct nftables_library *library, husk_error_t *err)
 
 int nat_open(struct nat **nat, husk_error_t *err)
 {
-    *nat = calloc(1, sizeof(**nat));
-    if (*nat == NULL)
-        return husk_error_set(err, ENOMEM, "nftables context");
+    *nat = xcalloc(1, sizeof(**nat));
     int rc = library_load(&(*nat)->library, err);
     if (rc == 0 && ((*nat)->context = (*nat)->library.ctx_new(NFT_CTX_DEFAULT)) == NULL)
         rc = husk_error_set(err, ENOMEM, "nftables context");
@@ -86,11 +85,8 @@ static int run(struct nat *nat, int errno_value, husk_error_t *err, const char *
 {
     va_list ap;
     va_start(ap, fmt);
-    cleanup_free char *commands = NULL;
-    int length = vasprintf(&commands, fmt, ap);
+    cleanup_free char *commands = xvasprintf(fmt, ap);
     va_end(ap);
-    if (length < 0)
-        return husk_error_set(err, ENOMEM, "nftables");
     if (nat->library.run_cmd_from_buffer(nat->context, commands) == 0)
         return 0;
     const char *text = nat->library.get_error_buffer(nat->context);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 static int write_map(pid_t pid, const char *file, const struct runtime_id_mapping *mappings,
                      size_t count, husk_error_t *err)
@@ -80,7 +81,7 @@ static int idmap_layer(const char *directory, int userns_fd, struct idmapped_lay
 static int configure_overlay(int context, const char *data, int userns_fd,
                              struct idmapped_layers *layers, husk_error_t *err)
 {
-    cleanup_free char *copy = strdup(data ? data : "");
+    cleanup_free char *copy = xstrdup(data ? data : "");
     char *save = NULL;
     for (char *option = strtok_r(copy, ",", &save); option; option = strtok_r(NULL, ",", &save)) {
         char *value = strchr(option, '=');

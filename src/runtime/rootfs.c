@@ -14,6 +14,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 #define FD_PATH_SIZE 32
 
@@ -97,7 +98,7 @@ static const struct runtime_device default_devices[] = {
 
 static int create_device(int root_fd, const struct runtime_device *device, husk_error_t *err)
 {
-    cleanup_free char *directory = strdup(device->path);
+    cleanup_free char *directory = xstrdup(device->path);
     char *slash = strrchr(directory, '/');
     *slash = '\0';
     const char *name = slash + 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 int64_t seccomp_action_parse(const char *name, json_t *errno_value)
 {
@@ -40,9 +41,12 @@ static int comparison_parse(const char *op)
     static const struct {
         const char *name;
         int op;
-    } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},         {"SCMP_CMP_LT", SCMP_CMP_LT},
-               {"SCMP_CMP_LE", SCMP_CMP_LE},         {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-               {"SCMP_CMP_GE", SCMP_CMP_GE},         {"SCMP_CMP_GT", SCMP_CMP_GT},
+    } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+               {"SCMP_CMP_LT", SCMP_CMP_LT},
+               {"SCMP_CMP_LE", SCMP_CMP_LE},
+               {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+               {"SCMP_CMP_GE", SCMP_CMP_GE},
+               {"SCMP_CMP_GT", SCMP_CMP_GT},
                {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
     for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
         if (strcmp(op, ops[i].name) == 0)
@@ -86,8 +90,8 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t index, husk_error_
         /* Profiles list syscalls of every architecture; skip the others. */
         if (number == __NR_SCMP_ERROR)
             continue;
-        int rc = seccomp_rule_add_array(ctx, (uint32_t)action, number, (unsigned)count,
-                                        comparisons);
+        int rc =
+            seccomp_rule_add_array(ctx, (uint32_t)action, number, (unsigned)count, comparisons);
         /* EEXIST: a rule that is the default action already. */
         if (rc < 0 && rc != -EEXIST && rc != -EACCES)
             return husk_error_set(err, -rc, "seccomp rule for %s", json_string_value(name));
@@ -106,9 +110,9 @@ static int export_program(scmp_filter_ctx ctx, struct seccomp_program *program, 
     struct stat st;
     if (fstat(fd, &st) < 0)
         return husk_error_set(err, errno, "seccomp filter");
-    program->filter = malloc((size_t)st.st_size);
+    program->filter = xmalloc((size_t)st.st_size);
     program->length = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
-    if (program->filter == NULL || pread(fd, program->filter, (size_t)st.st_size, 0) != st.st_size)
+    if (pread(fd, program->filter, (size_t)st.st_size, 0) != st.st_size)
         return husk_error_set(err, errno, "read seccomp filter");
     return 0;
 }
@@ -123,8 +127,9 @@ int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, hu
         seccomp_action_parse(json_string_value(json_object_get(seccomp, "defaultAction")),
                              json_object_get(seccomp, "defaultErrnoRet"));
     if (default_action < 0)
-        return husk_error_set(err, 0, "config.json: linux.seccomp.defaultAction is missing or "
-                                      "unknown");
+        return husk_error_set(err, 0,
+                              "config.json: linux.seccomp.defaultAction is missing or "
+                              "unknown");
     scmp_filter_ctx ctx = seccomp_init((uint32_t)default_action);
     if (ctx == NULL)
         return husk_error_set(err, ENOMEM, "seccomp_init");

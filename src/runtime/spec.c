@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -22,16 +23,14 @@ static int strv_from_json(json_t *array, const char *field, char ***out, husk_er
     if (!json_is_array(array))
         return husk_error_set(err, 0, "config.json: %s must be an array of strings", field);
     size_t count = json_array_size(array);
-    char **strv = calloc(count + 1, sizeof(char *));
-    if (strv == NULL)
-        return husk_error_set(err, ENOMEM, "config.json");
+    char **strv = xcalloc(count + 1, sizeof(char *));
     for (size_t i = 0; i < count; i++) {
         const char *value = json_string_value(json_array_get(array, i));
         if (value == NULL) {
             cleanup_strvp(&strv);
             return husk_error_set(err, 0, "config.json: %s[%zu] must be a string", field, i);
         }
-        strv[i] = strdup(value);
+        strv[i] = xstrdup(value);
     }
     *out = strv;
     return 0;
@@ -40,7 +39,7 @@ static int strv_from_json(json_t *array, const char *field, char ***out, husk_er
 static char *string_or_null(json_t *object, const char *key)
 {
     const char *value = json_string_value(json_object_get(object, key));
-    return value ? strdup(value) : NULL;
+    return xstrdup(value);
 }
 
 struct mount_flag_word {
@@ -83,14 +82,11 @@ static const struct mount_flag_word mount_flag_words[] = {
     {"runbindable", false, MS_UNBINDABLE | MS_REC, true},
 };
 
-static int append_data(char **data, const char *word)
+static void append_data(char **data, const char *word)
 {
-    char *joined = NULL;
-    if (asprintf(&joined, "%s%s%s", *data ? *data : "", *data ? "," : "", word) < 0)
-        return -1;
+    char *joined = xasprintf("%s%s%s", *data ? *data : "", *data ? "," : "", word);
     free(*data);
     *data = joined;
-    return 0;
 }
 
 int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, husk_error_t *err)
@@ -130,8 +126,8 @@ int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, hu
         }
         /* tmpcopyup and friends are runtime extensions husk does not implement;
          * everything else is file-system data such as "mode=755". */
-        if (!known && strcmp(word, "tmpcopyup") != 0 && append_data(&mount->data, word) < 0)
-            return husk_error_set(err, ENOMEM, "config.json");
+        if (!known && strcmp(word, "tmpcopyup") != 0)
+            append_data(&mount->data, word);
     }
     return 0;
 }
@@ -213,7 +209,7 @@ static int parse_user(json_t *user, struct runtime_spec *spec, husk_error_t *err
     spec->uid = (uid_t)uid;
     spec->gid = (gid_t)gid;
     size_t count = json_array_size(groups);
-    spec->additional_gids = calloc(count + 1, sizeof(gid_t));
+    spec->additional_gids = xcalloc(count + 1, sizeof(gid_t));
     for (size_t i = 0; i < count; i++) {
         json_t *g = json_array_get(groups, i);
         if (!json_is_integer(g) || json_integer_value(g) < 0)
@@ -258,7 +254,7 @@ static int parse_mounts(json_t *mounts, struct runtime_spec *spec, husk_error_t 
     json_t *item;
     if (mounts != NULL && !json_is_array(mounts))
         return husk_error_set(err, 0, "config.json: mounts must be an array");
-    spec->mounts = calloc(count + 1, sizeof(*spec->mounts));
+    spec->mounts = xcalloc(count + 1, sizeof(*spec->mounts));
     json_array_foreach(mounts, i, item)
     {
         struct runtime_mount *m = &spec->mounts[spec->mount_count++];
@@ -283,7 +279,7 @@ static int parse_namespaces(json_t *namespaces, struct runtime_spec *spec, husk_
 {
     size_t count = json_array_size(namespaces), i;
     json_t *item;
-    spec->namespaces = calloc(count + 1, sizeof(*spec->namespaces));
+    spec->namespaces = xcalloc(count + 1, sizeof(*spec->namespaces));
     json_array_foreach(namespaces, i, item)
     {
         const char *type = json_string_value(json_object_get(item, "type"));
@@ -306,7 +302,7 @@ static int parse_id_mappings(json_t *list, const char *key, struct runtime_id_ma
     json_t *item;
     if (list != NULL && !json_is_array(list))
         return husk_error_set(err, 0, "config.json: linux.%s must be an array", key);
-    *mappings = calloc(total + 1, sizeof(**mappings));
+    *mappings = xcalloc(total + 1, sizeof(**mappings));
     json_array_foreach(list, i, item)
     {
         json_int_t container_id = -1, host_id = -1, size = 0;
@@ -348,7 +344,7 @@ static int parse_devices(json_t *devices, struct runtime_spec *spec, husk_error_
 {
     size_t count = json_array_size(devices), i;
     json_t *item;
-    spec->devices = calloc(count + 1, sizeof(*spec->devices));
+    spec->devices = xcalloc(count + 1, sizeof(*spec->devices));
     json_array_foreach(devices, i, item)
     {
         const char *path = NULL, *type = NULL;
@@ -359,7 +355,7 @@ static int parse_devices(json_t *devices, struct runtime_spec *spec, husk_error_
             type[0] == '\0' || strchr("cbup", type[0]) == NULL || path[0] != '/')
             return husk_error_set(err, 0, "config.json: linux.devices[%zu] is malformed", i);
         struct runtime_device *d = &spec->devices[spec->device_count++];
-        d->path = strdup(path);
+        d->path = xstrdup(path);
         d->type = type[0] == 'u' ? 'c' : type[0];
         d->major = major;
         d->minor = minor;
@@ -374,7 +370,7 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
 {
     size_t count = json_array_size(rules), i;
     json_t *item;
-    spec->device_rules = calloc(count + 1, sizeof(*spec->device_rules));
+    spec->device_rules = xcalloc(count + 1, sizeof(*spec->device_rules));
     json_array_foreach(rules, i, item)
     {
         int allow = 0;
@@ -396,8 +392,8 @@ static int parse_device_rules(json_t *rules, struct runtime_spec *spec, husk_err
     return 0;
 }
 
-static int resource_integer(json_t *object, const char *key, const char *section,
-                            int64_t *value, husk_error_t *err)
+static int resource_integer(json_t *object, const char *key, const char *section, int64_t *value,
+                            husk_error_t *err)
 {
     json_t *item = json_object_get(object, key);
     if (item == NULL)
@@ -421,8 +417,8 @@ int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk
         resource_integer(cpu, "shares", "cpu", &r->cpu_shares, err) < 0 ||
         resource_integer(cpu, "quota", "cpu", &r->cpu_quota, err) < 0 ||
         resource_integer(cpu, "period", "cpu", &r->cpu_period, err) < 0 ||
-        resource_integer(json_object_get(resources, "pids"), "limit", "pids", &r->pids_limit,
-                         err) < 0 ||
+        resource_integer(json_object_get(resources, "pids"), "limit", "pids", &r->pids_limit, err) <
+            0 ||
         resource_integer(json_object_get(resources, "blockIO"), "weight", "blockIO",
                          &r->blkio_weight, err) < 0)
         return -1;
@@ -469,9 +465,8 @@ static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_er
         json_string_value(json_object_get(linux_section, "rootfsPropagation"));
     if (propagation != NULL) {
         struct runtime_mount probe = {.destination = "/"};
-        json_t *words = json_pack("[s]", propagation);
+        cleanup_json json_t *words = json_pack("[s]", propagation);
         int rc = runtime_mount_options_parse(words, &probe, err);
-        json_decref(words);
         free(probe.data);
         if (rc < 0 || probe.propagation == 0)
             return husk_error_set(err, 0, "config.json: bad linux.rootfsPropagation %s",
@@ -486,7 +481,7 @@ int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec
 {
     if (!json_is_object(document))
         return husk_error_set(err, 0, "config.json: not a JSON object");
-    struct runtime_spec *spec = calloc(1, sizeof(*spec));
+    struct runtime_spec *spec = xcalloc(1, sizeof(*spec));
     json_t *root = json_object_get(document, "root");
     const char *root_path = json_string_value(json_object_get(root, "path"));
     int rc = -1;
@@ -495,9 +490,9 @@ int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec
         goto out;
     }
     if (root_path[0] == '/' || bundle == NULL)
-        spec->root_path = strdup(root_path);
-    else if (asprintf(&spec->root_path, "%s/%s", bundle, root_path) < 0)
-        goto out;
+        spec->root_path = xstrdup(root_path);
+    else
+        spec->root_path = xasprintf("%s/%s", bundle, root_path);
     spec->root_readonly = json_is_true(json_object_get(root, "readonly"));
     spec->hostname = string_or_null(document, "hostname");
     if (parse_process(json_object_get(document, "process"), spec, err) < 0 ||
@@ -515,16 +510,12 @@ out:
 
 int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error_t *err)
 {
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/config.json", bundle) < 0)
-        return husk_error_set(err, ENOMEM, "config.json");
+    cleanup_free char *path = xasprintf("%s/config.json", bundle);
     json_error_t parse_error;
-    json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line, parse_error.text);
-    int rc = runtime_spec_parse(document, bundle, spec, err);
-    json_decref(document);
-    return rc;
+    return runtime_spec_parse(document, bundle, spec, err);
 }
 
 void runtime_spec_free(struct runtime_spec *spec)

@@ -5,13 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *format_message(const char *fmt, va_list ap)
-{
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        return NULL;
-    return text;
-}
+#include "xalloc.h"
 
 static int error_setv(husk_error_t *err, int exit_status, int errno_value, const char *fmt,
                       va_list ap)
@@ -19,12 +13,10 @@ static int error_setv(husk_error_t *err, int exit_status, int errno_value, const
     if (err == NULL)
         return -1;
     husk_error_free(err);
-    struct husk_error *e = calloc(1, sizeof(*e));
-    if (e == NULL)
-        abort();
+    struct husk_error *e = xcalloc(1, sizeof(*e));
     e->errno_value = errno_value;
     e->exit_status = exit_status;
-    e->message = format_message(fmt, ap);
+    e->message = xvasprintf(fmt, ap);
     *err = e;
     return -1;
 }
@@ -38,8 +30,7 @@ int husk_error_set(husk_error_t *err, int errno_value, const char *fmt, ...)
     return -1;
 }
 
-int husk_error_set_status(husk_error_t *err, int exit_status, int errno_value, const char *fmt,
-                          ...)
+int husk_error_set_status(husk_error_t *err, int exit_status, int errno_value, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -54,14 +45,11 @@ int husk_error_wrap(husk_error_t *err, const char *fmt, ...)
         return -1;
     va_list ap;
     va_start(ap, fmt);
-    char *context = format_message(fmt, ap);
+    char *context = xvasprintf(fmt, ap);
     va_end(ap);
-    char *joined = NULL;
-    if (context != NULL &&
-        asprintf(&joined, "%s: %s", context, (*err)->message ? (*err)->message : "") >= 0) {
-        free((*err)->message);
-        (*err)->message = joined;
-    }
+    char *joined = xasprintf("%s: %s", context, (*err)->message ? (*err)->message : "");
+    free((*err)->message);
+    (*err)->message = joined;
     free(context);
     return -1;
 }
@@ -77,12 +65,8 @@ void husk_error_free(husk_error_t *err)
 
 char *husk_error_text(const struct husk_error *err)
 {
-    char *text = NULL;
     const char *message = err->message ? err->message : "unknown error";
-    int rc;
     if (err->errno_value != 0)
-        rc = asprintf(&text, "%s: %s", message, strerror(err->errno_value));
-    else
-        rc = asprintf(&text, "%s", message);
-    return rc < 0 ? NULL : text;
+        return xasprintf("%s: %s", message, strerror(err->errno_value));
+    return xstrdup(message);
 }

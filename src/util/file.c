@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "xalloc.h"
 
 int file_read_all(int dirfd, const char *path, char **content, size_t *length, husk_error_t *err)
 {
@@ -22,16 +23,11 @@ int file_read_all(int dirfd, const char *path, char **content, size_t *length, h
     if (fd < 0)
         return husk_error_set(err, errno, "open %s", path);
     size_t capacity = 4096, used = 0;
-    cleanup_free char *buffer = malloc(capacity);
-    if (buffer == NULL)
-        return husk_error_set(err, ENOMEM, "read %s", path);
+    cleanup_free char *buffer = xmalloc(capacity);
     for (;;) {
         if (used + 1 >= capacity) {
             capacity *= 2;
-            char *grown = realloc(buffer, capacity);
-            if (grown == NULL)
-                return husk_error_set(err, ENOMEM, "read %s", path);
-            buffer = grown;
+            buffer = xrealloc(buffer, capacity);
         }
         ssize_t n = read(fd, buffer + used, capacity - used - 1);
         if (n < 0 && errno == EINTR)
@@ -77,9 +73,7 @@ int file_write_all(int dirfd, const char *path, const char *content, size_t leng
 int file_write_atomic(const char *path, const char *content, size_t length, bool durable,
                       husk_error_t *err)
 {
-    cleanup_free char *temporary = NULL;
-    if (asprintf(&temporary, "%s.tmp.%d", path, getpid()) < 0)
-        return husk_error_set(err, ENOMEM, "write %s", path);
+    cleanup_free char *temporary = xasprintf("%s.tmp.%d", path, getpid());
     /* A temp file left by a crashed writer with this pid keeps its old
      * mode under O_TRUNC: remove it and create anew, so the file is 0600. */
     unlink(temporary);
@@ -268,22 +262,18 @@ static int compare_names(const void *a, const void *b)
 char **directory_names(const char *path, bool (*keep)(const char *name))
 {
     size_t count = 0;
-    char **names = calloc(1, sizeof(char *));
-    DIR *dir = names ? opendir(path) : NULL;
+    char **names = xcalloc(1, sizeof(char *));
+    DIR *dir = opendir(path);
     struct dirent *entry;
     while (dir != NULL && (entry = readdir(dir)) != NULL) {
         if (!keep(entry->d_name))
             continue;
-        char **grown = realloc(names, (count + 2) * sizeof(char *));
-        if (grown == NULL)
-            break;
-        names = grown;
-        names[count++] = strdup(entry->d_name);
+        names = xreallocarray(names, count + 2, sizeof(char *));
+        names[count++] = xstrdup(entry->d_name);
         names[count] = NULL;
     }
     if (dir != NULL)
         closedir(dir);
-    if (names != NULL)
-        qsort(names, count, sizeof(char *), compare_names);
+    qsort(names, count, sizeof(char *), compare_names);
     return names;
 }

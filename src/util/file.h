@@ -21,7 +21,7 @@ int file_write_atomic(const char *path, const char *content, size_t length, bool
                       husk_error_t *err);
 int directory_create_parents(const char *path, mode_t mode, husk_error_t *err);
 /* The names in directory PATH that KEEP accepts, sorted, NULL-terminated;
- * an empty list when PATH cannot be read, NULL only without memory. */
+ * an empty list when PATH cannot be read. */
 char **directory_names(const char *path, bool (*keep)(const char *name));
 /* Removes a directory tree without following symlinks or crossing into
  * other file systems (a mount left inside is reported, not descended). */

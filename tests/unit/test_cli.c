@@ -1,7 +1,10 @@
-/* src/cli/cli.h: parsing `husk run` arguments. */
+/* src/cli/cli.h: parsing `husk run` arguments; src/cli/option_table.h: the
+ * option tables every command's getopt and --help text come from. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../src/cli/cli.h"
@@ -298,6 +301,148 @@ static void test_help(void **state)
     assert_no_error(err);
 }
 
+/* The help text of HELP, as cli_help_print writes it. */
+static char *help_text(const struct cli_help *help)
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    assert_non_null(out);
+    cli_help_print(help, out);
+    fclose(out);
+    return text;
+}
+
+/* WORD appears in TEXT as a whole flag: not as the start of a longer one
+ * ("--net" inside "--network" does not count). */
+static bool has_flag(const char *text, const char *word)
+{
+    size_t length = strlen(word);
+    for (const char *at = strstr(text, word); at != NULL; at = strstr(at + 1, word)) {
+        char before = at == text ? ' ' : at[-1];
+        char after = at[length];
+        if ((before == ' ' || before == '\n') && strchr(" ,=\n", after) != NULL)
+            return true;
+    }
+    return false;
+}
+
+static void check_table(const char *command, const struct cli_help *help)
+{
+    char *text = help_text(help);
+    const struct cli_option *options = help->options;
+    size_t n = 0;
+    for (; options[n].getopt.name != NULL; n++) {
+        const struct cli_option *o = &options[n];
+        char flag[64];
+        snprintf(flag, sizeof(flag), "--%s", o->getopt.name);
+        if (!has_flag(text, flag))
+            fail_msg("husk %s --help does not show %s:\n%s", command, flag, text);
+        if (o->short_name != 0) {
+            snprintf(flag, sizeof(flag), "-%c,", o->short_name);
+            if (strstr(text, flag) == NULL)
+                fail_msg("husk %s --help does not show -%c", command, o->short_name);
+            /* Both forms must reach the same case of the parser's switch. */
+            if (o->getopt.val != o->short_name)
+                fail_msg("husk %s: -%c returns %d, not '%c'", command, o->short_name, o->getopt.val,
+                         o->short_name);
+        }
+        /* An alias (help NULL) is printed with the entry before it: it must
+         * do what that entry does. */
+        if (o->help == NULL && (n == 0 || options[n - 1].getopt.val != o->getopt.val))
+            fail_msg("husk %s: alias --%s follows no entry of its own value", command,
+                     o->getopt.name);
+        if (o->argument != NULL && o->getopt.has_arg == no_argument)
+            fail_msg("husk %s: --%s names an argument it does not take", command, o->getopt.name);
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(options[k].getopt.name, o->getopt.name) == 0)
+                fail_msg("husk %s: --%s is listed twice", command, o->getopt.name);
+            if (o->short_name != 0 && options[k].short_name == o->short_name)
+                fail_msg("husk %s: -%c is listed twice", command, o->short_name);
+        }
+    }
+    assert_true(n <= CLI_OPTIONS_MAX);
+    if (!has_flag(text, "--help"))
+        fail_msg("husk %s --help does not document --help", command);
+    free(text);
+}
+
+/* Every option of every command appears in that command's --help. */
+static void test_every_option_in_help(void **state)
+{
+    (void)state;
+    size_t count = 0;
+    const struct cli_command *commands = cli_commands(&count);
+    assert_true(count > 20);
+    for (size_t i = 0; i < count; i++) {
+        assert_non_null(commands[i].help);
+        check_table(commands[i].name, commands[i].help);
+    }
+    check_table("(global)", &cli_global_help);
+}
+
+static void test_getopt_tables_from_options(void **state)
+{
+    (void)state;
+    static const struct cli_option options[] = {
+        {{"all", no_argument, NULL, 'a'}, 'a', NULL, "all"},
+        {{"name", required_argument, NULL, 300}, 0, "NAME", "a name"},
+        {{"time", required_argument, NULL, 't'}, 't', "N", "seconds"},
+        {{"timeout", required_argument, NULL, 't'}, 0, NULL, NULL},
+        {{"level", optional_argument, NULL, 'l'}, 'l', "N", "how much"},
+        CLI_HELP_OPTION('H'),
+        CLI_OPTIONS_END,
+    };
+    struct cli_getopt table;
+    cli_getopt_init(&table, options, "+:");
+    assert_string_equal(table.short_options, "+:at:l::");
+    assert_string_equal(table.long_options[3].name, "timeout");
+    assert_int_equal(table.long_options[3].val, 't');
+    assert_int_equal(table.long_options[1].val, 300);
+    assert_string_equal(table.long_options[5].name, "help");
+    assert_null(table.long_options[6].name);
+}
+
+static void test_help_layout(void **state)
+{
+    (void)state;
+    static const struct cli_option options[] = {
+        {{"all", no_argument, NULL, 'a'}, 'a', NULL, "every one"},
+        {{"time", required_argument, NULL, 't'}, 't', "N", "first line\nsecond line"},
+        {{"timeout", required_argument, NULL, 't'}, 0, NULL, NULL},
+        {{"a-very-long-option-name", required_argument, NULL, 301}, 0, "VALUE", "far out"},
+        CLI_OPTIONS_END,
+    };
+    static const struct cli_help help = {"demo [OPTIONS] THING", "Does a demo.\n", options,
+                                         "After.\n"};
+    char *text = help_text(&help);
+    assert_string_equal(text, "Usage: husk demo [OPTIONS] THING\n"
+                              "\n"
+                              "Does a demo.\n"
+                              "\n"
+                              "Options:\n"
+                              "  -a, --all                every one\n"
+                              "  -t, --time, --timeout N  first line\n"
+                              "                           second line\n"
+                              "      --a-very-long-option-name VALUE  far out\n"
+                              "\n"
+                              "After.\n");
+    free(text);
+}
+
+/* create has every flag of run but -d, and refuses -d as unknown. */
+static void test_create_has_no_detach(void **state)
+{
+    (void)state;
+    char *text = help_text(&cli_create_help);
+    assert_false(has_flag(text, "--detach"));
+    assert_true(has_flag(text, "--rm"));
+    free(text);
+    text = help_text(&cli_run_help);
+    assert_true(has_flag(text, "--detach"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +460,10 @@ int main(void)
         cmocka_unit_test(test_missing_image),
         cmocka_unit_test(test_missing_value),
         cmocka_unit_test(test_help),
+        cmocka_unit_test(test_every_option_in_help),
+        cmocka_unit_test(test_getopt_tables_from_options),
+        cmocka_unit_test(test_help_layout),
+        cmocka_unit_test(test_create_has_no_detach),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
