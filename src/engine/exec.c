@@ -17,6 +17,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "environment.h"
 #include "record.h"
 #include "streams.h"
@@ -38,7 +39,7 @@ static int open_target(const struct engine_context *context, const char *referen
         close(pidfd);
         pidfd = -1;
     } else
-        *dir = strdup(handle.directory);
+        *dir = xstrdup(handle.directory);
     container_close(&handle);
     return pidfd;
 }
@@ -89,10 +90,10 @@ static int apply_env(struct runtime_spec *spec, const struct exec_options *o, hu
             environment_set(env, value);
     }
     cleanup_strvp(&spec->env);
-    spec->env = calloc(json_array_size(env) + 1, sizeof(char *));
+    spec->env = xcalloc(json_array_size(env) + 1, sizeof(char *));
     size_t i;
     json_t *item;
-    json_array_foreach(env, i, item) spec->env[i] = strdup(json_string_value(item));
+    json_array_foreach(env, i, item) spec->env[i] = xstrdup(json_string_value(item));
     json_decref(env);
     return 0;
 }
@@ -108,13 +109,13 @@ static int exec_spec(const char *directory, const struct exec_options *o, pid_t 
     size_t count = 0;
     while (o->command[count])
         count++;
-    spec->args = calloc(count + 1, sizeof(char *));
+    spec->args = xcalloc(count + 1, sizeof(char *));
     for (size_t i = 0; i < count; i++)
-        spec->args[i] = strdup(o->command[i]);
+        spec->args[i] = xstrdup(o->command[i]);
     spec->terminal = o->tty;
     if (o->workdir) {
         free(spec->cwd);
-        spec->cwd = strdup(o->workdir);
+        spec->cwd = xstrdup(o->workdir);
     }
     if (o->privileged) {
         /* "All" is what husk itself may hand out: its bounding set. */

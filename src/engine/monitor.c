@@ -33,7 +33,7 @@
 
 struct monitor {
     const struct engine_context *context;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     bool auto_remove;
     struct runtime_process process;
     struct pump pump; /* the container's output */
@@ -340,7 +340,7 @@ static int monitor_prepare(struct monitor *m, husk_error_t *err)
 /* Forks the monitor for REQUEST and waits for the launcher's report; ID is
  * the container's once it exists, even when starting it failed. */
 static int monitor_spawn(const struct engine_context *context,
-                         const struct monitor_request *request, int attach_fd, char id[65],
+                         const struct monitor_request *request, int attach_fd, char id[HUSK_ID_SIZE],
                          husk_error_t *err)
 {
     struct monitor m = {
@@ -378,7 +378,7 @@ static int monitor_spawn(const struct engine_context *context,
     close(pipe_fds[0]);
     if (n == (ssize_t)sizeof(r)) {
         r.id[sizeof(r.id) - 1] = '\0';
-        snprintf(id, 65, "%s", r.id);
+        snprintf(id, HUSK_ID_SIZE, "%s", r.id);
     }
     /* The monitor stays; reap it only if it already gave up. */
     if (n != (ssize_t)sizeof(r) || !r.ok) {
@@ -395,13 +395,13 @@ int monitor_start(const struct engine_context *context, struct container_handle 
                   int attach_fd, husk_error_t *err)
 {
     struct monitor_request request = {.handle = handle};
-    char id[65];
+    char id[HUSK_ID_SIZE];
     /* On success our copy of the record is stale: the launcher wrote the new one. */
     return monitor_spawn(context, &request, attach_fd, id, err);
 }
 
 int monitor_run(const struct engine_context *context, const struct run_options *options,
-                char id[65], husk_error_t *err)
+                char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     struct monitor_request request = {.create = options};
     return monitor_spawn(context, &request, -1, id, err);

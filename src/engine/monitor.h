@@ -6,6 +6,7 @@
 #define HUSK_ENGINE_MONITOR_H
 
 #include "../util/error.h"
+#include "identity.h"
 #include "options.h"
 #include "record.h"
 
@@ -21,6 +22,6 @@ int monitor_start(const struct engine_context *context, struct container_handle 
  * the monitor itself never holds its memory. ID is set once the container
  * exists, also when it then failed to start (the caller removes it). */
 int monitor_run(const struct engine_context *context, const struct run_options *options,
-                char id[65], husk_error_t *err);
+                char id[HUSK_ID_SIZE], husk_error_t *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "identity.h"
 #include "options.h"
 #include "record.h"
 
@@ -16,7 +17,7 @@ struct monitor_report {
     int ok;
     int exit_status;
     int errno_value;
-    char id[65]; /* the container's, once it exists ("" before) */
+    char id[HUSK_ID_SIZE]; /* the container's, once it exists ("" before) */
     char message[480];
 };
 
@@ -36,7 +37,7 @@ struct monitor_handover {
     pid_t pid;       /* the container's PID 1, a child of the monitor */
     bool open_stdin; /* -i: a terminal also takes input */
     bool auto_remove;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     int fds[MONITOR_DESCRIPTOR_COUNT];
 };
 

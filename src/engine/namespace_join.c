@@ -36,7 +36,7 @@ char *namespace_donor_resolve(const struct engine_context *context, const char *
                               const char *self, husk_error_t *err)
 {
     const char *reference = namespace_donor_of(mode);
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (reference == NULL || reference[0] == '\0') {
         husk_error_set(err, 0, "invalid mode \"%s\": container: needs a container name", mode);
         return NULL;
