@@ -84,7 +84,9 @@ static json_t *build_mounts(const struct spec_inputs *in)
     json_t *mounts = json_array();
     /* "idmap": the runtime shows the image through the user namespace. */
     cleanup_free char *overlay =
-        xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", in->image->rootfs, dir, dir,
+        xasprintf("lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work%s",
+                  in->image->init_layer ? in->image->init_layer : "",
+                  in->image->init_layer ? ":" : "", in->image->rootfs, dir, dir,
                   in->uid_range ? ",idmap" : "");
     cleanup_free char *hosts = xasprintf("%s/hosts", dir);
     cleanup_free char *hostname = xasprintf("%s/hostname", dir);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,40 @@ static int load_config(const char *directory, json_t **config, husk_error_t *err
     return 0;
 }
 
+/* The init layer, as docker has one: a lower layer above every image with
+ * empty /etc/hostname, /etc/hosts and /etc/resolv.conf. husk bind-mounts
+ * the container's own files on those paths; where an image lacks them, the
+ * mount points would otherwise have to be created in the container's upper
+ * layer, and creating them copies /etc up (0.5-6 ms per start here). It is
+ * the same for every container, so it is made once, atomically. ".init"
+ * can never be an image's name (a name cannot start with '.'). */
+static int ensure_init_layer(const char *images, const char *directory, husk_error_t *err)
+{
+    if (access(directory, F_OK) == 0)
+        return 0;
+    cleanup_free char *temporary = xasprintf("%s/.init.%d", images, getpid());
+    cleanup_free char *etc = xasprintf("%s/etc", temporary);
+    directory_remove_tree(temporary, NULL);
+    if (directory_create_parents(etc, 0755, err) < 0)
+        return -1;
+    static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        cleanup_free char *path = xasprintf("%s/%s", etc, files[i]);
+        if (file_write_all(AT_FDCWD, path, "", 0, 0644, err) < 0 || chmod(path, 0644) < 0) {
+            directory_remove_tree(temporary, NULL);
+            return husk_error_wrap(err, "build the init layer");
+        }
+    }
+    if (chmod(temporary, 0755) < 0 || chmod(etc, 0755) < 0 ||
+        (rename(temporary, directory) < 0 && errno != EEXIST && errno != ENOTEMPTY)) {
+        int saved = errno;
+        directory_remove_tree(temporary, NULL);
+        return husk_error_set(err, saved, "install the init layer");
+    }
+    directory_remove_tree(temporary, NULL); /* another husk installed it first */
+    return 0;
+}
+
 int image_store_open(const char *data_root, const char *reference, struct image **out,
                      husk_error_t *err)
 {
@@ -121,9 +156,13 @@ int image_store_open(const char *data_root, const char *reference, struct image 
                               "images: busybox)",
                               reference);
     }
+    cleanup_free char *init_layer = xasprintf("%s/.init", images);
+    if (ensure_init_layer(images, init_layer, err) < 0)
+        return -1;
     struct image *image = xcalloc(1, sizeof(*image));
     image->name = steal_pointer(&name);
     image->rootfs = xasprintf("%s/rootfs", directory);
+    image->init_layer = steal_pointer(&init_layer);
     if (load_config(directory, &image->config, err) < 0) {
         image_free(image);
         return -1;
@@ -138,6 +177,7 @@ void image_free(struct image *image)
         return;
     free(image->name);
     free(image->rootfs);
+    free(image->init_layer);
     json_decref(image->config);
     free(image);
 }

@@ -10,6 +10,7 @@
 struct image {
     char *name;     /* normalised: "busybox" */
     char *rootfs;   /* the layer directory, overlayfs's lowerdir */
+    char *init_layer; /* layered above rootfs for every container (image_init_layer) */
     json_t *config; /* the image config's "config" object: Env, Cmd, WorkingDir, User */
 };
 
