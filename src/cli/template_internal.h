@@ -164,7 +164,7 @@ char *buf_steal(struct strbuf *b);
 json_t *buf_to_json(struct strbuf *b);
 json_t *must(json_t *value);
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *rune);
-void utf8_encode(struct strbuf *b, uint32_t r);
+void template_utf8_encode(struct strbuf *b, uint32_t r);
 const char *go_type(json_t *v);
 const char **sorted_keys(json_t *object, size_t *count);
 void format_plain(struct strbuf *b, json_t *v);

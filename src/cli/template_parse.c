@@ -185,7 +185,7 @@ static int unescape(const char *s, size_t *i, size_t end, struct strbuf *b)
     } else {
         if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
             return -1;
-        utf8_encode(b, value);
+        template_utf8_encode(b, value);
     }
     return 0;
 }

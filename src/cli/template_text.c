@@ -119,7 +119,7 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *rune)
     return length;
 }
 
-void utf8_encode(struct strbuf *b, uint32_t r)
+void template_utf8_encode(struct strbuf *b, uint32_t r)
 {
     char out[4];
     if (r < 0x80) {
