@@ -1,11 +1,13 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,11 +15,11 @@
 #include "../runtime/cgroup.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "attach.h"
 #include "monitor.h"
 #include "network_attach.h"
 #include "resource_commands.h"
-#include "prepare.h"
 #include "record.h"
 #include "run.h"
 #include "store.h"
@@ -37,23 +39,6 @@ int signal_parse(const char *text)
             return sig;
     }
     return -1;
-}
-
-int engine_create(const struct engine_context *context, const struct run_options *options,
-                  char id[65], husk_error_t *err)
-{
-    if (run_options_validate(options, err) < 0)
-        return -1;
-    struct prepared_container c;
-    if (prepare_container(context, options, &c, err) < 0)
-        return -1;
-    int rc = store_record_save(context, c.id, c.record, err);
-    if (rc < 0)
-        prepared_container_discard(context, &c);
-    else
-        snprintf(id, 65, "%s", c.id);
-    prepared_container_free(&c);
-    return rc;
 }
 
 int engine_start(const struct engine_context *context, const char *reference, husk_error_t *err)
@@ -101,7 +86,7 @@ int engine_start_attached(const struct engine_context *context, const char *refe
 }
 
 int engine_run_detached(const struct engine_context *context, const struct run_options *options,
-                        char id[65], husk_error_t *err)
+                        char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     if (run_options_validate(options, err) < 0)
         return -1;
@@ -130,14 +115,14 @@ static void running_close(struct running *r)
  * container runs, 1 when it exists but does not run (id is set either way),
  * -1 for an unknown or ambiguous reference. */
 static int open_running(const struct engine_context *context, const char *reference,
-                        struct running *r, char id[65], husk_error_t *err)
+                        struct running *r, char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     struct container_handle handle;
     r->process = r->monitor = -1;
     id[0] = '\0';
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
-    snprintf(id, 65, "%s", handle.id);
+    snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
     r->process = record_open_process(handle.record, "Pid", "PidStartTime");
     r->monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
     container_close(&handle);
@@ -150,7 +135,7 @@ static int open_running(const struct engine_context *context, const char *refere
 
 /* open_running, with a container that does not run as an error. */
 static int open_running_or_fail(const struct engine_context *context, const char *reference,
-                                struct running *r, char id[65], husk_error_t *err)
+                                struct running *r, char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     int rc = open_running(context, reference, r, id, err);
     if (rc == 1)
@@ -184,7 +169,7 @@ int engine_kill(const struct engine_context *context, const char *reference, int
                 husk_error_t *err)
 {
     struct running r;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (open_running_or_fail(context, reference, &r, id, err) < 0)
         return -1;
     if (refuse_paused(context, id, reference, err) < 0) {
@@ -266,7 +251,7 @@ int engine_stop(const struct engine_context *context, const char *reference, int
                 husk_error_t *err)
 {
     struct running r;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     if (open_running_or_fail(context, reference, &r, id, err) < 0)
         return -1;
     if (refuse_paused(context, id, reference, err) < 0) {
@@ -281,7 +266,7 @@ int engine_restart(const struct engine_context *context, const char *reference, 
                    husk_error_t *err)
 {
     struct running r;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     int rc = open_running(context, reference, &r, id, err);
     if (rc < 0)
         return -1;
@@ -296,7 +281,7 @@ int engine_wait(const struct engine_context *context, const char *reference, int
                 husk_error_t *err)
 {
     struct running r;
-    char id[65];
+    char id[HUSK_ID_SIZE];
     int rc = open_running(context, reference, &r, id, err);
     if (rc < 0)
         return -1;
@@ -316,7 +301,9 @@ int engine_wait(const struct engine_context *context, const char *reference, int
     return 0;
 }
 
-/* Where the spec put them: /husk/ID, or under --cgroup-parent. */
+/* Where the spec put them: /husk/ID, or under --cgroup-parent. PID 1 of a
+ * `husk run` that was killed is killed too (PDEATHSIG) but may still be on
+ * its way out, and rmdir refuses its cgroups until it is gone. */
 static void destroy_cgroups(const char *directory)
 {
     struct cgroup_layout layout;
@@ -324,44 +311,118 @@ static void destroy_cgroups(const char *directory)
     if (runtime_spec_load(directory, &spec, NULL) < 0)
         return;
     if (spec->cgroups_path != NULL && cgroup_layout_discover(&layout, NULL) == 0) {
-        cgroup_destroy(&layout, spec->cgroups_path, NULL);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            husk_error_t err = NULL;
+            bool busy =
+                cgroup_destroy(&layout, spec->cgroups_path, &err) < 0 && err->errno_value == EBUSY;
+            husk_error_free(&err);
+            if (!busy)
+                break;
+            usleep(10 * 1000);
+        }
         cgroup_layout_free(&layout);
     }
     runtime_spec_free(spec);
+}
+
+static bool is_name(const char *entry)
+{
+    return entry[0] != '.';
+}
+
+/* A directory without a record has no name on record either: whichever
+ * names point at it go (DATA/names/NAME -> ID, see store.h). */
+static void release_names_of(const struct engine_context *context, const char *id)
+{
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/names", context->data_root) < 0)
+        return;
+    cleanup_strv char **names = directory_names(path, is_name);
+    for (char **name = names; name && *name; name++)
+        store_name_release(context, *name, id);
+}
+
+/* A container directory without a record: a husk killed while it created
+ * the container (or removed it) left it. Creation holds the directory's
+ * lock from its mkdir until the record is written (whole, by rename), so
+ * once the lock is ours and there is still no record, none will come. */
+static int remove_unrecorded(const struct engine_context *context, const char *reference,
+                             husk_error_t *err)
+{
+    char id[HUSK_ID_SIZE];
+    if (container_lookup(context, reference, id, err) < 0)
+        return -1;
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_close int fd = directory ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd < 0 || flock(fd, LOCK_EX) < 0)
+        return husk_error_set(err, errno, "No such container: %s", reference);
+    if (faccessat(fd, "container.json", F_OK, 0) < 0 && errno == ENOENT) {
+        release_names_of(context, id);
+        return store_container_remove(context, id, NULL, err);
+    }
+    /* There is a record: say what is wrong with it. */
+    struct container_handle handle;
+    if (container_read(context, id, &handle, err) < 0)
+        return -1;
+    container_close(&handle);
+    return husk_error_set(err, EAGAIN, "container %s changed while it was being removed",
+                          reference);
+}
+
+/* PID 1 runs: with FORCE it is killed (thawed first, or SIGKILL waits)
+ * and its exit settled; without, nothing changes. */
+static int end_running(const struct engine_context *context, const char *reference,
+                       struct running *r, const char *id, bool force, husk_error_t *err)
+{
+    if (!force) {
+        running_close(r);
+        return husk_error_set(err, 0, "cannot remove running container %s: stop it first or use -f",
+                              reference);
+    }
+    send_signal(r->process, SIGKILL, reference, NULL);
+    engine_thaw(context, id);
+    wait_readable(r->process, -1);
+    settle_exit(context, id, r);
+    running_close(r);
+    return 0;
 }
 
 int engine_remove(const struct engine_context *context, const char *reference, bool force,
                   husk_error_t *err)
 {
     struct running r = {-1, -1};
-    char id[65] = "";
+    char id[HUSK_ID_SIZE] = "";
     int state = open_running(context, reference, &r, id, NULL);
-    if (state == 0) {
-        if (!force) {
-            running_close(&r);
-            return husk_error_set(
-                err, 0, "cannot remove running container %s: stop it first or use -f", reference);
-        }
-        send_signal(r.process, SIGKILL, reference, NULL);
-        engine_thaw(context, id);
-        wait_readable(r.process, -1);
-        settle_exit(context, id, &r);
-        running_close(&r);
-    } else if (state == 1) {
+    if (state < 0)
+        return remove_unrecorded(context, reference, err);
+    if (state == 0 && end_running(context, reference, &r, id, force, err) < 0)
+        return -1;
+    if (state == 1)
         settle_stale(context, id);
-    }
     struct container_handle handle;
-    if (container_open(context, id[0] ? id : reference, &handle, err) < 0) {
+    if (container_open(context, id, &handle, err) < 0) {
         /* Removed meanwhile by its own --rm: what was asked is done. */
-        return id[0] ? (husk_error_free(err), 0) : -1;
+        husk_error_free(err);
+        return 0;
     }
-    /* A monitor that was killed left the cgroups, the address lease and the
-     * published ports; remove them too. */
+    /* A husk or monitor that was killed left the cgroups, the address
+     * lease, the veth and the published ports; remove them too. */
     destroy_cgroups(handle.directory);
     network_detach_all(context, handle.record);
     int rc = store_container_remove(context, handle.id, handle.name, err);
     container_close(&handle);
     return rc;
+}
+
+/* What `husk ps -a` cannot show: a directory whose record never came. */
+static bool prune_unrecorded(const struct engine_context *context, const char *id)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) == 0) {
+        container_close(&handle);
+        return false;
+    }
+    return remove_unrecorded(context, id, NULL) == 0;
 }
 
 int engine_prune(const struct engine_context *context, char ***removed, husk_error_t *err)
@@ -371,11 +432,15 @@ int engine_prune(const struct engine_context *context, char ***removed, husk_err
     *removed = calloc(1, sizeof(char *));
     for (char **id = ids; id && *id; id++) {
         struct container_handle handle;
-        if (container_open(context, *id, &handle, NULL) < 0)
-            continue;
-        bool running = strcmp(record_status(handle.record), "running") == 0;
-        container_close(&handle);
-        if (running || engine_remove(context, *id, false, NULL) < 0)
+        bool removable;
+        if (container_open(context, *id, &handle, NULL) == 0) {
+            removable = strcmp(record_status(handle.record), "running") != 0;
+            container_close(&handle);
+            removable = removable && engine_remove(context, *id, false, NULL) == 0;
+        } else {
+            removable = prune_unrecorded(context, *id);
+        }
+        if (!removable)
             continue;
         char **grown = realloc(*removed, (count + 2) * sizeof(char *));
         if (grown == NULL)

@@ -7,17 +7,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../runtime/cgroup.h"
-#include "../runtime/container.h"
 #include "../runtime/spec.h"
 #include "../util/section.h"
 #include "attach.h"
-#include "lifecycle.h"
+#include "create.h"
+#include "launch.h"
 #include "log.h"
 #include "monitor_internal.h"
-#include "namespace_join.h"
-#include "network_attach.h"
-#include "store.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {
@@ -29,63 +25,40 @@ void monitor_report_send(int fd, const struct monitor_report *report)
 
 /* Without a terminal, PID 1's output goes to pipes the monitor reads, and
  * with -i its input comes from one. */
-static int open_pipes(struct monitor_handover *handover, struct runtime_launch_options *launch,
-                      int child_ends[3], husk_error_t *err)
+static int open_pipes(void *data, const struct runtime_spec *spec, int stdio[3], husk_error_t *err)
 {
+    struct monitor_handover *handover = data;
+    if (spec->terminal)
+        return 0;
     if (handover->open_stdin) {
         int ends[2];
         if (pipe2(ends, O_CLOEXEC) < 0)
             return husk_error_set(err, errno, "pipe");
         handover->fds[MONITOR_STDIN] = ends[1];
-        child_ends[0] = ends[0];
+        stdio[0] = ends[0];
     }
     for (int i = 0; i < 2; i++) {
         int ends[2];
         if (pipe2(ends, O_CLOEXEC) < 0)
             return husk_error_set(err, errno, "pipe");
         handover->fds[MONITOR_STDOUT + i] = ends[0];
-        child_ends[i + 1] = ends[1];
+        stdio[i + 1] = ends[1];
     }
-    for (int i = 0; i < 3; i++)
-        launch->stdio[i] = child_ends[i];
     return 0;
 }
 
 static int launch(const struct engine_context *context, const struct container_handle *handle,
                   struct monitor_handover *handover, husk_error_t *err)
 {
-    struct runtime_spec *spec = NULL;
-    struct cgroup_layout layout = {0};
-    struct runtime_launch_options options = {.stdio = {-1, -1, -1}, .as_sibling = true};
-    struct namespace_joins joins = {.shm_fd = -1, .namespace_fds = {-1, -1, -1}};
-    int child_ends[3] = {-1, -1, -1};
-    int rc = -1;
-    json_t *host_config = json_object_get(handle->record, "HostConfig");
-    if (runtime_spec_load(handle->directory, &spec, err) < 0 ||
-        cgroup_layout_discover(&layout, err) < 0 ||
-        namespace_joins_open(context, host_config, spec, &options, &joins, err) < 0)
-        goto out;
-    if (!spec->terminal && open_pipes(handover, &options, child_ends, err) < 0)
-        goto out;
-    struct runtime_process process;
-    struct network_start network = {context, handle->record};
-    options.before_start = network_before_start;
-    options.before_start_data = &network;
-    rc = runtime_container_launch(spec, &layout, &options, &process, err);
-    if (rc < 0)
-        network_detach_all(context, handle->record);
+    struct engine_launch_io io = {.open_stdio = open_pipes, .data = handover, .as_sibling = true};
+    struct engine_launched launched;
+    int rc = engine_launch(context, handle->record, handle->directory, NULL, &io, &launched, err);
     if (rc == 0) {
-        handover->pid = process.pid;
-        handover->fds[MONITOR_PIDFD] = process.pidfd;
-        handover->fds[MONITOR_TERMINAL] = process.terminal_fd;
+        handover->pid = launched.process.pid;
+        handover->fds[MONITOR_PIDFD] = launched.process.pidfd;
+        handover->fds[MONITOR_TERMINAL] = launched.process.terminal_fd;
     }
-out:
-    for (int i = 0; i < 3; i++)
-        if (child_ends[i] >= 0)
-            close(child_ends[i]);
-    namespace_joins_close(&joins);
-    runtime_spec_free(spec);
-    cgroup_layout_free(&layout);
+    engine_launched_free(&launched);
     return rc;
 }
 
@@ -150,18 +123,6 @@ MONITOR_PATH int monitor_handover_receive(int channel_fd, struct monitor_handove
     return 0;
 }
 
-static void record_running(const struct engine_context *context, struct container_handle *handle,
-                           pid_t pid)
-{
-    pid_t monitor = getppid();
-    record_set_state(handle->record, "running", pid, 0, NULL);
-    json_t *state = json_object_get(handle->record, "State");
-    json_object_set_new(state, "MonitorPid", json_integer(monitor));
-    json_object_set_new(state, "MonitorStartTime",
-                        json_integer((json_int_t)process_start_time(monitor)));
-    container_save(context, handle, NULL);
-}
-
 static void record_failure(const struct engine_context *context, struct container_handle *handle,
                            husk_error_t err, struct monitor_report *report)
 {
@@ -185,10 +146,9 @@ static int open_requested(const struct engine_context *context,
         snprintf(report->id, sizeof(report->id), "%s", request->handle->id);
         return 0;
     }
-    if (engine_create(context, request->create, report->id, err) < 0)
+    if (container_create(context, request->create, own, err) < 0)
         return -1;
-    if (container_open(context, report->id, own, err) < 0)
-        return -1;
+    snprintf(report->id, sizeof(report->id), "%s", own->id);
     *handle = own;
     return 0;
 }
@@ -223,9 +183,8 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
         monitor_report_send(report_fd, &report);
         _exit(1);
     }
-    /* Recorded before the handover: once the monitor has PID 1, it may
-     * already record its exit. */
-    record_running(context, handle, handover.pid);
+    /* engine_launch recorded it as running before PID 1 was let go: once
+     * the monitor has PID 1, it may already record its exit. */
     if (handover_send(channel_fd, &handover) < 0) {
         /* No monitor to keep the container: it must not run unwatched. */
         syscall(SYS_pidfd_send_signal, handover.fds[MONITOR_PIDFD], SIGKILL, NULL, 0);

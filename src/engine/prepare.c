@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
@@ -291,6 +293,20 @@ static int save_spec(const struct prepared_container *c, husk_error_t *err)
     return file_write_all(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
+/* A `husk rm` or `prune` that took the lock in the moment between mkdir
+ * and flock, saw no record and removed the directory leaves it unlinked:
+ * then this creation fails rather than fill a directory nobody can see. */
+static int lock_directory(struct prepared_container *c, husk_error_t *err)
+{
+    struct stat st;
+    c->lock_fd = open(c->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c->lock_fd < 0 || flock(c->lock_fd, LOCK_EX) < 0 || fstat(c->lock_fd, &st) < 0)
+        return husk_error_set(err, errno, "lock %s", c->directory);
+    if (st.st_nlink == 0)
+        return husk_error_set(err, ENOENT, "create %s: removed while being made", c->directory);
+    return 0;
+}
+
 static int identify(const struct engine_context *context, const struct run_options *options,
                     struct prepared_container *c, husk_error_t *err)
 {
@@ -305,10 +321,10 @@ static int identify(const struct engine_context *context, const struct run_optio
     if (store_container_create(context, c->id, err) < 0)
         return -1;
     c->directory_created = true;
-    if (store_name_reserve(context, c->name, c->id, err) < 0)
+    c->directory = store_container_directory(context, c->id);
+    if (lock_directory(c, err) < 0 || store_name_reserve(context, c->name, c->id, err) < 0)
         return -1;
     c->name_reserved = true;
-    c->directory = store_container_directory(context, c->id);
     return 0;
 }
 
@@ -388,6 +404,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
                       struct prepared_container *c, husk_error_t *err)
 {
     memset(c, 0, sizeof(*c));
+    c->lock_fd = -1;
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
@@ -446,5 +463,8 @@ void prepared_container_free(struct prepared_container *c)
     json_decref(c->sysctls);
     json_decref(c->resources);
     json_decref(c->record);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd);
     memset(c, 0, sizeof(*c));
+    c->lock_fd = -1;
 }

@@ -28,10 +28,15 @@ struct prepared_container {
     struct id_range uid_range, gid_range;
     bool name_reserved;
     bool directory_created;
+    /* The container directory, flock()ed from just after its mkdir: a
+     * directory without a record is removed by rm and prune only once its
+     * lock is free (whoever was making it died). Closing it lets others at
+     * the container; prepared_container_free does. */
+    int lock_fd;
 };
 
-/* Creates the container's directory, name, files and config.json. On
- * failure everything made so far is removed again. */
+/* Creates the container's directory (locked), name, files and config.json.
+ * On failure everything made so far is removed again. */
 int prepare_container(const struct engine_context *context, const struct run_options *options,
                       struct prepared_container *container, husk_error_t *err);
 /* Removes the container's directory and name (failure or --rm). */

@@ -17,10 +17,11 @@
 #include "../util/cleanup.h"
 #include "environment.h"
 #include "identity.h"
+#include "launch.h"
 #include "log.h"
 #include "namespace_join.h"
-#include "ports.h"
 #include "network_attach.h"
+#include "ports.h"
 #include "prepare.h"
 #include "record.h"
 #include "streams.h"
@@ -171,27 +172,24 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
     return 0;
 }
 
-/* The foreground husk is its container's monitor: it records the state. */
-static void record_state(const struct engine_context *context, struct prepared_container *c,
-                         const char *status, pid_t pid, int exit_code)
+/* The foreground husk is its container's monitor: it records the exit
+ * (engine_launch recorded the start). */
+static void record_exit(const struct engine_context *context, struct prepared_container *c,
+                        int exit_code)
 {
-    record_set_state(c->record, status, pid, exit_code, NULL);
+    record_set_state(c->record, "exited", 0, exit_code, NULL);
     json_t *state = json_object_get(c->record, "State");
-    bool running = strcmp(status, "running") == 0;
-    json_object_set_new(state, "MonitorPid", json_integer(running ? getpid() : 0));
-    json_object_set_new(state, "MonitorStartTime",
-                        json_integer(running ? (json_int_t)process_start_time(getpid()) : 0));
+    json_object_set_new(state, "MonitorPid", json_integer(0));
+    json_object_set_new(state, "MonitorStartTime", json_integer(0));
     store_record_save(context, c->id, c->record, NULL);
 }
 
 struct foreground {
-    struct runtime_spec *spec;
-    struct cgroup_layout layout;
-    struct runtime_process process;
+    const struct run_options *options;
+    const char *directory;
+    struct engine_launched launched;
     struct relay_io io;
-    int child_stdio[3];
     int log_fd;
-    struct namespace_joins joins;
     sigset_t saved_mask;
 };
 
@@ -200,54 +198,67 @@ static void log_output(void *context, int stream, const char *data, size_t lengt
     log_append(*(int *)context, stream == STDERR_FILENO ? LOG_STDERR : LOG_STDOUT, data, length);
 }
 
-static int start_foreground(const struct engine_context *context, const struct run_options *o,
-                            struct prepared_container *c, struct foreground *f, husk_error_t *err)
+/* Pipes husk relays (or the pty the runtime makes), never the caller's fds. */
+static int open_stdio(void *data, const struct runtime_spec *spec, int stdio[3], husk_error_t *err)
 {
-    if (runtime_spec_parse(c->spec, c->directory, &f->spec, err) < 0 ||
-        cgroup_layout_discover(&f->layout, err) < 0)
-        return -1;
-    sigset_t forwarded;
-    runtime_forwarded_signals(&forwarded);
-    sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
-    struct winsize window;
-    bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
-    if (stdio_pipes_open(o->tty, o->interactive, &f->io, f->child_stdio, err) < 0)
+    struct foreground *f = data;
+    (void)spec;
+    if (stdio_pipes_open(f->options->tty, f->options->interactive, &f->io, stdio, err) < 0)
         return -1;
     /* As with a detached container, `husk logs` shows what it printed. */
-    f->log_fd = log_open_for_append(c->directory, err);
+    f->log_fd = log_open_for_append(f->directory, err);
     if (f->log_fd < 0)
         return -1;
     f->io.observe_output = log_output;
     f->io.observe_context = &f->log_fd;
-    struct runtime_launch_options launch = {
+    return 0;
+}
+
+static int start_foreground(const struct engine_context *context, struct prepared_container *c,
+                            struct foreground *f, husk_error_t *err)
+{
+    sigset_t forwarded;
+    runtime_forwarded_signals(&forwarded);
+    sigprocmask(SIG_BLOCK, &forwarded, &f->saved_mask);
+    struct winsize window;
+    bool have_window = f->options->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
+    struct engine_launch_io io = {
+        .open_stdio = open_stdio,
+        .data = f,
         .window = have_window ? &window : NULL,
-        .stdio = {f->child_stdio[0], f->child_stdio[1], f->child_stdio[2]},
     };
-    json_t *host_config = json_object_get(c->record, "HostConfig");
-    int rc = namespace_joins_open(context, host_config, f->spec, &launch, &f->joins, err);
-    struct network_start network = {context, c->record};
-    launch.before_start = network_before_start;
-    launch.before_start_data = &network;
-    if (rc == 0 &&
-        (rc = runtime_container_launch(f->spec, &f->layout, &launch, &f->process, err)) < 0)
-        network_detach_all(context, c->record);
-    namespace_joins_close(&f->joins);
-    stdio_close_child_ends(f->child_stdio);
-    return rc;
+    return engine_launch(context, c->record, c->directory, c->spec, &io, &f->launched, err);
 }
 
 static void finish_foreground(struct foreground *f)
 {
-    if (f->process.pidfd >= 0)
-        close(f->process.pidfd);
-    if (f->process.terminal_fd >= 0)
-        close(f->process.terminal_fd);
+    if (f->launched.process.pidfd >= 0)
+        close(f->launched.process.pidfd);
+    if (f->launched.process.terminal_fd >= 0)
+        close(f->launched.process.terminal_fd);
     stdio_close_relay_ends(&f->io);
     if (f->log_fd >= 0)
         close(f->log_fd);
     sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
-    cgroup_layout_free(&f->layout);
-    runtime_spec_free(f->spec);
+    engine_launched_free(&f->launched);
+}
+
+/* From PID 1's exec to its end: husk is its monitor, records its state and
+ * relays its stdio. */
+static int run_to_end(const struct engine_context *context, struct prepared_container *c,
+                      struct foreground *f, int *exit_status, husk_error_t *err)
+{
+    struct engine_launched *l = &f->launched;
+    /* Started and recorded: others may act on it now (stop, exec, kill). */
+    close(steal_fd(&c->lock_fd));
+    int rc = relay_foreground(&l->process, &f->io, exit_status, err);
+    bool oom_killed =
+        l->spec->cgroups_path && cgroup_oom_kills(&l->layout, l->spec->cgroups_path) > 0;
+    runtime_container_cleanup(l->spec, &l->layout, NULL);
+    network_detach_all(context, c->record);
+    json_object_set_new(json_object_get(c->record, "State"), "OOMKilled", json_boolean(oom_killed));
+    record_exit(context, c, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE);
+    return rc;
 }
 
 int engine_run(const struct engine_context *context, const struct run_options *o, int *exit_status,
@@ -260,26 +271,17 @@ int engine_run(const struct engine_context *context, const struct run_options *o
         return -1;
     store_record_save(context, c.id, c.record, NULL);
     struct foreground f = {
-        .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
+        .options = o,
+        .directory = c.directory,
+        .launched = {.process = {.pid = -1, .pidfd = -1, .terminal_fd = -1}},
         .io = {.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1},
-        .child_stdio = {-1, -1, -1},
         .log_fd = -1,
-        .joins = {.shm_fd = -1, .namespace_fds = {-1, -1, -1}},
     };
     sigemptyset(&f.saved_mask);
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
-    int rc = start_foreground(context, o, &c, &f, err);
-    if (rc == 0) {
-        record_state(context, &c, "running", f.process.pid, 0);
-        rc = relay_foreground(&f.process, &f.io, exit_status, err);
-        bool oom_killed =
-            f.spec->cgroups_path && cgroup_oom_kills(&f.layout, f.spec->cgroups_path) > 0;
-        runtime_container_cleanup(f.spec, &f.layout, NULL);
-        network_detach_all(context, c.record);
-        json_object_set_new(json_object_get(c.record, "State"), "OOMKilled",
-                            json_boolean(oom_killed));
-        record_state(context, &c, "exited", 0, rc == 0 ? *exit_status : HUSK_EXIT_ENGINE);
-    }
+    int rc = start_foreground(context, &c, &f, err);
+    if (rc == 0)
+        rc = run_to_end(context, &c, &f, exit_status, err);
     finish_foreground(&f);
     /* A container that never started is not kept: bad input leaves nothing. */
     if (rc < 0 || o->auto_remove)

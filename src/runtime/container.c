@@ -444,10 +444,6 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
                            struct runtime_process *process, husk_error_t *err)
 {
     *process = (struct runtime_process){.pid = -1, .pidfd = -1, .terminal_fd = -1};
-    /* The PID namespace only applies to children: join it here, so the
-     * process cloned next is born in the container's. */
-    if (setns(target_pidfd, CLONE_NEWPID) < 0)
-        return husk_error_set(err, errno, "join the container's PID namespace");
     cleanup_close int stub_fd = conceal_and_open_trampoline(err);
     if (stub_fd < 0)
         return -1;
@@ -471,7 +467,19 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
                                     .join = spec->cgroups_path != NULL ? &join : NULL,
                                     .target_pidfd = target_pidfd,
                                     .run = exec_child_run};
-    int spawned = spawn(CLONE_PIDFD, &context, process, sockets[1], err);
+    /* The PID namespace only applies to children: entered just for the
+     * clone, so the new process is born in the container's, and left at
+     * once, so nothing husk forks later is (LeakSanitizer's tracer was). */
+    int own_pid_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    int spawned = -1;
+    if (own_pid_namespace < 0 || setns(target_pidfd, CLONE_NEWPID) < 0)
+        husk_error_set(err, errno, "join the container's PID namespace");
+    else
+        spawned = spawn(CLONE_PIDFD, &context, process, sockets[1], err);
+    if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 && spawned == 0) {
+        reap(process);
+        spawned = -1;
+    }
     cgroup_join_close(&join);
     close(sockets[1]);
     sockets[1] = -1;

@@ -1,0 +1,50 @@
+#include "create.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/cleanup.h"
+#include "prepare.h"
+#include "run.h"
+#include "store.h"
+
+int container_create(const struct engine_context *context, const struct run_options *options,
+                     struct container_handle *handle, husk_error_t *err)
+{
+    memset(handle, 0, sizeof(*handle));
+    handle->lock_fd = -1;
+    if (run_options_validate(options, err) < 0)
+        return -1;
+    struct prepared_container c;
+    if (prepare_container(context, options, &c, err) < 0)
+        return -1;
+    int rc = store_record_save(context, c.id, c.record, err);
+    handle->name = strdup(c.name);
+    if (rc == 0 && handle->name == NULL)
+        rc = husk_error_set(err, ENOMEM, "create container");
+    if (rc < 0) {
+        prepared_container_discard(context, &c);
+        prepared_container_free(&c);
+        container_close(handle);
+        return -1;
+    }
+    snprintf(handle->id, sizeof(handle->id), "%s", c.id);
+    handle->directory = steal_pointer(&c.directory);
+    handle->record = steal_pointer(&c.record);
+    handle->lock_fd = steal_fd(&c.lock_fd);
+    prepared_container_free(&c);
+    return 0;
+}
+
+int engine_create(const struct engine_context *context, const struct run_options *options,
+                  char id[HUSK_ID_SIZE], husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_create(context, options, &handle, err) < 0)
+        return -1;
+    snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
+    container_close(&handle);
+    return 0;
+}
