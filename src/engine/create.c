@@ -11,7 +11,7 @@
 #include "store.h"
 
 int container_create(const struct engine_context *context, const struct run_options *options,
-                     struct container_handle *handle, husk_error_t *err)
+                     bool sync_later, struct container_handle *handle, husk_error_t *err)
 {
     memset(handle, 0, sizeof(*handle));
     handle->lock_fd = -1;
@@ -20,7 +20,8 @@ int container_create(const struct engine_context *context, const struct run_opti
     struct prepared_container c;
     if (prepare_container(context, options, &c, err) < 0)
         return -1;
-    int rc = store_record_save(context, c.id, c.record, err);
+    int rc = sync_later ? store_record_write(context, c.id, c.record, false, err)
+                        : store_record_save(context, c.id, c.record, err);
     handle->name = strdup(c.name);
     if (rc == 0 && handle->name == NULL)
         rc = husk_error_set(err, ENOMEM, "create container");
@@ -42,7 +43,7 @@ int engine_create(const struct engine_context *context, const struct run_options
                   char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     struct container_handle handle;
-    if (container_create(context, options, &handle, err) < 0)
+    if (container_create(context, options, false, &handle, err) < 0)
         return -1;
     snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
     container_close(&handle);

@@ -4,6 +4,8 @@
 #ifndef HUSK_ENGINE_CREATE_H
 #define HUSK_ENGINE_CREATE_H
 
+#include <stdbool.h>
+
 #include "../util/error.h"
 #include "identity.h"
 #include "options.h"
@@ -14,8 +16,9 @@ int engine_create(const struct engine_context *context, const struct run_options
 /* The same, with HANDLE left open and locked as container_open leaves it.
  * The lock has been held since the directory was made, so no other husk
  * saw the container half made or can start or remove it before the caller
- * lets go (container_close). */
+ * lets go (container_close). With SYNC_LATER the record is not fsynced:
+ * the caller does it (store_record_sync) once it has answered the user. */
 int container_create(const struct engine_context *context, const struct run_options *options,
-                     struct container_handle *handle, husk_error_t *err);
+                     bool sync_later, struct container_handle *handle, husk_error_t *err);
 
 #endif

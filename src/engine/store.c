@@ -138,13 +138,31 @@ static bool record_needs_fsync(json_t *record)
 int store_record_save(const struct engine_context *context, const char *id, json_t *record,
                       husk_error_t *err)
 {
+    return store_record_write(context, id, record, record_needs_fsync(record), err);
+}
+
+int store_record_write(const struct engine_context *context, const char *id, json_t *record,
+                       bool durable, husk_error_t *err)
+{
     cleanup_free char *directory = store_container_directory(context, id);
     cleanup_free char *path = xasprintf("%s/container.json", directory);
     cleanup_free char *text = json_dumps(record, JSON_COMPACT);
     if (text == NULL)
         return husk_error_set(err, ENOMEM, "save container record");
     /* 0600 (file_write_atomic's mode): the record holds the -e values. */
-    return file_write_atomic(path, text, strlen(text), record_needs_fsync(record), err);
+    return file_write_atomic(path, text, strlen(text), durable, err);
+}
+
+void store_record_sync(const struct engine_context *context, const char *id)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_free char *path = xasprintf("%s/container.json", directory);
+    cleanup_close int file = open(path, O_RDONLY | O_CLOEXEC);
+    cleanup_close int dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (file >= 0)
+        fsync(file);
+    if (dir >= 0)
+        fsync(dir); /* the rename that put it there */
 }
 
 int store_container_remove(const struct engine_context *context, const char *id, const char *name,

@@ -5,21 +5,26 @@
 #define HUSK_ENGINE_STORE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "../util/error.h"
 #include "options.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id);
-int store_container_create(const struct engine_context *context, const char *id,
-                           husk_error_t *err);
+int store_container_create(const struct engine_context *context, const char *id, husk_error_t *err);
 int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
                        husk_error_t *err);
 void store_name_release(const struct engine_context *context, const char *name, const char *id);
 int store_record_save(const struct engine_context *context, const char *id, json_t *record,
                       husk_error_t *err);
+/* The same with durability chosen by the caller: a launcher that makes the
+ * record durable with store_record_sync once it has answered the user. */
+int store_record_write(const struct engine_context *context, const char *id, json_t *record,
+                       bool durable, husk_error_t *err);
+void store_record_sync(const struct engine_context *context, const char *id);
 /* Removes the container's directory and its name. */
-int store_container_remove(const struct engine_context *context, const char *id,
-                           const char *name, husk_error_t *err);
+int store_container_remove(const struct engine_context *context, const char *id, const char *name,
+                           husk_error_t *err);
 /* RFC 3339 with nanoseconds, UTC, as docker prints times. */
 void store_timestamp_now(char *buffer, size_t size);
 
