@@ -136,8 +136,8 @@ static int exec_spec(const char *directory, const struct exec_options *o, pid_t 
     return 0;
 }
 
-static int run_and_relay(struct runtime_spec *spec, int target, const struct exec_options *o,
-                         int *exit_status, husk_error_t *err)
+static int run_and_relay(struct runtime_spec *spec, int target, int directory_fd,
+                         const struct exec_options *o, int *exit_status, husk_error_t *err)
 {
     struct cgroup_layout layout;
     if (cgroup_layout_discover(&layout, err) < 0)
@@ -161,6 +161,7 @@ static int run_and_relay(struct runtime_spec *spec, int target, const struct exe
         .window = have_window ? &window : NULL,
         .stdio = {child[0], child[1], child[2]},
         .exec = true,
+        .seccomp_cache_fd = directory_fd,
     };
     struct runtime_process process;
     sigset_t forwarded, saved;
@@ -206,7 +207,10 @@ int engine_exec(const struct engine_context *context, const struct exec_options 
     struct runtime_spec *spec;
     if (exec_spec(directory, o, pid, &spec, err) < 0)
         return -1;
-    int rc = run_and_relay(spec, target, o, exit_status, err);
+    /* The container's directory keeps its compiled seccomp program, so
+     * that only the first exec pays libseccomp's compilation. */
+    cleanup_close int directory_fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = run_and_relay(spec, target, directory_fd, o, exit_status, err);
     runtime_spec_free(spec);
     return rc;
 }

@@ -453,7 +453,7 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     struct seccomp_program seccomp = {0};
     int sockets[2] = {-1, -1};
     int rc = -1;
-    if (seccomp_program_compile(spec->seccomp, &seccomp, err) < 0)
+    if (seccomp_program_compile_cached(spec->seccomp, options->seccomp_cache_fd, &seccomp, err) < 0)
         goto out;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
         husk_error_set(err, errno, "socketpair");

@@ -17,7 +17,7 @@ struct runtime_launch_options {
     /* The container's fds 0-2 when >= 0, else its own /dev/null: never an
      * fd of husk's caller by default (see process_setup_stdio). */
     int stdio[3];
-    bool exec;                    /* a further process in a running container: no /dev/console */
+    bool exec; /* a further process in a running container: no /dev/console */
     /* The process becomes a child of the caller's parent (CLONE_PARENT), so a
      * short-lived launcher can do the setup for a long-lived, lean monitor. */
     bool as_sibling;
@@ -25,6 +25,9 @@ struct runtime_launch_options {
      * anything: the engine wires its network namespace here. */
     int (*before_start)(void *data, pid_t pid, husk_error_t *err);
     void *before_start_data;
+    /* A directory of husk's where compiled seccomp programs are kept for
+     * later processes of the same container (exec), or -1. */
+    int seccomp_cache_fd;
     /* Mounts taken from elsewhere (another container's /dev/shm). */
     const struct runtime_attached_mount *attached_mounts;
     size_t attached_mount_count;
