@@ -1,6 +1,9 @@
 /* src/runtime/seccomp.h and src/engine/seccomp_profile.h: actions, compiling, the default profile.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -235,6 +238,54 @@ static void test_compile_custom_profile(void **state)
     json_decref(profile);
 }
 
+/* The cache: a second compile of the same profile reads the file the
+ * first wrote; a file that is not whole BPF instructions is not taken. */
+static void test_compile_cached(void **state)
+{
+    (void)state;
+    char directory[] = "/tmp/husk-seccomp-cache.XXXXXX";
+    assert_non_null(mkdtemp(directory));
+    int dir_fd = open(directory, O_RDONLY | O_DIRECTORY);
+    assert_true(dir_fd >= 0);
+    json_t *profile = seccomp_profile_default();
+    struct seccomp_program fresh, first, second;
+    assert_int_equal(seccomp_program_compile(profile, &fresh, NULL), 0);
+    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &first, NULL), 0);
+    assert_int_equal(first.length, fresh.length);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", directory);
+    DIR *listing = opendir(directory);
+    struct dirent *entry;
+    int files = 0;
+    while ((entry = readdir(listing)) != NULL)
+        if (entry->d_name[0] != '.') {
+            files++;
+            snprintf(path, sizeof(path), "%s/%s", directory, entry->d_name);
+        }
+    closedir(listing);
+    assert_int_equal(files, 1);
+    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &second, NULL), 0);
+    assert_memory_equal(second.filter, fresh.filter, fresh.length * sizeof(*fresh.filter));
+    seccomp_program_free(&second);
+    /* Torn (not a multiple of an instruction): compiled again, and replaced. */
+    FILE *torn = fopen(path, "w");
+    fputs("abc", torn);
+    fclose(torn);
+    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &second, NULL), 0);
+    assert_memory_equal(second.filter, fresh.filter, fresh.length * sizeof(*fresh.filter));
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, fresh.length * sizeof(*fresh.filter));
+    assert_int_equal(st.st_mode & 0777, 0600);
+    seccomp_program_free(&fresh);
+    seccomp_program_free(&first);
+    seccomp_program_free(&second);
+    json_decref(profile);
+    unlink(path);
+    close(dir_fd);
+    rmdir(directory);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_compile_rejects_bad_args),
         cmocka_unit_test(test_compile_rejects_too_many_args),
         cmocka_unit_test(test_compile_custom_profile),
+        cmocka_unit_test(test_compile_cached),
     };
     return cmocka_run_group_tests_name("seccomp", tests, NULL, NULL);
 }
