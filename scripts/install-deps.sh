@@ -3,11 +3,11 @@
 # Idempotent and silent when everything is already there.
 set -eu
 
-packages="gcc pkg-config meson ninja-build
+packages="gcc libc6-dev pkg-config meson ninja-build
 libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev
 libcmocka-dev bats busybox-static
-iproute2 util-linux procps tmux nftables iperf3 jq
+iproute2 util-linux procps tmux nftables iperf3 jq time python3
 crun runc"
 
 missing=""
