@@ -46,8 +46,9 @@ kill_rounds() {
 		[ "${result%% *}" != 137 ] || killed=$((killed + 1))
 		echo "${result#* }" >>"$BATS_TEST_TMPDIR/children"
 	done
-	# run -d returns within milliseconds; a loaded machine lets some finish.
-	[ "$killed" -ge $((ROUNDS / 4)) ] || fail "only $killed of $ROUNDS runs were killed while starting"
+	# run -d returns within milliseconds, about as fast as pgrep polls: many
+	# finish before the kill. Enough must have been killed to test anything.
+	[ "$killed" -ge $((ROUNDS / 10)) ] || fail "only $killed of $ROUNDS runs were killed while starting"
 	list_containers >"$BATS_TEST_TMPDIR/ids"
 }
 
@@ -108,6 +109,9 @@ nothing_left() {
 	# and exec itself) has seen the child, and a finished run tests nothing.
 	kill_rounds run --rm busybox sleep 1
 	ps_lists_everything
+	# Those killed after their command started run on (as docker's would
+	# without a client); once they exit, prune takes them too.
+	wait_for 5 sh -c '! "$1" ps -q | grep -q .' sh "$HUSK" || fail "still running: $("$HUSK" ps)"
 	run "$HUSK" container prune -f
 	expect_status 0
 	nothing_left
