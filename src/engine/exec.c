@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,14 +45,25 @@ static int open_target(const struct engine_context *context, const char *referen
     return pidfd;
 }
 
+/* The container's /etc/passwd or /etc/group, read by husk on the host: the
+ * container chooses what the path is, so only a regular file of a sane
+ * size is read (a FIFO would block husk, /dev/zero exhaust its memory, a
+ * device node open a host device outside the container's device cgroup). */
 static char *read_container_file(pid_t pid, const char *path)
 {
     char root_path[64];
     snprintf(root_path, sizeof(root_path), "/proc/%d/root", pid);
     cleanup_close int root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_close int fd = root >= 0 ? root_open(root, path, O_RDONLY, 0) : -1;
+    cleanup_close int opened = root >= 0 ? root_open(root, path, O_PATH, 0) : -1;
+    struct stat st;
+    if (opened < 0 || fstat(opened, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 1 << 20)
+        return NULL;
+    char reopen[64];
+    snprintf(reopen, sizeof(reopen), "/proc/self/fd/%d", opened);
+    cleanup_close int fd = open(reopen, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     char *content = NULL;
-    if (fd < 0 || file_read_all(fd, "", &content, NULL, NULL) < 0)
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        file_read_all(fd, "", &content, NULL, NULL) < 0)
         return NULL;
     return content;
 }

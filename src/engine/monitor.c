@@ -113,7 +113,11 @@ MONITOR_PATH static void feed_input(struct monitor *m)
         if (n < 0 && errno == EAGAIN)
             return;
         if (n <= 0) {
-            close_input(m); /* the container closed its stdin */
+            /* The container closed its stdin (a pty whose every slave is
+             * closed says EIO, and would say so at once on every poll):
+             * no input is taken any more. */
+            close_input(m);
+            m->input = -1;
             break;
         }
         m->pending_length -= (size_t)n;
@@ -340,8 +344,8 @@ static int monitor_prepare(struct monitor *m, husk_error_t *err)
 /* Forks the monitor for REQUEST and waits for the launcher's report; ID is
  * the container's once it exists, even when starting it failed. */
 static int monitor_spawn(const struct engine_context *context,
-                         const struct monitor_request *request, int attach_fd, char id[HUSK_ID_SIZE],
-                         husk_error_t *err)
+                         const struct monitor_request *request, int attach_fd,
+                         char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     struct monitor m = {
         .context = context,

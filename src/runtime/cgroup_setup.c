@@ -142,6 +142,27 @@ static void kill_unified(const struct cgroup_hierarchy *h, const char *path)
     }
 }
 
+/* PID's /proc/PID/cgroup names PATH ("/husk/ID") in some hierarchy. */
+static bool process_in_cgroup(pid_t pid, const char *path)
+{
+    char file[64], text[4096];
+    snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    while (*path == '/')
+        path++;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char *colon = strchr(line, ':');
+        colon = colon ? strchr(colon + 1, ':') : NULL;
+        if (colon != NULL && colon[1] == '/' && strcmp(colon + 2, path) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* cgroup v1: SIGKILL every member through a pidfd and wait for each to
  * exit, for as long as members are found (a fork may race the kill). */
 static void kill_v1(const struct cgroup_hierarchy *h, const char *path)
@@ -155,7 +176,10 @@ static void kill_v1(const struct cgroup_hierarchy *h, const char *path)
             while (*line == '\n')
                 line++;
             cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-            if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+            /* The pid was read a moment ago: with the pidfd holding the
+             * process, make sure it is still one of the container's. */
+            if (pidfd < 0 || !process_in_cgroup(pid, path) ||
+                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
                 continue;
             struct pollfd died = {.fd = pidfd, .events = POLLIN};
             poll(&died, 1, 2000);

@@ -132,7 +132,6 @@ static void child_begin(const struct child_context *context)
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (context->parent_socket_fd >= 0)
         close(context->parent_socket_fd);
-    process_forget_caller();
     sigset_t none;
     sigemptyset(&none);
     for (int sig = 1; sig < NSIG; sig++)
@@ -150,6 +149,48 @@ static int join_cgroups(struct child_context *context, husk_error_t *err)
     if (context->join == NULL)
         return 0;
     return cgroup_join_self(context->join, context->born_in_unified, err);
+}
+
+static int compare_fds(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every fd of the child but those it still needs (sorted into
+ * KEEP). From here on nothing husk held (the state directory, a lock, the
+ * caller's files, cgroup or namespace fds) is reachable through
+ * /proc/self/fd while paths the container controls are resolved: a workdir
+ * of /proc/self/fd/N would otherwise start the command in a host directory
+ * (CVE-2024-21626). */
+static void close_all_but(int *keep, size_t count)
+{
+    qsort(keep, count, sizeof(*keep), compare_fds);
+    unsigned next = 3; /* 0-2 are replaced by process_setup_stdio */
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)next)
+            continue;
+        if ((unsigned)keep[i] > next)
+            syscall(SYS_close_range, next, (unsigned)keep[i] - 1, 0);
+        next = (unsigned)keep[i] + 1;
+    }
+    syscall(SYS_close_range, next, ~0U, 0);
+}
+
+/* The fds a container process keeps: its setup socket, the trampoline,
+ * its stdio, EXTRA (a root mount) and the attached mounts. */
+static void keep_only_own_fds(const struct child_context *context, int extra)
+{
+    const struct runtime_launch_options *o = context->options;
+    size_t count = 0;
+    int keep[6 + o->attached_mount_count];
+    keep[count++] = context->socket_fd;
+    keep[count++] = context->stub_fd;
+    keep[count++] = extra;
+    for (int i = 0; i < 3; i++)
+        keep[count++] = o->stdio[i];
+    for (size_t i = 0; i < o->attached_mount_count; i++)
+        keep[count++] = o->attached_mounts[i].fd;
+    close_all_but(keep, count);
 }
 
 static void child_run(struct child_context *context)
@@ -177,6 +218,7 @@ static void child_run(struct child_context *context)
     }
     if (join_namespaces(spec, &err) < 0)
         goto fail;
+    keep_only_own_fds(context, handover.root_mount_fd);
     if (wants_new_namespace(spec, CLONE_NEWNET) && loopback_up(&err) < 0)
         goto fail;
     if (runtime_spec_has_namespace(spec, CLONE_NEWNS) &&
@@ -202,10 +244,21 @@ static uint64_t clone_flags_for(const struct runtime_spec *spec)
     return flags;
 }
 
-/* Reads setup messages until the child execs (EOF) or reports an error. */
+/* Reads setup messages until the child execs (EOF) or reports an error.
+ * Its exit also ends the wait: a copy of the socket elsewhere would
+ * otherwise keep EOF from coming. One terminal at most is taken. */
 static int await_exec(int socket_fd, struct runtime_process *process, husk_error_t *err)
 {
     for (;;) {
+        struct pollfd ready[2] = {{.fd = socket_fd, .events = POLLIN},
+                                  {.fd = process->pidfd, .events = POLLIN}};
+        if (poll(ready, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return husk_error_set(err, errno, "wait for the container's process");
+        }
+        if (!(ready[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            return 0; /* exited after its exec; the wait collects its status */
         struct sync_message message;
         int passed = -1;
         int rc = sync_receive(socket_fd, &message, &passed);
@@ -213,12 +266,14 @@ static int await_exec(int socket_fd, struct runtime_process *process, husk_error
             return 0;
         if (rc < 0)
             return husk_error_set(err, errno, "read from the container's process");
-        if (message.kind == SYNC_TERMINAL) {
+        if (message.kind == SYNC_TERMINAL && process->terminal_fd < 0 && passed >= 0) {
             process->terminal_fd = passed;
             continue;
         }
         if (passed >= 0)
             close(passed);
+        if (message.kind == SYNC_TERMINAL)
+            return husk_error_set(err, EPROTO, "the container's process sent a second terminal");
         return husk_error_set_status(err, message.exit_status, message.errno_value, "%s",
                                      message.text);
     }
@@ -299,6 +354,8 @@ static int spawn(uint64_t flags, struct child_context *context, struct runtime_p
             context->unshare_cgroup = false;
         }
     }
+    struct caller_areas caller;
+    process_hide_caller(&caller);
     long pid = clone_child(&args, context, child_socket);
     if (pid < 0 && context->born_in_unified && errno != ENOMEM && errno != EAGAIN) {
         /* A kernel or cgroup that refuses the flag: join it from inside. */
@@ -306,6 +363,9 @@ static int spawn(uint64_t flags, struct child_context *context, struct runtime_p
         context->unshare_cgroup = wants_new_namespace(context->spec, CLONE_NEWCGROUP);
         pid = clone_child(&plain, context, child_socket);
     }
+    int saved_errno = errno;
+    process_show_caller(&caller);
+    errno = saved_errno;
     if (pid < 0)
         return husk_error_set(err, errno, "clone3");
     process->pid = (pid_t)pid;
@@ -429,6 +489,7 @@ static void exec_child_run(struct child_context *context)
     }
     if (user_namespace && become_user_namespace_root(&err) < 0)
         goto fail;
+    keep_only_own_fds(context, -1);
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
         process_become_user(spec, &err) < 0)
         goto fail;

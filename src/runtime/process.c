@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -17,6 +20,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "capabilities.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -86,6 +90,23 @@ static int open_terminal(const struct runtime_launch_options *options, int socke
     return 0;
 }
 
+/* The container's /dev/null, checked to be it: container root may have made
+ * /dev/null a link to /proc/self/fd/0, which here is still the caller's
+ * terminal or file. */
+static int open_dev_null(void)
+{
+    struct open_how how = {.flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/null", &how, sizeof(how));
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))) {
+        close(fd);
+        errno = EPERM;
+        return -1;
+    }
+    return fd;
+}
+
 int process_setup_stdio(const struct runtime_spec *spec,
                         const struct runtime_launch_options *options, int socket_fd,
                         husk_error_t *err)
@@ -100,7 +121,7 @@ int process_setup_stdio(const struct runtime_spec *spec,
      * (a file its shell redirected) would let the container fchmod or
      * rewrite that host file. What is not given is the container's own
      * /dev/null, opened inside it. */
-    cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    cleanup_close int null = open_dev_null();
     for (int fd = 0; fd < 3; fd++) {
         int from = options->stdio[fd] >= 0 ? options->stdio[fd] : null;
         if (from < 0)
@@ -118,6 +139,12 @@ int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
                               errno == ENOENT ? "workdir %s does not exist in the container"
                                               : "change to workdir %s",
                               spec->cwd);
+    /* The workdir is the container's path: through a magic link
+     * (/proc/self/fd/N) it could lead out of the container's root, where
+     * the kernel names the directory "(unreachable)..." or not at all. */
+    char where[PATH_MAX];
+    if (getcwd(where, sizeof(where)) == NULL || where[0] != '/')
+        return husk_error_set(err, 0, "workdir %s is outside the container", spec->cwd);
     if (capabilities_drop_bounding(&spec->capabilities, err) < 0)
         return -1;
     /* Keep permitted capabilities across setuid; capabilities_apply then
@@ -158,12 +185,29 @@ static int arg_env_areas(unsigned long area[4])
     return 0;
 }
 
-void process_forget_caller(void)
+void process_hide_caller(struct caller_areas *areas)
 {
-    unsigned long area[4];
-    if (arg_env_areas(area) < 0)
+    *areas = (struct caller_areas){0};
+    if (arg_env_areas(areas->bounds) < 0)
         return;
-    for (int i = 0; i < 4; i += 2)
-        if (area[i] != 0 && area[i + 1] > area[i])
-            memset((void *)area[i], 0, area[i + 1] - area[i]);
+    for (int i = 0; i < 2; i++) {
+        unsigned long start = areas->bounds[2 * i], end = areas->bounds[2 * i + 1];
+        if (start == 0 || end <= start)
+            continue;
+        areas->saved[i] = xmalloc(end - start);
+        memcpy(areas->saved[i], (void *)start, end - start);
+        memset((void *)start, 0, end - start);
+    }
+}
+
+void process_show_caller(struct caller_areas *areas)
+{
+    for (int i = 0; i < 2; i++) {
+        if (areas->saved[i] == NULL)
+            continue;
+        unsigned long start = areas->bounds[2 * i], end = areas->bounds[2 * i + 1];
+        memcpy((void *)start, areas->saved[i], end - start);
+        free(areas->saved[i]);
+        areas->saved[i] = NULL;
+    }
 }

@@ -18,8 +18,15 @@ int process_setup_stdio(const struct runtime_spec *spec,
 /* Working directory, groups, uid and gid, capabilities. */
 int process_become_user(const struct runtime_spec *spec, husk_error_t *err);
 int prctl_no_new_privs(void);
-/* Zeroes the arguments and environment this copy of husk was started with
- * (the caller's, not the container's), first thing in a container process. */
-void process_forget_caller(void);
+/* The arguments and environment husk was started with (the caller's, not
+ * the container's): zeroed around the clone of a container process, so the
+ * child holds none of them from its birth in the container's PID namespace
+ * on (its /proc/PID/cmdline needs no ptrace access), then put back. */
+struct caller_areas {
+    unsigned long bounds[4]; /* arg_start, arg_end, env_start, env_end */
+    char *saved[2];
+};
+void process_hide_caller(struct caller_areas *areas);
+void process_show_caller(struct caller_areas *areas);
 
 #endif

@@ -36,13 +36,13 @@ struct runtime_device {
 /* A cgroup device rule, as v1's devices.allow/devices.deny write them. */
 struct runtime_device_rule {
     bool allow;
-    char type; /* 'a', 'c', 'b' */
+    char type;            /* 'a', 'c', 'b' */
     int64_t major, minor; /* -1 is "*" */
     char access[4];
 };
 
 struct runtime_namespace {
-    int type; /* CLONE_NEW* */
+    int type;   /* CLONE_NEW* */
     char *path; /* join this one instead of creating, or NULL */
 };
 

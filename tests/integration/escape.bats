@@ -170,3 +170,42 @@ socket AF_VSOCK: Operation not permitted"
 	run "$HUSK" exec victim /evil
 	[[ "$output" != *"husk version"* ]] || fail "husk's binary ran in the container (exec): $output"
 }
+
+# A workdir through /proc/self/fd/N would start the command in whatever
+# directory husk still had open (its state directory, a lock): every fd of
+# husk's is closed before the workdir is resolved, and a workdir outside
+# the container's root is refused (CVE-2024-21626).
+@test "workdir /proc/self/fd/N never reaches a directory of husk's (CVE-2024-21626)" {
+	"$HUSK" run -d --name victim --network none busybox sleep 1000 >/dev/null
+	local n
+	for n in $(seq 3 20); do
+		run "$HUSK" exec -w "/proc/self/fd/$n" victim ls
+		[[ "$output" != *container.json* && "$output" != *config.json* ]] ||
+			fail "exec -w /proc/self/fd/$n listed a host directory: $output"
+		run "$HUSK" run --rm --network none -w "/proc/self/fd/$n" busybox ls
+		[[ "$output" != *container.json* && "$output" != *config.json* ]] ||
+			fail "run -w /proc/self/fd/$n listed a host directory: $output"
+	done
+}
+
+@test "a /dev/null replaced by a link to /proc/self/fd/0 never reopens husk's stdin" {
+	"$HUSK" run -d --name victim --network none busybox sleep 1000 >/dev/null
+	"$HUSK" exec victim sh -c 'rm /dev/null && ln -s /proc/self/fd/0 /dev/null'
+	local file=$BATS_TEST_TMPDIR/in
+	echo original >"$file"
+	"$HUSK" exec victim sh -c 'echo rewritten >&0' <"$file" || true
+	"$HUSK" exec -d victim sh -c 'echo rewritten >&0' <"$file" || true
+	[ "$(cat "$file")" = original ] || fail "the host file now reads: $(cat "$file")"
+}
+
+@test "exec -u: a FIFO, /dev/zero or a device as /etc/passwd neither blocks nor feeds husk" {
+	"$HUSK" run -d --name victim --network none busybox sleep 1000 >/dev/null
+	"$HUSK" exec victim sh -c 'rm /etc/passwd && mkfifo /etc/passwd'
+	run timeout 10 "$HUSK" exec -u nobody victim true
+	[ "$status" != 124 ] || fail "husk blocked on a FIFO"
+	expect_status 125
+	"$HUSK" exec victim sh -c 'rm /etc/passwd && ln -s /dev/zero /etc/passwd'
+	run timeout 10 "$HUSK" exec -u nobody victim true
+	[ "$status" != 124 ] || fail "husk read /dev/zero"
+	expect_status 125
+}

@@ -20,6 +20,7 @@
  * Built with -nostdlib -ffreestanding: no libc, no relocations. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/prctl.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 
@@ -164,6 +165,10 @@ __attribute__((used, noreturn)) void stub_main(long *stack)
     char **envp = argv + argc + 1;
     if (argc < 4)
         sys3(SYS_exit_group, 125, 0, 0);
+    /* Exec made this process dumpable again (the memfd is readable): while
+     * it holds husk's setup socket, container root must not take a copy of
+     * it (pidfd_getfd, ptrace). The command's exec resets this. */
+    sys3(SYS_prctl, PR_SET_DUMPABLE, 0, 0);
     int fd = 0;
     for (const char *digit = argv[1]; *digit >= '0' && *digit <= '9'; digit++)
         fd = fd * 10 + (*digit - '0');
