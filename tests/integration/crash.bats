@@ -26,8 +26,11 @@ kill_at_first_child() {
 	local pid children status
 	env --default-signal "$HUSK" "$@" </dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
-	until children=$(pgrep -P "$pid"); do
-		kill -0 "$pid" 2>/dev/null || break
+	# Read without forking (pgrep's own fork and exec take about as long
+	# as a whole `run -d`).
+	children=
+	while [ -z "$children" ] && read -r children <"/proc/$pid/task/$pid/children" 2>/dev/null; do
+		:
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" && status=0 || status=$?
