@@ -23,6 +23,7 @@
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/section.h"
 #include "attach.h"
 #include "log.h"
@@ -223,21 +224,7 @@ static void record_exit(struct monitor *m, int exit_status)
 MONITOR_PATH static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 {
     int keep[3] = {keep_a, keep_b, keep_c};
-    for (int i = 1; i < 3; i++)
-        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-            int larger = keep[j - 1];
-            keep[j - 1] = keep[j];
-            keep[j] = larger;
-        }
-    unsigned next = 3;
-    for (int i = 0; i < 3; i++) {
-        if (keep[i] < (int)next)
-            continue;
-        if ((unsigned)keep[i] > next)
-            syscall(SYS_close_range, next, (unsigned)keep[i] - 1, 0);
-        next = (unsigned)keep[i] + 1;
-    }
-    syscall(SYS_close_range, next, ~0U, 0);
+    fd_close_all_but(keep, 3);
 }
 
 /* Out of the caller's session, stdio and working directory, so that closing

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "idmap.h"
 #include "namespace.h"
 #include "process.h"
@@ -151,31 +152,6 @@ static int join_cgroups(struct child_context *context, husk_error_t *err)
     return cgroup_join_self(context->join, context->born_in_unified, err);
 }
 
-static int compare_fds(const void *a, const void *b)
-{
-    return *(const int *)a - *(const int *)b;
-}
-
-/* Closes every fd of the child but those it still needs (sorted into
- * KEEP). From here on nothing husk held (the state directory, a lock, the
- * caller's files, cgroup or namespace fds) is reachable through
- * /proc/self/fd while paths the container controls are resolved: a workdir
- * of /proc/self/fd/N would otherwise start the command in a host directory
- * (CVE-2024-21626). */
-static void close_all_but(int *keep, size_t count)
-{
-    qsort(keep, count, sizeof(*keep), compare_fds);
-    unsigned next = 3; /* 0-2 are replaced by process_setup_stdio */
-    for (size_t i = 0; i < count; i++) {
-        if (keep[i] < (int)next)
-            continue;
-        if ((unsigned)keep[i] > next)
-            syscall(SYS_close_range, next, (unsigned)keep[i] - 1, 0);
-        next = (unsigned)keep[i] + 1;
-    }
-    syscall(SYS_close_range, next, ~0U, 0);
-}
-
 /* The fds a container process keeps: its setup socket, the trampoline,
  * its stdio, EXTRA (a root mount) and the attached mounts. */
 static void keep_only_own_fds(const struct child_context *context, int extra)
@@ -190,7 +166,12 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
         keep[count++] = o->stdio[i];
     for (size_t i = 0; i < o->attached_mount_count; i++)
         keep[count++] = o->attached_mounts[i].fd;
-    close_all_but(keep, count);
+    /* From here on nothing husk held (the state directory, a lock, the
+     * caller's files, cgroup or namespace fds) is reachable through
+     * /proc/self/fd while paths the container controls are resolved: a
+     * workdir of /proc/self/fd/N would otherwise start the command in a host
+     * directory (CVE-2024-21626). 0-2 are replaced by process_setup_stdio. */
+    fd_close_all_but(keep, count);
 }
 
 static void child_run(struct child_context *context)

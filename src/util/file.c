@@ -1,4 +1,5 @@
 #include "file.h"
+#include "section.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -276,4 +277,25 @@ char **directory_names(const char *path, bool (*keep)(const char *name))
         closedir(dir);
     qsort(names, count, sizeof(char *), compare_names);
     return names;
+}
+
+/* Insertion sort: a handful of fds, and no libc call a monitor would
+ * otherwise page in for it. */
+MONITOR_PATH void fd_close_all_but(int *keep, size_t count)
+{
+    for (size_t i = 1; i < count; i++)
+        for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int larger = keep[j - 1];
+            keep[j - 1] = keep[j];
+            keep[j] = larger;
+        }
+    unsigned next = 3;
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)next)
+            continue;
+        if ((unsigned)keep[i] > next)
+            syscall(SYS_close_range, next, (unsigned)keep[i] - 1, 0);
+        next = (unsigned)keep[i] + 1;
+    }
+    syscall(SYS_close_range, next, ~0U, 0);
 }

@@ -35,4 +35,8 @@ int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_
  * file (or a directory when AS_DIRECTORY) and its parents if missing. */
 int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err);
 
+/* Closes every fd from 3 up but the COUNT in KEEP (sorted in place; -1
+ * entries are ignored). */
+void fd_close_all_but(int *keep, size_t count);
+
 #endif
