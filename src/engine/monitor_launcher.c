@@ -15,6 +15,7 @@
 #include "log.h"
 #include "monitor_internal.h"
 #include "store.h"
+#include "streams.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {
@@ -31,20 +32,12 @@ static int open_pipes(void *data, const struct runtime_spec *spec, int stdio[3],
     struct monitor_handover *handover = data;
     if (spec->terminal)
         return 0;
-    if (handover->open_stdin) {
-        int ends[2];
-        if (pipe2(ends, O_CLOEXEC) < 0)
-            return husk_error_set(err, errno, "pipe");
-        handover->fds[MONITOR_STDIN] = ends[1];
-        stdio[0] = ends[0];
-    }
-    for (int i = 0; i < 2; i++) {
-        int ends[2];
-        if (pipe2(ends, O_CLOEXEC) < 0)
-            return husk_error_set(err, errno, "pipe");
-        handover->fds[MONITOR_STDOUT + i] = ends[0];
-        stdio[i + 1] = ends[1];
-    }
+    struct relay_io ends;
+    if (stdio_pipes_open(false, handover->open_stdin, &ends, stdio, err) < 0)
+        return -1;
+    handover->fds[MONITOR_STDIN] = ends.stdin_pipe;
+    handover->fds[MONITOR_STDOUT] = ends.stdout_pipe;
+    handover->fds[MONITOR_STDERR] = ends.stderr_pipe;
     return 0;
 }
 

@@ -10,8 +10,9 @@ int stdio_pipes_open(bool tty, bool interactive, struct relay_io *io, int child[
     *io = (struct relay_io){
         .terminal_stdin = interactive, .stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1};
     int *parent_ends[3] = {&io->stdin_pipe, &io->stdout_pipe, &io->stderr_pipe};
-    for (int fd = 0; fd < 3; fd++) {
+    for (int fd = 0; fd < 3; fd++)
         child[fd] = -1;
+    for (int fd = 0; fd < 3; fd++) {
         if (tty || (fd == STDIN_FILENO && !interactive))
             continue;
         int ends[2];

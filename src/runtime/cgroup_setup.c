@@ -95,16 +95,6 @@ fail:
     return -1;
 }
 
-int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid, husk_error_t *err)
-{
-    char pid_text[24];
-    snprintf(pid_text, sizeof(pid_text), "%d", pid);
-    for (size_t i = 0; i < layout->count; i++)
-        if (cgroup_write(&layout->hierarchies[i], path, "cgroup.procs", pid_text, err) < 0)
-            return -1;
-    return 0;
-}
-
 /* husk's own parent goes once empty (rmdir refuses a cgroup with children);
  * a --cgroup-parent is the user's and stays. */
 static void remove_husk_parent(const struct cgroup_hierarchy *h, const char *path)

@@ -15,11 +15,6 @@
  * rules and resource limits; SPEC may be NULL (directories only). */
 int cgroup_create(const struct cgroup_layout *layout, const char *path,
                   const struct runtime_spec *spec, husk_error_t *err);
-/* Moves process PID into PATH everywhere by writing it to each cgroup.procs.
- * Costs the caller an RCU grace period (see cgroup_join_self for why and
- * for the fast way); kept for callers not yet switched. */
-int cgroup_enter(const struct cgroup_layout *layout, const char *path, pid_t pid,
-                 husk_error_t *err);
 /* Kills whatever still runs in PATH (see kill_remaining), then removes PATH
  * everywhere, and its parent directories when they became empty (so a
  * default "husk" parent does not outlive the last container). */

@@ -512,12 +512,12 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     /* The PID namespace only applies to children: entered just for the
      * clone, so the new process is born in the container's, and left at
      * once, so nothing husk forks later is (LeakSanitizer's tracer was). */
-    int own_pid_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    int own_pid_namespace = namespace_pid_enter_fd(target_pidfd, err);
     int spawned = -1;
-    if (own_pid_namespace < 0 || setns(target_pidfd, CLONE_NEWPID) < 0)
-        husk_error_set(err, errno, "join the container's PID namespace");
-    else
+    if (own_pid_namespace >= 0)
         spawned = spawn(CLONE_PIDFD, &context, process, sockets[1], err);
+    else
+        husk_error_wrap(err, "join the container's PID namespace");
     if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 && spawned == 0) {
         reap(process);
         spawned = -1;

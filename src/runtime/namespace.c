@@ -22,12 +22,22 @@ int namespace_pid_enter(const struct runtime_spec *spec, husk_error_t *err)
     const char *path = joined_pid_namespace(spec);
     if (path == NULL)
         return -2;
+    cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
+    if (target < 0)
+        return husk_error_set(err, errno, "join PID namespace %s", path);
+    int saved = namespace_pid_enter_fd(target, err);
+    if (saved < 0)
+        husk_error_wrap(err, "join PID namespace %s", path);
+    return saved;
+}
+
+int namespace_pid_enter_fd(int target_fd, husk_error_t *err)
+{
     int saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     if (saved < 0)
         return husk_error_set(err, errno, "open husk's own PID namespace");
-    cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
-    if (target < 0 || setns(target, CLONE_NEWPID) < 0) {
-        husk_error_set(err, errno, "join PID namespace %s", path);
+    if (setns(target_fd, CLONE_NEWPID) < 0) {
+        husk_error_set(err, errno, "setns(CLONE_NEWPID)");
         close(saved);
         return -1;
     }

@@ -11,6 +11,8 @@
  * be born in it and returns an fd that namespace_pid_restore() takes to undo
  * that; returns -2 when there is nothing to join, -1 on error. */
 int namespace_pid_enter(const struct runtime_spec *spec, husk_error_t *err);
+/* The same for the PID namespace of TARGET_FD (a namespace fd or a pidfd). */
+int namespace_pid_enter_fd(int target_fd, husk_error_t *err);
 int namespace_pid_restore(int saved_fd, husk_error_t *err);
 
 /* A detached copy (open_tree) of the mount at PATH as the process behind
