@@ -1,6 +1,16 @@
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/random.h>
+
 #include "cli/cli.h"
 
 int main(int argc, char **argv)
 {
+    /* jansson seeds its hash tables on first use from /dev/urandom (open,
+     * read, close in every command); one getrandom() does the same. A seed
+     * of 0 leaves it to jansson. */
+    uint32_t seed = 0;
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+        json_object_seed(seed);
     return cli_main(argc, argv);
 }

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
 
@@ -145,7 +146,7 @@ static bool keys_valid(json_t *keys)
 
 static json_t *catalog_read(const char *path, const char *release)
 {
-    cleanup_json json_t *catalog = json_load_file(path, 0, NULL);
+    cleanup_json json_t *catalog = json_load_path(AT_FDCWD, path, NULL);
     json_t *keys = json_object_get(catalog, "Keys");
     if (!json_is_object(keys) || !keys_valid(keys) ||
         !json_is_array(json_object_get(catalog, "NotRestored")) ||

@@ -14,6 +14,7 @@
 
 #include "../runtime/cgroup.h"
 #include "../runtime/container.h"
+#include "../runtime/exec_state.h"
 #include "../runtime/relay.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
@@ -110,13 +111,11 @@ static int apply_env(struct runtime_spec *spec, const struct exec_options *o, hu
     return 0;
 }
 
-/* The container's own process spec, with exec's command and overrides. */
-static int exec_spec(const char *directory, const struct exec_options *o, pid_t pid,
-                     struct runtime_spec **out, husk_error_t *err)
+/* The container's own process, with exec's command and overrides. */
+static int exec_spec(struct exec_state *state, const struct exec_options *o, pid_t pid,
+                     husk_error_t *err)
 {
-    struct runtime_spec *spec;
-    if (runtime_spec_load(directory, &spec, err) < 0)
-        return -1;
+    struct runtime_spec *spec = state->spec;
     cleanup_strvp(&spec->args);
     size_t count = 0;
     while (o->command[count])
@@ -137,23 +136,16 @@ static int exec_spec(const char *directory, const struct exec_options *o, pid_t 
                 all |= UINT64_C(1) << cap;
         spec->capabilities.bounding = spec->capabilities.effective = all;
         spec->capabilities.permitted = all;
-        json_decref(spec->seccomp);
-        spec->seccomp = NULL;
+        seccomp_program_free(&state->seccomp);
     }
-    if ((o->user && apply_user(spec, o->user, pid, err) < 0) || apply_env(spec, o, err) < 0) {
-        runtime_spec_free(spec);
+    if ((o->user && apply_user(spec, o->user, pid, err) < 0) || apply_env(spec, o, err) < 0)
         return -1;
-    }
-    *out = spec;
     return 0;
 }
 
-static int run_and_relay(struct runtime_spec *spec, int target, int directory_fd,
-                         const struct exec_options *o, int *exit_status, husk_error_t *err)
+static int run_and_relay(const struct exec_state *state, int target, const struct exec_options *o,
+                         int *exit_status, husk_error_t *err)
 {
-    struct cgroup_layout layout;
-    if (cgroup_layout_discover(&layout, err) < 0)
-        return -1;
     struct relay_io io;
     int child[3];
     struct winsize window;
@@ -173,14 +165,14 @@ static int run_and_relay(struct runtime_spec *spec, int target, int directory_fd
         .window = have_window ? &window : NULL,
         .stdio = {child[0], child[1], child[2]},
         .exec = true,
-        .seccomp_cache_fd = directory_fd,
+        .exec_seccomp = &state->seccomp,
     };
     struct runtime_process process;
     sigset_t forwarded, saved;
     runtime_forwarded_signals(&forwarded);
     sigprocmask(SIG_BLOCK, &forwarded, &saved);
     if (rc == 0)
-        rc = runtime_container_exec(spec, target, &layout, &launch, &process, err);
+        rc = runtime_container_exec(state->spec, target, &state->layout, &launch, &process, err);
     stdio_close_child_ends(child);
     if (rc == 0 && !o->detach)
         rc = relay_foreground(&process, &io, exit_status, err);
@@ -193,7 +185,6 @@ static int run_and_relay(struct runtime_spec *spec, int target, int directory_fd
     }
     stdio_close_relay_ends(&io);
     sigprocmask(SIG_SETMASK, &saved, NULL);
-    cgroup_layout_free(&layout);
     return rc;
 }
 
@@ -214,15 +205,18 @@ int engine_exec(const struct engine_context *context, const struct exec_options 
     snprintf(fdinfo, sizeof(fdinfo), "/proc/self/fdinfo/%d", target);
     cleanup_free char *info = NULL;
     pid_t pid = 0;
-    if (file_read_all(AT_FDCWD, fdinfo, &info, NULL, NULL) == 0 && strstr(info, "Pid:"))
+    if (o->user != NULL && file_read_all(AT_FDCWD, fdinfo, &info, NULL, NULL) == 0 &&
+        strstr(info, "Pid:"))
         pid = (pid_t)atoi(strstr(info, "Pid:") + 4);
-    struct runtime_spec *spec;
-    if (exec_spec(directory, o, pid, &spec, err) < 0)
-        return -1;
-    /* The container's directory keeps its compiled seccomp program, so
-     * that only the first exec pays libseccomp's compilation. */
     cleanup_close int directory_fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = run_and_relay(spec, target, directory_fd, o, exit_status, err);
-    runtime_spec_free(spec);
+    if (directory_fd < 0)
+        return husk_error_set(err, errno, "open %s", directory);
+    struct exec_state state;
+    if (exec_state_load(directory_fd, &state, err) < 0)
+        return -1;
+    int rc = exec_spec(&state, o, pid, err);
+    if (rc == 0)
+        rc = run_and_relay(&state, target, o, exit_status, err);
+    exec_state_free(&state);
     return rc;
 }

@@ -148,7 +148,6 @@ int engine_launch(const struct engine_context *context, json_t *record, const ch
         .window = io->window,
         .stdio = {-1, -1, -1},
         .as_sibling = io->as_sibling,
-        .seccomp_cache_fd = -1,
     };
     struct namespace_joins joins = {.shm_fd = -1, .namespace_fds = {-1, -1, -1}};
     struct launch_start start = {context, record, io->as_sibling};

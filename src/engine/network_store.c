@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
@@ -83,7 +84,7 @@ int network_load(const struct engine_context *context, const char *name, struct 
         return network_load_default(context, network, err);
     cleanup_free char *path =
         network_name_valid(name) ? networks_path(context, name, "network.json") : NULL;
-    cleanup_json json_t *document = path ? json_load_file(path, 0, NULL) : NULL;
+    cleanup_json json_t *document = path ? json_load_path(AT_FDCWD, path, NULL) : NULL;
     if (document == NULL)
         return husk_error_set(err, 0, "network %s not found", name);
     return network_from_document(document, network, err);
@@ -166,7 +167,7 @@ int network_load_default(const struct engine_context *context, struct network *n
 {
     memset(network, 0, sizeof(*network));
     cleanup_free char *path = networks_path(context, NETWORK_DEFAULT_NAME, "network.json");
-    cleanup_json json_t *document = json_load_file(path, 0, NULL);
+    cleanup_json json_t *document = json_load_path(AT_FDCWD, path, NULL);
     if (document == NULL) {
         /* 10.88.0.0/16 as podman, else the next /16 no route of the host hides. */
         struct ipv4_subnet preferred, subnet;

@@ -286,7 +286,9 @@ static int build_spec(const struct run_options *options, struct prepared_contain
 
 static int save_spec(const struct prepared_container *c, husk_error_t *err)
 {
-    cleanup_free char *text = json_dumps(c->spec, JSON_INDENT(2));
+    /* Compact, as containerd writes it: every exec parses this file, and
+     * the indentation of the seccomp profile alone would double it. */
+    cleanup_free char *text = json_dumps(c->spec, JSON_COMPACT);
     if (text == NULL)
         return husk_error_set(err, ENOMEM, "config.json");
     cleanup_free char *path = xasprintf("%s/config.json", c->directory);

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
@@ -85,7 +86,7 @@ static int load_record(struct container_handle *handle, const char *reference, b
         return husk_error_set(err, errno, "No such container: %s", reference);
     json_error_t parse_error;
     cleanup_free char *path = xasprintf("%s/container.json", handle->directory);
-    handle->record = json_load_file(path, 0, &parse_error);
+    handle->record = json_load_path(AT_FDCWD, path, &parse_error);
     if (handle->record == NULL)
         return husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
                               parse_error.text);

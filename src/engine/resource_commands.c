@@ -12,6 +12,7 @@
 #include "../runtime/cgroup_limits.h"
 #include "../runtime/cgroup_state.h"
 #include "../runtime/spec.h"
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
@@ -123,7 +124,7 @@ static void record_given(const struct resource_flags *flags, json_t *host_config
 static int save_spec_resources(const char *directory, json_t *resources, husk_error_t *err)
 {
     cleanup_free char *path = xasprintf("%s/config.json", directory);
-    cleanup_json json_t *spec = json_load_file(path, 0, NULL);
+    cleanup_json json_t *spec = json_load_path(AT_FDCWD, path, NULL);
     json_t *linux_section = json_object_get(spec, "linux");
     if (linux_section == NULL)
         return husk_error_set(err, 0, "%s is unreadable", path);

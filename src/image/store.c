@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
@@ -96,7 +97,7 @@ static int load_config(const char *directory, json_t **config, husk_error_t *err
 {
     cleanup_free char *path = xasprintf("%s/config.json", directory);
     json_error_t parse_error;
-    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_path(AT_FDCWD, path, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "image config %s: %s", path, parse_error.text);
     json_t *section = json_object_get(document, "config");

@@ -9,6 +9,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 
 /* Mount options that are not controllers in a v1 super block option list. */
 static bool is_generic_option(const char *word)
@@ -91,6 +92,9 @@ static int parse_mountinfo_line(char *line, struct cgroup_layout *layout)
     char *separator = strstr(line, " - ");
     if (separator == NULL)
         return 0;
+    /* Most mounts are not cgroups: skip them before any scanf. */
+    if (strncmp(separator + 3, "cgroup", 6) != 0)
+        return 0;
     *separator = '\0';
     char fstype[32], source[256], super[1024];
     if (sscanf(separator + 3, "%31s %255s %1023s", fstype, source, super) != 3)
@@ -147,6 +151,41 @@ void cgroup_layout_free(struct cgroup_layout *layout)
     free(layout->hierarchies);
     layout->hierarchies = NULL;
     layout->count = 0;
+}
+
+json_t *cgroup_layout_to_json(const struct cgroup_layout *layout)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < layout->count; i++) {
+        const struct cgroup_hierarchy *h = &layout->hierarchies[i];
+        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "mount", h->mount_point,
+                                              "controllers", h->controllers, "unified",
+                                              h->unified));
+    }
+    return list;
+}
+
+int cgroup_layout_from_json(json_t *list, struct cgroup_layout *layout, husk_error_t *err)
+{
+    layout->hierarchies = NULL;
+    layout->count = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        const char *mount = NULL, *controllers = NULL;
+        int unified = 0;
+        if (json_unpack(item, "{s:s, s:s, s:b}", "mount", &mount, "controllers", &controllers,
+                        "unified", &unified) < 0 ||
+            mount[0] != '/' ||
+            add_hierarchy(layout, mount, unified != 0, xstrdup(controllers)) < 0) {
+            cgroup_layout_free(layout);
+            return husk_error_set(err, 0, "a saved cgroup layout is malformed");
+        }
+    }
+    if (!json_is_array(list) || layout->count == 0)
+        return husk_error_set(err, 0, "a saved cgroup layout is malformed");
+    return 0;
 }
 
 bool cgroup_hierarchy_has(const struct cgroup_hierarchy *h, const char *controller)

@@ -6,6 +6,7 @@
 #ifndef HUSK_RUNTIME_CGROUP_LAYOUT_H
 #define HUSK_RUNTIME_CGROUP_LAYOUT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,6 +30,10 @@ struct cgroup_layout {
 int cgroup_layout_parse(const char *mountinfo, struct cgroup_layout *layout, husk_error_t *err);
 int cgroup_layout_discover(struct cgroup_layout *layout, husk_error_t *err);
 void cgroup_layout_free(struct cgroup_layout *layout);
+/* LAYOUT as [{"mount": ..., "controllers": ..., "unified": ...}, ...] and
+ * back, for a container that keeps the layout it was made in. */
+json_t *cgroup_layout_to_json(const struct cgroup_layout *layout);
+int cgroup_layout_from_json(json_t *list, struct cgroup_layout *layout, husk_error_t *err);
 
 /* Whether H's comma-separated controller list names CONTROLLER exactly. */
 bool cgroup_hierarchy_has(const struct cgroup_hierarchy *h, const char *controller);

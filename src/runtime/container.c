@@ -25,6 +25,7 @@
 #include "namespace.h"
 #include "process.h"
 #include "seccomp.h"
+#include "shared_clone.h"
 #include "sync.h"
 #include "trampoline.h"
 
@@ -57,6 +58,7 @@ struct child_context {
     void (*run)(struct child_context *context); /* what the child does, never returns */
     bool born_in_unified;                       /* clone3 put it in its cgroup2 cgroup already */
     bool unshare_cgroup;
+    bool shares_memory; /* runs in husk's memory until its exec (shared_clone) */
 };
 
 static int wait_for_parent(int socket_fd, int *root_mount_fd, husk_error_t *err)
@@ -174,6 +176,17 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
     fd_close_all_but(keep, count);
 }
 
+/* Reports ERR to husk and exits. The error is freed first: a child in
+ * husk's memory would otherwise leave it allocated there. */
+__attribute__((noreturn)) static void child_fail(const struct child_context *context,
+                                                 husk_error_t *err)
+{
+    sync_send_error(context->socket_fd, *err);
+    int status = *err ? (*err)->exit_status : HUSK_EXIT_ENGINE;
+    husk_error_free(err);
+    _exit(status);
+}
+
 static void child_run(struct child_context *context)
 {
     husk_error_t err = NULL;
@@ -210,8 +223,7 @@ static void child_run(struct child_context *context)
         goto fail;
     drop_privileges_and_exec(context, &err);
 fail:
-    sync_send_error(context->socket_fd, err);
-    _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
+    child_fail(context, &err);
 }
 
 static uint64_t clone_flags_for(const struct runtime_spec *spec)
@@ -297,8 +309,22 @@ static int conceal_and_open_trampoline(husk_error_t *err)
     return trampoline_open(err);
 }
 
+static int run_in_shared_memory(void *context)
+{
+    struct child_context *child = context;
+    child->run(child);
+    return HUSK_EXIT_ENGINE;
+}
+
 static long clone_child(struct clone_args *args, struct child_context *context, int child_socket)
 {
+    if (context->shares_memory) {
+        context->socket_fd = child_socket;
+        long pid = shared_clone(args, run_in_shared_memory, context);
+        if (pid >= 0 || errno != ENOSYS)
+            return pid;
+        context->shares_memory = false;
+    }
     long pid = syscall(SYS_clone3, args, sizeof(*args));
     if (pid == 0) {
         context->socket_fd = child_socket;
@@ -459,8 +485,9 @@ static void exec_child_run(struct child_context *context)
      * container's mount namespace does not show. */
     if (join_cgroups(context, &err) < 0)
         goto fail;
-    int flags =
-        CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+    /* Not the time namespace: it was pending at birth (see
+     * namespace_children_enter) and applies from the exec on. */
+    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
     bool user_namespace = in_other_user_namespace(target_pidfd);
     if (user_namespace)
         flags |= CLONE_NEWUSER;
@@ -476,8 +503,7 @@ static void exec_child_run(struct child_context *context)
         goto fail;
     drop_privileges_and_exec(context, &err);
 fail:
-    sync_send_error(context->socket_fd, err);
-    _exit(err ? err->exit_status : HUSK_EXIT_ENGINE);
+    child_fail(context, &err);
 }
 
 int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
@@ -492,33 +518,31 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     struct cgroup_join join = CGROUP_JOIN_INIT;
     if (spec->cgroups_path != NULL && cgroup_join_open(layout, spec->cgroups_path, &join, err) < 0)
         return -1;
-    struct seccomp_program seccomp = {0};
+    static const struct seccomp_program no_seccomp = {0};
     int sockets[2] = {-1, -1};
     int rc = -1;
-    if (seccomp_program_compile_cached(spec->seccomp, options->seccomp_cache_fd, &seccomp, err) < 0)
-        goto out;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) < 0) {
         husk_error_set(err, errno, "socketpair");
         goto out;
     }
     struct child_context context = {.spec = spec,
                                     .options = options,
-                                    .seccomp = &seccomp,
+                                    .seccomp = options->exec_seccomp ? options->exec_seccomp
+                                                                     : &no_seccomp,
                                     .parent_socket_fd = sockets[0],
                                     .stub_fd = stub_fd,
                                     .join = spec->cgroups_path != NULL ? &join : NULL,
                                     .target_pidfd = target_pidfd,
-                                    .run = exec_child_run};
-    /* The PID namespace only applies to children: entered just for the
-     * clone, so the new process is born in the container's, and left at
-     * once, so nothing husk forks later is (LeakSanitizer's tracer was). */
-    int own_pid_namespace = namespace_pid_enter_fd(target_pidfd, err);
+                                    .run = exec_child_run,
+                                    .shares_memory = true};
+    /* The PID and time namespaces only apply to children: entered just for
+     * the clone, so the new process is born in the container's, and left
+     * at once, so nothing husk forks later is (LeakSanitizer's tracer was). */
+    struct children_namespaces own;
     int spawned = -1;
-    if (own_pid_namespace >= 0)
+    if (namespace_children_enter(target_pidfd, &own, err) == 0)
         spawned = spawn(CLONE_PIDFD, &context, process, sockets[1], err);
-    else
-        husk_error_wrap(err, "join the container's PID namespace");
-    if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 && spawned == 0) {
+    if (namespace_children_restore(&own, spawned < 0 ? NULL : err) < 0 && spawned == 0) {
         reap(process);
         spawned = -1;
     }
@@ -535,7 +559,6 @@ out:
         if (sockets[i] >= 0)
             close(sockets[i]);
     cgroup_join_close(&join);
-    seccomp_program_free(&seccomp);
     return rc;
 }
 

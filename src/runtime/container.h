@@ -10,6 +10,7 @@
 #include "../util/error.h"
 #include "cgroup.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "spec.h"
 
 struct runtime_launch_options {
@@ -25,9 +26,9 @@ struct runtime_launch_options {
      * anything: the engine wires its network namespace here. */
     int (*before_start)(void *data, pid_t pid, husk_error_t *err);
     void *before_start_data;
-    /* A directory of husk's where compiled seccomp programs are kept for
-     * later processes of the same container (exec), or -1. */
-    int seccomp_cache_fd;
+    /* exec: the running container's compiled seccomp program (exec_state);
+     * NULL for none. A launch compiles the spec's own. */
+    const struct seccomp_program *exec_seccomp;
     /* Mounts taken from elsewhere (another container's /dev/shm). */
     const struct runtime_attached_mount *attached_mounts;
     size_t attached_mount_count;

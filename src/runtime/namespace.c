@@ -54,6 +54,40 @@ int namespace_pid_restore(int saved_fd, husk_error_t *err)
     return rc < 0 ? husk_error_set(err, error, "return to husk's own PID namespace") : 0;
 }
 
+int namespace_children_enter(int pidfd, struct children_namespaces *saved, husk_error_t *err)
+{
+    *saved = (struct children_namespaces){.pid = -1, .time = -1};
+    int types = CLONE_NEWPID;
+    saved->pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (saved->pid < 0)
+        return husk_error_set(err, errno, "open husk's own PID namespace");
+    /* A kernel without time namespaces has no such file and nothing to join. */
+    saved->time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+    if (saved->time >= 0)
+        types |= CLONE_NEWTIME;
+    if (setns(pidfd, types) < 0) {
+        husk_error_set(err, errno, "join the container's PID and time namespaces");
+        namespace_children_restore(saved, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int namespace_children_restore(struct children_namespaces *saved, husk_error_t *err)
+{
+    int rc = 0, error = 0;
+    if (saved->pid >= 0 && setns(saved->pid, CLONE_NEWPID) < 0)
+        rc = -1, error = errno;
+    if (saved->time >= 0 && setns(saved->time, CLONE_NEWTIME) < 0)
+        rc = -1, error = errno;
+    if (saved->pid >= 0)
+        close(saved->pid);
+    if (saved->time >= 0)
+        close(saved->time);
+    saved->pid = saved->time = -1;
+    return rc < 0 ? husk_error_set(err, error, "return to husk's own namespaces") : 0;
+}
+
 /* setns() into another mount namespace moves the root and working
  * directory; these put back the caller's own. */
 struct saved_place {

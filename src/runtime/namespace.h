@@ -15,6 +15,17 @@ int namespace_pid_enter(const struct runtime_spec *spec, husk_error_t *err);
 int namespace_pid_enter_fd(int target_fd, husk_error_t *err);
 int namespace_pid_restore(int saved_fd, husk_error_t *err);
 
+/* The PID and time namespaces of the process behind PIDFD, for the caller's
+ * next children only (its own stay), which namespace_children_restore()
+ * undoes. A child sharing husk's memory cannot join a time namespace itself
+ * (the kernel refuses while another process shares the memory it would
+ * remap), so it is born with it pending and enters it at exec. */
+struct children_namespaces {
+    int pid, time;
+};
+int namespace_children_enter(int pidfd, struct children_namespaces *saved, husk_error_t *err);
+int namespace_children_restore(struct children_namespaces *saved, husk_error_t *err);
+
 /* A detached copy (open_tree) of the mount at PATH as the process behind
  * PIDFD sees it, to be moved into a container's root: a bind mount cannot
  * reach into another mount namespace. The caller must be single-threaded. */

@@ -166,65 +166,45 @@ int seccomp_program_install(const struct seccomp_program *program)
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
 }
 
-/* FNV-1a, 64 bits: names the cached program after the profile it came from. */
-static uint64_t profile_hash(const char *text)
+int seccomp_program_read(int dir_fd, const char *name, struct seccomp_program *program)
 {
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (; *text; text++)
-        hash = (hash ^ (unsigned char)*text) * 0x100000001b3ULL;
-    return hash;
-}
-
-/* A program cached by husk itself: a regular file of ours, of whole BPF
- * instructions, no longer than the kernel takes. */
-static int read_cached(int dir_fd, const char *name, struct seccomp_program *program)
-{
+    *program = (struct seccomp_program){0};
     cleanup_close int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
-        st.st_size > (off_t)(BPF_MAXINSNS * sizeof(struct sock_filter)))
+    if (fd < 0 || fstat(fd, &st) < 0)
         return -1;
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_size <= 0 ||
+        st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+        st.st_size > (off_t)(BPF_MAXINSNS * sizeof(struct sock_filter))) {
+        errno = EINVAL;
+        return -1;
+    }
     program->filter = xmalloc((size_t)st.st_size);
     program->length = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
     if (pread(fd, program->filter, (size_t)st.st_size, 0) != st.st_size) {
         seccomp_program_free(program);
+        errno = EIO;
         return -1;
     }
     return 0;
 }
 
-static void write_cached(int dir_fd, const char *name, const struct seccomp_program *program)
+int seccomp_program_save(int dir_fd, const char *name, const struct seccomp_program *program)
 {
     char temporary[96];
-    snprintf(temporary, sizeof(temporary), "%s.%d", name, (int)getpid());
+    snprintf(temporary, sizeof(temporary), ".%s.%d", name, (int)getpid());
     unlinkat(dir_fd, temporary, 0);
     cleanup_close int fd =
         openat(dir_fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     size_t size = program->length * sizeof(struct sock_filter);
     if (fd < 0)
-        return;
-    if (write(fd, program->filter, size) != (ssize_t)size ||
-        renameat(dir_fd, temporary, dir_fd, name) < 0)
-        unlinkat(dir_fd, temporary, 0);
-}
-
-int seccomp_program_compile_cached(json_t *seccomp, int cache_dir_fd,
-                                   struct seccomp_program *program, husk_error_t *err)
-{
-    program->filter = NULL;
-    program->length = 0;
-    if (seccomp == NULL || cache_dir_fd < 0)
-        return seccomp_program_compile(seccomp, program, err);
-    cleanup_free char *text = json_dumps(seccomp, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text == NULL)
-        return seccomp_program_compile(seccomp, program, err);
-    char name[64];
-    snprintf(name, sizeof(name), "seccomp-%016llx.bpf", (unsigned long long)profile_hash(text));
-    if (read_cached(cache_dir_fd, name, program) == 0)
-        return 0;
-    if (seccomp_program_compile(seccomp, program, err) < 0)
         return -1;
-    write_cached(cache_dir_fd, name, program);
+    if (write(fd, program->filter, size) != (ssize_t)size ||
+        renameat(dir_fd, temporary, dir_fd, name) < 0) {
+        int saved = errno;
+        unlinkat(dir_fd, temporary, 0);
+        errno = saved ? saved : EIO;
+        return -1;
+    }
     return 0;
 }

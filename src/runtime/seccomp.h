@@ -17,11 +17,11 @@ struct seccomp_program {
 /* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action; -1 when unknown. */
 int64_t seccomp_action_parse(const char *name, json_t *errno_value);
 int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, husk_error_t *err);
-/* The same, through a cache in CACHE_DIR_FD (-1: none): the program
- * compiled from the same profile before, else compiled now and kept there.
- * libseccomp's compilation is about a sixth of an `exec`'s time. */
-int seccomp_program_compile_cached(json_t *seccomp, int cache_dir_fd,
-                                   struct seccomp_program *program, husk_error_t *err);
+/* A compiled program kept in file NAME of DIR_FD (0600, replaced whole by
+ * rename), and read back only from a regular file of husk's own of whole
+ * BPF instructions: -1 otherwise, with errno. */
+int seccomp_program_save(int dir_fd, const char *name, const struct seccomp_program *program);
+int seccomp_program_read(int dir_fd, const char *name, struct seccomp_program *program);
 void seccomp_program_free(struct seccomp_program *program);
 /* Installs the program in the calling thread (no_new_privs or CAP_SYS_ADMIN needed). */
 int seccomp_program_install(const struct seccomp_program *program);

@@ -1,5 +1,6 @@
 #include "spec.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 
+#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
 
@@ -512,10 +514,21 @@ int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error
 {
     cleanup_free char *path = xasprintf("%s/config.json", bundle);
     json_error_t parse_error;
-    cleanup_json json_t *document = json_load_file(path, 0, &parse_error);
+    cleanup_json json_t *document = json_load_path(AT_FDCWD, path, &parse_error);
     if (document == NULL)
         return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line, parse_error.text);
     return runtime_spec_parse(document, bundle, spec, err);
+}
+
+int runtime_spec_parse_process(json_t *process, struct runtime_spec **out, husk_error_t *err)
+{
+    struct runtime_spec *spec = xcalloc(1, sizeof(*spec));
+    if (parse_process(process, spec, err) < 0) {
+        runtime_spec_free(spec);
+        return -1;
+    }
+    *out = spec;
+    return 0;
 }
 
 void runtime_spec_free(struct runtime_spec *spec)

@@ -109,6 +109,9 @@ void runtime_resources_free(struct runtime_resources *r);
 int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec **spec,
                        husk_error_t *err);
 int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error_t *err);
+/* Only a config.json's "process" object (args, env, cwd, user, capabilities,
+ * terminal, noNewPrivileges) into a new SPEC whose other fields are unset. */
+int runtime_spec_parse_process(json_t *process, struct runtime_spec **spec, husk_error_t *err);
 void runtime_spec_free(struct runtime_spec *spec);
 
 /* Mount option words ("ro", "nosuid", "rbind", "rprivate", ...) to MS_* flags;

@@ -238,50 +238,41 @@ static void test_compile_custom_profile(void **state)
     json_decref(profile);
 }
 
-/* The cache: a second compile of the same profile reads the file the
- * first wrote; a file that is not whole BPF instructions is not taken. */
-static void test_compile_cached(void **state)
+/* A saved program reads back the same; a file that is not whole BPF
+ * instructions, or not a regular file, is not taken. */
+static void test_program_save_and_read(void **state)
 {
     (void)state;
-    char directory[] = "/tmp/husk-seccomp-cache.XXXXXX";
+    char directory[] = "/tmp/husk-seccomp-file.XXXXXX";
     assert_non_null(mkdtemp(directory));
     int dir_fd = open(directory, O_RDONLY | O_DIRECTORY);
     assert_true(dir_fd >= 0);
     json_t *profile = seccomp_profile_default();
-    struct seccomp_program fresh, first, second;
+    struct seccomp_program fresh, read_back;
     assert_int_equal(seccomp_program_compile(profile, &fresh, NULL), 0);
-    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &first, NULL), 0);
-    assert_int_equal(first.length, fresh.length);
-    char path[512];
-    snprintf(path, sizeof(path), "%s", directory);
-    DIR *listing = opendir(directory);
-    struct dirent *entry;
-    int files = 0;
-    while ((entry = readdir(listing)) != NULL)
-        if (entry->d_name[0] != '.') {
-            files++;
-            snprintf(path, sizeof(path), "%s/%s", directory, entry->d_name);
-        }
-    closedir(listing);
-    assert_int_equal(files, 1);
-    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &second, NULL), 0);
-    assert_memory_equal(second.filter, fresh.filter, fresh.length * sizeof(*fresh.filter));
-    seccomp_program_free(&second);
-    /* Torn (not a multiple of an instruction): compiled again, and replaced. */
-    FILE *torn = fopen(path, "w");
-    fputs("abc", torn);
-    fclose(torn);
-    assert_int_equal(seccomp_program_compile_cached(profile, dir_fd, &second, NULL), 0);
-    assert_memory_equal(second.filter, fresh.filter, fresh.length * sizeof(*fresh.filter));
+    assert_int_equal(seccomp_program_save(dir_fd, "p.bpf", &fresh), 0);
+    assert_int_equal(seccomp_program_read(dir_fd, "p.bpf", &read_back), 0);
+    assert_int_equal(read_back.length, fresh.length);
+    assert_memory_equal(read_back.filter, fresh.filter, fresh.length * sizeof(*fresh.filter));
+    seccomp_program_free(&read_back);
     struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_size, fresh.length * sizeof(*fresh.filter));
+    assert_int_equal(fstatat(dir_fd, "p.bpf", &st, 0), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
+    /* Torn (not a multiple of an instruction). */
+    int torn = openat(dir_fd, "p.bpf", O_WRONLY | O_TRUNC);
+    assert_int_equal(write(torn, "abc", 3), 3);
+    close(torn);
+    assert_int_equal(seccomp_program_read(dir_fd, "p.bpf", &read_back), -1);
+    assert_null(read_back.filter);
+    /* A symlink to a good program is not followed. */
+    assert_int_equal(seccomp_program_save(dir_fd, "good.bpf", &fresh), 0);
+    assert_int_equal(symlinkat("good.bpf", dir_fd, "link.bpf"), 0);
+    assert_int_equal(seccomp_program_read(dir_fd, "link.bpf", &read_back), -1);
     seccomp_program_free(&fresh);
-    seccomp_program_free(&first);
-    seccomp_program_free(&second);
     json_decref(profile);
-    unlink(path);
+    unlinkat(dir_fd, "p.bpf", 0);
+    unlinkat(dir_fd, "good.bpf", 0);
+    unlinkat(dir_fd, "link.bpf", 0);
     close(dir_fd);
     rmdir(directory);
 }
@@ -298,7 +289,7 @@ int main(void)
         cmocka_unit_test(test_compile_rejects_bad_args),
         cmocka_unit_test(test_compile_rejects_too_many_args),
         cmocka_unit_test(test_compile_custom_profile),
-        cmocka_unit_test(test_compile_cached),
+        cmocka_unit_test(test_program_save_and_read),
     };
     return cmocka_run_group_tests_name("seccomp", tests, NULL, NULL);
 }
