@@ -30,7 +30,7 @@
  * args->stack with rax 0 and calls run(arg) there, then exits with its
  * result. */
 long husk_clone3_entry(struct clone_args *args, size_t size, int (*run)(void *), void *arg);
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".globl husk_clone3_entry\n"
         ".hidden husk_clone3_entry\n"
         ".type husk_clone3_entry,@function\n"
@@ -53,7 +53,8 @@ __asm__(".text\n"
         "  syscall\n"
         "  hlt\n"
         "  .cfi_endproc\n"
-        ".size husk_clone3_entry, .-husk_clone3_entry\n");
+        ".size husk_clone3_entry, .-husk_clone3_entry\n"
+        ".popsection\n");
 #endif
 
 bool shared_clone_supported(void)
@@ -73,7 +74,12 @@ long shared_clone(struct clone_args *args, int (*run)(void *arg), void *arg)
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (area == MAP_FAILED)
         return -1;
-    mprotect(area, guard, PROT_NONE);
+    if (mprotect(area, guard, PROT_NONE) < 0) {
+        int saved = errno;
+        munmap(area, CHILD_STACK_SIZE + guard);
+        errno = saved;
+        return -1;
+    }
     struct clone_args shared = *args;
     shared.flags |= CLONE_VM | CLONE_VFORK;
     shared.stack = (uint64_t)(uintptr_t)(area + guard);
