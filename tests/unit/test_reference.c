@@ -77,7 +77,7 @@ static void test_separators(void **state)
     assert_refused("a-", "lower-case");
     assert_refused("a//b", "lower-case");
     assert_refused("../etc", "invalid reference format");
-    assert_refused("./x", "lower-case");
+    assert_refused("./x", "invalid reference format");
     assert_refused("Busybox", "lower-case");
 }
 
