@@ -8,7 +8,7 @@
 
 /* distribution/reference's limit on the whole name (domain and path). */
 #define NAME_MAX_LENGTH 255
-#define TAG_MAX_LENGTH 128
+#define TAG_MAX_LENGTH  128
 
 static bool lower_alnum(char c)
 {
@@ -211,9 +211,9 @@ char *image_reference_repository(const struct image_reference *reference)
 
 char *image_reference_canonical(const struct image_reference *reference)
 {
-    return xasprintf("%s/%s%s%s%s%s", reference->domain, reference->path,
-                     reference->tag ? ":" : "", reference->tag ? reference->tag : "",
-                     reference->digest ? "@" : "", reference->digest ? reference->digest : "");
+    return xasprintf("%s/%s%s%s%s%s", reference->domain, reference->path, reference->tag ? ":" : "",
+                     reference->tag ? reference->tag : "", reference->digest ? "@" : "",
+                     reference->digest ? reference->digest : "");
 }
 
 char *image_repository_familiar(const char *repository)

@@ -8,10 +8,10 @@
 #include "../util/error.h"
 
 struct image {
-    char *name;     /* normalised: "busybox" */
-    char *rootfs;   /* the layer directory, overlayfs's lowerdir */
+    char *name;       /* normalised: "busybox" */
+    char *rootfs;     /* the layer directory, overlayfs's lowerdir */
     char *init_layer; /* layered above rootfs for every container (image_init_layer) */
-    json_t *config; /* the image config's "config" object: Env, Cmd, WorkingDir, User */
+    json_t *config;   /* the image config's "config" object: Env, Cmd, WorkingDir, User */
 };
 
 /* "busybox", "busybox:latest", "docker.io/library/busybox:latest" -> "busybox".

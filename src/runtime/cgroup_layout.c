@@ -158,9 +158,9 @@ json_t *cgroup_layout_to_json(const struct cgroup_layout *layout)
     json_t *list = json_array();
     for (size_t i = 0; i < layout->count; i++) {
         const struct cgroup_hierarchy *h = &layout->hierarchies[i];
-        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "mount", h->mount_point,
-                                              "controllers", h->controllers, "unified",
-                                              h->unified));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:b}", "mount", h->mount_point, "controllers",
+                                        h->controllers, "unified", h->unified));
     }
     return list;
 }

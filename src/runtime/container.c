@@ -527,8 +527,8 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     }
     struct child_context context = {.spec = spec,
                                     .options = options,
-                                    .seccomp = options->exec_seccomp ? options->exec_seccomp
-                                                                     : &no_seccomp,
+                                    .seccomp =
+                                        options->exec_seccomp ? options->exec_seccomp : &no_seccomp,
                                     .parent_socket_fd = sockets[0],
                                     .stub_fd = stub_fd,
                                     .join = spec->cgroups_path != NULL ? &join : NULL,

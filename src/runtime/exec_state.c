@@ -13,7 +13,7 @@
 #include "../util/json_text.h"
 #include "../util/xalloc.h"
 
-#define STATE_FILE "exec.json"
+#define STATE_FILE   "exec.json"
 #define PROGRAM_FILE "seccomp.bpf"
 
 /* Which config.json a saved state was made from: husk replaces the file
@@ -67,9 +67,9 @@ stale:
 /* Best effort: without it the next exec builds the state again. */
 static void save(int bundle_fd, json_t *tag, json_t *process, const struct exec_state *state)
 {
-    cleanup_json json_t *saved = json_pack(
-        "{s:O, s:O, s:s?, s:o}", "config", tag, "process", process, "cgroupsPath",
-        state->spec->cgroups_path, "cgroupLayout", cgroup_layout_to_json(&state->layout));
+    cleanup_json json_t *saved =
+        json_pack("{s:O, s:O, s:s?, s:o}", "config", tag, "process", process, "cgroupsPath",
+                  state->spec->cgroups_path, "cgroupLayout", cgroup_layout_to_json(&state->layout));
     if (saved == NULL)
         return;
     if (state->seccomp.filter != NULL) {
@@ -82,8 +82,7 @@ static void save(int bundle_fd, json_t *tag, json_t *process, const struct exec_
     char temporary[64];
     snprintf(temporary, sizeof(temporary), "." STATE_FILE ".%d", (int)getpid());
     unlinkat(bundle_fd, temporary, 0);
-    if (text == NULL ||
-        file_write_all(bundle_fd, temporary, text, strlen(text), 0600, NULL) < 0 ||
+    if (text == NULL || file_write_all(bundle_fd, temporary, text, strlen(text), 0600, NULL) < 0 ||
         renameat(bundle_fd, temporary, bundle_fd, STATE_FILE) < 0)
         unlinkat(bundle_fd, temporary, 0);
 }

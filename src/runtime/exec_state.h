@@ -13,7 +13,7 @@
 #include "spec.h"
 
 struct exec_state {
-    struct runtime_spec *spec; /* the process fields and cgroups_path only */
+    struct runtime_spec *spec;      /* the process fields and cgroups_path only */
     struct seccomp_program seccomp; /* empty when the container has none */
     struct cgroup_layout layout;
 };

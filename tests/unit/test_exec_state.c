@@ -22,10 +22,10 @@ struct bundle {
  * replaced whole (a new inode) as husk replaces it. */
 static void write_config(struct bundle *b, const char *args0)
 {
-    json_t *config = json_pack("{s:{s:[s], s:[s], s:s, s:{s:i, s:i}}, s:{s:s, s:o}}",
-                               "process", "args", args0, "env", "PATH=/bin", "cwd", "/",
-                               "user", "uid", 0, "gid", 0, "linux", "cgroupsPath",
-                               "/husk/unit", "seccomp", seccomp_profile_default());
+    json_t *config =
+        json_pack("{s:{s:[s], s:[s], s:s, s:{s:i, s:i}}, s:{s:s, s:o}}", "process", "args", args0,
+                  "env", "PATH=/bin", "cwd", "/", "user", "uid", 0, "gid", 0, "linux",
+                  "cgroupsPath", "/husk/unit", "seccomp", seccomp_profile_default());
     assert_non_null(config);
     assert_int_equal(json_dump_file(config, "/tmp/husk-unit-config.json", JSON_COMPACT), 0);
     char target[128];

@@ -61,8 +61,9 @@ static void test_digests(void **state)
     assert_canonical("localhost:5000/x@" DIGEST, "localhost:5000/x@" DIGEST);
     assert_refused("busybox@sha256:abc", "digest");
     assert_refused("busybox@sha512:" DIGEST, "digest");
-    assert_refused("busybox@SHA256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
-                   "digest");
+    assert_refused(
+        "busybox@SHA256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+        "digest");
 }
 
 static void test_separators(void **state)
