@@ -21,18 +21,6 @@
 #include "spec_builder.h"
 #include "store.h"
 
-static char *read_image_file(const struct image *image, const char *path)
-{
-    cleanup_close int root = open(image->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
-        return NULL;
-    cleanup_close int fd = root_open(root, path, O_RDONLY, 0);
-    char *content = NULL;
-    if (fd < 0 || file_read_all(fd, "", &content, NULL, NULL) < 0)
-        return NULL;
-    return content;
-}
-
 static int resolve_user(const struct run_options *options, struct prepared_container *c,
                         husk_error_t *err)
 {
@@ -41,8 +29,8 @@ static int resolve_user(const struct run_options *options, struct prepared_conta
         user = json_string_value(json_object_get(c->image->config, "User"));
     if (user == NULL || user[0] == '\0')
         user = "0";
-    cleanup_free char *passwd = read_image_file(c->image, "/etc/passwd");
-    cleanup_free char *group = read_image_file(c->image, "/etc/group");
+    cleanup_free char *passwd = image_read_file(c->image, "/etc/passwd");
+    cleanup_free char *group = image_read_file(c->image, "/etc/group");
     return user_resolve(user, passwd, group, &c->user, err);
 }
 
@@ -281,6 +269,14 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     c->record = build_record(options, c, args, hostname);
     if (c->record == NULL)
         return husk_error_set(err, ENOMEM, "container record");
+    /* As docker: the image's ID at the top, the name as given in Config. */
+    json_object_set_new(c->record, "Image", json_string(c->image->id));
+    json_t *labels = json_object_get(c->image->config, "Labels");
+    json_object_set_new(json_object_get(c->record, "Config"), "Labels",
+                        json_is_object(labels) ? json_deep_copy(labels) : json_object());
+    json_t *stop_signal = json_object_get(c->image->config, "StopSignal");
+    if (json_is_string(stop_signal))
+        json_object_set(json_object_get(c->record, "Config"), "StopSignal", stop_signal);
     return record_network_settings(options, c, err);
 }
 
@@ -411,7 +407,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
         resources_check(options, c, err) < 0 ||
-        image_store_open(context->data_root, options->image, &c->image, err) < 0 ||
+        image_open(context->data_root, options->image, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;

@@ -77,17 +77,30 @@ static bool is_mode(const char *mode, const char *word)
     return mode != NULL && strcmp(mode, word) == 0;
 }
 
+/* The init layer, then the image's layers top first: overlayfs's order. */
+static char *lower_directories(const struct image *image)
+{
+    size_t length = strlen(image->init_layer) + 1;
+    for (size_t i = 0; i < image->layer_count; i++)
+        length += strlen(image->layers[i]) + 1;
+    char *lower = xmalloc(length);
+    strcpy(lower, image->init_layer);
+    for (size_t i = 0; i < image->layer_count; i++) {
+        strcat(lower, ":");
+        strcat(lower, image->layers[i]);
+    }
+    return lower;
+}
+
 static json_t *build_mounts(const struct spec_inputs *in)
 {
     const struct run_options *o = in->options;
     const char *dir = in->container_directory;
     json_t *mounts = json_array();
     /* "idmap": the runtime shows the image through the user namespace. */
-    cleanup_free char *overlay =
-        xasprintf("lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work%s",
-                  in->image->init_layer ? in->image->init_layer : "",
-                  in->image->init_layer ? ":" : "", in->image->rootfs, dir, dir,
-                  in->uid_range ? ",idmap" : "");
+    cleanup_free char *lower = lower_directories(in->image);
+    cleanup_free char *overlay = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s",
+                                           lower, dir, dir, in->uid_range ? ",idmap" : "");
     cleanup_free char *hosts = xasprintf("%s/hosts", dir);
     cleanup_free char *hostname = xasprintf("%s/hostname", dir);
     cleanup_free char *resolv = xasprintf("%s/resolv.conf", dir);

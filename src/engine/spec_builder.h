@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "../image/store.h"
+#include "../image/image.h"
 #include "../util/error.h"
 #include "options.h"
 #include "user.h"

@@ -1,4 +1,6 @@
-/* The default image, made from Debian's busybox-static without any network. */
+/* The default image, made from Debian's busybox-static without any network:
+ * one layer (a tar written here, kept as its blob like any pulled layer),
+ * a config, and the reference docker.io/library/busybox:latest. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -6,15 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
-#include "store.h"
+#include "image.h"
+#include "platform.h"
+#include "tar_writer.h"
 
 extern char **environ;
 
@@ -27,26 +31,6 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
 static const char group[] = "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\n"
                             "tty:x:5:\ndisk:x:6:\nwheel:x:10:root\nstaff:x:50:\n"
                             "www-data:x:33:\nusers:x:100:\nnogroup:x:65534:\n";
-
-static int copy_binary(const char *source, int root_fd, husk_error_t *err)
-{
-    cleanup_close int in = open(source, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return husk_error_set(err, errno, "open %s", source);
-    struct stat st;
-    if (fstat(in, &st) < 0)
-        return husk_error_set(err, errno, "stat %s", source);
-    cleanup_close int out =
-        openat(root_fd, "bin/busybox", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-    if (out < 0)
-        return husk_error_set(err, errno, "create bin/busybox");
-    for (off_t offset = 0; offset < st.st_size;) {
-        ssize_t n = sendfile(out, in, &offset, (size_t)(st.st_size - offset));
-        if (n <= 0)
-            return husk_error_set(err, n < 0 ? errno : EIO, "copy %s", source);
-    }
-    return 0;
-}
 
 /* `busybox --list-full` names every applet with its usual directory. */
 static int list_applets(const char *busybox, char **output, husk_error_t *err)
@@ -75,54 +59,151 @@ static int list_applets(const char *busybox, char **output, husk_error_t *err)
     return rc;
 }
 
-static int link_applets(int root_fd, char *applets, husk_error_t *err)
+/* The tar, in memory: the layer is a few MiB. */
+struct buffer {
+    char *data;
+    size_t length, capacity;
+};
+
+static int buffer_write(void *data, const void *block, size_t length)
 {
-    char *save = NULL;
-    for (char *line = strtok_r(applets, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (strcmp(line, "bin/busybox") == 0 || strstr(line, "..") != NULL)
-            continue;
-        if (symlinkat("/bin/busybox", root_fd, line) < 0 && errno != EEXIST)
-            return husk_error_set(err, errno, "link applet %s", line);
+    struct buffer *b = data;
+    if (b->length + length > b->capacity) {
+        b->capacity = (b->length + length) * 2;
+        b->data = xrealloc(b->data, b->capacity);
+    }
+    memcpy(b->data + b->length, block, length);
+    b->length += length;
+    return 0;
+}
+
+static int add_directories(struct tar_writer *tar, int64_t mtime, husk_error_t *err)
+{
+    static const struct {
+        const char *name;
+        mode_t mode;
+    } directories[] = {{"bin", 0755},     {"dev", 0755},      {"etc", 0755},  {"home", 0755},
+                       {"mnt", 0755},     {"proc", 0755},     {"root", 0700}, {"run", 0755},
+                       {"sbin", 0755},    {"sys", 0755},      {"tmp", 01777}, {"usr", 0755},
+                       {"usr/bin", 0755}, {"usr/sbin", 0755}, {"var", 0755},  {"var/tmp", 01777},
+                       {"var/www", 0755}};
+    for (size_t i = 0; i < sizeof(directories) / sizeof(directories[0]); i++) {
+        struct tar_member m = {.name = directories[i].name,
+                               .mode = S_IFDIR | directories[i].mode,
+                               .mtime = mtime,
+                               .data_fd = -1};
+        if (tar_writer_add(tar, &m, err) < 0)
+            return -1;
     }
     return 0;
 }
 
-static int write_image_config(const char *destination, husk_error_t *err)
+static int add_applets(struct tar_writer *tar, char *applets, int64_t mtime, husk_error_t *err)
 {
-    cleanup_json json_t *config = json_pack(
-        "{s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[]}}", "architecture", "amd64", "os", "linux",
-        "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd",
-        "sh", "rootfs", "type", "layers", "diff_ids");
-    cleanup_free char *text = json_dumps(config, JSON_INDENT(2));
-    if (text == NULL)
-        return husk_error_set(err, ENOMEM, "image config");
-    cleanup_free char *path = xasprintf("%s/config.json", destination);
-    return file_write_all(AT_FDCWD, path, text, strlen(text), 0644, err);
+    char *save = NULL;
+    for (char *line = strtok_r(applets, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strcmp(line, "bin/busybox") == 0 || strstr(line, "..") != NULL || line[0] == '/')
+            continue;
+        struct tar_member m = {.name = line,
+                               .mode = S_IFLNK | 0777,
+                               .mtime = mtime,
+                               .link_target = "/bin/busybox",
+                               .data_fd = -1};
+        if (tar_writer_add(tar, &m, err) < 0)
+            return -1;
+    }
+    return 0;
 }
 
-int image_busybox_build(const char *busybox, const char *destination, husk_error_t *err)
+static int write_layer(const char *busybox, struct buffer *out, int64_t *mtime_out,
+                       husk_error_t *err)
 {
-    static const char *const directories[] = {
-        "bin", "sbin", "usr",  "usr/bin", "usr/sbin", "etc",     "proc", "sys", "dev",
-        "tmp", "root", "home", "var",     "var/tmp",  "var/www", "run",  "mnt"};
-    cleanup_free char *rootfs = xasprintf("%s/rootfs", destination);
-    if (directory_create_parents(rootfs, 0755, err) < 0)
-        return -1;
-    cleanup_close int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root_fd < 0)
-        return husk_error_set(err, errno, "open %s", rootfs);
-    for (size_t i = 0; i < sizeof(directories) / sizeof(directories[0]); i++)
-        if (mkdirat(root_fd, directories[i], 0755) < 0 && errno != EEXIST)
-            return husk_error_set(err, errno, "mkdir %s", directories[i]);
-    if (fchmodat(root_fd, "tmp", 01777, 0) < 0 || fchmodat(root_fd, "var/tmp", 01777, 0) < 0 ||
-        fchmodat(root_fd, "root", 0700, 0) < 0)
-        return husk_error_set(err, errno, "chmod");
+    cleanup_close int binary = open(busybox, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (binary < 0 || fstat(binary, &st) < 0 || !S_ISREG(st.st_mode))
+        return husk_error_set(err, errno ? errno : EINVAL, "%s (install busybox-static)", busybox);
+    /* Every time in the layer is the binary's: the same busybox always gives
+     * the same layer, and so the same image ID. */
+    int64_t mtime = st.st_mtime;
+    *mtime_out = mtime;
     cleanup_free char *applets = NULL;
-    if (copy_binary(busybox, root_fd, err) < 0 || list_applets(busybox, &applets, err) < 0 ||
-        link_applets(root_fd, applets, err) < 0)
+    if (list_applets(busybox, &applets, err) < 0)
         return -1;
-    if (file_write_all(root_fd, "etc/passwd", passwd, sizeof(passwd) - 1, 0644, err) < 0 ||
-        file_write_all(root_fd, "etc/group", group, sizeof(group) - 1, 0644, err) < 0)
+    struct tar_writer *tar;
+    if (tar_writer_open(buffer_write, out, &tar, err) < 0)
         return -1;
-    return write_image_config(destination, err);
+    struct tar_member binary_member = {.name = "bin/busybox",
+                                       .mode = S_IFREG | 0755,
+                                       .mtime = mtime,
+                                       .size = (size_t)st.st_size,
+                                       .data_fd = binary};
+    struct tar_member files[] = {
+        {.name = "etc/passwd",
+         .mode = S_IFREG | 0644,
+         .mtime = mtime,
+         .data = passwd,
+         .size = sizeof(passwd) - 1,
+         .data_fd = -1},
+        {.name = "etc/group",
+         .mode = S_IFREG | 0644,
+         .mtime = mtime,
+         .data = group,
+         .size = sizeof(group) - 1,
+         .data_fd = -1},
+    };
+    if (add_directories(tar, mtime, err) < 0 || tar_writer_add(tar, &binary_member, err) < 0 ||
+        add_applets(tar, applets, mtime, err) < 0 || tar_writer_add(tar, &files[0], err) < 0 ||
+        tar_writer_add(tar, &files[1], err) < 0) {
+        tar_writer_close(tar, NULL);
+        return -1;
+    }
+    return tar_writer_close(tar, err);
+}
+
+static char *config_text(const char *diff_id, int64_t mtime)
+{
+    char created[32];
+    time_t when = (time_t)mtime;
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+    cleanup_json json_t *config = json_pack(
+        "{s:s, s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture",
+        platform_architecture(), "os", "linux", "created", created, "config", "Env",
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", "sh", "rootfs",
+        "type", "layers", "diff_ids", diff_id, "history", "created", created, "created_by",
+        "husk: the host's static busybox");
+    return json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+int image_busybox_install(struct image_store *store, const char *busybox, husk_error_t *err)
+{
+    if (image_store_use(store, err) < 0)
+        return -1;
+    struct buffer layer = {0};
+    int64_t mtime = 0;
+    if (write_layer(busybox, &layer, &mtime, err) < 0) {
+        free(layer.data);
+        return -1;
+    }
+    char config_digest[DIGEST_TEXT_SIZE];
+    struct layer_added added;
+    struct layer_source source = {.stream = memory_stream_new(layer.data, layer.length),
+                                  .size = -1};
+    int rc = image_store_layer_add(store, &source, &added, err);
+    byte_stream_close(source.stream);
+    free(layer.data);
+    if (rc < 0)
+        return -1;
+    cleanup_free char *config = config_text(added.diff_id, mtime);
+    if (image_store_blob_put(store, config, strlen(config), config_digest, err) < 0 ||
+        image_store_image_add(store,
+                              &(struct image_record){.config = config_digest,
+                                                     .size = added.size,
+                                                     .layer_blobs = (const char *[]){added.digest},
+                                                     .layer_blob_count = 1},
+                              err) < 0 ||
+        image_store_lock(store, err) < 0)
+        return -1;
+    rc = image_store_tag(store, "docker.io/library/busybox:latest", config_digest, err);
+    image_store_unlock(store);
+    return rc;
 }

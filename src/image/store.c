@@ -1,184 +1,498 @@
 #include "store.h"
 
-#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/json_text.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/json_text.h"
 #include "../util/xalloc.h"
+#include "layer_unpack.h"
+#include "reference.h"
 
-#define DEFAULT_BUSYBOX "/bin/busybox"
+#define REFERENCES_FILE "repositories.json"
 
-static bool lower_alnum(char c)
+static const char *hex_of(const char *digest)
 {
-    return islower((unsigned char)c) || isdigit((unsigned char)c);
+    return digest + strlen("sha256:");
 }
 
-/* docker's path component: [a-z0-9]+ joined by ".", "_", "__" or "-"+. So no
- * component can be "..", ".", empty or start with a separator. */
-static bool component_valid(const char *component, size_t length)
+int image_store_open(const char *data_root, struct image_store **out, husk_error_t *err)
 {
-    if (length == 0 || !lower_alnum(component[0]) || !lower_alnum(component[length - 1]))
-        return false;
-    for (size_t i = 1; i < length; i++) {
-        char c = component[i], previous = component[i - 1];
-        if (lower_alnum(c))
-            continue;
-        if (c != '.' && c != '_' && c != '-')
-            return false;
-        if (lower_alnum(previous) || (c == '-' && previous == '-') ||
-            (c == '_' && previous == '_' && (i < 2 || lower_alnum(component[i - 2]))))
-            continue;
-        return false;
+    cleanup_free char *root = xasprintf("%s/images", data_root);
+    static const char *const directories[] = {"blobs/sha256", "layers", "images", "tmp"};
+    for (size_t i = 0; i < sizeof(directories) / sizeof(directories[0]); i++) {
+        cleanup_free char *path = xasprintf("%s/%s", root, directories[i]);
+        if (directory_create_parents(path, 0700, err) < 0)
+            return husk_error_wrap(err, "image store");
     }
-    return true;
-}
-
-char *image_reference_normalise(const char *reference)
-{
-    if (reference == NULL || reference[0] == '\0')
-        return NULL;
-    const char *name = reference;
-    static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
-            name = name + strlen(prefixes[i]);
-            break;
-        }
-    const char *colon = strrchr(name, ':');
-    size_t length = colon ? (size_t)(colon - name) : strlen(name);
-    if (colon != NULL && strcmp(colon + 1, "latest") != 0)
-        return NULL; /* tags arrive with the image store issue */
-    for (size_t start = 0; start <= length;) {
-        const char *slash = memchr(name + start, '/', length - start);
-        size_t end = slash ? (size_t)(slash - name) : length;
-        if (!component_valid(name + start, end - start))
-            return NULL;
-        start = end + 1;
-        if (slash == NULL)
-            break;
-    }
-    return xstrndup(name, length);
-}
-
-/* Builds into a private temporary directory and renames it into place, so
- * concurrent first runs never see a half-built image. */
-static int ensure_busybox(const char *images, const char *directory, husk_error_t *err)
-{
-    if (access(directory, F_OK) == 0)
-        return 0;
-    const char *busybox = getenv("HUSK_BUSYBOX") ? getenv("HUSK_BUSYBOX") : DEFAULT_BUSYBOX;
-    if (access(busybox, X_OK) < 0)
-        return husk_error_set(
-            err, errno, "build the default busybox image: %s (install busybox-static)", busybox);
-    cleanup_free char *temporary = xasprintf("%s/.busybox.%d", images, getpid());
-    directory_remove_tree(temporary, NULL);
-    if (image_busybox_build(busybox, temporary, err) < 0) {
-        directory_remove_tree(temporary, NULL);
-        return husk_error_wrap(err, "build the default busybox image");
-    }
-    if (rename(temporary, directory) < 0) {
-        int saved = errno;
-        directory_remove_tree(temporary, NULL);
-        if (saved != EEXIST && saved != ENOTEMPTY)
-            return husk_error_set(err, saved, "install the busybox image");
-    }
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return husk_error_set(err, errno, "open %s", root);
+    struct image_store *store = xcalloc(1, sizeof(*store));
+    store->root = steal_pointer(&root);
+    store->root_fd = fd;
+    store->lock_fd = -1;
+    store->use_fd = -1;
+    *out = store;
     return 0;
 }
 
-static int load_config(const char *directory, json_t **config, husk_error_t *err)
+void image_store_close(struct image_store *store)
 {
-    cleanup_free char *path = xasprintf("%s/config.json", directory);
-    json_error_t parse_error;
-    cleanup_json json_t *document = json_load_path(AT_FDCWD, path, &parse_error);
-    if (document == NULL)
-        return husk_error_set(err, 0, "image config %s: %s", path, parse_error.text);
-    json_t *section = json_object_get(document, "config");
-    *config = json_is_object(section) ? json_incref(section) : json_object();
-    return 0;
-}
-
-/* The init layer, as docker has one: a lower layer above every image with
- * empty /etc/hostname, /etc/hosts and /etc/resolv.conf. husk bind-mounts
- * the container's own files on those paths; where an image lacks them, the
- * mount points would otherwise have to be created in the container's upper
- * layer, and creating them copies /etc up (0.5-6 ms per start here). It is
- * the same for every container, so it is made once, atomically. ".init"
- * can never be an image's name (a name cannot start with '.'). */
-static int ensure_init_layer(const char *images, const char *directory, husk_error_t *err)
-{
-    if (access(directory, F_OK) == 0)
-        return 0;
-    cleanup_free char *temporary = xasprintf("%s/.init.%d", images, getpid());
-    cleanup_free char *etc = xasprintf("%s/etc", temporary);
-    directory_remove_tree(temporary, NULL);
-    if (directory_create_parents(etc, 0755, err) < 0)
-        return -1;
-    static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        cleanup_free char *path = xasprintf("%s/%s", etc, files[i]);
-        if (file_write_all(AT_FDCWD, path, "", 0, 0644, err) < 0 || chmod(path, 0644) < 0) {
-            directory_remove_tree(temporary, NULL);
-            return husk_error_wrap(err, "build the init layer");
-        }
-    }
-    if (chmod(temporary, 0755) < 0 || chmod(etc, 0755) < 0 ||
-        (rename(temporary, directory) < 0 && errno != EEXIST && errno != ENOTEMPTY)) {
-        int saved = errno;
-        directory_remove_tree(temporary, NULL);
-        return husk_error_set(err, saved, "install the init layer");
-    }
-    directory_remove_tree(temporary, NULL); /* another husk installed it first */
-    return 0;
-}
-
-int image_store_open(const char *data_root, const char *reference, struct image **out,
-                     husk_error_t *err)
-{
-    cleanup_free char *name = image_reference_normalise(reference);
-    if (name == NULL)
-        return husk_error_set(err, 0, "invalid image reference \"%s\"", reference);
-    cleanup_free char *images = xasprintf("%s/images", data_root);
-    cleanup_free char *directory = xasprintf("%s/%s", images, name);
-    if (strcmp(name, "busybox") == 0) {
-        if (directory_create_parents(images, 0700, err) < 0 ||
-            ensure_busybox(images, directory, err) < 0)
-            return -1;
-    } else if (access(directory, F_OK) < 0) {
-        return husk_error_set(err, 0,
-                              "image \"%s\" not found (pulling arrives later; local "
-                              "images: busybox)",
-                              reference);
-    }
-    cleanup_free char *init_layer = xasprintf("%s/.init", images);
-    if (ensure_init_layer(images, init_layer, err) < 0)
-        return -1;
-    struct image *image = xcalloc(1, sizeof(*image));
-    image->name = steal_pointer(&name);
-    image->rootfs = xasprintf("%s/rootfs", directory);
-    image->init_layer = steal_pointer(&init_layer);
-    if (load_config(directory, &image->config, err) < 0) {
-        image_free(image);
-        return -1;
-    }
-    *out = image;
-    return 0;
-}
-
-void image_free(struct image *image)
-{
-    if (image == NULL)
+    if (store == NULL)
         return;
-    free(image->name);
-    free(image->rootfs);
-    free(image->init_layer);
-    json_decref(image->config);
-    free(image);
+    image_store_unlock(store);
+    if (store->use_fd >= 0)
+        close(store->use_fd);
+    close(store->root_fd);
+    free(store->root);
+    free(store);
+}
+
+int image_store_lock(struct image_store *store, husk_error_t *err)
+{
+    if (store->lock_fd >= 0)
+        return 0;
+    int fd = openat(store->root_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return husk_error_set(err, saved, "lock the image store");
+    }
+    store->lock_fd = fd;
+    return 0;
+}
+
+void image_store_unlock(struct image_store *store)
+{
+    if (store->lock_fd >= 0)
+        close(store->lock_fd);
+    store->lock_fd = -1;
+}
+
+char *image_store_blob_path(const struct image_store *store, const char *digest)
+{
+    return xasprintf("%s/blobs/sha256/%s", store->root, hex_of(digest));
+}
+
+bool image_store_blob_exists(struct image_store *store, const char *digest)
+{
+    cleanup_free char *name = xasprintf("blobs/sha256/%s", hex_of(digest));
+    return faccessat(store->root_fd, name, F_OK, 0) == 0;
+}
+
+/* A file made in tmp/ under a name no other writer uses. */
+static char *temporary_name(const char *what)
+{
+    static unsigned counter; /* per process: only makes names unique */
+    return xasprintf("tmp/%s.%d.%u", what, (int)getpid(), counter++);
+}
+
+static int publish(struct image_store *store, const char *temporary, const char *final,
+                   husk_error_t *err)
+{
+    if (renameat(store->root_fd, temporary, store->root_fd, final) < 0) {
+        int saved = errno;
+        unlinkat(store->root_fd, temporary, 0);
+        return husk_error_set(err, saved, "publish %s", final);
+    }
+    return 0;
+}
+
+int image_store_blob_put(struct image_store *store, const void *data, size_t length,
+                         char digest[DIGEST_TEXT_SIZE], husk_error_t *err)
+{
+    digest_of(data, length, digest);
+    if (image_store_blob_exists(store, digest))
+        return 0;
+    cleanup_free char *temporary = temporary_name("blob");
+    cleanup_free char *final = xasprintf("blobs/sha256/%s", hex_of(digest));
+    if (file_write_all(store->root_fd, temporary, data, length, 0600, err) < 0)
+        return husk_error_wrap(err, "store blob %s", digest);
+    return publish(store, temporary, final, err);
+}
+
+int image_store_blob_read(struct image_store *store, const char *digest, char **data,
+                          size_t *length, husk_error_t *err)
+{
+    cleanup_free char *name = xasprintf("blobs/sha256/%s", hex_of(digest));
+    cleanup_free char *content = NULL;
+    size_t size = 0;
+    if (file_read_all(store->root_fd, name, &content, &size, NULL) < 0)
+        return husk_error_set(err, errno, "blob %s is not in the store", digest);
+    char found[DIGEST_TEXT_SIZE];
+    digest_of(content, size, found);
+    if (strcmp(found, digest) != 0)
+        return husk_error_set(err, 0, "blob %s is damaged (its content is %s)", digest, found);
+    *data = steal_pointer(&content);
+    if (length != NULL)
+        *length = size;
+    return 0;
+}
+
+char *image_store_layer_path(const struct image_store *store, const char *diff_id)
+{
+    return xasprintf("%s/layers/%s", store->root, hex_of(diff_id));
+}
+
+bool image_store_layer_exists(struct image_store *store, const char *diff_id)
+{
+    cleanup_free char *name = xasprintf("layers/%s", hex_of(diff_id));
+    return faccessat(store->root_fd, name, F_OK, 0) == 0;
+}
+
+/* Copies every byte that passes into a file: the blob is kept as it came. */
+struct tee_stream {
+    struct byte_stream base;
+    struct byte_stream *inner;
+    int fd;
+};
+
+static ssize_t tee_read(struct byte_stream *stream, void *buffer, size_t size)
+{
+    struct tee_stream *t = (struct tee_stream *)stream;
+    ssize_t n = byte_stream_read(t->inner, buffer, size);
+    for (ssize_t done = 0; n > 0 && done < n;) {
+        ssize_t written = write(t->fd, (char *)buffer + done, (size_t)(n - done));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            return -1;
+        done += written;
+    }
+    return n;
+}
+
+static void tee_close(struct byte_stream *stream)
+{
+    struct tee_stream *t = (struct tee_stream *)stream;
+    byte_stream_close(t->inner);
+    free(t);
+}
+
+static struct byte_stream *tee_stream_new(struct byte_stream *inner, int fd)
+{
+    struct tee_stream *t = xcalloc(1, sizeof(*t));
+    *t = (struct tee_stream){{tee_read, tee_close}, inner, fd};
+    return &t->base;
+}
+
+static int describe_stream_error(int error, const struct layer_source *source,
+                                 const char *blob_found, const char *diff_found, husk_error_t *err)
+{
+    if (error == EBADMSG && source->digest && strcmp(blob_found, source->digest) != 0)
+        return husk_error_set(err, 0, "layer blob %s does not match its digest (got %s)",
+                              source->digest, blob_found);
+    if (error == EBADMSG && source->diff_id && strcmp(diff_found, source->diff_id) != 0)
+        return husk_error_set(err, 0, "layer %s does not match its diffID (got %s)",
+                              source->diff_id, diff_found);
+    if (error == EFBIG || error == EBADMSG)
+        return husk_error_set(err, 0, "layer blob %s: %s", source->digest ? source->digest : "",
+                              error == EFBIG ? "longer than its size"
+                                             : "truncated or not what it claims to be");
+    return husk_error_set(err, error, "read layer blob %s", source->digest ? source->digest : "");
+}
+
+struct layer_work {
+    char *blob_temporary, *layer_temporary;
+    int blob_fd, layer_fd;
+    struct byte_stream *blob, *diff;
+};
+
+static void layer_work_end(struct image_store *store, struct layer_work *w)
+{
+    byte_stream_close(w->diff);
+    if (w->blob_fd >= 0)
+        close(w->blob_fd);
+    if (w->layer_fd >= 0)
+        close(w->layer_fd);
+    if (w->blob_temporary != NULL)
+        unlinkat(store->root_fd, w->blob_temporary, 0);
+    if (w->layer_temporary != NULL) {
+        cleanup_free char *path = xasprintf("%s/%s", store->root, w->layer_temporary);
+        directory_remove_tree(path, NULL);
+    }
+    free(w->blob_temporary);
+    free(w->layer_temporary);
+}
+
+static int layer_work_begin(struct image_store *store, struct layer_source *source,
+                            struct layer_work *w, husk_error_t *err)
+{
+    *w = (struct layer_work){.blob_fd = -1, .layer_fd = -1};
+    w->blob_temporary = temporary_name("layer-blob");
+    w->layer_temporary = temporary_name("layer");
+    w->blob_fd = openat(store->root_fd, w->blob_temporary,
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (w->blob_fd < 0 || mkdirat(store->root_fd, w->layer_temporary, 0755) < 0)
+        return husk_error_set(err, errno, "make room for a layer in %s/tmp", store->root);
+    w->layer_fd = openat(store->root_fd, w->layer_temporary, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (w->layer_fd < 0)
+        return husk_error_set(err, errno, "open %s", w->layer_temporary);
+    w->blob =
+        digest_stream_new(tee_stream_new(source->stream, w->blob_fd), source->digest, source->size);
+    source->stream = NULL; /* the chain owns it now */
+    w->diff = digest_stream_new(decompress_stream_new(w->blob), source->diff_id, -1);
+    return 0;
+}
+
+int image_store_layer_add(struct image_store *store, struct layer_source *source,
+                          struct layer_added *added, husk_error_t *err)
+{
+    struct layer_work w;
+    int rc = layer_work_begin(store, source, &w, err);
+    if (rc == 0 && (rc = layer_unpack(w.diff, w.layer_fd, err)) == 0 &&
+        (rc = byte_stream_drain(w.diff)) < 0) {
+        int error = errno;
+        char blob_found[DIGEST_TEXT_SIZE] = "", diff_found[DIGEST_TEXT_SIZE] = "";
+        digest_stream_result(w.blob, blob_found, NULL);
+        digest_stream_result(w.diff, diff_found, NULL);
+        describe_stream_error(error, source, blob_found, diff_found, err);
+    }
+    char blob_found[DIGEST_TEXT_SIZE], diff_found[DIGEST_TEXT_SIZE];
+    uint64_t diff_size = 0;
+    if (rc == 0) {
+        digest_stream_result(w.blob, blob_found, NULL);
+        digest_stream_result(w.diff, diff_found, &diff_size);
+        cleanup_free char *blob_final = xasprintf("blobs/sha256/%s", hex_of(blob_found));
+        cleanup_free char *layer_final = xasprintf("layers/%s", hex_of(diff_found));
+        bool had_lock = store->lock_fd >= 0;
+        if (fsync(w.blob_fd) < 0)
+            rc = husk_error_set(err, errno, "store layer blob %s", blob_found);
+        else if ((rc = image_store_lock(store, err)) == 0) {
+            if (!image_store_blob_exists(store, blob_found) &&
+                (rc = publish(store, w.blob_temporary, blob_final, err)) == 0) {
+                free(w.blob_temporary);
+                w.blob_temporary = NULL;
+            }
+            if (rc == 0 && !image_store_layer_exists(store, diff_found) &&
+                (rc = publish(store, w.layer_temporary, layer_final, err)) == 0) {
+                free(w.layer_temporary);
+                w.layer_temporary = NULL;
+            }
+            if (!had_lock)
+                image_store_unlock(store);
+        }
+    }
+    layer_work_end(store, &w);
+    if (rc == 0 && added != NULL) {
+        memcpy(added->diff_id, diff_found, DIGEST_TEXT_SIZE);
+        memcpy(added->digest, blob_found, DIGEST_TEXT_SIZE);
+        added->size = diff_size;
+    }
+    return rc;
+}
+
+int image_store_image_add(struct image_store *store, const struct image_record *image,
+                          husk_error_t *err)
+{
+    json_t *blobs = json_array();
+    for (size_t i = 0; i < image->layer_blob_count; i++)
+        json_array_append_new(blobs, json_string(image->layer_blobs[i]));
+    cleanup_json json_t *record =
+        json_pack("{s:s, s:s?, s:I, s:o}", "Config", image->config, "Manifest", image->manifest,
+                  "Size", (json_int_t)image->size, "LayerBlobs", blobs);
+    cleanup_free char *text = json_dumps(record, JSON_COMPACT);
+    cleanup_free char *temporary = temporary_name("image");
+    cleanup_free char *final = xasprintf("images/%s.json", hex_of(image->config));
+    if (file_write_all(store->root_fd, temporary, text, strlen(text), 0600, err) < 0)
+        return husk_error_wrap(err, "record image %s", image->config);
+    return publish(store, temporary, final, err);
+}
+
+int image_store_image_remove(struct image_store *store, const char *id, husk_error_t *err)
+{
+    cleanup_free char *name = xasprintf("images/%s.json", hex_of(id));
+    if (unlinkat(store->root_fd, name, 0) < 0 && errno != ENOENT)
+        return husk_error_set(err, errno, "remove image %s", id);
+    return 0;
+}
+
+int image_store_use(struct image_store *store, husk_error_t *err)
+{
+    if (store->use_fd >= 0)
+        return 0;
+    int fd = openat(store->root_fd, "use.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_SH) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return husk_error_set(err, saved, "lock the image store for use");
+    }
+    store->use_fd = fd;
+    return 0;
+}
+
+json_t *image_store_references(struct image_store *store)
+{
+    json_t *references = json_load_path(store->root_fd, REFERENCES_FILE, NULL);
+    if (!json_is_object(references)) {
+        json_decref(references);
+        references = json_object();
+    }
+    return references;
+}
+
+char *image_store_resolve(struct image_store *store, const char *reference)
+{
+    cleanup_json json_t *references = image_store_references(store);
+    const char *id = json_string_value(json_object_get(references, reference));
+    return id ? xstrdup(id) : NULL;
+}
+
+static int references_save(struct image_store *store, json_t *references, husk_error_t *err)
+{
+    cleanup_free char *text = json_dumps(references, JSON_INDENT(2) | JSON_SORT_KEYS);
+    cleanup_free char *temporary = temporary_name("references");
+    if (file_write_all(store->root_fd, temporary, text, strlen(text), 0600, err) < 0)
+        return husk_error_wrap(err, "save the image references");
+    return publish(store, temporary, REFERENCES_FILE, err);
+}
+
+int image_store_tag(struct image_store *store, const char *reference, const char *image_id,
+                    husk_error_t *err)
+{
+    if (store->lock_fd < 0)
+        return husk_error_set(err, 0, "internal: tag without the store lock");
+    cleanup_json json_t *references = image_store_references(store);
+    json_object_set_new(references, reference, json_string(image_id));
+    return references_save(store, references, err);
+}
+
+json_t *image_store_image_record(struct image_store *store, const char *id)
+{
+    if (!image_digest_valid(id))
+        return NULL;
+    cleanup_free char *name = xasprintf("images/%s.json", hex_of(id));
+    json_t *record = json_load_path(store->root_fd, name, NULL);
+    if (!json_is_object(record)) {
+        json_decref(record);
+        return NULL;
+    }
+    return record;
+}
+
+static bool is_image_record(const char *name)
+{
+    size_t length = strlen(name);
+    return length == 64 + 5 && strcmp(name + 64, ".json") == 0;
+}
+
+char **image_store_image_ids(struct image_store *store)
+{
+    cleanup_free char *directory = xasprintf("%s/images", store->root);
+    char **names = directory_names(directory, is_image_record);
+    for (char **name = names; name && *name; name++) {
+        char *id = xasprintf("sha256:%.64s", *name);
+        free(*name);
+        *name = id;
+    }
+    return names;
+}
+
+int image_store_untag(struct image_store *store, const char *reference, husk_error_t *err)
+{
+    if (store->lock_fd < 0)
+        return husk_error_set(err, 0, "internal: untag without the store lock");
+    cleanup_json json_t *references = image_store_references(store);
+    if (json_object_del(references, reference) < 0)
+        return husk_error_set(err, 0, "No such image: %s", reference);
+    return references_save(store, references, err);
+}
+
+/* Adds the digests of everything image ID needs to KEEP (object used as a set). */
+static void keep_image(struct image_store *store, const char *id, json_t *blobs, json_t *layers)
+{
+    cleanup_json json_t *record = image_store_image_record(store, id);
+    json_object_set_new(blobs, id, json_true());
+    const char *manifest = json_string_value(json_object_get(record, "Manifest"));
+    if (manifest != NULL)
+        json_object_set_new(blobs, manifest, json_true());
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(record, "LayerBlobs"), i, item)
+    {
+        if (json_is_string(item))
+            json_object_set_new(blobs, json_string_value(item), json_true());
+    }
+    cleanup_free char *text = NULL;
+    size_t length = 0;
+    if (image_store_blob_read(store, id, &text, &length, NULL) < 0)
+        return;
+    cleanup_json json_t *config = json_loadb(text, length, 0, NULL);
+    json_array_foreach(json_object_get(json_object_get(config, "rootfs"), "diff_ids"), i, item)
+    {
+        if (json_is_string(item))
+            json_object_set_new(layers, json_string_value(item), json_true());
+    }
+}
+
+static bool is_entry(const char *name)
+{
+    return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static bool is_hex_name(const char *name)
+{
+    return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+static void sweep(struct image_store *store, const char *directory, json_t *keep, bool trees,
+                  unsigned long long *reclaimed)
+{
+    cleanup_free char *path = xasprintf("%s/%s", store->root, directory);
+    char **names = directory_names(path, is_hex_name);
+    for (char **name = names; name && *name; name++) {
+        cleanup_free char *digest = xasprintf("sha256:%s", *name);
+        if (json_object_get(keep, digest) != NULL)
+            continue;
+        cleanup_free char *entry = xasprintf("%s/%s", path, *name);
+        struct stat st;
+        if (!trees && stat(entry, &st) == 0)
+            *reclaimed += (unsigned long long)st.st_size;
+        if (trees)
+            directory_remove_tree(entry, NULL);
+        else
+            unlink(entry);
+    }
+    cleanup_strvp(&names);
+}
+
+int image_store_collect(struct image_store *store, unsigned long long *reclaimed, husk_error_t *err)
+{
+    *reclaimed = 0;
+    int fd = openat(store->root_fd, "use.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return husk_error_set(err, saved, "wait for image operations in progress");
+    }
+    cleanup_json json_t *blobs = json_object();
+    cleanup_json json_t *layers = json_object();
+    char **ids = image_store_image_ids(store);
+    for (char **id = ids; id && *id; id++)
+        keep_image(store, *id, blobs, layers);
+    cleanup_strvp(&ids);
+    sweep(store, "blobs/sha256", blobs, false, reclaimed);
+    sweep(store, "layers", layers, true, reclaimed);
+    /* What killed writers left; none runs now (the use lock is ours). */
+    cleanup_free char *tmp = xasprintf("%s/tmp", store->root);
+    char **leftovers = directory_names(tmp, is_entry);
+    for (char **name = leftovers; name && *name; name++) {
+        cleanup_free char *entry = xasprintf("%s/%s", tmp, *name);
+        directory_remove_tree(entry, NULL);
+    }
+    cleanup_strvp(&leftovers);
+    close(fd);
+    return 0;
 }

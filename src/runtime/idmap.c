@@ -12,6 +12,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
+#include "overlay.h"
 
 static int write_map(pid_t pid, const char *file, const struct runtime_id_mapping *mappings,
                      size_t count, husk_error_t *err)
@@ -42,65 +43,41 @@ int idmap_write_mappings(pid_t pid, const struct runtime_spec *spec, husk_error_
 /* Lower layers, each cloned and idmapped; their fds stay open until the
  * overlay holds them. */
 struct idmapped_layers {
-    int fds[64];
+    int *fds;
     size_t count;
-    char lowerdir[64 * 24];
+    int userns_fd;
 };
 
 static void idmapped_layers_close(struct idmapped_layers *layers)
 {
     for (size_t i = 0; i < layers->count; i++)
         close(layers->fds[i]);
+    free(layers->fds);
+    layers->fds = NULL;
     layers->count = 0;
 }
 
-static int idmap_layer(const char *directory, int userns_fd, struct idmapped_layers *layers,
-                       husk_error_t *err)
+static char *idmap_layer(void *data, const char *directory, husk_error_t *err)
 {
-    if (layers->count == sizeof(layers->fds) / sizeof(layers->fds[0]))
-        return husk_error_set(err, E2BIG, "too many image layers to idmap");
+    struct idmapped_layers *layers = data;
     int tree =
         (int)open_tree(AT_FDCWD, directory, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (tree < 0)
-        return husk_error_set(err, errno, "clone the mount of layer %s", directory);
-    layers->fds[layers->count++] = tree;
-    struct mount_attr attributes = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)userns_fd};
-    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attributes, sizeof(attributes)) < 0)
-        return husk_error_set(err, errno,
-                              "idmap layer %s (its file system or this kernel has no idmapped "
-                              "mounts, which --userns private needs)",
-                              directory);
-    size_t used = strlen(layers->lowerdir);
-    snprintf(layers->lowerdir + used, sizeof(layers->lowerdir) - used, "%s/proc/self/fd/%d",
-             used ? ":" : "", tree);
-    return 0;
-}
-
-/* "lowerdir=a:b,upperdir=u,workdir=w,..." -> fsconfig() calls, with the
- * lower layers replaced by their idmapped clones. */
-static int configure_overlay(int context, const char *data, int userns_fd,
-                             struct idmapped_layers *layers, husk_error_t *err)
-{
-    cleanup_free char *copy = xstrdup(data ? data : "");
-    char *save = NULL;
-    for (char *option = strtok_r(copy, ",", &save); option; option = strtok_r(NULL, ",", &save)) {
-        char *value = strchr(option, '=');
-        if (value != NULL)
-            *value++ = '\0';
-        if (value != NULL && strcmp(option, "lowerdir") == 0) {
-            char *layer_save = NULL;
-            for (char *layer = strtok_r(value, ":", &layer_save); layer;
-                 layer = strtok_r(NULL, ":", &layer_save))
-                if (idmap_layer(layer, userns_fd, layers, err) < 0)
-                    return -1;
-            value = layers->lowerdir;
-        }
-        long rc = value ? syscall(SYS_fsconfig, context, FSCONFIG_SET_STRING, option, value, 0)
-                        : syscall(SYS_fsconfig, context, FSCONFIG_SET_FLAG, option, NULL, 0);
-        if (rc < 0)
-            return husk_error_set(err, errno, "overlay option %s", option);
+    if (tree < 0) {
+        husk_error_set(err, errno, "clone the mount of layer %s", directory);
+        return NULL;
     }
-    return 0;
+    layers->fds = xrealloc(layers->fds, (layers->count + 1) * sizeof(*layers->fds));
+    layers->fds[layers->count++] = tree;
+    struct mount_attr attributes = {.attr_set = MOUNT_ATTR_IDMAP,
+                                    .userns_fd = (__u64)layers->userns_fd};
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attributes, sizeof(attributes)) < 0) {
+        husk_error_set(err, errno,
+                       "idmap layer %s (its file system or this kernel has no idmapped "
+                       "mounts, which --userns private needs)",
+                       directory);
+        return NULL;
+    }
+    return xasprintf("/proc/self/fd/%d", tree);
 }
 
 int idmap_root_overlay(const struct runtime_spec *spec, pid_t pid, husk_error_t *err)
@@ -116,9 +93,9 @@ int idmap_root_overlay(const struct runtime_spec *spec, pid_t pid, husk_error_t 
     cleanup_close int context = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
     if (userns_fd < 0 || context < 0)
         return husk_error_set(err, errno, "prepare the idmapped root");
-    struct idmapped_layers layers = {.count = 0};
+    struct idmapped_layers layers = {.count = 0, .userns_fd = userns_fd};
     int mount_fd = -1;
-    if (configure_overlay(context, root->data, userns_fd, &layers, err) == 0) {
+    if (overlay_configure(context, root->data, idmap_layer, &layers, err) == 0) {
         if (syscall(SYS_fsconfig, context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
             husk_error_set(err, errno, "create the overlay root");
         else if ((mount_fd = (int)syscall(SYS_fsmount, context, FSMOUNT_CLOEXEC, 0)) < 0)

@@ -15,6 +15,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "overlay.h"
 
 #define FD_PATH_SIZE 32
 
@@ -37,6 +38,15 @@ static int mount_root(const struct runtime_spec *spec, int root_mount_fd, husk_e
     if (root == NULL) {
         if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
             return husk_error_set(err, errno, "bind root %s", spec->root_path);
+        return 0;
+    }
+    if (root->type != NULL && strcmp(root->type, "overlay") == 0) {
+        cleanup_close int overlay = overlay_mount_fd(root->data, err);
+        if (overlay < 0 ||
+            move_mount(overlay, "", AT_FDCWD, spec->root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return overlay < 0
+                       ? husk_error_wrap(err, "root on %s", spec->root_path)
+                       : husk_error_set(err, errno, "attach the root on %s", spec->root_path);
         return 0;
     }
     if (mount(root->source, spec->root_path, root->type, root->flags & ~MS_RDONLY, root->data) < 0)

@@ -12,15 +12,17 @@ ATTACK=$(dirname "$HUSK")/tests/attack/husk-attack
 # /proc/self/exe (the CVE-2019-5736 trick: whatever binary runs the exec
 # becomes the container's process).
 make_attack_image() {
-	local images=$HUSK_ROOT/images
-	[ -d "$images/attackbox" ] && return
+	"$HUSK" image inspect attackbox >/dev/null 2>&1 && return
 	"$HUSK" run --rm --network none busybox true
-	rm -rf "$images/.attackbox"
-	cp -a "$images/busybox" "$images/.attackbox"
-	install -m 0755 "$ATTACK" "$images/.attackbox/rootfs/attack"
-	printf '#!/proc/self/exe --version\n' >"$images/.attackbox/rootfs/evil"
-	chmod 0755 "$images/.attackbox/rootfs/evil"
-	mv "$images/.attackbox" "$images/attackbox"
+	local layer root=$BATS_TEST_TMPDIR/attackbox
+	layer=$("$HUSK" image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)
+	mkdir "$root"
+	cp -a "$layer/." "$root/"
+	install -m 0755 "$ATTACK" "$root/attack"
+	printf '#!/proc/self/exe --version\n' >"$root/evil"
+	chmod 0755 "$root/evil"
+	tar -C "$root" -c . | "$HUSK" import -c 'CMD ["sh"]' - attackbox >/dev/null
+	rm -rf "$root"
 }
 
 setup() {

@@ -211,7 +211,10 @@ foo"
 }
 
 @test "without --read-only / is writable, changes stay in the container" {
-	local image=$HUSK_ROOT/images/busybox/rootfs
+	husk run --rm busybox true
+	local image
+	image=$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)
+	[ -f "$image/etc/passwd" ] || fail "no busybox layer at $image"
 	run husk run --rm busybox sh -c 'echo changed > /etc/passwd && echo new > /newfile && cat /newfile'
 	expect_status 0
 	expect_output new
@@ -267,7 +270,9 @@ foo"
 	run husk --root "$other" run --rm busybox echo elsewhere
 	expect_status 0
 	expect_output elsewhere
-	[ -d "$other/images/busybox" ] || fail "no image under --root"
+	run husk --root "$other" images --format '{{.Repository}}:{{.Tag}}'
+	expect_output busybox:latest
+	[ -n "$(ls -A "$other/images/layers")" ] || fail "no layer under --root"
 	[ -z "$(ls -A "$other/containers" 2>/dev/null)" ] || fail "containers left under --root"
 	keep_containers=1
 	run husk --root "$other" run busybox true

@@ -21,7 +21,11 @@ struct built {
 
 static void build(const struct run_options *o, struct built *out)
 {
-    struct image image = {.name = "busybox", .rootfs = "/data/images/busybox/rootfs"};
+    char *layers[] = {"/data/images/layers/top", "/data/images/layers/bottom"};
+    struct image image = {.name = "busybox",
+                          .layers = layers,
+                          .layer_count = 2,
+                          .init_layer = "/data/images/.init"};
     gid_t groups[] = {100, 10};
     struct resolved_user user = {
         .uid = 1000, .gid = 100, .groups = groups, .group_count = 2, .name = "u", .home = "/h"};
@@ -108,7 +112,9 @@ static void test_default_spec(void **state)
     const struct runtime_mount *m = find_mount(s, "/");
     assert_non_null(m);
     assert_string_equal(m->type, "overlay");
-    assert_string_equal(m->data, "lowerdir=/data/images/busybox/rootfs,"
+    /* The init layer, then the image's top layer first. */
+    assert_string_equal(m->data, "lowerdir=/data/images/.init:/data/images/layers/top:"
+                                 "/data/images/layers/bottom,"
                                  "upperdir=/run/husk/containers/0123abcd/upper,"
                                  "workdir=/run/husk/containers/0123abcd/work");
     m = find_mount(s, "/sys");

@@ -1,0 +1,41 @@
+/* Images as users see them: import, list, inspect, tag, remove, prune. */
+#ifndef HUSK_ENGINE_IMAGES_H
+#define HUSK_ENGINE_IMAGES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../util/error.h"
+#include "options.h"
+
+struct image_import_options {
+    const char *source;    /* a file, or "-" for standard input */
+    const char *reference; /* NULL: untagged */
+    char **changes;        /* Dockerfile instructions, NULL-terminated */
+    const char *message;
+};
+
+/* A root file system tarball (plain, gzip or zstd) as a one-layer image;
+ * *ID receives its ID. */
+int engine_image_import(const struct engine_context *context,
+                        const struct image_import_options *options, char **id, husk_error_t *err);
+
+/* One row per image: {"Id", "RepoTags", "RepoDigests", "Created", "Size",
+ * "Dangling"} (docker's ImageSummary shape), newest first. */
+int engine_image_list(const struct engine_context *context, json_t **rows, husk_error_t *err);
+/* docker's image inspect document. */
+int engine_image_inspect(const struct engine_context *context, const char *reference,
+                         json_t **document, husk_error_t *err);
+int engine_image_tag(const struct engine_context *context, const char *source, const char *target,
+                     husk_error_t *err);
+/* docker's rmi: untags REFERENCE, and deletes the image once no reference
+ * is left. Refused while a container (running or not) uses the image;
+ * FORCE then only untags. *REPORT gets [{"Untagged": ...}, {"Deleted": ...}]. */
+int engine_image_remove(const struct engine_context *context, const char *reference, bool force,
+                        json_t **report, husk_error_t *err);
+/* Removes dangling images (ALL: every image no container uses), then blobs
+ * and layers no image needs. *REPORT as rmi's; *RECLAIMED in bytes. */
+int engine_image_prune(const struct engine_context *context, bool all, json_t **report,
+                       unsigned long long *reclaimed, husk_error_t *err);
+
+#endif
