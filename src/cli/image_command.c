@@ -362,9 +362,64 @@ int cli_import(const struct engine_context *context, int argc, char **argv)
     return 0;
 }
 
+static const struct cli_option load_options[] = {
+    {{"input", required_argument, NULL, 'i'}, 'i', "FILE", "read the archive from FILE, not stdin"},
+    {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "print nothing"},
+    {{"help", no_argument, NULL, 'H'}, 0, NULL, "print this help"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_load_help = {
+    .usage = "load [OPTIONS]",
+    .summary = "Load images from a docker-archive or oci-archive (plain, gzip or zstd)\n",
+    .options = load_options,
+};
+
+int cli_load(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct cli_getopt table;
+    cli_getopt_init(&table, load_options, "+");
+    opterr = 0;
+    optind = 0;
+    const char *input = "-";
+    bool quiet = false;
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'i')
+            input = optarg;
+        else if (option == 'q')
+            quiet = true;
+        else if (option == 'H')
+            return cli_help_print(&cli_load_help, stdout), 0;
+        else
+            return cli_usage_error(&err, "load", "unknown flag %s", argv[optind - 1]), report(&err);
+    }
+    if (optind < argc)
+        return cli_usage_error(&err, "load", "\"husk load\" takes no arguments (use -i FILE)"),
+               report(&err);
+    cleanup_json json_t *loaded = NULL;
+    if (engine_image_load(context, input, &loaded, &err) < 0)
+        return report(&err);
+    size_t i;
+    json_t *image;
+    json_array_foreach(loaded, i, image)
+    {
+        json_t *tags = json_object_get(image, "RepoTags");
+        size_t j;
+        json_t *tag;
+        if (!quiet && json_array_size(tags) == 0)
+            printf("Loaded image ID: %s\n", json_string_value(json_object_get(image, "Id")));
+        json_array_foreach(tags, j, tag) if (!quiet)
+            printf("Loaded image: %s\n", json_string_value(tag));
+    }
+    return 0;
+}
+
 const struct cli_help cli_image_help = {
     .usage = "image COMMAND",
-    .summary = "Manage images: ls, inspect, rm, prune, tag, import\n",
+    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load\n",
     .options = help_only,
 };
 
@@ -468,6 +523,8 @@ int cli_image(const struct engine_context *context, int argc, char **argv)
         return cli_tag(context, argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0)
         return cli_import(context, argc - 1, argv + 1);
+    if (strcmp(sub, "load") == 0)
+        return cli_load(context, argc - 1, argv + 1);
     husk_error_set(&err, 0, "unknown command \"image %s\"", sub);
     return report(&err);
 }

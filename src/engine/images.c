@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../image/archive_load.h"
 #include "../image/image.h"
 #include "../image/platform.h"
 #include "../image/reference.h"
@@ -73,12 +74,11 @@ static int open_source(const char *source, husk_error_t *err)
         int saved = errno;
         if (fd >= 0)
             close(fd);
-        return husk_error_set(err, saved, "import %s", source);
+        return husk_error_set(err, saved, "open %s", source);
     }
     if (S_ISDIR(st.st_mode)) {
         close(fd);
-        return husk_error_set(err, EISDIR, "import %s: a tarball is needed, not a directory",
-                              source);
+        return husk_error_set(err, EISDIR, "%s: a tarball is needed, not a directory", source);
     }
     return fd;
 }
@@ -133,6 +133,39 @@ int engine_image_import(const struct engine_context *context, const struct image
         (canonical != NULL && tag_image(store, canonical, config_digest, err) < 0))
         return -1;
     *id = xstrdup(config_digest);
+    return 0;
+}
+
+int engine_image_load(const struct engine_context *context, const char *source, json_t **loaded,
+                      husk_error_t *err)
+{
+    cleanup_store struct image_store *store = NULL;
+    if (image_store_open(context->data_root, &store, err) < 0)
+        return -1;
+    int fd = open_source(source, err);
+    if (fd < 0)
+        return husk_error_wrap(err, "load");
+    cleanup_json json_t *canonical = NULL;
+    int rc = image_archive_load(store, fd, &canonical, err);
+    close(fd);
+    if (rc < 0)
+        return husk_error_wrap(err, "load %s", strcmp(source, "-") == 0 ? "from stdin" : source);
+    *loaded = json_array();
+    size_t i;
+    json_t *image;
+    json_array_foreach(canonical, i, image)
+    {
+        json_t *tags = json_array();
+        size_t j;
+        json_t *reference;
+        json_array_foreach(json_object_get(image, "RepoTags"), j, reference)
+        {
+            cleanup_free char *familiar = familiar_of(json_string_value(reference));
+            json_array_append_new(tags, json_string(familiar));
+        }
+        json_array_append_new(
+            *loaded, json_pack("{s:O, s:o}", "Id", json_object_get(image, "Id"), "RepoTags", tags));
+    }
     return 0;
 }
 

@@ -20,6 +20,11 @@ struct image_import_options {
 int engine_image_import(const struct engine_context *context,
                         const struct image_import_options *options, char **id, husk_error_t *err);
 
+/* `load`: SOURCE is a file, or "-" for standard input. *LOADED gets one
+ * {"Id", "RepoTags"} per image, in the familiar form. */
+int engine_image_load(const struct engine_context *context, const char *source, json_t **loaded,
+                      husk_error_t *err);
+
 /* One row per image: {"Id", "RepoTags", "RepoDigests", "Created", "Size",
  * "Dangling"} (docker's ImageSummary shape), newest first. */
 int engine_image_list(const struct engine_context *context, json_t **rows, husk_error_t *err);

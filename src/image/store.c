@@ -233,11 +233,14 @@ static int layer_work_begin(struct image_store *store, struct layer_source *sour
     w->layer_temporary = temporary_name("layer");
     w->blob_fd = openat(store->root_fd, w->blob_temporary,
                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (w->blob_fd < 0 || mkdirat(store->root_fd, w->layer_temporary, 0755) < 0)
-        return husk_error_set(err, errno, "make room for a layer in %s/tmp", store->root);
-    w->layer_fd = openat(store->root_fd, w->layer_temporary, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (w->layer_fd < 0)
-        return husk_error_set(err, errno, "open %s", w->layer_temporary);
+    if (w->blob_fd < 0 || mkdirat(store->root_fd, w->layer_temporary, 0755) < 0 ||
+        (w->layer_fd =
+             openat(store->root_fd, w->layer_temporary, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        int saved = errno;
+        byte_stream_close(source->stream);
+        source->stream = NULL;
+        return husk_error_set(err, saved, "make room for a layer in %s/tmp", store->root);
+    }
     w->blob =
         digest_stream_new(tee_stream_new(source->stream, w->blob_fd), source->digest, source->size);
     source->stream = NULL; /* the chain owns it now */

@@ -64,6 +64,7 @@ struct layer_added {
 };
 /* Reads SOURCE to its end: keeps the blob, unpacks the layer, checks both
  * digests, then publishes blob and layer (a layer already there is kept).
+ * The stream is the store's from then on (closed, and set to NULL).
  * ADDED (may be NULL) receives what was found. */
 int image_store_layer_add(struct image_store *store, struct layer_source *source,
                           struct layer_added *added, husk_error_t *err);
