@@ -417,9 +417,62 @@ int cli_load(const struct engine_context *context, int argc, char **argv)
     return 0;
 }
 
+static const struct cli_option pull_options[] = {
+    {{"platform", required_argument, NULL, 'P'},
+     0,
+     "OS/ARCH[/VARIANT]",
+     "another platform's image"},
+    {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "print only the reference"},
+    {{"tls-verify", required_argument, NULL, 'T'},
+     0,
+     "BOOL",
+     "false: do not verify TLS (plain HTTP allowed)"},
+    {{"help", no_argument, NULL, 'H'}, 0, NULL, "print this help"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_pull_help = {
+    .usage = "pull [OPTIONS] NAME[:TAG|@DIGEST]",
+    .summary = "Pull an image from a registry\n",
+    .options = pull_options,
+};
+
+int cli_pull(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct cli_getopt table;
+    cli_getopt_init(&table, pull_options, "+");
+    opterr = 0;
+    optind = 0;
+    struct image_pull_options o = {0};
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'P')
+            o.platform = optarg;
+        else if (option == 'q')
+            o.quiet = true;
+        else if (option == 'T' && (strcmp(optarg, "false") == 0 || strcmp(optarg, "true") == 0))
+            o.tls_verify_off = strcmp(optarg, "false") == 0;
+        else if (option == 'H')
+            return cli_help_print(&cli_pull_help, stdout), 0;
+        else
+            return cli_usage_error(&err, "pull", "bad flag %s", argv[optind - 1]), report(&err);
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(&err, "pull", "\"husk pull\" requires exactly 1 argument"),
+               report(&err);
+    o.reference = argv[optind];
+    cleanup_free char *canonical = NULL;
+    if (engine_image_pull(context, &o, &canonical, &err) < 0)
+        return report(&err);
+    printf("%s\n", canonical);
+    return 0;
+}
+
 const struct cli_help cli_image_help = {
     .usage = "image COMMAND",
-    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load\n",
+    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, pull\n",
     .options = help_only,
 };
 
@@ -525,6 +578,8 @@ int cli_image(const struct engine_context *context, int argc, char **argv)
         return cli_import(context, argc - 1, argv + 1);
     if (strcmp(sub, "load") == 0)
         return cli_load(context, argc - 1, argv + 1);
+    if (strcmp(sub, "pull") == 0)
+        return cli_pull(context, argc - 1, argv + 1);
     husk_error_set(&err, 0, "unknown command \"image %s\"", sub);
     return report(&err);
 }

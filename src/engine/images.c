@@ -12,6 +12,7 @@
 #include "../image/archive_load.h"
 #include "../image/image.h"
 #include "../image/platform.h"
+#include "../image/pull.h"
 #include "../image/reference.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
@@ -166,6 +167,47 @@ int engine_image_load(const struct engine_context *context, const char *source, 
         json_array_append_new(
             *loaded, json_pack("{s:O, s:o}", "Id", json_object_get(image, "Id"), "RepoTags", tags));
     }
+    return 0;
+}
+
+static int parse_platform(const char *text, struct pull_options *p, char **copy, husk_error_t *err)
+{
+    p->os = "linux";
+    p->architecture = platform_architecture();
+    p->variant = platform_variant();
+    if (text == NULL)
+        return 0;
+    *copy = xstrdup(text);
+    char *architecture = strchr(*copy, '/');
+    if (architecture == NULL || architecture == *copy || architecture[1] == '\0')
+        return husk_error_set(err, 0, "invalid platform \"%s\": it is OS/ARCH[/VARIANT]", text);
+    *architecture++ = '\0';
+    char *variant = strchr(architecture, '/');
+    if (variant != NULL)
+        *variant++ = '\0';
+    p->os = *copy;
+    p->architecture = architecture;
+    p->variant = variant ? variant : "";
+    return 0;
+}
+
+int engine_image_pull(const struct engine_context *context, const struct image_pull_options *o,
+                      char **canonical, husk_error_t *err)
+{
+    struct pull_options pull = {
+        .reference = o->reference,
+        .registry = {.tls_verify_off = o->tls_verify_off},
+        .progress = o->quiet ? NULL : stdout,
+    };
+    cleanup_free char *platform = NULL;
+    if (parse_platform(o->platform, &pull, &platform, err) < 0)
+        return -1;
+    cleanup_store struct image_store *store = NULL;
+    if (image_store_open(context->data_root, &store, err) < 0)
+        return -1;
+    cleanup_free char *id = NULL;
+    if (image_pull(store, &pull, &id, canonical, err) < 0)
+        return husk_error_wrap(err, "pull %s", o->reference);
     return 0;
 }
 

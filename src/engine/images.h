@@ -25,6 +25,17 @@ int engine_image_import(const struct engine_context *context,
 int engine_image_load(const struct engine_context *context, const char *source, json_t **loaded,
                       husk_error_t *err);
 
+struct image_pull_options {
+    const char *reference;
+    const char *platform; /* "os/arch[/variant]", NULL for this machine */
+    bool quiet;
+    bool tls_verify_off;
+};
+/* Pulls from the registry the reference names; *CANONICAL gets the full
+ * reference. Progress goes to stdout unless QUIET. */
+int engine_image_pull(const struct engine_context *context, const struct image_pull_options *o,
+                      char **canonical, husk_error_t *err);
+
 /* One row per image: {"Id", "RepoTags", "RepoDigests", "Created", "Size",
  * "Dangling"} (docker's ImageSummary shape), newest first. */
 int engine_image_list(const struct engine_context *context, json_t **rows, husk_error_t *err);

@@ -17,4 +17,9 @@ void digester_free(struct digester *d);
 /* The digest of one buffer. */
 void digest_of(const void *data, size_t length, char text[DIGEST_TEXT_SIZE]);
 
+/* base64 (registry credentials) through the same libcrypto. decode gives
+ * NULL for text that is not base64. */
+char *base64_encode(const char *text);
+char *base64_decode(const char *text);
+
 #endif

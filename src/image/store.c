@@ -93,8 +93,9 @@ bool image_store_blob_exists(struct image_store *store, const char *digest)
 /* A file made in tmp/ under a name no other writer uses. */
 static char *temporary_name(const char *what)
 {
-    static unsigned counter; /* per process: only makes names unique */
-    return xasprintf("tmp/%s.%d.%u", what, (int)getpid(), counter++);
+    static unsigned counter; /* per process, shared by a pull's threads: names only */
+    return xasprintf("tmp/%s.%d.%u", what, (int)getpid(),
+                     __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 }
 
 static int publish(struct image_store *store, const char *temporary, const char *final,
