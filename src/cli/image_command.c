@@ -444,14 +444,14 @@ int cli_pull(const struct engine_context *context, int argc, char **argv)
     cli_getopt_init(&table, pull_options, "+");
     opterr = 0;
     optind = 0;
-    struct image_pull_options o = {0};
+    struct image_pull_options o = {.progress = stdout};
     int option;
     while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
            -1) {
         if (option == 'P')
             o.platform = optarg;
         else if (option == 'q')
-            o.quiet = true;
+            o.progress = NULL;
         else if (option == 'T' && (strcmp(optarg, "false") == 0 || strcmp(optarg, "true") == 0))
             o.tls_verify_off = strcmp(optarg, "false") == 0;
         else if (option == 'H')

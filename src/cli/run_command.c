@@ -28,6 +28,7 @@ enum {
     OPTION_EXPOSE,
     OPTION_SYSCTL,
     OPTION_CGROUP_PARENT,
+    OPTION_PULL,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -65,6 +66,9 @@ enum {
     {{"userns", required_argument, NULL, OPTION_USERNS}, 0, "MODE", \
      "host (default) or private: container root is an\n" \
      "unprivileged host uid (see the README)"}, \
+    {{"pull", required_argument, NULL, OPTION_PULL}, 0, "POLICY", \
+     "missing (default): pull an image not in the store;\n" \
+     "always; never"}, \
     {{"privileged", no_argument, NULL, OPTION_PRIVILEGED}, 0, NULL, \
      "all capabilities, no seccomp, host devices, writable /sys"}, \
     {{"read-only", no_argument, NULL, OPTION_READ_ONLY}, 0, NULL, \
@@ -183,6 +187,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;
+            break;
+        case OPTION_PULL:
+            o->pull = optarg;
             break;
         case OPTION_NAME:
             o->name = optarg;

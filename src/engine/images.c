@@ -197,7 +197,7 @@ int engine_image_pull(const struct engine_context *context, const struct image_p
     struct pull_options pull = {
         .reference = o->reference,
         .registry = {.tls_verify_off = o->tls_verify_off},
-        .progress = o->quiet ? NULL : stdout,
+        .progress = o->progress,
     };
     cleanup_free char *platform = NULL;
     if (parse_platform(o->platform, &pull, &platform, err) < 0)
@@ -208,6 +208,8 @@ int engine_image_pull(const struct engine_context *context, const struct image_p
     cleanup_free char *id = NULL;
     if (image_pull(store, &pull, &id, canonical, err) < 0)
         return husk_error_wrap(err, "pull %s", o->reference);
+    if (o->progress != NULL)
+        fflush(o->progress);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "../util/error.h"
 #include "options.h"
@@ -28,11 +29,11 @@ int engine_image_load(const struct engine_context *context, const char *source, 
 struct image_pull_options {
     const char *reference;
     const char *platform; /* "os/arch[/variant]", NULL for this machine */
-    bool quiet;
+    FILE *progress;       /* docker-style progress lines, or NULL */
     bool tls_verify_off;
 };
 /* Pulls from the registry the reference names; *CANONICAL gets the full
- * reference. Progress goes to stdout unless QUIET. */
+ * reference. */
 int engine_image_pull(const struct engine_context *context, const struct image_pull_options *o,
                       char **canonical, husk_error_t *err);
 

@@ -10,20 +10,21 @@
 
 struct run_options {
     const char *image;
-    char **command; /* NULL: the image's default */
+    const char *pull; /* missing (NULL, the default), always or never */
+    char **command;   /* NULL: the image's default */
     const char *name;
     const char **env; /* raw -e values */
     size_t env_count;
     const char *workdir;
     const char *user;
     const char *hostname;
-    const char *network; /* NULL (bridge), bridge, none, host, container:NAME or a network */
+    const char *network;  /* NULL (bridge), bridge, none, host, container:NAME or a network */
     const char **publish; /* raw -p values */
     size_t publish_count;
-    bool publish_all;     /* -P */
-    const char **expose;  /* raw --expose values */
+    bool publish_all;    /* -P */
+    const char **expose; /* raw --expose values */
     size_t expose_count;
-    const char **sysctl;  /* raw --sysctl KEY=VALUE */
+    const char **sysctl; /* raw --sysctl KEY=VALUE */
     size_t sysctl_count;
     struct resource_flags resources; /* --memory, --cpus, ... as typed */
     const char *cgroup_parent;

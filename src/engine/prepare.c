@@ -13,6 +13,7 @@
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "environment.h"
+#include "images.h"
 #include "namespace_join.h"
 #include "network_attach.h"
 #include "ports.h"
@@ -398,6 +399,34 @@ static int give_to_userns_root(const struct engine_context *context,
     return 0;
 }
 
+/* docker's --pull: "missing" pulls an image the store lacks (saying so on
+ * stderr first), "always" pulls every time, "never" only looks. Pull
+ * progress goes to stderr: stdout is the container's. */
+static int open_image(const struct engine_context *context, const struct run_options *o,
+                      struct image **image, husk_error_t *err)
+{
+    const char *policy = o->pull ? o->pull : "missing";
+    if (strcmp(policy, "missing") != 0 && strcmp(policy, "always") != 0 &&
+        strcmp(policy, "never") != 0)
+        return husk_error_set(err, 0, "invalid --pull \"%s\": missing, always or never", policy);
+    if (strcmp(policy, "always") != 0) {
+        husk_error_t missing = NULL;
+        if (image_open(context->data_root, o->image, image, &missing) == 0)
+            return 0;
+        if (strcmp(policy, "never") == 0 || strncmp(missing->message, "No such image", 13) != 0) {
+            *err = missing;
+            return -1;
+        }
+        husk_error_free(&missing);
+        fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
+    }
+    struct image_pull_options pull = {.reference = o->image, .progress = stderr};
+    cleanup_free char *canonical = NULL;
+    if (engine_image_pull(context, &pull, &canonical, err) < 0)
+        return -1;
+    return image_open(context->data_root, o->image, image, err);
+}
+
 int prepare_container(const struct engine_context *context, const struct run_options *options,
                       struct prepared_container *c, husk_error_t *err)
 {
@@ -406,8 +435,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
-        resources_check(options, c, err) < 0 ||
-        image_open(context->data_root, options->image, &c->image, err) < 0 ||
+        resources_check(options, c, err) < 0 || open_image(context, options, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;

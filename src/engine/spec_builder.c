@@ -99,8 +99,8 @@ static json_t *build_mounts(const struct spec_inputs *in)
     json_t *mounts = json_array();
     /* "idmap": the runtime shows the image through the user namespace. */
     cleanup_free char *lower = lower_directories(in->image);
-    cleanup_free char *overlay = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s",
-                                           lower, dir, dir, in->uid_range ? ",idmap" : "");
+    cleanup_free char *overlay = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", lower,
+                                           dir, dir, in->uid_range ? ",idmap" : "");
     cleanup_free char *hosts = xasprintf("%s/hosts", dir);
     cleanup_free char *hostname = xasprintf("%s/hostname", dir);
     cleanup_free char *resolv = xasprintf("%s/resolv.conf", dir);

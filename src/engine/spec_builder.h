@@ -22,7 +22,7 @@ struct spec_inputs {
     const char *cwd;
     /* --userns private: host ids for the container's 0..size-1; else NULL. */
     const struct id_range *uid_range, *gid_range;
-    json_t *sysctls; /* checked --sysctl values, {KEY: VALUE}, or NULL */
+    json_t *sysctls;   /* checked --sysctl values, {KEY: VALUE}, or NULL */
     json_t *resources; /* linux.resources but devices, or NULL */
 };
 

@@ -18,8 +18,8 @@ struct resolved_user {
 /* Splits "user[:group]"; both parts must be non-empty when present. */
 int user_spec_split(const char *spec, char **user, char **group, husk_error_t *err);
 /* PASSWD and GROUP are file contents (may be NULL when the image has none). */
-int user_resolve(const char *spec, const char *passwd, const char *group,
-                 struct resolved_user *out, husk_error_t *err);
+int user_resolve(const char *spec, const char *passwd, const char *group, struct resolved_user *out,
+                 husk_error_t *err);
 void resolved_user_free(struct resolved_user *user);
 
 #endif

@@ -104,6 +104,7 @@ struct digest_stream {
     uint64_t size;
     char digest[DIGEST_TEXT_SIZE];
     bool ended;
+    int error;
 };
 
 static ssize_t digest_read(struct byte_stream *stream, void *buffer, size_t size)
@@ -117,7 +118,7 @@ static ssize_t digest_read(struct byte_stream *stream, void *buffer, size_t size
     if (n > 0) {
         s->size += (uint64_t)n;
         if (s->expected_size >= 0 && s->size > (uint64_t)s->expected_size) {
-            errno = EFBIG;
+            errno = s->error = EFBIG;
             return -1;
         }
         digester_update(s->digester, buffer, (size_t)n);
@@ -127,10 +128,15 @@ static ssize_t digest_read(struct byte_stream *stream, void *buffer, size_t size
     digester_finish(s->digester, s->digest);
     if ((s->expected_size >= 0 && s->size != (uint64_t)s->expected_size) ||
         (s->expected[0] != '\0' && strcmp(s->expected, s->digest) != 0)) {
-        errno = EBADMSG;
+        errno = s->error = EBADMSG;
         return -1;
     }
     return 0;
+}
+
+int digest_stream_error(struct byte_stream *stream)
+{
+    return ((struct digest_stream *)stream)->error;
 }
 
 static void digest_close(struct byte_stream *stream)

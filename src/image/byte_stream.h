@@ -37,6 +37,10 @@ struct byte_stream *digest_stream_new(struct byte_stream *inner, const char *exp
 void digest_stream_result(struct byte_stream *stream, char digest[DIGEST_TEXT_SIZE],
                           uint64_t *size);
 
+/* The error (EBADMSG: digest or size, EFBIG: longer) the stream reported at
+ * its end, or 0. */
+int digest_stream_error(struct byte_stream *stream);
+
 /* gzip or zstd, by the first bytes; anything else passes as it is. */
 struct byte_stream *decompress_stream_new(struct byte_stream *inner);
 

@@ -243,8 +243,10 @@ int http_perform(struct http *h, const struct http_request *r, struct http_respo
         rc = husk_error_set(err, 0, "%s: %s", r->url, a->easy_strerror(code));
     a->slist_free_all(headers);
     a->easy_cleanup(curl);
-    if (rc < 0)
+    if (rc < 0) {
         http_response_free(response);
+        response->transport_code = (int)code;
+    }
     return rc;
 }
 

@@ -39,6 +39,7 @@ struct http_response {
     size_t body_length;
     char *www_authenticate, *content_type, *docker_content_digest, *location, *range;
     char *content_length;
+    int transport_code; /* libcurl's code when there was no answer, else 0 */
 };
 
 /* Performs R. -1 with ERR only when there was no HTTP answer (connection,

@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -98,8 +99,8 @@ int registry_open(const struct image_reference *reference, const struct registry
     r->insecure = o->tls_verify_off;
     r->may_use_http = o->tls_verify_off || is_local(r->domain);
     r->scheme = xstrdup("https");
-    cleanup_free char *ca = xasprintf(
-        "%s/%s/ca.crt", o->certs_directory ? o->certs_directory : DEFAULT_CERTS, r->domain);
+    const char *certs = o->certs_directory ? o->certs_directory : getenv("HUSK_CERTS_D");
+    cleanup_free char *ca = xasprintf("%s/%s/ca.crt", certs ? certs : DEFAULT_CERTS, r->domain);
     if (access(ca, R_OK) == 0)
         r->ca_file = steal_pointer(&ca);
     r->credentials = registry_credentials(r->domain);
@@ -269,7 +270,10 @@ static int request(struct registry *r, const char *path, const char *accept,
         req.user_password = r->token ? NULL : r->credentials;
         husk_error_t transport = NULL;
         if (http_perform(r->http, &req, response, &transport) < 0) {
-            if (strcmp(r->scheme, "https") == 0 && r->may_use_http && attempt == 0) {
+            /* Plain HTTP only where allowed, and only when the server does
+             * not speak TLS at all: a certificate it fails is an error. */
+            if (strcmp(r->scheme, "https") == 0 && r->may_use_http && attempt == 0 &&
+                response->transport_code == CURLE_SSL_CONNECT_ERROR) {
                 free(r->scheme);
                 r->scheme = xstrdup("http");
                 husk_error_free(&transport);

@@ -17,7 +17,7 @@ struct registry;
 
 struct registry_options {
     bool tls_verify_off;         /* --tls-verify=false: TLS unverified, plain HTTP allowed */
-    const char *certs_directory; /* default /etc/husk/certs.d */
+    const char *certs_directory; /* default $HUSK_CERTS_D, else /etc/husk/certs.d */
 };
 
 int registry_open(const struct image_reference *reference, const struct registry_options *o,

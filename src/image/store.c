@@ -254,13 +254,24 @@ int image_store_layer_add(struct image_store *store, struct layer_source *source
 {
     struct layer_work w;
     int rc = layer_work_begin(store, source, &w, err);
-    if (rc == 0 && (rc = layer_unpack(w.diff, w.layer_fd, err)) == 0 &&
-        (rc = byte_stream_drain(w.diff)) < 0) {
-        int error = errno;
+    if (rc == 0 && (rc = layer_unpack(w.diff, w.layer_fd, err)) == 0)
+        rc = byte_stream_drain(w.diff);
+    /* A blob that fails to decompress or unpack may simply not be what its
+     * digest says: read it to its end to know. */
+    if (rc < 0 && w.blob != NULL && digest_stream_error(w.blob) == 0)
+        byte_stream_drain(w.blob);
+    /* A digest or size that did not match explains any failure best: the
+     * unpacker only saw its read fail. */
+    int stream_error = rc == 0 || w.blob == NULL     ? 0
+                       : digest_stream_error(w.blob) ? digest_stream_error(w.blob)
+                                                     : digest_stream_error(w.diff);
+    if (rc < 0 && (stream_error != 0 || (err && *err == NULL))) {
         char blob_found[DIGEST_TEXT_SIZE] = "", diff_found[DIGEST_TEXT_SIZE] = "";
         digest_stream_result(w.blob, blob_found, NULL);
         digest_stream_result(w.diff, diff_found, NULL);
-        describe_stream_error(error, source, blob_found, diff_found, err);
+        husk_error_free(err);
+        describe_stream_error(stream_error ? stream_error : errno, source, blob_found, diff_found,
+                              err);
     }
     char blob_found[DIGEST_TEXT_SIZE], diff_found[DIGEST_TEXT_SIZE];
     uint64_t diff_size = 0;
@@ -494,7 +505,8 @@ int image_store_collect(struct image_store *store, unsigned long long *reclaimed
     char **leftovers = directory_names(tmp, is_entry);
     for (char **name = leftovers; name && *name; name++) {
         cleanup_free char *entry = xasprintf("%s/%s", tmp, *name);
-        directory_remove_tree(entry, NULL);
+        if (unlink(entry) < 0 && errno == EISDIR)
+            directory_remove_tree(entry, NULL);
     }
     cleanup_strvp(&leftovers);
     close(fd);

@@ -1,0 +1,294 @@
+#!/usr/bin/env bats
+# pull against Debian's docker-registry (the CNCF distribution registry),
+# started by these tests on 127.0.0.1 inside the sandbox's own network
+# namespace: plain HTTP, Basic auth (htpasswd), and TLS with a CA the tests
+# make. Images are made by make_image.py and pushed with skopeo.
+
+load helpers
+
+MAKE_IMAGE=$(dirname "$BATS_TEST_FILENAME")/make_image.py
+PLAIN=127.0.0.1:5000
+AUTH=127.0.0.1:5001
+TLS=127.0.0.1:5002
+
+# registry_start NAME ADDR [EXTRA-YAML]: a registry with its own storage.
+registry_start() {
+	local dir=$BATS_FILE_TMPDIR/$1
+	mkdir -p "$dir/data"
+	cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: $2
+${3:-}
+EOF
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	echo $! >"$dir/pid"
+	local i scheme=http
+	[[ "${3:-}" == *tls:* ]] && scheme=https
+	for i in $(seq 1 100); do
+		curl -sk -o /dev/null "$scheme://$2/v2/" && return 0
+		sleep 0.05
+	done
+	cat "$dir/log" >&2
+	return 1
+}
+
+setup_file() {
+	registry_start plain "$PLAIN"
+	htpasswd -Bbc "$BATS_FILE_TMPDIR/htpasswd" tester secret >/dev/null 2>&1
+	registry_start auth "$AUTH" "auth:
+  htpasswd:
+    realm: husk-test
+    path: $BATS_FILE_TMPDIR/htpasswd"
+	local certs=$BATS_FILE_TMPDIR/certs
+	mkdir -p "$certs"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=husk-test-ca \
+		-keyout "$certs/ca.key" -out "$certs/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$certs/server.key" \
+		-out "$certs/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$certs/san"
+	openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" \
+		-CAcreateserial -days 2 -extfile "$certs/san" -out "$certs/server.crt" 2>/dev/null
+	registry_start tls "$TLS" "  tls:
+    certificate: $certs/server.crt
+    key: $certs/server.key"
+}
+
+teardown_file() {
+	local pid
+	for pid in "$BATS_FILE_TMPDIR"/*/pid; do
+		kill "$(cat "$pid")" 2>/dev/null
+	done
+	wait 2>/dev/null || true
+}
+
+setup() {
+	keeping_setup
+}
+
+teardown() {
+	removing_teardown
+}
+
+busybox_tar() { # FILE: busybox's layer as a tarball
+	[ -f "$1" ] && return
+	husk run --rm --network none busybox true
+	tar -C "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)" -cf "$1" .
+}
+
+# push SPEC-ON-STDIN DESTINATION [skopeo flags]: makes the layout, pushes it.
+push() {
+	local layout=$BATS_TEST_TMPDIR/layout.$RANDOM
+	python3 "$MAKE_IMAGE" "$layout"
+	skopeo copy -q --dest-tls-verify=false "${@:3}" "oci:$layout" "docker://$2" >/dev/null
+}
+
+image_spec() { # MESSAGE: busybox plus a gzip and a zstd layer printing MESSAGE
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	cat <<EOF
+{"config": {"Cmd": ["cat", "/message"]}, "layers": [
+  {"compression": "gzip", "tar": "$BATS_TEST_TMPDIR/rootfs.tar"},
+  {"compression": "gzip", "entries": [{"path": "message", "type": "file", "content": "old"}]},
+  {"compression": "zstd", "entries": [{"path": "message", "type": "file", "content": "$1"}]}]}
+EOF
+}
+
+store_state() {
+	local images=$HUSK_ROOT/images
+	{
+		cat "$images/repositories.json" 2>/dev/null
+		ls "$images/images" "$images/layers" "$images/blobs/sha256" 2>/dev/null
+	} | sha256sum
+}
+
+@test "pull by tag: layers verified and unpacked, the image runs, a second pull skips what it has" {
+	image_spec "hello from the registry" | push - "$PLAIN/team/app:1"
+	run husk pull "$PLAIN/team/app:1"
+	expect_status 0
+	[ "${lines[-1]}" = "$PLAIN/team/app:1" ] || fail "last line: ${lines[-1]}"
+	[ "$(grep -c 'Pull complete' <<<"$output")" = 3 ] || fail "$output"
+	expect_match "Digest: sha256:[0-9a-f]{64}"
+	run husk run --rm "$PLAIN/team/app:1"
+	expect_output "hello from the registry"
+	run husk pull "$PLAIN/team/app:1"
+	[ "$(grep -c 'Already exists' <<<"$output")" = 3 ] || fail "$output"
+	run husk images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}'
+	[[ "$output" == *"$PLAIN/team/app 1 sha256:"* ]] || fail "$output"
+}
+
+@test "pull by digest, and the digest reference names the image" {
+	image_spec "by digest" | push - "$PLAIN/team/pinned:1"
+	local digest
+	digest=$(skopeo inspect --tls-verify=false "docker://$PLAIN/team/pinned:1" | jq -r .Digest)
+	run husk pull -q "$PLAIN/team/pinned@$digest"
+	expect_output "$PLAIN/team/pinned@$digest"
+	run husk run --rm "$PLAIN/team/pinned@$digest"
+	expect_output "by digest"
+}
+
+@test "a multi-platform index: the pull takes this machine's image, --platform another's" {
+	local arch
+	arch=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	push - "$PLAIN/team/multi:1" --all <<EOF
+{"platforms": ["linux/s390x", "linux/$arch"], "config": {"Cmd": ["true"]},
+ "layers": [{"tar": "$BATS_TEST_TMPDIR/rootfs.tar"}]}
+EOF
+	run husk pull -q "$PLAIN/team/multi:1"
+	expect_status 0
+	run husk image inspect -f '{{.Architecture}}' "$PLAIN/team/multi:1"
+	expect_output "$arch"
+	run husk pull -q --platform linux/s390x "$PLAIN/team/multi:1"
+	expect_status 0
+	run husk image inspect -f '{{.Architecture}}' "$PLAIN/team/multi:1"
+	expect_output s390x
+	run --separate-stderr husk pull --platform linux/mips "$PLAIN/team/multi:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"no image for linux/mips"* ]] || fail "$stderr"
+}
+
+@test "what the registry does not have: one plain line, exit 1, the store unchanged" {
+	husk run --rm --network none busybox true
+	local before
+	before=$(store_state)
+	run --separate-stderr husk pull "$PLAIN/team/nosuch:1"
+	[ "$status" = 1 ] || fail "status $status"
+	[ "${#stderr_lines[@]}" = 1 ] && [[ "$stderr" == *"not found (HTTP 404"* ]] || fail "$stderr"
+	run --separate-stderr husk pull "127.0.0.1:5999/team/app:1"
+	[ "$status" = 1 ] && [ "${#stderr_lines[@]}" = 1 ] && [[ "$stderr" == *"127.0.0.1:5999"* ]] ||
+		fail "$stderr"
+	run --separate-stderr husk pull 'Bad/Name'
+	[ "$status" = 1 ] && [[ "$stderr" == *"invalid reference format"* ]] || fail "$stderr"
+	[ "$(store_state)" = "$before" ] || fail "the store changed"
+}
+
+@test "a blob the registry serves damaged is refused and nothing is published" {
+	image_spec "damaged" | push - "$PLAIN/team/damaged:1"
+	husk run --rm --network none busybox true
+	local before blob
+	before=$(store_state)
+	# The zstd layer (the manifest's last): flip its bytes in the registry's storage.
+	local digest
+	digest=$(skopeo inspect --tls-verify=false --raw "docker://$PLAIN/team/damaged:1" |
+		jq -r '.layers[-1].digest')
+	blob=$(find "$BATS_FILE_TMPDIR/plain/data" -path "*${digest#sha256:}*/data")
+	[ -f "$blob" ] || fail "no blob file for $digest"
+	printf 'XXXX' | dd of="$blob" bs=1 seek=20 conv=notrunc 2>/dev/null
+	run --separate-stderr husk pull "$PLAIN/team/damaged:1"
+	[ "$status" = 1 ] || fail "a damaged blob was accepted"
+	[[ "$stderr" == *"$digest"* ]] || fail "$stderr"
+	run husk images -q --filter reference="$PLAIN/team/damaged"
+	expect_output ""
+	[ -z "$(ls -A "$HUSK_ROOT/images/tmp" | grep -v '^pulling-')" ] || fail "tmp: $(ls "$HUSK_ROOT/images/tmp")"
+}
+
+@test "Basic auth: refused without credentials, pulled with docker's config.json" {
+	image_spec "behind a password" | push - "$AUTH/team/private:1" --dest-creds tester:secret
+	run --separate-stderr husk pull "$AUTH/team/private:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"unauthorized"* ]] || fail "$status $stderr"
+	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
+	mkdir -p "$DOCKER_CONFIG"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$AUTH" "$(printf tester:secret | base64)" \
+		>"$DOCKER_CONFIG/config.json"
+	run husk pull -q "$AUTH/team/private:1"
+	expect_output "$AUTH/team/private:1"
+	# podman's auth.json works as well.
+	unset DOCKER_CONFIG
+	export REGISTRY_AUTH_FILE=$BATS_TEST_TMPDIR/auth.json
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$AUTH" "$(printf tester:wrong | base64)" \
+		>"$REGISTRY_AUTH_FILE"
+	run --separate-stderr husk pull "$AUTH/team/private:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"unauthorized"* ]] || fail "wrong password: $stderr"
+}
+
+@test "TLS: an unknown CA is refused, the registry's certs.d CA is trusted, --tls-verify=false skips" {
+	image_spec "over tls" | push - "$TLS/team/secure:1"
+	run --separate-stderr husk pull "$TLS/team/secure:1"
+	[ "$status" = 1 ] || fail "an unknown CA was accepted"
+	export HUSK_CERTS_D=$BATS_TEST_TMPDIR/certs.d
+	mkdir -p "$HUSK_CERTS_D/$TLS"
+	cp "$BATS_FILE_TMPDIR/certs/ca.crt" "$HUSK_CERTS_D/$TLS/ca.crt"
+	run husk pull -q "$TLS/team/secure:1"
+	expect_output "$TLS/team/secure:1"
+	unset HUSK_CERTS_D
+	husk rmi "$TLS/team/secure:1" >/dev/null
+	run husk pull -q --tls-verify=false "$TLS/team/secure:1"
+	expect_output "$TLS/team/secure:1"
+}
+
+@test "run pulls a missing image (progress on stderr), --pull never does not" {
+	image_spec "pulled by run" | push - "$PLAIN/team/auto:1"
+	run --separate-stderr husk run --rm --pull never "$PLAIN/team/auto:1"
+	[ "$status" = 125 ] && [[ "$stderr" == *"No such image"* ]] || fail "$status $stderr"
+	run --separate-stderr husk run --rm "$PLAIN/team/auto:1"
+	expect_status 0
+	[ "$output" = "pulled by run" ] || fail "stdout: $output"
+	[[ "$stderr" == *"Unable to find image '$PLAIN/team/auto:1' locally"* ]] || fail "$stderr"
+	image_spec "pulled again" | push - "$PLAIN/team/auto:1"
+	run --separate-stderr husk run --rm --pull always "$PLAIN/team/auto:1"
+	[ "$output" = "pulled again" ] || fail "stdout: $output"
+}
+
+@test "two pulls of one image at once both succeed and unpack each layer once" {
+	image_spec "twice" | push - "$PLAIN/team/twice:1"
+	husk run --rm --network none busybox true
+	ls "$HUSK_ROOT/images/layers" >"$BATS_TEST_TMPDIR/before"
+	"$HUSK" pull -q "$PLAIN/team/twice:1" >"$BATS_TEST_TMPDIR/a" 2>&1 &
+	local a=$!
+	"$HUSK" pull -q "$PLAIN/team/twice:1" >"$BATS_TEST_TMPDIR/b" 2>&1 &
+	local b=$!
+	wait "$a" || fail "first pull: $(cat "$BATS_TEST_TMPDIR/a")"
+	wait "$b" || fail "second pull: $(cat "$BATS_TEST_TMPDIR/b")"
+	# What appeared is exactly the image's layers that were not there.
+	husk image inspect -f '{{range .RootFS.Layers}}{{.}}
+{{end}}' "$PLAIN/team/twice:1" | sed -n 's/^sha256://p' | sort >"$BATS_TEST_TMPDIR/wanted"
+	ls "$HUSK_ROOT/images/layers" | sort >"$BATS_TEST_TMPDIR/after"
+	[ "$(comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after")" = \
+		"$(comm -23 "$BATS_TEST_TMPDIR/wanted" "$BATS_TEST_TMPDIR/before")" ] ||
+		fail "layers added: $(comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after")"
+	[ -z "$(ls -A "$HUSK_ROOT/images/tmp" | grep -v '^pulling-')" ] || fail "tmp: $(ls "$HUSK_ROOT/images/tmp")"
+	run husk run --rm "$PLAIN/team/twice:1"
+	expect_output twice
+}
+
+@test "a pull killed at any moment leaves no half image, and the next pull completes" {
+	local big=$BATS_TEST_TMPDIR/big
+	head -c 15000000 /dev/urandom >"$big.bin"
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	python3 - "$big.bin" "$BATS_TEST_TMPDIR/rootfs.tar" >"$big.json" <<'EOF'
+import json, sys
+print(json.dumps({"config": {"Cmd": ["md5sum", "/big"]}, "layers": [
+    {"tar": sys.argv[2]},
+    {"compression": "gzip", "entries": [{"path": "big", "type": "file",
+     "content": open(sys.argv[1], "rb").read().hex()}]}]}))
+EOF
+	push - "$PLAIN/team/big:1" <"$big.json"
+	local delay
+	for delay in 0.005 0.02 0.05 0.1 0.2; do
+		"$HUSK" pull -q "$PLAIN/team/big:1" >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$delay"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		# Either no image, or the whole one: never a half one.
+		if husk image inspect "$PLAIN/team/big:1" >/dev/null 2>&1; then
+			husk rmi "$PLAIN/team/big:1" >/dev/null
+		fi
+	done
+	run husk pull -q "$PLAIN/team/big:1"
+	expect_output "$PLAIN/team/big:1"
+	run husk run --rm "$PLAIN/team/big:1"
+	expect_status 0
+	husk rmi "$PLAIN/team/big:1" >/dev/null
+	run husk image prune -a
+	expect_status 0
+	[ -z "$(ls -A "$HUSK_ROOT/images/tmp")" ] || fail "prune left tmp: $(ls "$HUSK_ROOT/images/tmp")"
+}
