@@ -39,12 +39,13 @@ static const struct cli_command commands[] = {
     {"unpause", "Thaw paused containers", cli_unpause, &cli_unpause_help},
     {"container", "Manage containers (prune)", cli_container, &cli_container_help},
     {"images", "List images", cli_images, &cli_images_help},
-    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, pull)", cli_image, &cli_image_help},
+    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, save, pull)", cli_image, &cli_image_help},
     {"rmi", "Remove images", cli_rmi, &cli_rmi_help},
     {"tag", "Give an image another name", cli_tag, &cli_tag_help},
     {"import", "Make an image of a root file system tarball", cli_import, &cli_import_help},
     {"load", "Load images from a docker-archive or oci-archive", cli_load, &cli_load_help},
     {"pull", "Pull an image from a registry", cli_pull, &cli_pull_help},
+    {"save", "Write images to a tar archive", cli_save, &cli_save_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "../engine/images.h"
 #include "../util/cleanup.h"
@@ -470,9 +472,61 @@ int cli_pull(const struct engine_context *context, int argc, char **argv)
     return 0;
 }
 
+static const struct cli_option save_options[] = {
+    {{"output", required_argument, NULL, 'o'}, 'o', "FILE", "write to FILE, not stdout"},
+    {{"help", no_argument, NULL, 'H'}, 0, NULL, "print this help"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_save_help = {
+    .usage = "save [OPTIONS] IMAGE...",
+    .summary = "Write images to a tar archive (docker-archive over an OCI layout)\n",
+    .options = save_options,
+};
+
+int cli_save(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct cli_getopt table;
+    cli_getopt_init(&table, save_options, "+");
+    opterr = 0;
+    optind = 0;
+    const char *output = NULL;
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'o')
+            output = optarg;
+        else if (option == 'H')
+            return cli_help_print(&cli_save_help, stdout), 0;
+        else
+            return cli_usage_error(&err, "save", "unknown flag %s", argv[optind - 1]),
+                   report(&err);
+    }
+    if (optind >= argc)
+        return cli_usage_error(&err, "save", "\"husk save\" requires at least 1 argument"),
+               report(&err);
+    if (output == NULL && isatty(STDOUT_FILENO)) {
+        husk_error_set(&err, 0, "cowardly refusing to save to a terminal: use -o or redirect");
+        return report(&err);
+    }
+    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                    : STDOUT_FILENO;
+    if (fd < 0) {
+        husk_error_set(&err, errno, "save: %s", output);
+        return report(&err);
+    }
+    int rc = engine_image_save(context, argv + optind, fd, &err);
+    if (output != NULL && close(fd) < 0 && rc == 0)
+        rc = husk_error_set(&err, errno, "save: %s", output);
+    if (rc < 0 && output != NULL)
+        unlink(output);
+    return rc < 0 ? report(&err) : 0;
+}
+
 const struct cli_help cli_image_help = {
     .usage = "image COMMAND",
-    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, pull\n",
+    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, save, pull\n",
     .options = help_only,
 };
 
@@ -580,6 +634,8 @@ int cli_image(const struct engine_context *context, int argc, char **argv)
         return cli_load(context, argc - 1, argv + 1);
     if (strcmp(sub, "pull") == 0)
         return cli_pull(context, argc - 1, argv + 1);
+    if (strcmp(sub, "save") == 0)
+        return cli_save(context, argc - 1, argv + 1);
     husk_error_set(&err, 0, "unknown command \"image %s\"", sub);
     return report(&err);
 }

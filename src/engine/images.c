@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../image/archive_load.h"
+#include "../image/archive_save.h"
 #include "../image/image.h"
 #include "../image/platform.h"
 #include "../image/pull.h"
@@ -168,6 +169,32 @@ int engine_image_load(const struct engine_context *context, const char *source, 
             *loaded, json_pack("{s:O, s:o}", "Id", json_object_get(image, "Id"), "RepoTags", tags));
     }
     return 0;
+}
+
+int engine_image_save(const struct engine_context *context, char **references, int fd,
+                      husk_error_t *err)
+{
+    cleanup_store struct image_store *store = NULL;
+    if (image_store_open(context->data_root, &store, err) < 0)
+        return -1;
+    cleanup_json json_t *images = json_array();
+    cleanup_json json_t *known = image_store_references(store);
+    for (char **reference = references; *reference; reference++) {
+        cleanup_free char *id = image_find_id(store, *reference, err);
+        if (id == NULL)
+            return -1;
+        husk_error_t ignored = NULL;
+        cleanup_free char *canonical = canonical_of(*reference, &ignored);
+        husk_error_free(&ignored);
+        json_t *tags = json_array();
+        if (canonical != NULL && strchr(canonical, '@') == NULL &&
+            json_object_get(known, canonical) != NULL)
+            json_array_append_new(tags, json_string(canonical));
+        json_array_append_new(images, json_pack("{s:s, s:o}", "Id", id, "RepoTags", tags));
+    }
+    if (image_store_use(store, err) < 0)
+        return -1;
+    return image_archive_save(store, images, fd, err) < 0 ? husk_error_wrap(err, "save") : 0;
 }
 
 static int parse_platform(const char *text, struct pull_options *p, char **copy, husk_error_t *err)

@@ -26,6 +26,10 @@ int engine_image_import(const struct engine_context *context,
 int engine_image_load(const struct engine_context *context, const char *source, json_t **loaded,
                       husk_error_t *err);
 
+/* `save`: REFERENCES (names or IDs) as one archive into FD. */
+int engine_image_save(const struct engine_context *context, char **references, int fd,
+                      husk_error_t *err);
+
 struct image_pull_options {
     const char *reference;
     const char *platform; /* "os/arch[/variant]", NULL for this machine */

@@ -249,6 +249,33 @@ static int layer_work_begin(struct image_store *store, struct layer_source *sour
     return 0;
 }
 
+/* layers/HEX.json: the blob a layer came from and its tar's size, so that
+ * save and push find an exact tar for every layer whatever image named it. */
+static int layer_meta_write(struct image_store *store, const char *diff_id, const char *blob,
+                            uint64_t size, husk_error_t *err)
+{
+    cleanup_json json_t *meta = json_pack("{s:s, s:I}", "Blob", blob, "Size", (json_int_t)size);
+    cleanup_free char *text = json_dumps(meta, JSON_COMPACT);
+    cleanup_free char *temporary = temporary_name("layer-meta");
+    cleanup_free char *final = xasprintf("layers/%s.json", hex_of(diff_id));
+    if (file_write_all(store->root_fd, temporary, text, strlen(text), 0600, err) < 0)
+        return -1;
+    return publish(store, temporary, final, err);
+}
+
+int image_store_layer_blob(struct image_store *store, const char *diff_id,
+                           char digest[DIGEST_TEXT_SIZE], uint64_t *size, husk_error_t *err)
+{
+    cleanup_free char *name = xasprintf("layers/%s.json", hex_of(diff_id));
+    cleanup_json json_t *meta = json_load_path(store->root_fd, name, NULL);
+    const char *blob = json_string_value(json_object_get(meta, "Blob"));
+    if (blob == NULL || !image_digest_valid(blob) || !image_store_blob_exists(store, blob))
+        return husk_error_set(err, 0, "layer %s: its tar is not in the store", diff_id);
+    snprintf(digest, DIGEST_TEXT_SIZE, "%s", blob);
+    *size = (uint64_t)json_integer_value(json_object_get(meta, "Size"));
+    return 0;
+}
+
 int image_store_layer_add(struct image_store *store, struct layer_source *source,
                           struct layer_added *added, husk_error_t *err)
 {
@@ -290,6 +317,7 @@ int image_store_layer_add(struct image_store *store, struct layer_source *source
                 w.blob_temporary = NULL;
             }
             if (rc == 0 && !image_store_layer_exists(store, diff_found) &&
+                (rc = layer_meta_write(store, diff_found, blob_found, diff_size, err)) == 0 &&
                 (rc = publish(store, w.layer_temporary, layer_final, err)) == 0) {
                 free(w.layer_temporary);
                 w.layer_temporary = NULL;
@@ -446,8 +474,13 @@ static void keep_image(struct image_store *store, const char *id, json_t *blobs,
     cleanup_json json_t *config = json_loadb(text, length, 0, NULL);
     json_array_foreach(json_object_get(json_object_get(config, "rootfs"), "diff_ids"), i, item)
     {
-        if (json_is_string(item))
-            json_object_set_new(layers, json_string_value(item), json_true());
+        if (!json_is_string(item))
+            continue;
+        json_object_set_new(layers, json_string_value(item), json_true());
+        char blob[DIGEST_TEXT_SIZE];
+        uint64_t size;
+        if (image_store_layer_blob(store, json_string_value(item), blob, &size, NULL) == 0)
+            json_object_set_new(blobs, blob, json_true());
     }
 }
 
@@ -474,10 +507,13 @@ static void sweep(struct image_store *store, const char *directory, json_t *keep
         struct stat st;
         if (!trees && stat(entry, &st) == 0)
             *reclaimed += (unsigned long long)st.st_size;
-        if (trees)
+        if (trees) {
+            cleanup_free char *meta = xasprintf("%s.json", entry);
+            unlink(meta);
             directory_remove_tree(entry, NULL);
-        else
+        } else {
             unlink(entry);
+        }
     }
     cleanup_strvp(&names);
 }

@@ -3,7 +3,8 @@
  *   blobs/sha256/HEX     manifests, image configs and layer tars, by digest
  *   layers/HEX/          each layer unpacked once (HEX of its diffID), an
  *                        overlayfs lower directory shared by every image and
- *                        container that uses it
+ *                        container that uses it; layers/HEX.json names the
+ *                        blob it came from
  *   images/HEX.json      one per image (HEX of its ID, the config's digest):
  *                        where it came from (manifest digest)
  *   repositories.json    references: "docker.io/library/busybox:latest" ->
@@ -50,6 +51,10 @@ char *image_store_blob_path(const struct image_store *store, const char *digest)
 /* Layers, by diffID. */
 bool image_store_layer_exists(struct image_store *store, const char *diff_id);
 char *image_store_layer_path(const struct image_store *store, const char *diff_id);
+
+/* The blob the layer DIFF_ID was unpacked from and its tar's size. */
+int image_store_layer_blob(struct image_store *store, const char *diff_id,
+                           char digest[DIGEST_TEXT_SIZE], uint64_t *size, husk_error_t *err);
 
 struct layer_source {
     struct byte_stream *stream; /* the blob as it arrives, compressed or not */

@@ -130,11 +130,13 @@ static int write_content(struct tar_writer *writer, const struct tar_member *m, 
     if (m->data != NULL &&
         lib->write_data(writer->archive, m->data, m->size) != (la_ssize_t)m->size)
         return husk_error_set(err, 0, "write %s: %s", m->name, lib->error_string(writer->archive));
-    if (m->data != NULL || m->data_fd < 0)
+    if (m->data != NULL || (m->data_fd < 0 && m->data_stream == NULL))
         return 0;
     char buffer[65536];
     for (size_t done = 0; done < m->size;) {
-        ssize_t n = read(m->data_fd, buffer, sizeof(buffer));
+        size_t want = m->size - done < sizeof(buffer) ? m->size - done : sizeof(buffer);
+        ssize_t n = m->data_stream ? byte_stream_read(m->data_stream, buffer, want)
+                                   : read(m->data_fd, buffer, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)

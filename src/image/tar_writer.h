@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "../util/error.h"
+#include "byte_stream.h"
 
 struct tar_writer;
 
@@ -29,6 +30,7 @@ struct tar_member {
     const void *data; /* a regular file's content, SIZE bytes */
     size_t size;
     int data_fd; /* or read from this fd (>= 0), SIZE bytes */
+    struct byte_stream *data_stream; /* or from this stream, SIZE bytes */
 };
 
 int tar_writer_add(struct tar_writer *writer, const struct tar_member *member, husk_error_t *err);
