@@ -500,8 +500,7 @@ int cli_save(const struct engine_context *context, int argc, char **argv)
         else if (option == 'H')
             return cli_help_print(&cli_save_help, stdout), 0;
         else
-            return cli_usage_error(&err, "save", "unknown flag %s", argv[optind - 1]),
-                   report(&err);
+            return cli_usage_error(&err, "save", "unknown flag %s", argv[optind - 1]), report(&err);
     }
     if (optind >= argc)
         return cli_usage_error(&err, "save", "\"husk save\" requires at least 1 argument"),
@@ -510,8 +509,7 @@ int cli_save(const struct engine_context *context, int argc, char **argv)
         husk_error_set(&err, 0, "cowardly refusing to save to a terminal: use -o or redirect");
         return report(&err);
     }
-    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                    : STDOUT_FILENO;
+    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
     if (fd < 0) {
         husk_error_set(&err, errno, "save: %s", output);
         return report(&err);

@@ -225,6 +225,7 @@ int engine_image_pull(const struct engine_context *context, const struct image_p
         .reference = o->reference,
         .registry = {.tls_verify_off = o->tls_verify_off},
         .progress = o->progress,
+        .announce = o->announce,
     };
     cleanup_free char *platform = NULL;
     if (parse_platform(o->platform, &pull, &platform, err) < 0)

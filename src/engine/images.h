@@ -34,6 +34,7 @@ struct image_pull_options {
     const char *reference;
     const char *platform; /* "os/arch[/variant]", NULL for this machine */
     FILE *progress;       /* docker-style progress lines, or NULL */
+    const char *announce; /* printed before the progress, once there is an image */
     bool tls_verify_off;
 };
 /* Pulls from the registry the reference names; *CANONICAL gets the full

@@ -418,12 +418,23 @@ static int open_image(const struct engine_context *context, const struct run_opt
             return -1;
         }
         husk_error_free(&missing);
-        fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
     }
-    struct image_pull_options pull = {.reference = o->image, .progress = stderr};
+    /* docker's line, once the registry has the image: a pull that fails
+     * leaves one line of error, not two. */
+    cleanup_free char *announce = xasprintf("Unable to find image '%s' locally", o->image);
+    struct image_pull_options pull = {
+        .reference = o->image,
+        .progress = stderr,
+        .announce = strcmp(policy, "always") == 0 ? NULL : announce,
+    };
     cleanup_free char *canonical = NULL;
     if (engine_image_pull(context, &pull, &canonical, err) < 0)
-        return -1;
+        return strcmp(policy, "always") == 0
+                   ? -1
+                   : husk_error_wrap(err,
+                                     "No such image: %s (not in the store, and the pull "
+                                     "failed)",
+                                     o->image);
     return image_open(context->data_root, o->image, image, err);
 }
 

@@ -92,8 +92,8 @@ static int add_layer(struct saving *s, const char *diff_id, int64_t *size)
     int rc = tar_writer_add(s->tar, &m, s->err);
     /* The tar that went out must be the layer the config names. */
     if (rc == 0 && byte_stream_drain(tar) < 0)
-        rc = husk_error_set(s->err, 0, "layer %s: its blob %s does not give it back", diff_id,
-                            blob);
+        rc =
+            husk_error_set(s->err, 0, "layer %s: its blob %s does not give it back", diff_id, blob);
     byte_stream_close(tar);
     return rc;
 }
@@ -131,13 +131,13 @@ static int save_image(struct saving *s, json_t *image, json_t *manifests, json_t
         cleanup_free char *name = xasprintf("blobs/sha256/%s", json_string_value(diff_id) + 7);
         json_array_append_new(layer_names, json_string(name));
         json_array_append_new(descriptors,
-                              json_pack("{s:s, s:O, s:I}", "mediaType", LAYER_MEDIA_TYPE,
-                                        "digest", diff_id, "size", (json_int_t)size));
+                              json_pack("{s:s, s:O, s:I}", "mediaType", LAYER_MEDIA_TYPE, "digest",
+                                        diff_id, "size", (json_int_t)size));
     }
-    cleanup_json json_t *manifest = json_pack(
-        "{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType", MEDIA_OCI_MANIFEST,
-        "config", "mediaType", MEDIA_OCI_CONFIG, "digest", id, "size", (json_int_t)config_length,
-        "layers", descriptors);
+    cleanup_json json_t *manifest =
+        json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",
+                  MEDIA_OCI_MANIFEST, "config", "mediaType", MEDIA_OCI_CONFIG, "digest", id, "size",
+                  (json_int_t)config_length, "layers", descriptors);
     cleanup_free char *manifest_text = json_dumps(manifest, JSON_COMPACT);
     char manifest_digest[DIGEST_TEXT_SIZE];
     digest_of(manifest_text, strlen(manifest_text), manifest_digest);
@@ -152,20 +152,20 @@ static int save_image(struct saving *s, json_t *image, json_t *manifests, json_t
     {
         cleanup_free char *familiar = familiar_tag(json_string_value(reference));
         json_array_append_new(tags, json_string(familiar));
-        json_array_append_new(
-            index, json_pack("{s:s, s:s, s:I, s:{s:O, s:s}}", "mediaType", MEDIA_OCI_MANIFEST,
-                             "digest", manifest_digest, "size", (json_int_t)strlen(manifest_text),
-                             "annotations", "io.containerd.image.name", reference,
-                             "org.opencontainers.image.ref.name",
-                             strrchr(json_string_value(reference), ':') + 1));
+        json_array_append_new(index, json_pack("{s:s, s:s, s:I, s:{s:O, s:s}}", "mediaType",
+                                               MEDIA_OCI_MANIFEST, "digest", manifest_digest,
+                                               "size", (json_int_t)strlen(manifest_text),
+                                               "annotations", "io.containerd.image.name", reference,
+                                               "org.opencontainers.image.ref.name",
+                                               strrchr(json_string_value(reference), ':') + 1));
     }
     if (json_array_size(tags) == 0)
         json_array_append_new(index, json_pack("{s:s, s:s, s:I}", "mediaType", MEDIA_OCI_MANIFEST,
                                                "digest", manifest_digest, "size",
                                                (json_int_t)strlen(manifest_text)));
     cleanup_free char *config_name = xasprintf("blobs/sha256/%s", id + 7);
-    json_array_append_new(manifests, json_pack("{s:s, s:o, s:o}", "Config", config_name,
-                                               "RepoTags", tags, "Layers", layer_names));
+    json_array_append_new(manifests, json_pack("{s:s, s:o, s:o}", "Config", config_name, "RepoTags",
+                                               tags, "Layers", layer_names));
     return 0;
 }
 
@@ -187,9 +187,8 @@ int image_archive_save(struct image_store *store, json_t *images, int fd, husk_e
             rc = save_image(&s, image, manifests, index);
     }
     static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-    cleanup_json json_t *index_document =
-        json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", MEDIA_OCI_INDEX,
-                  "manifests", index);
+    cleanup_json json_t *index_document = json_pack(
+        "{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", MEDIA_OCI_INDEX, "manifests", index);
     cleanup_free char *index_text = json_dumps(index_document, JSON_COMPACT);
     cleanup_free char *manifest_text = json_dumps(manifests, JSON_COMPACT);
     if (rc == 0 && (add_file(&s, "oci-layout", layout, strlen(layout)) < 0 ||

@@ -314,6 +314,8 @@ int image_pull(struct image_store *store, const struct pull_options *o, char **i
         manifest_parse(manifest.document, &m, err) < 0 ||
         fetch_config(registry, &m.config, &config_text, &config_length, &config, err) < 0)
         goto out;
+    if (o->progress != NULL && o->announce != NULL)
+        fprintf(o->progress, "%s\n", o->announce);
     json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
     if (json_array_size(diff_ids) != m.layer_count) {
         husk_error_set(err, 0, "the config lists %zu layers, the manifest %zu",

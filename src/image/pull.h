@@ -16,8 +16,9 @@ struct pull_options {
     const char *reference;
     const char *os, *architecture, *variant; /* the platform: this machine's by default */
     struct registry_options registry;
-    FILE *progress; /* docker-style progress lines, or NULL */
-    bool live;      /* PROGRESS is a terminal: one updating line per layer */
+    FILE *progress;       /* docker-style progress lines, or NULL */
+    bool live;            /* PROGRESS is a terminal: one updating line per layer */
+    const char *announce; /* a line printed once the registry has the image */
 };
 
 /* *ID receives the image ID, *CANONICAL the reference it was pulled as. */

@@ -29,7 +29,7 @@ struct tar_member {
     dev_t rdev;
     const void *data; /* a regular file's content, SIZE bytes */
     size_t size;
-    int data_fd; /* or read from this fd (>= 0), SIZE bytes */
+    int data_fd;                     /* or read from this fd (>= 0), SIZE bytes */
     struct byte_stream *data_stream; /* or from this stream, SIZE bytes */
 };
 

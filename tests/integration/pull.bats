@@ -115,7 +115,9 @@ store_state() {
 	run husk pull "$PLAIN/team/app:1"
 	expect_status 0
 	[ "${lines[-1]}" = "$PLAIN/team/app:1" ] || fail "last line: ${lines[-1]}"
-	[ "$(grep -c 'Pull complete' <<<"$output")" = 3 ] || fail "$output"
+	# busybox's layer is in the store already (busybox_tar ran it).
+	[ "$(grep -cE 'Pull complete|Already exists' <<<"$output")" = 3 ] || fail "$output"
+	[ "$(grep -c 'Pull complete' <<<"$output")" -ge 2 ] || fail "$output"
 	expect_match "Digest: sha256:[0-9a-f]{64}"
 	run husk run --rm "$PLAIN/team/app:1"
 	expect_output "hello from the registry"
@@ -240,7 +242,7 @@ EOF
 @test "two pulls of one image at once both succeed and unpack each layer once" {
 	image_spec "twice" | push - "$PLAIN/team/twice:1"
 	husk run --rm --network none busybox true
-	ls "$HUSK_ROOT/images/layers" >"$BATS_TEST_TMPDIR/before"
+	ls "$HUSK_ROOT/images/layers" | grep -v "\.json$" >"$BATS_TEST_TMPDIR/before"
 	"$HUSK" pull -q "$PLAIN/team/twice:1" >"$BATS_TEST_TMPDIR/a" 2>&1 &
 	local a=$!
 	"$HUSK" pull -q "$PLAIN/team/twice:1" >"$BATS_TEST_TMPDIR/b" 2>&1 &
@@ -250,7 +252,7 @@ EOF
 	# What appeared is exactly the image's layers that were not there.
 	husk image inspect -f '{{range .RootFS.Layers}}{{.}}
 {{end}}' "$PLAIN/team/twice:1" | sed -n 's/^sha256://p' | sort >"$BATS_TEST_TMPDIR/wanted"
-	ls "$HUSK_ROOT/images/layers" | sort >"$BATS_TEST_TMPDIR/after"
+	ls "$HUSK_ROOT/images/layers" | grep -v "\.json$" | sort >"$BATS_TEST_TMPDIR/after"
 	[ "$(comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after")" = \
 		"$(comm -23 "$BATS_TEST_TMPDIR/wanted" "$BATS_TEST_TMPDIR/before")" ] ||
 		fail "layers added: $(comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after")"
