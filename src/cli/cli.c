@@ -39,13 +39,16 @@ static const struct cli_command commands[] = {
     {"unpause", "Thaw paused containers", cli_unpause, &cli_unpause_help},
     {"container", "Manage containers (prune)", cli_container, &cli_container_help},
     {"images", "List images", cli_images, &cli_images_help},
-    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, save, pull)", cli_image, &cli_image_help},
+    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, save, pull, push)", cli_image, &cli_image_help},
     {"rmi", "Remove images", cli_rmi, &cli_rmi_help},
     {"tag", "Give an image another name", cli_tag, &cli_tag_help},
     {"import", "Make an image of a root file system tarball", cli_import, &cli_import_help},
     {"load", "Load images from a docker-archive or oci-archive", cli_load, &cli_load_help},
     {"pull", "Pull an image from a registry", cli_pull, &cli_pull_help},
     {"save", "Write images to a tar archive", cli_save, &cli_save_help},
+    {"push", "Push an image to a registry", cli_push, &cli_push_help},
+    {"login", "Log in to a registry", cli_login, &cli_login_help},
+    {"logout", "Log out of a registry", cli_logout, &cli_logout_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -522,9 +522,148 @@ int cli_save(const struct engine_context *context, int argc, char **argv)
     return rc < 0 ? report(&err) : 0;
 }
 
+static const struct cli_option push_options[] = {
+    {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "print only the digest"},
+    {{"tls-verify", required_argument, NULL, 'T'},
+     0,
+     "BOOL",
+     "false: do not verify TLS (plain HTTP allowed)"},
+    {{"help", no_argument, NULL, 'H'}, 0, NULL, "print this help"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_push_help = {
+    .usage = "push [OPTIONS] NAME[:TAG]",
+    .summary = "Push an image to the registry its name says\n",
+    .options = push_options,
+};
+
+static int parse_tls_verify(const char *value, bool *off, const char *command, husk_error_t *err)
+{
+    if (strcmp(value, "false") != 0 && strcmp(value, "true") != 0)
+        return cli_usage_error(err, command, "--tls-verify takes true or false, not \"%s\"", value);
+    *off = strcmp(value, "false") == 0;
+    return 0;
+}
+
+int cli_push(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    struct cli_getopt table;
+    cli_getopt_init(&table, push_options, "+");
+    opterr = 0;
+    optind = 0;
+    struct image_push_options o = {.progress = stdout};
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'q')
+            o.progress = NULL;
+        else if (option == 'T') {
+            if (parse_tls_verify(optarg, &o.tls_verify_off, "push", &err) < 0)
+                return report(&err);
+        } else if (option == 'H')
+            return cli_help_print(&cli_push_help, stdout), 0;
+        else
+            return cli_usage_error(&err, "push", "bad flag %s", argv[optind - 1]), report(&err);
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(&err, "push", "\"husk push\" requires exactly 1 argument"),
+               report(&err);
+    o.reference = argv[optind];
+    cleanup_free char *digest = NULL;
+    if (engine_image_push(context, &o, &digest, &err) < 0)
+        return report(&err);
+    if (o.progress == NULL)
+        printf("%s\n", digest);
+    return 0;
+}
+
+static const struct cli_option login_options[] = {
+    {{"username", required_argument, NULL, 'u'}, 'u', "USER", "user name"},
+    {{"password", required_argument, NULL, 'p'}, 'p', "PASSWORD", "password"},
+    {{"password-stdin", no_argument, NULL, 'S'}, 0, NULL, "read the password from stdin"},
+    {{"tls-verify", required_argument, NULL, 'T'}, 0, "BOOL", "false: do not verify TLS"},
+    {{"help", no_argument, NULL, 'H'}, 0, NULL, "print this help"},
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_login_help = {
+    .usage = "login [OPTIONS] [SERVER]",
+    .summary = "Log in to a registry (kept in docker's config.json)\n",
+    .options = login_options,
+};
+
+int cli_login(const struct engine_context *context, int argc, char **argv)
+{
+    (void)context;
+    husk_error_t err = NULL;
+    struct cli_getopt table;
+    cli_getopt_init(&table, login_options, "+");
+    opterr = 0;
+    optind = 0;
+    struct login_options o = {0};
+    bool from_stdin = false;
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        if (option == 'u')
+            o.user = optarg;
+        else if (option == 'p')
+            o.password = optarg;
+        else if (option == 'S')
+            from_stdin = true;
+        else if (option == 'T') {
+            if (parse_tls_verify(optarg, &o.tls_verify_off, "login", &err) < 0)
+                return report(&err);
+        } else if (option == 'H')
+            return cli_help_print(&cli_login_help, stdout), 0;
+        else
+            return cli_usage_error(&err, "login", "bad flag %s", argv[optind - 1]), report(&err);
+    }
+    if (argc - optind > 1)
+        return cli_usage_error(&err, "login", "\"husk login\" takes at most 1 argument"),
+               report(&err);
+    o.server = optind < argc ? argv[optind] : NULL;
+    cleanup_free char *line = NULL;
+    if (from_stdin) {
+        size_t size = 0;
+        ssize_t n = getline(&line, &size, stdin);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        o.password = n > 0 ? line : NULL;
+    }
+    if (engine_login(&o, &err) < 0)
+        return report(&err);
+    printf("Login Succeeded\n");
+    return 0;
+}
+
+const struct cli_help cli_logout_help = {
+    .usage = "logout [SERVER]",
+    .summary = "Forget a registry's credentials\n",
+    .options = help_only,
+};
+
+int cli_logout(const struct engine_context *context, int argc, char **argv)
+{
+    (void)context;
+    husk_error_t err = NULL;
+    if (argc == 2 && strcmp(argv[1], "--help") == 0)
+        return cli_help_print(&cli_logout_help, stdout), 0;
+    if (argc > 2)
+        return cli_usage_error(&err, "logout", "\"husk logout\" takes at most 1 argument"),
+               report(&err);
+    const char *server = argc == 2 ? argv[1] : NULL;
+    if (engine_logout(server, &err) < 0)
+        return report(&err);
+    printf("Removing login credentials for %s\n", server ? server : "https://index.docker.io/v1/");
+    return 0;
+}
+
 const struct cli_help cli_image_help = {
     .usage = "image COMMAND",
-    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, save, pull\n",
+    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, save, pull, push\n",
     .options = help_only,
 };
 
@@ -634,6 +773,8 @@ int cli_image(const struct engine_context *context, int argc, char **argv)
         return cli_pull(context, argc - 1, argv + 1);
     if (strcmp(sub, "save") == 0)
         return cli_save(context, argc - 1, argv + 1);
+    if (strcmp(sub, "push") == 0)
+        return cli_push(context, argc - 1, argv + 1);
     husk_error_set(&err, 0, "unknown command \"image %s\"", sub);
     return report(&err);
 }

@@ -14,6 +14,8 @@
 #include "../image/image.h"
 #include "../image/platform.h"
 #include "../image/pull.h"
+#include "../image/push.h"
+#include "../image/registry.h"
 #include "../image/reference.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
@@ -195,6 +197,55 @@ int engine_image_save(const struct engine_context *context, char **references, i
     if (image_store_use(store, err) < 0)
         return -1;
     return image_archive_save(store, images, fd, err) < 0 ? husk_error_wrap(err, "save") : 0;
+}
+
+int engine_image_push(const struct engine_context *context, const struct image_push_options *o,
+                      char **digest, husk_error_t *err)
+{
+    cleanup_store struct image_store *store = NULL;
+    if (image_store_open(context->data_root, &store, err) < 0)
+        return -1;
+    struct push_options push = {.reference = o->reference,
+                                .registry = {.tls_verify_off = o->tls_verify_off},
+                                .progress = o->progress};
+    if (image_push(store, &push, digest, err) < 0)
+        return husk_error_wrap(err, "push %s", o->reference);
+    return 0;
+}
+
+/* "localhost:5000" or "https://localhost:5000/" -> "localhost:5000". */
+static char *server_domain(const char *server)
+{
+    if (server == NULL || strcmp(server, "https://index.docker.io/v1/") == 0)
+        return xstrdup("docker.io");
+    const char *start = strstr(server, "://") ? strstr(server, "://") + 3 : server;
+    size_t length = strcspn(start, "/");
+    return xstrndup(start, length);
+}
+
+int engine_login(const struct login_options *o, husk_error_t *err)
+{
+    if (o->user == NULL || o->user[0] == '\0' || o->password == NULL || o->password[0] == '\0')
+        return husk_error_set(err, 0, "login needs a user name and a password");
+    cleanup_free char *domain = server_domain(o->server);
+    struct image_reference reference = {.domain = domain, .path = ""};
+    struct registry_options options = {.tls_verify_off = o->tls_verify_off};
+    struct registry *registry;
+    if (registry_open(&reference, &options, &registry, err) < 0)
+        return -1;
+    cleanup_free char *credentials = xasprintf("%s:%s", o->user, o->password);
+    registry_use_credentials(registry, credentials);
+    int rc = registry_ping(registry, err);
+    registry_close(registry);
+    if (rc < 0)
+        return husk_error_wrap(err, "login to %s", domain);
+    return registry_credentials_save(domain, credentials, err);
+}
+
+int engine_logout(const char *server, husk_error_t *err)
+{
+    cleanup_free char *domain = server_domain(server);
+    return registry_credentials_remove(domain, err);
 }
 
 static int parse_platform(const char *text, struct pull_options *p, char **copy, husk_error_t *err)

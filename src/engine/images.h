@@ -42,6 +42,23 @@ struct image_pull_options {
 int engine_image_pull(const struct engine_context *context, const struct image_pull_options *o,
                       char **canonical, husk_error_t *err);
 
+struct image_push_options {
+    const char *reference;
+    FILE *progress;
+    bool tls_verify_off;
+};
+int engine_image_push(const struct engine_context *context, const struct image_push_options *o,
+                      char **digest, husk_error_t *err);
+
+struct login_options {
+    const char *server; /* "localhost:5000", NULL or "docker.io" for Docker Hub */
+    const char *user, *password;
+    bool tls_verify_off;
+};
+/* Checks the credentials with the registry, then keeps them. */
+int engine_login(const struct login_options *o, husk_error_t *err);
+int engine_logout(const char *server, husk_error_t *err);
+
 /* One row per image: {"Id", "RepoTags", "RepoDigests", "Created", "Size",
  * "Dangling"} (docker's ImageSummary shape), newest first. */
 int engine_image_list(const struct engine_context *context, json_t **rows, husk_error_t *err);

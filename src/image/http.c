@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "../util/xalloc.h"
 
@@ -172,6 +173,15 @@ static size_t on_header(char *data, size_t size, size_t count, void *context)
     return length;
 }
 
+static size_t on_upload(char *buffer, size_t size, size_t count, void *context)
+{
+    const struct http_request *r = context;
+    ssize_t n;
+    while ((n = read(r->upload_fd, buffer, size * count)) < 0 && errno == EINTR)
+        ;
+    return n < 0 ? CURL_READFUNC_ABORT : (size_t)n;
+}
+
 static void configure(struct http *h, CURL *curl, const struct http_request *r, struct transfer *t,
                       struct curl_slist *headers)
 {
@@ -206,7 +216,12 @@ static void configure(struct http *h, CURL *curl, const struct http_request *r, 
         a->easy_setopt(curl, CURLOPT_USERPWD, r->user_password);
     }
     const char *method = r->method ? r->method : "GET";
-    if (strcmp(method, "HEAD") == 0) {
+    if (r->upload_fd > 0) {
+        a->easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        a->easy_setopt(curl, CURLOPT_READFUNCTION, on_upload);
+        a->easy_setopt(curl, CURLOPT_READDATA, (void *)r);
+        a->easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->upload_size);
+    } else if (strcmp(method, "HEAD") == 0) {
         a->easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (strcmp(method, "GET") != 0) {
         a->easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);

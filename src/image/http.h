@@ -31,6 +31,8 @@ struct http_request {
     int (*write)(void *data, const void *block, size_t length);
     void *write_data;
     int64_t resume_from; /* > 0: a Range request from this byte */
+    int upload_fd;       /* > 0: PUT the UPLOAD_SIZE bytes read from it */
+    int64_t upload_size;
 };
 
 struct http_response {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/json_text.h"
 #include "../util/xalloc.h"
 #include "digest.h"
@@ -182,8 +183,11 @@ static int fetch_token(struct registry *r, const char *challenge, husk_error_t *
     cleanup_free char *default_scope = xasprintf("repository:%s:pull", r->repository);
     cleanup_free char *service_part = service ? url_escape(service) : xstrdup("");
     cleanup_free char *scope_part = url_escape(scope ? scope : default_scope);
-    cleanup_free char *url = xasprintf("%s%sservice=%s&scope=%s", realm,
-                                       strchr(realm, '?') ? "&" : "?", service_part, scope_part);
+    /* A login asks for no scope: the realm only checks the credentials. */
+    bool scoped = scope != NULL || r->repository[0] != '\0';
+    cleanup_free char *url =
+        xasprintf("%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", service_part,
+                  scoped ? "&scope=" : "", scoped ? scope_part : "");
     struct http_request request = {.url = url,
                                    .insecure = r->insecure,
                                    .ca_file = r->ca_file,
@@ -251,17 +255,27 @@ static int request(struct registry *r, const char *path, const char *accept,
                    struct http_request *base, struct http_response *response, husk_error_t *err)
 {
     for (int attempt = 0;; attempt++) {
+        /* PATH is under the repository, or absolute ("/v2/", an upload's
+         * Location, which may also be a whole URL). */
         cleanup_free char *url =
-            xasprintf("%s://%s/v2/%s/%s", r->scheme, r->host, r->repository, path);
+            strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0 ? xstrdup(path)
+            : path[0] == '/'
+                ? xasprintf("%s://%s%s", r->scheme, r->host, path)
+                : xasprintf("%s://%s/v2/%s/%s", r->scheme, r->host, r->repository, path);
         cleanup_free char *authorization =
             r->token ? xasprintf("Authorization: Bearer %s", r->token) : NULL;
-        cleanup_free char *accept_header = accept ? xasprintf("Accept: %s", accept) : NULL;
+        cleanup_free char *accept_header = accept == NULL ? NULL
+                                           : strchr(accept, ':')
+                                               ? xstrdup(accept) /* a whole header: Content-Type */
+                                               : xasprintf("Accept: %s", accept);
         const char *headers[3] = {NULL, NULL, NULL};
         size_t count = 0;
         if (authorization)
             headers[count++] = authorization;
         if (accept_header)
             headers[count++] = accept_header;
+        if (base->upload_fd > 0 && lseek(base->upload_fd, 0, SEEK_SET) < 0)
+            return husk_error_set(err, errno, "rewind an upload");
         struct http_request req = *base;
         req.url = url;
         req.headers = headers;
@@ -396,4 +410,138 @@ int registry_stream_blob(struct registry *r, const char *digest,
         husk_error_free(&failure);
         backoff(attempt + 1);
     }
+}
+
+int registry_ping(struct registry *r, husk_error_t *err)
+{
+    struct http_request base = {.limit = 1 << 20};
+    struct http_response response;
+    if (request(r, "/v2/", NULL, &base, &response, err) < 0)
+        return -1;
+    long status = response.status;
+    http_response_free(&response);
+    if (status == 200)
+        return 0;
+    if (status == 401)
+        return husk_error_set(err, 0, "%s: unauthorized: wrong user name or password", r->domain);
+    return husk_error_set(err, 0, "%s: the registry answered HTTP %ld", r->domain, status);
+}
+
+int registry_blob_exists(struct registry *r, const char *digest, bool *exists, husk_error_t *err)
+{
+    cleanup_free char *path = xasprintf("blobs/%s", digest);
+    struct http_request base = {.method = "HEAD"};
+    struct http_response response;
+    if (request(r, path, NULL, &base, &response, err) < 0)
+        return -1;
+    long status = response.status;
+    http_response_free(&response);
+    *exists = status == 200;
+    if (status != 200 && status != 404) {
+        struct http_response shown = {.status = status};
+        return registry_error(r, &shown, digest, err);
+    }
+    return 0;
+}
+
+int registry_upload_blob(struct registry *r, const char *digest, int fd, int64_t size,
+                         husk_error_t *err)
+{
+    struct http_request start = {.method = "POST"};
+    struct http_response response;
+    if (request(r, "blobs/uploads/", NULL, &start, &response, err) < 0)
+        return -1;
+    if (response.status != 202 || response.location == NULL) {
+        int rc = registry_error(r, &response, "start an upload", err);
+        http_response_free(&response);
+        return rc;
+    }
+    cleanup_free char *location = xasprintf("%s%sdigest=%s", response.location,
+                                            strchr(response.location, '?') ? "&" : "?", digest);
+    http_response_free(&response);
+    struct http_request put = {
+        .method = "PUT", .upload_fd = fd, .upload_size = size, .limit = 1 << 20};
+    if (lseek(fd, 0, SEEK_SET) < 0)
+        return husk_error_set(err, errno, "read blob %s", digest);
+    if (request(r, location, "Content-Type: application/octet-stream", &put, &response, err) < 0)
+        return -1;
+    int rc = response.status == 201 ? 0 : registry_error(r, &response, digest, err);
+    http_response_free(&response);
+    return rc;
+}
+
+int registry_put_manifest(struct registry *r, const char *reference, const char *media_type,
+                          const char *text, size_t length, husk_error_t *err)
+{
+    cleanup_free char *path = xasprintf("manifests/%s", reference);
+    cleanup_free char *content_type = xasprintf("Content-Type: %s", media_type);
+    struct http_request put = {.method = "PUT", .body = text, .body_length = length};
+    struct http_response response;
+    if (request(r, path, content_type, &put, &response, err) < 0)
+        return -1;
+    int rc = response.status == 201 ? 0 : registry_error(r, &response, reference, err);
+    http_response_free(&response);
+    return rc;
+}
+
+void registry_use_credentials(struct registry *r, const char *user_password)
+{
+    free(r->credentials);
+    r->credentials = user_password ? xstrdup(user_password) : NULL;
+}
+
+/* docker's key for Docker Hub; other registries by host[:port]. */
+static const char *auth_key(const char *domain)
+{
+    return strcmp(domain, "docker.io") == 0 ? "https://index.docker.io/v1/" : domain;
+}
+
+static char *docker_config_path(void)
+{
+    const char *docker = getenv("DOCKER_CONFIG");
+    const char *home = getenv("HOME");
+    if (docker != NULL)
+        return xasprintf("%s/config.json", docker);
+    return home ? xasprintf("%s/.docker/config.json", home) : NULL;
+}
+
+static int config_update(const char *domain, const char *user_password, husk_error_t *err)
+{
+    cleanup_free char *path = docker_config_path();
+    if (path == NULL)
+        return husk_error_set(err, 0, "no HOME or DOCKER_CONFIG to keep credentials in");
+    cleanup_json json_t *config = json_load_path(AT_FDCWD, path, NULL);
+    if (!json_is_object(config)) {
+        json_decref(config);
+        config = json_object();
+    }
+    json_t *auths = json_object_get(config, "auths");
+    if (!json_is_object(auths)) {
+        auths = json_object();
+        json_object_set_new(config, "auths", auths);
+    }
+    if (user_password == NULL) {
+        if (json_object_del(auths, auth_key(domain)) < 0 && json_object_del(auths, domain) < 0)
+            return husk_error_set(err, 0, "not logged in to %s", domain);
+    } else {
+        cleanup_free char *encoded = base64_encode(user_password);
+        json_object_set_new(auths, auth_key(domain), json_pack("{s:s}", "auth", encoded));
+    }
+    cleanup_free char *directory = xstrdup(path);
+    *strrchr(directory, '/') = '\0';
+    cleanup_free char *text = json_dumps(config, JSON_INDENT(1));
+    if (directory_create_parents(directory, 0700, err) < 0 ||
+        file_write_atomic(path, text, strlen(text), true, err) < 0)
+        return husk_error_wrap(err, "save credentials in %s", path);
+    return 0;
+}
+
+int registry_credentials_save(const char *domain, const char *user_password, husk_error_t *err)
+{
+    return config_update(domain, user_password, err);
+}
+
+int registry_credentials_remove(const char *domain, husk_error_t *err)
+{
+    return config_update(domain, NULL, err);
 }

@@ -40,7 +40,24 @@ int registry_stream_blob(struct registry *registry, const char *digest,
                          int (*write)(void *data, const void *block, size_t length), void *data,
                          husk_error_t *err);
 
+/* GET /v2/ with the registry's credentials (and a token for them when it
+ * wants one): whether it accepts them. */
+int registry_ping(struct registry *registry, husk_error_t *err);
+int registry_blob_exists(struct registry *registry, const char *digest, bool *exists,
+                         husk_error_t *err);
+/* A monolithic upload: POST an upload, PUT the SIZE bytes of FD with DIGEST. */
+int registry_upload_blob(struct registry *registry, const char *digest, int fd, int64_t size,
+                         husk_error_t *err);
+int registry_put_manifest(struct registry *registry, const char *reference, const char *media_type,
+                          const char *text, size_t length, husk_error_t *err);
+/* Replaces the credentials found in the files with "user:password". */
+void registry_use_credentials(struct registry *registry, const char *user_password);
+
 /* The credentials husk would send to DOMAIN, "user:password", or NULL. */
 char *registry_credentials(const char *domain);
+/* login and logout: docker's config.json ($DOCKER_CONFIG or ~/.docker),
+ * written whole, 0600; other keys kept. */
+int registry_credentials_save(const char *domain, const char *user_password, husk_error_t *err);
+int registry_credentials_remove(const char *domain, husk_error_t *err);
 
 #endif

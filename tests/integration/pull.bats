@@ -294,3 +294,49 @@ EOF
 	expect_status 0
 	[ -z "$(ls -A "$HUSK_ROOT/images/tmp")" ] || fail "prune left tmp: $(ls "$HUSK_ROOT/images/tmp")"
 }
+
+@test "push: the image's blobs and an OCI manifest; pulled back elsewhere it has the same ID" {
+	image_spec "pushed" | push - "$PLAIN/team/source:1"
+	husk pull -q "$PLAIN/team/source:1" >/dev/null
+	husk tag "$PLAIN/team/source:1" "$PLAIN/team/copy:2"
+	run husk push "$PLAIN/team/copy:2"
+	expect_status 0
+	expect_match "The push refers to repository \[$PLAIN/team/copy\]"
+	expect_match "2: digest: sha256:[0-9a-f]{64} size: [0-9]+"
+	run husk push "$PLAIN/team/copy:2"
+	[ "$(grep -c 'Layer already exists' <<<"$output")" = 3 ] || fail "$output"
+	local other=$BATS_TEST_TMPDIR/other-root
+	run husk --root "$other" pull -q "$PLAIN/team/copy:2"
+	expect_status 0
+	[ "$(husk --root "$other" image inspect -f '{{.Id}}' "$PLAIN/team/copy:2")" = \
+		"$(husk image inspect -f '{{.Id}}' "$PLAIN/team/source:1")" ] || fail "different IDs"
+	# The imported busybox (a plain tar blob) goes too.
+	husk tag busybox "$PLAIN/team/bb:1"
+	run husk push -q "$PLAIN/team/bb:1"
+	expect_match '^sha256:[0-9a-f]{64}$'
+	run --separate-stderr husk push "$PLAIN/team/nosuch:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"No such image"* ]] || fail "$stderr"
+}
+
+@test "login checks the password and keeps it 0600 in docker's config.json; push and pull use it; logout forgets" {
+	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
+	run --separate-stderr husk login -u tester -p wrong "$AUTH"
+	[ "$status" = 1 ] && [[ "$stderr" == *"unauthorized"* ]] || fail "$status $stderr"
+	[ ! -e "$DOCKER_CONFIG/config.json" ] || fail "a refused login was kept"
+	run bash -c "printf 'secret\n' | '$HUSK' login -u tester --password-stdin $AUTH"
+	expect_output "Login Succeeded"
+	[ "$(stat -c %a "$DOCKER_CONFIG/config.json")" = 600 ] || fail "mode $(stat -c %a "$DOCKER_CONFIG/config.json")"
+	husk run --rm --network none busybox true
+	husk tag busybox "$AUTH/team/mine:1"
+	run husk push -q "$AUTH/team/mine:1"
+	expect_status 0
+	husk rmi "$AUTH/team/mine:1" >/dev/null
+	run husk pull -q "$AUTH/team/mine:1"
+	expect_output "$AUTH/team/mine:1"
+	run husk logout "$AUTH"
+	expect_output "Removing login credentials for $AUTH"
+	run --separate-stderr husk pull "$AUTH/team/mine:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"unauthorized"* ]] || fail "$stderr"
+	run --separate-stderr husk logout "$AUTH"
+	[ "$status" = 1 ] && [[ "$stderr" == *"not logged in"* ]] || fail "$stderr"
+}
