@@ -1,5 +1,7 @@
 #!/bin/bash
-# Container start+run+teardown latency: husk vs crun vs runc vs the clone3() floor.
+# Container start+run+teardown latency: husk vs crun vs runc vs the clone3() floor; then
+# detached containers (lifecycle.sh), networking (network.sh), audit (audit.sh) and images
+# (images.sh: pull vs skopeo+umoci and podman).
 #
 #   bench/run.sh [HUSK]        (make bench runs: bench/run.sh build/husk)
 #
@@ -239,4 +241,6 @@ lifecycle_bench | tee -a "$out/results.txt"
 unshare --net "$here/network.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
 # husk audit with 20 containers, in a network namespace of its own too.
 unshare --net "$here/audit.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
+# Images: pull vs skopeo+umoci and podman from a local registry, overlay depth, `images`.
+unshare --net "$here/images.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
 echo "(tables: $out/results.txt, every run: $out/raw*.csv)"

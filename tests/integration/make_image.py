@@ -12,7 +12,8 @@ SPEC:
    "layers": [{"compression": "gzip" | "zstd" | "none",
                "tar": "/path/of/a/ready/layer.tar",  # instead of entries
                "entries": [{"path": "etc/x", "type": "file" | "dir" | "symlink" |
-                            "hardlink" | "fifo", "content": "...", "mode": 420,
+                            "hardlink" | "fifo" | "random", "content": "...", "mode": 420,
+                            "size": 1000000,  # "random": that many random bytes
                             "uid": 0, "gid": 0, "target": "...",
                             "xattrs": {"user.k": "v"}}]}],
    "platforms": ["linux/amd64", "linux/arm64"]}  # optional: an index of one
@@ -51,6 +52,9 @@ def layer_tar(entries):
             kind = e["type"]
             if kind == "file":
                 data = e.get("content", "").encode()
+                info.size = len(data)
+            elif kind == "random":  # SIZE incompressible bytes (benchmarks)
+                data = os.urandom(e["size"])
                 info.size = len(data)
             elif kind == "dir":
                 info.type = tarfile.DIRTYPE
