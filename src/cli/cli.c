@@ -39,7 +39,8 @@ static const struct cli_command commands[] = {
     {"unpause", "Thaw paused containers", cli_unpause, &cli_unpause_help},
     {"container", "Manage containers (prune)", cli_container, &cli_container_help},
     {"images", "List images", cli_images, &cli_images_help},
-    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, save, pull, push)", cli_image, &cli_image_help},
+    {"image", "Manage images (ls, inspect, rm, prune, tag, import, load, save, pull, push)",
+     cli_image, &cli_image_help},
     {"rmi", "Remove images", cli_rmi, &cli_rmi_help},
     {"tag", "Give an image another name", cli_tag, &cli_tag_help},
     {"import", "Make an image of a root file system tarball", cli_import, &cli_import_help},
@@ -49,6 +50,9 @@ static const struct cli_command commands[] = {
     {"push", "Push an image to a registry", cli_push, &cli_push_help},
     {"login", "Log in to a registry", cli_login, &cli_login_help},
     {"logout", "Log out of a registry", cli_logout, &cli_logout_help},
+    {"history", "Show how an image was made", cli_history, &cli_history_help},
+    {"export", "Write a container's file system as a tar archive", cli_export, &cli_export_help},
+    {"commit", "Make an image of a container's changes", cli_commit, &cli_commit_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -663,7 +663,8 @@ int cli_logout(const struct engine_context *context, int argc, char **argv)
 
 const struct cli_help cli_image_help = {
     .usage = "image COMMAND",
-    .summary = "Manage images: ls, inspect, rm, prune, tag, import, load, save, pull, push\n",
+    .summary =
+        "Manage images: ls, inspect, rm, prune, tag, import, load, save, pull, push,\nhistory\n",
     .options = help_only,
 };
 
@@ -775,6 +776,8 @@ int cli_image(const struct engine_context *context, int argc, char **argv)
         return cli_save(context, argc - 1, argv + 1);
     if (strcmp(sub, "push") == 0)
         return cli_push(context, argc - 1, argv + 1);
+    if (strcmp(sub, "history") == 0)
+        return cli_history(context, argc - 1, argv + 1);
     husk_error_set(&err, 0, "unknown command \"image %s\"", sub);
     return report(&err);
 }

@@ -248,6 +248,44 @@ int engine_logout(const char *server, husk_error_t *err)
     return registry_credentials_remove(domain, err);
 }
 
+int engine_image_history(const struct engine_context *context, const char *reference, json_t **out,
+                         husk_error_t *err)
+{
+    cleanup_store struct image_store *store = NULL;
+    if (image_store_open(context->data_root, &store, err) < 0)
+        return -1;
+    cleanup_free char *id = image_find_id(store, reference, err);
+    cleanup_json json_t *document = id ? config_document(store, id) : NULL;
+    if (document == NULL)
+        return id ? husk_error_set(err, 0, "image %s: its config is unreadable", reference) : -1;
+    json_t *history = json_object_get(document, "history");
+    json_t *diff_ids = json_object_get(json_object_get(document, "rootfs"), "diff_ids");
+    size_t layer = 0, i;
+    json_t *entry;
+    json_t *rows = json_array();
+    json_array_foreach(history, i, entry)
+    {
+        json_int_t size = 0;
+        if (!json_is_true(json_object_get(entry, "empty_layer"))) {
+            char blob[DIGEST_TEXT_SIZE];
+            uint64_t layer_size = 0;
+            const char *diff_id = json_string_value(json_array_get(diff_ids, layer++));
+            if (diff_id && image_store_layer_blob(store, diff_id, blob, &layer_size, NULL) == 0)
+                size = (json_int_t)layer_size;
+        }
+        json_array_insert_new(
+            rows, 0,
+            json_pack("{s:s, s:s, s:s, s:I, s:s}", "ID", "<missing>", "Created",
+                      json_string_value(json_object_get(entry, "created")) ?: "", "CreatedBy",
+                      json_string_value(json_object_get(entry, "created_by")) ?: "", "Size", size,
+                      "Comment", json_string_value(json_object_get(entry, "comment")) ?: ""));
+    }
+    if (json_array_size(rows) > 0)
+        json_object_set_new(json_array_get(rows, 0), "ID", json_string(id));
+    *out = rows;
+    return 0;
+}
+
 static int parse_platform(const char *text, struct pull_options *p, char **copy, husk_error_t *err)
 {
     p->os = "linux";

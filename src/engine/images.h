@@ -59,6 +59,11 @@ struct login_options {
 int engine_login(const struct login_options *o, husk_error_t *err);
 int engine_logout(const char *server, husk_error_t *err);
 
+/* `history`: one row per config history entry, newest first: {"ID",
+ * "Created", "CreatedBy", "Size", "Comment"}. */
+int engine_image_history(const struct engine_context *context, const char *reference, json_t **rows,
+                         husk_error_t *err);
+
 /* One row per image: {"Id", "RepoTags", "RepoDigests", "Created", "Size",
  * "Dangling"} (docker's ImageSummary shape), newest first. */
 int engine_image_list(const struct engine_context *context, json_t **rows, husk_error_t *err);

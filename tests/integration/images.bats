@@ -278,3 +278,39 @@ Deleted: $id"
 	run husk run --rm deep:1 cat /n
 	expect_output 40
 }
+
+@test "commit: a container's changes, deletions included, become a layer; history shows it" {
+	husk run --name changer busybox sh -c 'echo changed >/etc/motd; rm /bin/vi; mkdir -p /srv/app; echo data >/srv/app/f'
+	run husk commit -m "made by a test" -a tester -c 'CMD ["cat", "/srv/app/f"]' changer committed:1
+	expect_status 0
+	expect_match '^sha256:[0-9a-f]{64}$'
+	run husk run --rm committed:1
+	expect_output data
+	run husk run --rm committed:1 sh -c 'cat /etc/motd; test -e /bin/vi && echo vi-here || echo vi-gone'
+	expect_output "changed
+vi-gone"
+	run husk image inspect -f '{{len .RootFS.Layers}} {{.Author}} {{.Comment}}' committed:1
+	expect_output "2 tester made by a test"
+	run husk history committed:1
+	expect_status 0
+	expect_match 'husk commit +[0-9.]+kB +made by a test'
+	[ "${#lines[@]}" = 3 ] || fail "rows: $output"
+	husk rm changer
+	run --separate-stderr husk commit nosuch x:1
+	[ "$status" = 1 ] && [[ "$stderr" == *"No such container: nosuch"* ]] || fail "$stderr"
+}
+
+@test "export: the container's file system as one tar, without its deleted files" {
+	husk run --name exported busybox sh -c 'echo mine >/mine; rm /bin/vi'
+	husk export -o "$BATS_TEST_TMPDIR/fs.tar" exported
+	tar -tf "$BATS_TEST_TMPDIR/fs.tar" >"$BATS_TEST_TMPDIR/list"
+	grep -qx mine "$BATS_TEST_TMPDIR/list" || fail "no /mine"
+	grep -qx bin/busybox "$BATS_TEST_TMPDIR/list" || fail "no busybox"
+	! grep -q 'bin/vi$' "$BATS_TEST_TMPDIR/list" || fail "deleted /bin/vi exported"
+	! grep -q '\.wh\.' "$BATS_TEST_TMPDIR/list" || fail "whiteouts exported"
+	# The tar imports back as a working image.
+	husk import "$BATS_TEST_TMPDIR/fs.tar" reimported:1 >/dev/null
+	run husk run --rm reimported:1 cat /mine
+	expect_output mine
+	husk rm exported
+}

@@ -1,0 +1,140 @@
+#include "tar_tree.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/file.h"
+#include "../util/xalloc.h"
+
+struct walk {
+    struct tar_writer *tar;
+    enum tar_tree_mode mode;
+    dev_t device;   /* the tree's file system: mounts below are not entered */
+    json_t *inodes; /* "dev:ino" -> first name, for hard links */
+    husk_error_t *err;
+};
+
+static bool is_entry(const char *name)
+{
+    return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int add(struct walk *w, struct tar_member *m)
+{
+    return tar_writer_add(w->tar, m, w->err);
+}
+
+static bool opaque(int parent, const char *name)
+{
+    char path[PATH_MAX], value[2];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", parent, name);
+    return lgetxattr(path, "trusted.overlay.opaque", value, sizeof(value)) == 1 && value[0] == 'y';
+}
+
+static int walk_directory(struct walk *w, int directory, const char *prefix);
+
+static int add_entry(struct walk *w, int parent, const char *name, const char *path)
+{
+    struct stat st;
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : husk_error_set(w->err, errno, "read %s", path);
+    struct tar_member m = {.name = path,
+                           .mode = st.st_mode,
+                           .uid = st.st_uid,
+                           .gid = st.st_gid,
+                           .mtime = st.st_mtime,
+                           .data_fd = -1};
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0) && w->mode == TAR_TREE_OVERLAY_UPPER) {
+        /* overlayfs's whiteout becomes the image format's. */
+        const char *slash = strrchr(path, '/');
+        cleanup_free char *whiteout =
+            slash ? xasprintf("%.*s/.wh.%s", (int)(slash - path), path, slash + 1)
+                  : xasprintf(".wh.%s", path);
+        struct tar_member marker = {.name = whiteout, .mode = S_IFREG | 0644, .data_fd = -1};
+        return add(w, &marker);
+    }
+    if (S_ISSOCK(st.st_mode))
+        return 0;
+    if (S_ISDIR(st.st_mode)) {
+        if (add(w, &m) < 0)
+            return -1;
+        if (w->mode == TAR_TREE_OVERLAY_UPPER && opaque(parent, name)) {
+            cleanup_free char *marker_name = xasprintf("%s/.wh..wh..opq", path);
+            struct tar_member marker = {.name = marker_name, .mode = S_IFREG | 0644, .data_fd = -1};
+            if (add(w, &marker) < 0)
+                return -1;
+        }
+        /* A mount inside (a running container's /proc) is not the container's. */
+        if (st.st_dev != w->device)
+            return 0;
+        cleanup_close int fd =
+            openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            return husk_error_set(w->err, errno, "open %s", path);
+        return walk_directory(w, fd, path);
+    }
+    char key[64];
+    snprintf(key, sizeof(key), "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+    const char *first = json_string_value(json_object_get(w->inodes, key));
+    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && first != NULL) {
+        m.hardlink_name = first;
+        return add(w, &m);
+    }
+    if (st.st_nlink > 1)
+        json_object_set_new(w->inodes, key, json_string(path));
+    if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t length = readlinkat(parent, name, target, sizeof(target) - 1);
+        if (length < 0)
+            return husk_error_set(w->err, errno, "read link %s", path);
+        target[length] = '\0';
+        m.link_target = target;
+        return add(w, &m);
+    }
+    if (S_ISREG(st.st_mode)) {
+        cleanup_close int fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            return husk_error_set(w->err, errno, "open %s", path);
+        m.data_fd = fd;
+        m.size = (size_t)st.st_size;
+        return add(w, &m);
+    }
+    m.rdev = st.st_rdev;
+    return add(w, &m);
+}
+
+/* Entries sorted by name: the same tree always gives the same tar. */
+static int walk_directory(struct walk *w, int directory, const char *prefix)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", directory);
+    char **names = directory_names(path, is_entry);
+    int rc = 0;
+    for (char **name = names; rc == 0 && name && *name; name++) {
+        cleanup_free char *entry = prefix[0] ? xasprintf("%s/%s", prefix, *name) : xstrdup(*name);
+        rc = add_entry(w, directory, *name, entry);
+    }
+    cleanup_strvp(&names);
+    return rc;
+}
+
+int tar_tree_add(struct tar_writer *tar, int root_fd, enum tar_tree_mode mode, husk_error_t *err)
+{
+    struct stat st;
+    if (fstat(root_fd, &st) < 0)
+        return husk_error_set(err, errno, "read the tree to archive");
+    struct walk w = {tar, mode, st.st_dev, json_object(), err};
+    int rc = walk_directory(&w, root_fd, "");
+    json_decref(w.inodes);
+    return rc;
+}
