@@ -314,3 +314,48 @@ vi-gone"
 	expect_output mine
 	husk rm exported
 }
+
+@test "save: docker load's format that skopeo and podman read back, same config" {
+	layered | sed 's/"zstd"/"gzip"/' | make_archive "$BATS_TEST_TMPDIR/in.tar"
+	husk load -i "$BATS_TEST_TMPDIR/in.tar" >/dev/null
+	husk save -o "$BATS_TEST_TMPDIR/out.tar" layered:1 busybox
+	run skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/out.tar:layered:1"
+	expect_status 0
+	[ "$(jq -r '.Layers | length' <<<"$output")" = 4 ] || fail "$output"
+	local podman=(podman --root "$BATS_TEST_TMPDIR/podman" --runroot "$BATS_TEST_TMPDIR/podman-run"
+		--storage-driver vfs)
+	run "${podman[@]}" load -i "$BATS_TEST_TMPDIR/out.tar"
+	expect_status 0
+	expect_match "layered:1"
+	[ "$("${podman[@]}" image inspect --format '{{.Id}}' layered:1)" = \
+		"$(husk image inspect -f '{{.Id}}' layered:1 | sed 's/^sha256://')" ] ||
+		fail "podman sees another config"
+	"${podman[@]}" system reset -f >/dev/null 2>&1 || true
+	# And husk loads its own archive into an empty store.
+	run husk --root "$BATS_TEST_TMPDIR/again" load -i "$BATS_TEST_TMPDIR/out.tar"
+	expect_output "Loaded image: layered:1
+Loaded image: busybox:latest"
+	run --separate-stderr bash -c "'$HUSK' save busybox | cat >/dev/null"
+	expect_status 0
+}
+
+@test "load killed at any moment leaves no half image; rmi after it works" {
+	layered | make_archive "$BATS_TEST_TMPDIR/big.tar"
+	local delay
+	for delay in 0.001 0.005 0.01 0.03 0.08; do
+		"$HUSK" load -i "$BATS_TEST_TMPDIR/big.tar" >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$delay"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		if husk image inspect layered:1 >/dev/null 2>&1; then
+			run husk run --rm layered:1 cat /etc/keep
+			expect_output replaced
+			husk rmi layered:1 >/dev/null
+		fi
+	done
+	run husk load -i "$BATS_TEST_TMPDIR/big.tar"
+	expect_output "Loaded image: layered:1"
+	run husk run --rm layered:1 cat /etc/keep
+	expect_output replaced
+}
