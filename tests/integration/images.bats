@@ -322,7 +322,10 @@ vi-gone"
 	run skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/out.tar:layered:1"
 	expect_status 0
 	[ "$(jq -r '.Layers | length' <<<"$output")" = 4 ] || fail "$output"
-	local podman=(podman --root "$BATS_TEST_TMPDIR/podman" --runroot "$BATS_TEST_TMPDIR/podman-run"
+	# podman wants a short runroot (at most 50 characters).
+	local run_root
+	run_root=$(mktemp -d /tmp/hp.XXXXXX)
+	local podman=(podman --root "$BATS_TEST_TMPDIR/podman" --runroot "$run_root"
 		--storage-driver vfs)
 	run "${podman[@]}" load -i "$BATS_TEST_TMPDIR/out.tar"
 	expect_status 0
@@ -331,6 +334,7 @@ vi-gone"
 		"$(husk image inspect -f '{{.Id}}' layered:1 | sed 's/^sha256://')" ] ||
 		fail "podman sees another config"
 	"${podman[@]}" system reset -f >/dev/null 2>&1 || true
+	rm -rf "$run_root"
 	# And husk loads its own archive into an empty store.
 	run husk --root "$BATS_TEST_TMPDIR/again" load -i "$BATS_TEST_TMPDIR/out.tar"
 	expect_output "Loaded image: layered:1
