@@ -52,6 +52,7 @@ struct download {
     struct registry *registry;
     const char *digest;
     int fd;
+    bool reader_gone; /* the unpacker stopped reading: its error is the one */
     husk_error_t err;
 };
 
@@ -62,8 +63,10 @@ static int write_all(void *data, const void *block, size_t length)
         ssize_t n = write(d->fd, (const char *)block + done, length - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n < 0) {
+            d->reader_gone = errno == EPIPE;
             return -1;
+        }
         done += (size_t)n;
     }
     return 0;
@@ -124,8 +127,11 @@ static int fetch_layer(struct pull *p, struct pull_layer *layer, husk_error_t *e
             rc = image_store_layer_add(p->store, &source, &layer->added, err);
             pthread_join(thread, NULL);
             registry_close(download.registry);
-            /* A download that failed explains a truncated layer best. */
-            if (download.err != NULL) {
+            /* A download that failed explains a truncated layer best; one
+             * that failed because the unpacker gave up does not. */
+            if (download.err != NULL && download.reader_gone) {
+                husk_error_free(&download.err);
+            } else if (download.err != NULL) {
                 husk_error_free(err);
                 *err = download.err;
                 rc = -1;

@@ -340,3 +340,63 @@ EOF
 	run --separate-stderr husk logout "$AUTH"
 	[ "$status" = 1 ] && [[ "$stderr" == *"not logged in"* ]] || fail "$stderr"
 }
+
+# proxy_start PORT MODE: the faulty proxy in front of the plain registry.
+proxy_start() {
+	python3 "$(dirname "$BATS_TEST_FILENAME")/faulty_proxy.py" "$1" 5000 "$2" "$BATS_TEST_TMPDIR/proxy.log" &
+	PROXY_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/v2/" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+big_image() { # REF: busybox plus a 3 MiB random layer, pushed to the plain registry
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	push - "$PLAIN/$1" <<JSON
+{"config": {"Cmd": ["true"]}, "layers": [{"tar": "$BATS_TEST_TMPDIR/rootfs.tar"},
+ {"compression": "none", "entries": [{"path": "big", "type": "random", "size": 3145728}]}]}
+JSON
+}
+
+@test "a blob transfer cut in the middle resumes with a Range request and the pull completes" {
+	big_image team/cut:1
+	proxy_start 5010 cut
+	run husk pull -q 127.0.0.1:5010/team/cut:1
+	kill "$PROXY_PID"
+	expect_output "127.0.0.1:5010/team/cut:1"
+	grep -q "cut after 1 MiB" "$BATS_TEST_TMPDIR/proxy.log" || fail "nothing was cut: $(cat "$BATS_TEST_TMPDIR/proxy.log")"
+	grep -qi "range: bytes=1048576-" "$BATS_TEST_TMPDIR/proxy.log" || fail "no resume: $(cat "$BATS_TEST_TMPDIR/proxy.log")"
+	run husk run --rm 127.0.0.1:5010/team/cut:1
+	expect_status 0
+}
+
+@test "a 503 from the registry is retried" {
+	big_image team/busy:1
+	proxy_start 5011 503
+	run husk pull -q 127.0.0.1:5011/team/busy:1
+	kill "$PROXY_PID"
+	expect_output "127.0.0.1:5011/team/busy:1"
+	[ "$(grep -c 'GET /v2/team/busy/blobs/' "$BATS_TEST_TMPDIR/proxy.log")" -ge 3 ] ||
+		fail "no retry: $(cat "$BATS_TEST_TMPDIR/proxy.log")"
+}
+
+@test "a full disk fails the pull with one line and leaves the store as it was" {
+	big_image team/full:1
+	local small=$BATS_TEST_TMPDIR/small
+	mkdir "$small"
+	mount -t tmpfs -o size=4m tmpfs "$small"
+	run --separate-stderr husk --root "$small/root" pull -q "$PLAIN/team/full:1"
+	local status_was=$status
+	local left
+	left=$(ls -A "$small/root/images/tmp" 2>/dev/null | grep -v '^pulling-' || true)
+	local images
+	images=$(ls -A "$small/root/images/images" 2>/dev/null || true)
+	umount "$small"
+	[ "$status_was" = 1 ] || fail "status $status_was"
+	[ "${#stderr_lines[@]}" = 1 ] && [[ "$stderr" == *"No space left on device"* ]] || fail "$stderr"
+	[ -z "$left" ] || fail "tmp left: $left"
+	[ -z "$images" ] || fail "an image was recorded: $images"
+}
