@@ -314,6 +314,7 @@ int engine_image_pull(const struct engine_context *context, const struct image_p
         .reference = o->reference,
         .registry = {.tls_verify_off = o->tls_verify_off},
         .progress = o->progress,
+        .live = o->progress != NULL && isatty(fileno(o->progress)),
         .announce = o->announce,
     };
     cleanup_free char *platform = NULL;

@@ -14,6 +14,7 @@
 #include "digest.h"
 #include "manifest.h"
 #include "platform.h"
+#include "pull_progress.h"
 
 /* Layers fetched at once: docker's default is 3. */
 #define PARALLEL_LAYERS 3
@@ -33,17 +34,8 @@ struct pull {
     struct pull_layer *layers;
     size_t count, next;
     pthread_mutex_t lock;
+    struct pull_progress *progress;
 };
-
-static void progress(struct pull *p, const char *digest, const char *what)
-{
-    if (p->options->progress == NULL)
-        return;
-    pthread_mutex_lock(&p->lock);
-    fprintf(p->options->progress, "%.12s: %s\n", digest + 7, what);
-    fflush(p->options->progress);
-    pthread_mutex_unlock(&p->lock);
-}
 
 /* --- one layer: a thread streams it from the registry into a pipe, the
  * worker unpacks from the pipe --- */
@@ -52,6 +44,9 @@ struct download {
     struct registry *registry;
     const char *digest;
     int fd;
+    struct pull_progress *progress;
+    size_t layer;
+    int64_t received;
     bool reader_gone; /* the unpacker stopped reading: its error is the one */
     husk_error_t err;
 };
@@ -69,6 +64,8 @@ static int write_all(void *data, const void *block, size_t length)
         }
         done += (size_t)n;
     }
+    d->received += (int64_t)length;
+    pull_progress_bytes(d->progress, d->layer, d->received);
     return 0;
 }
 
@@ -94,8 +91,9 @@ static int lock_layer(struct pull *p, const char *diff_id, husk_error_t *err)
     return fd;
 }
 
-static int fetch_layer(struct pull *p, struct pull_layer *layer, husk_error_t *err)
+static int fetch_layer(struct pull *p, size_t index, husk_error_t *err)
 {
+    struct pull_layer *layer = &p->layers[index];
     const struct descriptor *d = layer->descriptor;
     int lock = lock_layer(p, layer->diff_id, err);
     if (lock < 0)
@@ -103,10 +101,10 @@ static int fetch_layer(struct pull *p, struct pull_layer *layer, husk_error_t *e
     int rc = 0;
     if (image_store_layer_exists(p->store, layer->diff_id)) {
         layer->present = true;
-        progress(p, d->digest, "Already exists");
+        pull_progress_state(p->progress, index, "Already exists");
     } else {
         int pipe_fds[2];
-        struct download download = {.digest = d->digest};
+        struct download download = {.digest = d->digest, .progress = p->progress, .layer = index};
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
             rc = husk_error_set(err, errno, "pipe");
         else if (registry_clone(p->registry, &download.registry, err) < 0) {
@@ -119,7 +117,7 @@ static int fetch_layer(struct pull *p, struct pull_layer *layer, husk_error_t *e
             download.fd = pipe_fds[1];
             if (pthread_create(&thread, NULL, download_run, &download) != 0)
                 abort();
-            progress(p, d->digest, "Pulling fs layer");
+            pull_progress_state(p->progress, index, "Downloading");
             struct layer_source source = {.stream = fd_stream_new(pipe_fds[0], true),
                                           .digest = d->digest,
                                           .size = d->size,
@@ -137,7 +135,7 @@ static int fetch_layer(struct pull *p, struct pull_layer *layer, husk_error_t *e
                 rc = -1;
             }
             if (rc == 0)
-                progress(p, d->digest, "Pull complete");
+                pull_progress_state(p->progress, index, "Pull complete");
         }
     }
     close(lock);
@@ -153,7 +151,7 @@ static void *worker_run(void *data)
         pthread_mutex_unlock(&p->lock);
         if (i >= p->count)
             return NULL;
-        fetch_layer(p, &p->layers[i], &p->layers[i].err);
+        fetch_layer(p, i, &p->layers[i].err);
     }
 }
 
@@ -296,6 +294,17 @@ static int publish(struct pull *p, const char *config_text, size_t config_length
     return rc;
 }
 
+static struct pull_progress *progress_for(const struct pull_options *o, const struct manifest *m)
+{
+    const char *digests[m->layer_count + 1];
+    int64_t sizes[m->layer_count + 1];
+    for (size_t i = 0; i < m->layer_count; i++) {
+        digests[i] = m->layers[i].digest;
+        sizes[i] = m->layers[i].size;
+    }
+    return pull_progress_new(o->progress, o->live, digests, sizes, m->layer_count);
+}
+
 int image_pull(struct image_store *store, const struct pull_options *o, char **id, char **canonical,
                husk_error_t *err)
 {
@@ -339,6 +348,7 @@ int image_pull(struct image_store *store, const struct pull_options *o, char **i
             goto out;
         }
     }
+    p.progress = progress_for(o, &m);
     if (fetch_layers(&p, err) < 0)
         goto out;
     repository = image_reference_repository(&ref);
@@ -352,6 +362,7 @@ int image_pull(struct image_store *store, const struct pull_options *o, char **i
             fprintf(o->progress, "Digest: %s\n", manifest.digest);
     }
 out:
+    pull_progress_free(p.progress);
     free(repository);
     free(tag_reference);
     free(digest_reference);

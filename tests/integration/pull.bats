@@ -400,3 +400,20 @@ JSON
 	[ -z "$left" ] || fail "tmp left: $left"
 	[ -z "$images" ] || fail "an image was recorded: $images"
 }
+
+@test "on a terminal each layer keeps one line, redrawn in place" {
+	image_spec "live" | push - "$PLAIN/team/live:1"
+	local socket=$BATS_TEST_TMPDIR/tmux.sock
+	TERM=xterm tmux -S "$socket" -f /dev/null new-session -d -s pull -x 150 -y 40 \
+		"'$HUSK' pull $PLAIN/team/live:1; echo EXIT=\$?; sleep 30"
+	local i screen=""
+	for i in $(seq 1 100); do
+		screen=$(tmux -S "$socket" capture-pane -p -t pull)
+		[[ "$screen" == *EXIT=* ]] && break
+		sleep 0.1
+	done
+	tmux -S "$socket" kill-server
+	[[ "$screen" == *EXIT=0* ]] || fail "$screen"
+	[ "$(grep -cE '^[0-9a-f]{12}: (Pull complete|Already exists)$' <<<"$screen")" = 3 ] || fail "$screen"
+	[ "$(grep -cE '^[0-9a-f]{12}: ' <<<"$screen")" = 3 ] || fail "more than one line a layer: $screen"
+}
