@@ -11,6 +11,7 @@
 
 #include "../image/archive_load.h"
 #include "../image/archive_save.h"
+#include "../image/http.h"
 #include "../image/image.h"
 #include "../image/platform.h"
 #include "../image/pull.h"
@@ -70,6 +71,47 @@ static int apply_changes(json_t *config, char **changes, husk_error_t *err)
     return 0;
 }
 
+static int write_to_fd(void *data, const void *block, size_t length)
+{
+    int fd = *(int *)data;
+    for (size_t done = 0; done < length;) {
+        ssize_t n = write(fd, (const char *)block + done, length - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* import's URL: fetched whole into an unnamed file of the store's tmp/. */
+static int open_url(struct image_store *store, const char *url, husk_error_t *err)
+{
+    cleanup_free char *tmp = xasprintf("%s/tmp", store->root);
+    int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return husk_error_set(err, errno, "import %s", url);
+    struct http *http;
+    if (http_open(&http, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    struct http_request request = {.url = url, .write = write_to_fd, .write_data = &fd};
+    struct http_response response;
+    int rc = http_perform(http, &request, &response, err);
+    http_close(http);
+    if (rc == 0 && response.status != 200)
+        rc = husk_error_set(err, 0, "import %s: HTTP %ld", url, response.status);
+    if (rc == 0)
+        http_response_free(&response);
+    if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static int open_source(const char *source, husk_error_t *err)
 {
     int fd = strcmp(source, "-") == 0 ? dup(STDIN_FILENO) : open(source, O_RDONLY | O_CLOEXEC);
@@ -111,7 +153,8 @@ int engine_image_import(const struct engine_context *context, const struct image
     cleanup_store struct image_store *store = NULL;
     if (image_store_open(context->data_root, &store, err) < 0 || image_store_use(store, err) < 0)
         return -1;
-    int fd = open_source(o->source, err);
+    bool url = strncmp(o->source, "http://", 7) == 0 || strncmp(o->source, "https://", 8) == 0;
+    int fd = url ? open_url(store, o->source, err) : open_source(o->source, err);
     if (fd < 0)
         return -1;
     struct layer_source source = {.stream = fd_stream_new(fd, true), .size = -1};
@@ -146,12 +189,20 @@ int engine_image_load(const struct engine_context *context, const char *source, 
     cleanup_store struct image_store *store = NULL;
     if (image_store_open(context->data_root, &store, err) < 0)
         return -1;
-    int fd = open_source(source, err);
-    if (fd < 0)
-        return husk_error_wrap(err, "load");
     cleanup_json json_t *canonical = NULL;
-    int rc = image_archive_load(store, fd, &canonical, err);
-    close(fd);
+    int rc;
+    int directory =
+        strcmp(source, "-") == 0 ? -1 : open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory >= 0) {
+        rc = image_directory_load(store, directory, &canonical, err);
+        close(directory);
+    } else {
+        int fd = open_source(source, err);
+        if (fd < 0)
+            return husk_error_wrap(err, "load");
+        rc = image_archive_load(store, fd, &canonical, err);
+        close(fd);
+    }
     if (rc < 0)
         return husk_error_wrap(err, "load %s", strcmp(source, "-") == 0 ? "from stdin" : source);
     *loaded = json_array();

@@ -3,11 +3,15 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/xalloc.h"
 #include "manifest.h"
 #include "platform.h"
@@ -52,23 +56,42 @@ static la_ssize_t outer_read(struct archive *archive, void *data, const void **b
     return n;
 }
 
-/* One entry's data: the bytes already peeked at, then the rest. */
-struct entry_stream {
+/* One entry's data: the bytes already peeked at, then the rest of INNER. */
+struct prefixed_stream {
     struct byte_stream base;
-    struct archive *archive;
-    const char *peeked;
+    struct byte_stream *inner;
+    char peeked[PEEK_SIZE];
     size_t peeked_length, offset;
 };
 
-static ssize_t entry_read(struct byte_stream *stream, void *buffer, size_t size)
+static ssize_t prefixed_read(struct byte_stream *stream, void *buffer, size_t size)
 {
-    struct entry_stream *s = (struct entry_stream *)stream;
+    struct prefixed_stream *s = (struct prefixed_stream *)stream;
     if (s->offset < s->peeked_length) {
         size_t n = s->peeked_length - s->offset < size ? s->peeked_length - s->offset : size;
         memcpy(buffer, s->peeked + s->offset, n);
         s->offset += n;
         return (ssize_t)n;
     }
+    return byte_stream_read(s->inner, buffer, size);
+}
+
+static void prefixed_close(struct byte_stream *stream)
+{
+    struct prefixed_stream *s = (struct prefixed_stream *)stream;
+    byte_stream_close(s->inner);
+    free(s);
+}
+
+/* The current entry of an archive being read. */
+struct archive_data_stream {
+    struct byte_stream base;
+    struct archive *archive;
+};
+
+static ssize_t archive_data_read(struct byte_stream *stream, void *buffer, size_t size)
+{
+    struct archive_data_stream *s = (struct archive_data_stream *)stream;
     la_ssize_t n = archive_read_data(s->archive, buffer, size);
     if (n < 0) {
         errno = archive_errno(s->archive) ? archive_errno(s->archive) : EIO;
@@ -77,16 +100,15 @@ static ssize_t entry_read(struct byte_stream *stream, void *buffer, size_t size)
     return n;
 }
 
-static void entry_close(struct byte_stream *stream)
+static void archive_data_close(struct byte_stream *stream)
 {
     free(stream);
 }
 
-static struct byte_stream *entry_stream_new(struct archive *archive, const char *peeked,
-                                            size_t length)
+static struct byte_stream *archive_data_stream_new(struct archive *archive)
 {
-    struct entry_stream *s = xcalloc(1, sizeof(*s));
-    *s = (struct entry_stream){{entry_read, entry_close}, archive, peeked, length, 0};
+    struct archive_data_stream *s = xcalloc(1, sizeof(*s));
+    *s = (struct archive_data_stream){{archive_data_read, archive_data_close}, archive};
     return &s->base;
 }
 
@@ -154,6 +176,39 @@ static int unpack_layer(struct loading *l, const char *name, struct byte_stream 
     return 0;
 }
 
+/* A file of the archive or layout: JSON is kept in memory, a layer (an
+ * OCI blob or docker's ".tar") unpacked as it streams, anything else
+ * (docker's "VERSION") skipped. Takes INNER. */
+static int take_file(struct loading *l, const char *name, int64_t size, struct byte_stream *inner)
+{
+    struct prefixed_stream *s = xcalloc(1, sizeof(*s));
+    s->base = (struct byte_stream){prefixed_read, prefixed_close};
+    s->inner = inner;
+    for (ssize_t n = 1; n > 0 && s->peeked_length < sizeof(s->peeked);) {
+        n = byte_stream_read(inner, s->peeked + s->peeked_length,
+                             sizeof(s->peeked) - s->peeked_length);
+        if (n < 0) {
+            int saved = errno;
+            prefixed_close(&s->base);
+            return husk_error_set(l->err, saved, "read %s", name);
+        }
+        s->peeked_length += (size_t)n;
+    }
+    const char *p = s->peeked;
+    size_t length = s->peeked_length, skip = 0;
+    while (skip < length && strchr(" \t\r\n", p[skip]) && p[skip] != '\0')
+        skip++;
+    bool json = skip < length && (p[skip] == '{' || p[skip] == '[') && size <= JSON_ENTRY_MAX;
+    size_t name_length = strlen(name);
+    bool layer_name = strncmp(name, "blobs/", 6) == 0 ||
+                      (name_length > 4 && strcmp(name + name_length - 4, ".tar") == 0);
+    if (!json && layer_name)
+        return unpack_layer(l, name, &s->base, size);
+    int rc = json ? keep_document(l, name, &s->base, size) : 0;
+    prefixed_close(&s->base);
+    return rc;
+}
+
 static int read_entry(struct loading *l, struct archive_entry *entry)
 {
     cleanup_free char *name = entry_name(archive_entry_pathname(entry));
@@ -171,32 +226,7 @@ static int read_entry(struct loading *l, struct archive_entry *entry)
     }
     if (type != AE_IFREG)
         return 0;
-    char peeked[PEEK_SIZE];
-    la_ssize_t length = archive_read_data(l->archive, peeked, sizeof(peeked));
-    if (length < 0)
-        return husk_error_set(l->err, archive_errno(l->archive), "read %s from the archive: %s",
-                              name, archive_error_string(l->archive));
-    int64_t size = archive_entry_size(entry);
-    struct byte_stream *stream = entry_stream_new(l->archive, peeked, (size_t)length);
-    size_t skip = 0;
-    while (skip < (size_t)length && strchr(" \t\r\n", peeked[skip]) && peeked[skip] != '\0')
-        skip++;
-    bool json = skip < (size_t)length && (peeked[skip] == '{' || peeked[skip] == '[') &&
-                size <= JSON_ENTRY_MAX;
-    /* Layers are OCI blobs or docker's ".tar" files; docker's "VERSION" and
-     * other small files are neither, and are skipped. */
-    size_t name_length = strlen(name);
-    bool layer_name = strncmp(name, "blobs/", 6) == 0 ||
-                      (name_length > 4 && strcmp(name + name_length - 4, ".tar") == 0);
-    if (!json && layer_name)
-        return unpack_layer(l, name, stream, size);
-    if (!json) {
-        byte_stream_close(stream);
-        return 0;
-    }
-    int rc = keep_document(l, name, stream, size);
-    byte_stream_close(stream);
-    return rc;
+    return take_file(l, name, archive_entry_size(entry), archive_data_stream_new(l->archive));
 }
 
 /* --- what the manifests say --- */
@@ -445,6 +475,19 @@ static int read_archive(struct loading *l, struct outer_source *source)
     return 0;
 }
 
+static int finish_loading(struct loading *l, json_t *loaded)
+{
+    const struct kept *manifest = document(l, "manifest.json");
+    const struct kept *index = document(l, "index.json");
+    if (manifest != NULL)
+        return load_docker_archive(l, manifest, loaded);
+    if (index != NULL)
+        return load_oci_archive(l, index, loaded);
+    return husk_error_set(l->err, 0,
+                          "not an image archive: it has neither manifest.json "
+                          "(docker-archive) nor index.json (oci-archive)");
+}
+
 int image_archive_load(struct image_store *store, int fd, json_t **loaded, husk_error_t *err)
 {
     struct outer_source *source = xmalloc(sizeof(*source));
@@ -457,21 +500,64 @@ int image_archive_load(struct image_store *store, int fd, json_t **loaded, husk_
                         .err = err};
     *loaded = json_array();
     int rc = image_store_use(store, err) < 0 ? -1 : read_archive(&l, source);
-    if (rc == 0) {
-        const struct kept *manifest = document(&l, "manifest.json");
-        const struct kept *index = document(&l, "index.json");
-        if (manifest != NULL)
-            rc = load_docker_archive(&l, manifest, *loaded);
-        else if (index != NULL)
-            rc = load_oci_archive(&l, index, *loaded);
-        else
-            rc = husk_error_set(err, 0,
-                                "not an image archive: it has neither manifest.json "
-                                "(docker-archive) nor index.json (oci-archive)");
-    }
+    if (rc == 0)
+        rc = finish_loading(&l, *loaded);
     loading_free(&l);
     byte_stream_close(source->stream);
     free(source);
+    if (rc < 0) {
+        json_decref(*loaded);
+        *loaded = NULL;
+    }
+    return rc;
+}
+
+static int take_path(struct loading *l, int directory, const char *name)
+{
+    int fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return saved == ENOENT ? 0 : husk_error_set(l->err, saved, "read %s", name);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return 0;
+    }
+    return take_file(l, name, st.st_size, fd_stream_new(fd, true));
+}
+
+static bool is_blob_name(const char *name)
+{
+    return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+int image_directory_load(struct image_store *store, int directory, json_t **loaded,
+                         husk_error_t *err)
+{
+    struct loading l = {.store = store,
+                        .layers = json_object(),
+                        .aliases = json_object(),
+                        .kept = json_object(),
+                        .err = err};
+    *loaded = json_array();
+    int rc = image_store_use(store, err);
+    static const char *const files[] = {"oci-layout", "index.json", "manifest.json"};
+    for (size_t i = 0; rc == 0 && i < sizeof(files) / sizeof(files[0]); i++)
+        rc = take_path(&l, directory, files[i]);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d/blobs/sha256", directory);
+    char **blobs = directory_names(path, is_blob_name);
+    for (char **blob = blobs; rc == 0 && blob && *blob; blob++) {
+        cleanup_free char *name = xasprintf("blobs/sha256/%s", *blob);
+        rc = take_path(&l, directory, name);
+    }
+    cleanup_strvp(&blobs);
+    if (rc == 0)
+        rc = finish_loading(&l, *loaded);
+    loading_free(&l);
     if (rc < 0) {
         json_decref(*loaded);
         *loaded = NULL;

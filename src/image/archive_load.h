@@ -16,4 +16,9 @@
  * {"Id": ..., "RepoTags": [canonical references]} per image. */
 int image_archive_load(struct image_store *store, int fd, json_t **loaded, husk_error_t *err);
 
+/* The same from an OCI image layout directory (oci-layout, index.json,
+ * blobs/sha256/), as skopeo's oci: and umoci write it. */
+int image_directory_load(struct image_store *store, int directory, json_t **loaded,
+                         husk_error_t *err);
+
 #endif

@@ -86,6 +86,26 @@ char *registry_credentials(const char *domain)
 
 /* --- opening --- */
 
+#define REGISTRIES_CONF "/etc/husk/registries.json"
+
+/* docker's daemon.json key in husk's own file ($HUSK_REGISTRIES_CONF moves
+ * it): {"insecure-registries": ["host:port", ...]}, registries reached
+ * without TLS verification, over plain HTTP when they speak no TLS. */
+static bool listed_insecure(const char *domain)
+{
+    const char *path =
+        getenv("HUSK_REGISTRIES_CONF") ? getenv("HUSK_REGISTRIES_CONF") : REGISTRIES_CONF;
+    cleanup_json json_t *conf = json_load_path(AT_FDCWD, path, NULL);
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(conf, "insecure-registries"), i, item)
+    {
+        if (json_is_string(item) && strcmp(json_string_value(item), domain) == 0)
+            return true;
+    }
+    return false;
+}
+
 int registry_open(const struct image_reference *reference, const struct registry_options *o,
                   struct registry **out, husk_error_t *err)
 {
@@ -97,8 +117,9 @@ int registry_open(const struct image_reference *reference, const struct registry
     r->domain = xstrdup(reference->domain);
     r->host = xstrdup(strcmp(r->domain, "docker.io") == 0 ? "registry-1.docker.io" : r->domain);
     r->repository = xstrdup(reference->path);
-    r->insecure = o->tls_verify_off;
-    r->may_use_http = o->tls_verify_off || is_local(r->domain);
+    bool listed = listed_insecure(r->domain);
+    r->insecure = o->tls_verify_off || listed;
+    r->may_use_http = r->insecure || is_local(r->domain);
     r->scheme = xstrdup("https");
     const char *certs = o->certs_directory ? o->certs_directory : getenv("HUSK_CERTS_D");
     cleanup_free char *ca = xasprintf("%s/%s/ca.crt", certs ? certs : DEFAULT_CERTS, r->domain);

@@ -363,3 +363,32 @@ Loaded image: busybox:latest"
 	run husk run --rm layered:1 cat /etc/keep
 	expect_output replaced
 }
+
+@test "load an OCI layout directory (umoci's, make_image.py's)" {
+	layered | make_layout "$BATS_TEST_TMPDIR/layout"
+	run husk load -i "$BATS_TEST_TMPDIR/layout"
+	expect_output "Loaded image: layered:1"
+	umoci init --layout "$BATS_TEST_TMPDIR/umoci"
+	umoci new --image "$BATS_TEST_TMPDIR/umoci:empty"
+	run husk load -i "$BATS_TEST_TMPDIR/umoci"
+	[ "$status" != 0 ] && [[ "$output" == *"no layers"* ]] || fail "$status $output"
+	run husk run --rm layered:1 cat /etc/keep
+	expect_output replaced
+}
+
+@test "import from a URL" {
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	gzip -c "$BATS_TEST_TMPDIR/rootfs.tar" >"$BATS_TEST_TMPDIR/rootfs.tar.gz"
+	python3 -m http.server 8765 --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR" >/dev/null 2>&1 &
+	local server=$!
+	local i
+	for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:8765/ && break; sleep 0.05; done
+	run husk import -c 'CMD ["echo", "from the web"]' http://127.0.0.1:8765/rootfs.tar.gz web:1
+	local imported=$status
+	run --separate-stderr husk import http://127.0.0.1:8765/nosuch.tar
+	kill "$server"
+	[ "$imported" = 0 ] || fail "import from URL failed"
+	[ "$status" = 1 ] && [[ "$stderr" == *"HTTP 404"* ]] || fail "$stderr"
+	run husk run --rm web:1
+	expect_output "from the web"
+}

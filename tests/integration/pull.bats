@@ -417,3 +417,23 @@ JSON
 	[ "$(grep -cE '^[0-9a-f]{12}: (Pull complete|Already exists)$' <<<"$screen")" = 3 ] || fail "$screen"
 	[ "$(grep -cE '^[0-9a-f]{12}: ' <<<"$screen")" = 3 ] || fail "more than one line a layer: $screen"
 }
+
+@test "a registry listed in registries.json's insecure-registries needs no CA" {
+	image_spec "listed" | push - "$TLS/team/listed:1"
+	run --separate-stderr husk pull "$TLS/team/listed:1"
+	[ "$status" = 1 ] || fail "an unknown CA was accepted"
+	export HUSK_REGISTRIES_CONF=$BATS_TEST_TMPDIR/registries.json
+	printf '{"insecure-registries": ["%s"]}\n' "$TLS" >"$HUSK_REGISTRIES_CONF"
+	run husk pull -q "$TLS/team/listed:1"
+	expect_output "$TLS/team/listed:1"
+}
+
+@test "a Docker v2 schema 2 manifest pulls as an OCI one does" {
+	image_spec "docker format" | sed 's/"zstd"/"gzip"/' | push - "$PLAIN/team/v2s2:1" --format v2s2
+	run skopeo inspect --tls-verify=false --raw "docker://$PLAIN/team/v2s2:1"
+	[[ "$output" == *"application/vnd.docker.distribution.manifest.v2+json"* ]] || fail "$output"
+	run husk pull -q "$PLAIN/team/v2s2:1"
+	expect_output "$PLAIN/team/v2s2:1"
+	run husk run --rm "$PLAIN/team/v2s2:1"
+	expect_output "docker format"
+}
