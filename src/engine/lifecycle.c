@@ -232,12 +232,25 @@ static void settle_stale(const struct engine_context *context, const char *id)
     running_close(&r);
 }
 
-/* SIGTERM, SIGKILL after timeout seconds, then wait for the exit to be
- * recorded. */
+/* The image's STOPSIGNAL (kept in the record's Config), else SIGTERM. */
+static int stop_signal_of(const struct engine_context *context, const char *id)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return SIGTERM;
+    const char *name =
+        json_string_value(json_object_get(json_object_get(handle.record, "Config"), "StopSignal"));
+    int signal = name ? signal_parse(name) : -1;
+    container_close(&handle);
+    return signal > 0 ? signal : SIGTERM;
+}
+
+/* The stop signal, SIGKILL after timeout seconds, then wait for the exit to
+ * be recorded. */
 static int stop_running(const struct engine_context *context, const char *reference,
                         struct running *r, const char *id, int timeout, husk_error_t *err)
 {
-    int rc = send_signal(r->process, SIGTERM, reference, err);
+    int rc = send_signal(r->process, stop_signal_of(context, id), reference, err);
     if (rc == 0 && !wait_readable(r->process, timeout * 1000)) {
         rc = send_signal(r->process, SIGKILL, reference, err);
         wait_readable(r->process, -1);

@@ -275,9 +275,15 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     json_t *labels = json_object_get(c->image->config, "Labels");
     json_object_set_new(json_object_get(c->record, "Config"), "Labels",
                         json_is_object(labels) ? json_deep_copy(labels) : json_object());
-    json_t *stop_signal = json_object_get(c->image->config, "StopSignal");
-    if (json_is_string(stop_signal))
-        json_object_set(json_object_get(c->record, "Config"), "StopSignal", stop_signal);
+    /* StopSignal is used by stop; Volumes and Healthcheck are kept for
+     * their own issues. */
+    static const char *const kept[] = {"StopSignal", "Volumes", "Healthcheck"};
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+        json_t *value = json_object_get(c->image->config, kept[i]);
+        if (value != NULL && !json_is_null(value))
+            json_object_set_new(json_object_get(c->record, "Config"), kept[i],
+                                json_deep_copy(value));
+    }
     return record_network_settings(options, c, err);
 }
 

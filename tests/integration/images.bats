@@ -392,3 +392,17 @@ Loaded image: busybox:latest"
 	run husk run --rm web:1
 	expect_output "from the web"
 }
+
+@test "stop sends the image's STOPSIGNAL; Volumes and Healthcheck are kept in the record" {
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	husk import -c 'STOPSIGNAL SIGQUIT' -c 'VOLUME /data' "$BATS_TEST_TMPDIR/rootfs.tar" quitter:1 >/dev/null
+	husk run -d --network none --name quit quitter:1 \
+		sh -c 'trap "echo got-quit; exit 3" QUIT; while :; do sleep 0.1; done' >/dev/null
+	sleep 0.3
+	husk stop -t 20 quit >/dev/null
+	run husk logs quit
+	expect_output got-quit
+	run husk inspect -f '{{.State.ExitCode}} {{.Config.StopSignal}} {{index .Config.Volumes "/data"}}' quit
+	expect_output "3 SIGQUIT map[]"
+	husk rm quit >/dev/null
+}
