@@ -1,12 +1,14 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
@@ -160,4 +162,23 @@ int cli_main(int argc, char **argv)
         }
     husk_error_set(&err, 0, "unknown command \"%s\" (see 'husk --help')", name);
     return cli_report(&err);
+}
+
+int cli_write_output(const char *output, const char *what,
+                     int (*produce)(int fd, void *data, husk_error_t *err), void *data,
+                     husk_error_t *err)
+{
+    if (output == NULL && isatty(STDOUT_FILENO))
+        return husk_error_set(err, 0, "cowardly refusing to %s to a terminal: use -o or redirect",
+                              what);
+    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
+    if (fd < 0)
+        return husk_error_set(err, errno, "%s: %s", what, output);
+    int rc = produce(fd, data, err);
+    if (output != NULL && close(fd) < 0 && rc == 0)
+        rc = husk_error_set(err, errno, "%s: %s", what, output);
+    /* A half-written archive is worse than none. */
+    if (rc < 0 && output != NULL)
+        unlink(output);
+    return rc;
 }

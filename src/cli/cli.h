@@ -25,6 +25,11 @@ extern const struct cli_help cli_global_help;
 int cli_main(int argc, char **argv);
 /* Prints "husk: <error>" on one line and returns the error's exit status. */
 int cli_report(husk_error_t *err);
+/* Runs PRODUCE(fd) into OUTPUT (a file, 0644) or stdout, which must not be a
+ * terminal; a file it failed to fill is removed. WHAT names the command. */
+int cli_write_output(const char *output, const char *what,
+                     int (*produce)(int fd, void *data, husk_error_t *err), void *data,
+                     husk_error_t *err);
 /* For parsers: sets a usage error naming the flag, with docker's exit status 125. */
 int cli_usage_error(husk_error_t *err, const char *command, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -35,8 +40,8 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_exec_help, cli_attach_help, cli_logs_help, cli_top_help, cli_ns_help, cli_audit_help,
     cli_network_help, cli_port_help, cli_stats_help, cli_update_help, cli_pause_help,
     cli_unpause_help, cli_container_help, cli_images_help, cli_image_help, cli_rmi_help,
-    cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help, cli_login_help, cli_logout_help, cli_export_help, cli_commit_help,
-    cli_history_help;
+    cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help,
+    cli_login_help, cli_logout_help, cli_export_help, cli_commit_help, cli_history_help;
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);

@@ -33,6 +33,17 @@ const struct cli_help cli_export_help = {
     .options = export_options,
 };
 
+struct export_request {
+    const struct engine_context *context;
+    const char *container;
+};
+
+static int produce_export(int fd, void *data, husk_error_t *err)
+{
+    struct export_request *r = data;
+    return engine_export(r->context, r->container, fd, err);
+}
+
 int cli_export(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
@@ -55,21 +66,9 @@ int cli_export(const struct engine_context *context, int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage_error(&err, "export", "\"husk export\" requires exactly 1 argument"),
                report(&err);
-    if (output == NULL && isatty(STDOUT_FILENO)) {
-        husk_error_set(&err, 0, "cowardly refusing to export to a terminal: use -o or redirect");
-        return report(&err);
-    }
-    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-    if (fd < 0) {
-        husk_error_set(&err, errno, "export: %s", output);
-        return report(&err);
-    }
-    int rc = engine_export(context, argv[optind], fd, &err);
-    if (output != NULL && close(fd) < 0 && rc == 0)
-        rc = husk_error_set(&err, errno, "export: %s", output);
-    if (rc < 0 && output != NULL)
-        unlink(output);
-    return rc < 0 ? report(&err) : 0;
+    struct export_request request = {context, argv[optind]};
+    return cli_write_output(output, "export", produce_export, &request, &err) < 0 ? report(&err)
+                                                                                  : 0;
 }
 
 static const struct cli_option commit_options[] = {

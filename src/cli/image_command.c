@@ -484,6 +484,17 @@ const struct cli_help cli_save_help = {
     .options = save_options,
 };
 
+struct save_request {
+    const struct engine_context *context;
+    char **references;
+};
+
+static int produce_save(int fd, void *data, husk_error_t *err)
+{
+    struct save_request *r = data;
+    return engine_image_save(r->context, r->references, fd, err);
+}
+
 int cli_save(const struct engine_context *context, int argc, char **argv)
 {
     husk_error_t err = NULL;
@@ -505,21 +516,8 @@ int cli_save(const struct engine_context *context, int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error(&err, "save", "\"husk save\" requires at least 1 argument"),
                report(&err);
-    if (output == NULL && isatty(STDOUT_FILENO)) {
-        husk_error_set(&err, 0, "cowardly refusing to save to a terminal: use -o or redirect");
-        return report(&err);
-    }
-    int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-    if (fd < 0) {
-        husk_error_set(&err, errno, "save: %s", output);
-        return report(&err);
-    }
-    int rc = engine_image_save(context, argv + optind, fd, &err);
-    if (output != NULL && close(fd) < 0 && rc == 0)
-        rc = husk_error_set(&err, errno, "save: %s", output);
-    if (rc < 0 && output != NULL)
-        unlink(output);
-    return rc < 0 ? report(&err) : 0;
+    struct save_request request = {context, argv + optind};
+    return cli_write_output(output, "save", produce_save, &request, &err) < 0 ? report(&err) : 0;
 }
 
 static const struct cli_option push_options[] = {

@@ -13,6 +13,7 @@
 #include "../image/tar_tree.h"
 #include "../runtime/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/json_text.h"
 #include "../util/xalloc.h"
 #include "image_changes.h"
@@ -46,24 +47,10 @@ static int root_layers(const char *directory, char **lower, char **upper, husk_e
     return 0;
 }
 
-static int write_fd(void *data, const void *block, size_t length)
-{
-    int fd = *(int *)data;
-    for (size_t done = 0; done < length;) {
-        ssize_t n = write(fd, (const char *)block + done, length - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 static int write_tree(int tree, enum tar_tree_mode mode, int fd, husk_error_t *err)
 {
     struct tar_writer *tar;
-    if (tar_writer_open(write_fd, &fd, &tar, err) < 0)
+    if (tar_writer_open(fd_write_callback, &fd, &tar, err) < 0)
         return -1;
     int rc = tar_tree_add(tar, tree, mode, err);
     if (tar_writer_close(tar, rc == 0 ? err : NULL) < 0)

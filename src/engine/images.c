@@ -19,6 +19,7 @@
 #include "../image/registry.h"
 #include "../image/reference.h"
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/xalloc.h"
 #include "identity.h"
 #include "image_changes.h"
@@ -71,20 +72,6 @@ static int apply_changes(json_t *config, char **changes, husk_error_t *err)
     return 0;
 }
 
-static int write_to_fd(void *data, const void *block, size_t length)
-{
-    int fd = *(int *)data;
-    for (size_t done = 0; done < length;) {
-        ssize_t n = write(fd, (const char *)block + done, length - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 /* import's URL: fetched whole into an unnamed file of the store's tmp/. */
 static int open_url(struct image_store *store, const char *url, husk_error_t *err)
 {
@@ -97,7 +84,7 @@ static int open_url(struct image_store *store, const char *url, husk_error_t *er
         close(fd);
         return -1;
     }
-    struct http_request request = {.url = url, .write = write_to_fd, .write_data = &fd};
+    struct http_request request = {.url = url, .write = fd_write_callback, .write_data = &fd};
     struct http_response response;
     int rc = http_perform(http, &request, &response, err);
     http_close(http);

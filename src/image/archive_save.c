@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/file.h"
 #include "../util/xalloc.h"
 #include "manifest.h"
 #include "reference.h"
@@ -23,20 +24,6 @@ struct saving {
     int64_t mtime;
     husk_error_t *err;
 };
-
-static int write_fd(void *data, const void *block, size_t length)
-{
-    int fd = *(int *)data;
-    for (size_t done = 0; done < length;) {
-        ssize_t n = write(fd, (const char *)block + done, length - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
 
 static int add_file(struct saving *s, const char *name, const char *data, size_t length)
 {
@@ -172,7 +159,7 @@ static int save_image(struct saving *s, json_t *image, json_t *manifests, json_t
 int image_archive_save(struct image_store *store, json_t *images, int fd, husk_error_t *err)
 {
     struct saving s = {.store = store, .written = json_object(), .mtime = 0, .err = err};
-    if (tar_writer_open(write_fd, &fd, &s.tar, err) < 0) {
+    if (tar_writer_open(fd_write_callback, &fd, &s.tar, err) < 0) {
         json_decref(s.written);
         return -1;
     }

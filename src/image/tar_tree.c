@@ -16,12 +16,22 @@
 #include "../util/file.h"
 #include "../util/xalloc.h"
 
+/* A file's extended attributes, for its tar entry; overlayfs's own
+ * (trusted.overlay.*) stay behind: an image layer may not carry them. */
+struct xattrs {
+    char names[4096];
+    const char *name[32], *value[32];
+    size_t size[32], count;
+    char values[32][4096];
+};
+
 struct walk {
     struct tar_writer *tar;
     enum tar_tree_mode mode;
     dev_t device;   /* the tree's file system: mounts below are not entered */
     json_t *inodes; /* "dev:ino" -> first name, for hard links */
     husk_error_t *err;
+    struct xattrs *xattrs; /* one entry's at a time, reused */
 };
 
 static bool is_entry(const char *name)
@@ -43,6 +53,30 @@ static bool opaque(int parent, const char *name)
 
 static int walk_directory(struct walk *w, int directory, const char *prefix);
 
+static void read_xattrs(int parent, const char *base, struct xattrs *x)
+{
+    x->count = 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", parent, base);
+    ssize_t length = llistxattr(path, x->names, sizeof(x->names));
+    for (ssize_t at = 0; length > 0 && at < length && x->count < 32;) {
+        const char *name = x->names + at;
+        at += (ssize_t)strlen(name) + 1;
+        if (strncmp(name, "trusted.overlay.", 16) == 0)
+            continue;
+        ssize_t size = lgetxattr(path, name, x->values[x->count], sizeof(x->values[0]));
+        if (size < 0)
+            continue;
+        x->name[x->count] = name;
+        x->value[x->count] = x->values[x->count];
+        x->size[x->count] = (size_t)size;
+        x->count++;
+    }
+}
+
+static int add_entry_as(struct walk *w, int parent, const char *name, const char *path,
+                        const struct stat *stp, struct tar_member *mp);
+
 static int add_entry(struct walk *w, int parent, const char *name, const char *path)
 {
     struct stat st;
@@ -54,6 +88,24 @@ static int add_entry(struct walk *w, int parent, const char *name, const char *p
                            .gid = st.st_gid,
                            .mtime = st.st_mtime,
                            .data_fd = -1};
+    struct xattrs *x = w->xattrs;
+    if (!S_ISLNK(st.st_mode)) {
+        read_xattrs(parent, name, x);
+        m.xattr_names = x->name;
+        m.xattr_values = x->value;
+        m.xattr_sizes = x->size;
+        m.xattr_count = x->count;
+    }
+    /* The entry is written before any child is read: the buffer is free
+     * again when the walk goes down. */
+    return add_entry_as(w, parent, name, path, &st, &m);
+}
+
+static int add_entry_as(struct walk *w, int parent, const char *name, const char *path,
+                        const struct stat *stp, struct tar_member *mp)
+{
+    struct stat st = *stp;
+    struct tar_member m = *mp;
     if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0) && w->mode == TAR_TREE_OVERLAY_UPPER) {
         /* overlayfs's whiteout becomes the image format's. */
         const char *slash = strrchr(path, '/');
@@ -133,8 +185,9 @@ int tar_tree_add(struct tar_writer *tar, int root_fd, enum tar_tree_mode mode, h
     struct stat st;
     if (fstat(root_fd, &st) < 0)
         return husk_error_set(err, errno, "read the tree to archive");
-    struct walk w = {tar, mode, st.st_dev, json_object(), err};
+    struct walk w = {tar, mode, st.st_dev, json_object(), err, xmalloc(sizeof(struct xattrs))};
     int rc = walk_directory(&w, root_fd, "");
     json_decref(w.inodes);
+    free(w.xattrs);
     return rc;
 }

@@ -34,6 +34,7 @@ struct libarchive {
     void (*set_symlink)(struct archive_entry *, const char *);
     void (*set_hardlink)(struct archive_entry *, const char *);
     void (*set_rdev)(struct archive_entry *, dev_t);
+    void (*xattr_add)(struct archive_entry *, const char *, const void *, size_t);
 };
 
 struct tar_writer {
@@ -72,6 +73,7 @@ static int library_load(struct libarchive *lib, husk_error_t *err)
         {(void **)&lib->set_symlink, "archive_entry_set_symlink"},
         {(void **)&lib->set_hardlink, "archive_entry_set_hardlink"},
         {(void **)&lib->set_rdev, "archive_entry_set_rdev"},
+        {(void **)&lib->xattr_add, "archive_entry_xattr_add_entry"},
     };
     for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
         if ((*symbols[i].slot = dlsym(lib->handle, symbols[i].name)) == NULL)
@@ -170,6 +172,8 @@ int tar_writer_add(struct tar_writer *writer, const struct tar_member *m, husk_e
     } else if (S_ISCHR(m->mode) || S_ISBLK(m->mode)) {
         lib->set_rdev(entry, m->rdev);
     }
+    for (size_t i = 0; i < m->xattr_count; i++)
+        lib->xattr_add(entry, m->xattr_names[i], m->xattr_values[i], m->xattr_sizes[i]);
     int rc = 0;
     if (lib->write_header(writer->archive, entry) != ARCHIVE_OK)
         rc = husk_error_set(err, 0, "write %s: %s", m->name, lib->error_string(writer->archive));

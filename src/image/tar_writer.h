@@ -31,6 +31,11 @@ struct tar_member {
     size_t size;
     int data_fd;                     /* or read from this fd (>= 0), SIZE bytes */
     struct byte_stream *data_stream; /* or from this stream, SIZE bytes */
+    /* Extended attributes: XATTR_COUNT names and values (pax SCHILY.xattr). */
+    const char *const *xattr_names;
+    const char *const *xattr_values;
+    const size_t *xattr_sizes;
+    size_t xattr_count;
 };
 
 int tar_writer_add(struct tar_writer *writer, const struct tar_member *member, husk_error_t *err);

@@ -46,8 +46,9 @@ int file_read_all(int dirfd, const char *path, char **content, size_t *length, h
     return 0;
 }
 
-static int write_fully(int fd, const char *content, size_t length)
+int fd_write_fully(int fd, const void *data, size_t length)
 {
+    const char *content = data;
     while (length > 0) {
         ssize_t n = write(fd, content, length);
         if (n < 0 && errno == EINTR)
@@ -60,13 +61,18 @@ static int write_fully(int fd, const char *content, size_t length)
     return 0;
 }
 
+int fd_write_callback(void *fd, const void *block, size_t length)
+{
+    return fd_write_fully(*(int *)fd, block, length);
+}
+
 int file_write_all(int dirfd, const char *path, const char *content, size_t length, mode_t mode,
                    husk_error_t *err)
 {
     cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return husk_error_set(err, errno, "open %s", path);
-    if (write_fully(fd, content, length) < 0)
+    if (fd_write_fully(fd, content, length) < 0)
         return husk_error_set(err, errno, "write %s", path);
     return 0;
 }
@@ -82,7 +88,7 @@ int file_write_atomic(const char *path, const char *content, size_t length, bool
         open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return husk_error_set(err, errno, "create %s", temporary);
-    if (write_fully(fd, content, length) < 0 || (durable && fsync(fd) < 0)) {
+    if (fd_write_fully(fd, content, length) < 0 || (durable && fsync(fd) < 0)) {
         int saved = errno;
         unlink(temporary);
         return husk_error_set(err, saved, "write %s", temporary);

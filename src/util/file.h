@@ -9,6 +9,11 @@
 
 #include "error.h"
 
+/* Writes all LENGTH bytes (retrying short writes and EINTR); -1 with errno. */
+int fd_write_fully(int fd, const void *data, size_t length);
+/* The same as a writer callback whose data is a pointer to the fd. */
+int fd_write_callback(void *fd, const void *block, size_t length);
+
 /* An empty PATH reads from DIRFD itself. */
 int file_read_all(int dirfd, const char *path, char **content, size_t *length, husk_error_t *err);
 int file_write_all(int dirfd, const char *path, const char *content, size_t length, mode_t mode,

@@ -274,3 +274,21 @@ host_block_device() {
 		fi
 	done
 }
+
+# Images (images.bats, pull.bats).
+
+# busybox_tar FILE: busybox's one layer as a rootfs tarball (made once).
+busybox_tar() {
+	[ -f "$1" ] && return
+	husk run --rm --network none busybox true
+	tar -C "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)" -cf "$1" .
+}
+
+# A digest of what the image store publishes: references, images, layers, blobs.
+store_state() {
+	local images=$HUSK_ROOT/images
+	{
+		cat "$images/repositories.json" 2>/dev/null
+		ls "$images/images" "$images/layers" "$images/blobs/sha256" 2>/dev/null
+	} | sha256sum
+}

@@ -26,14 +26,6 @@ make_archive() {
 	python3 "$MAKE_IMAGE" "$dir" && tar -C "$dir" -cf "$1" .
 }
 
-# A snapshot of what the store publishes: references, images, layers, blobs.
-store_state() {
-	local images=$HUSK_ROOT/images
-	{
-		cat "$images/repositories.json" 2>/dev/null
-		ls "$images/images" "$images/layers" "$images/blobs/sha256" 2>/dev/null
-	} | sha256sum
-}
 
 # Three layers, one per compression: files, owners and modes, a setuid
 # binary, an xattr, hard and symbolic links, then whiteouts and an opaque
@@ -65,10 +57,6 @@ layered() { # the spec, with busybox's layer at the bottom
 EOF
 }
 
-busybox_tar() { # FILE: the busybox image's one layer as a rootfs tarball
-	husk run --rm --network none busybox true
-	tar -C "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)" -cf "$1" .
-}
 
 @test "import: a rootfs tarball becomes an image whose --change settings run uses" {
 	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
@@ -280,7 +268,10 @@ Deleted: $id"
 }
 
 @test "commit: a container's changes, deletions included, become a layer; history shows it" {
-	husk run --name changer busybox sh -c 'echo changed >/etc/motd; rm /bin/vi; mkdir -p /srv/app; echo data >/srv/app/f'
+	husk run --name changer busybox sh -c 'echo changed >/etc/motd; rm /bin/vi; mkdir -p /srv/app; echo data >/srv/app/f; cp /bin/busybox /srv/ping'
+	# A file capability, set from the host (busybox has no setcap): kept by commit.
+	setfattr -n security.capability -v 0x0100000200200000000000000000000000000000 \
+		"$HUSK_ROOT/containers/$(husk inspect -f '{{.Id}}' changer)/upper/srv/ping"
 	run husk commit -m "made by a test" -a tester -c 'CMD ["cat", "/srv/app/f"]' changer committed:1
 	expect_status 0
 	expect_match '^sha256:[0-9a-f]{64}$'
@@ -291,9 +282,13 @@ Deleted: $id"
 vi-gone"
 	run husk image inspect -f '{{len .RootFS.Layers}} {{.Author}} {{.Comment}}' committed:1
 	expect_output "2 tester made by a test"
+	local top
+	top=$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' committed:1)
+	getfattr -e hex -n security.capability "$top/srv/ping" 2>/dev/null |
+		grep -q '=0x0100000200200000000000000000000000000000' || fail "security.capability lost"
 	run husk history committed:1
 	expect_status 0
-	expect_match 'husk commit +[0-9.]+kB +made by a test'
+	expect_match 'husk commit +[0-9.]+[kM]B +made by a test'
 	[ "${#lines[@]}" = 3 ] || fail "rows: $output"
 	husk rm changer
 	run --separate-stderr husk commit nosuch x:1
@@ -405,4 +400,37 @@ Loaded image: busybox:latest"
 	run husk inspect -f '{{.State.ExitCode}} {{.Config.StopSignal}} {{index .Config.Volumes "/data"}}' quit
 	expect_output "3 SIGQUIT map[]"
 	husk rm quit >/dev/null
+}
+
+@test "rmi and prune killed at any moment: the image is whole or gone, never half" {
+	layered | make_archive "$BATS_TEST_TMPDIR/img.tar"
+	local delay
+	for delay in 0.001 0.003 0.006 0.01 0.02; do
+		husk load -i "$BATS_TEST_TMPDIR/img.tar" >/dev/null
+		"$HUSK" rmi layered:1 >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$delay"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		# Whatever still names the image runs it.
+		local id
+		for id in $(husk images -q --no-trunc); do
+			husk image inspect "$id" >/dev/null || fail "image $id is listed but unreadable"
+		done
+		if husk image inspect layered:1 >/dev/null 2>&1; then
+			run husk run --rm layered:1 cat /etc/keep
+			expect_output replaced
+		fi
+	done
+	"$HUSK" image prune -a >/dev/null 2>&1 &
+	local pid=$!
+	sleep 0.005
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run husk image prune -a
+	expect_status 0
+	run husk load -i "$BATS_TEST_TMPDIR/img.tar"
+	expect_output "Loaded image: layered:1"
+	run husk run --rm layered:1 cat /etc/keep
+	expect_output replaced
 }

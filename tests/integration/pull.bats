@@ -10,6 +10,7 @@ MAKE_IMAGE=$(dirname "$BATS_TEST_FILENAME")/make_image.py
 PLAIN=127.0.0.1:5000
 AUTH=127.0.0.1:5001
 TLS=127.0.0.1:5002
+TOKEN=127.0.0.1:5003
 
 # registry_start NAME ADDR [EXTRA-YAML]: a registry with its own storage.
 registry_start() {
@@ -61,6 +62,18 @@ setup_file() {
 	registry_start tls "$TLS" "  tls:
     certificate: $certs/server.crt
     key: $certs/server.key"
+	# Token auth: the registry trusts what the token server signs.
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=husk-test-token \
+		-keyout "$certs/token.key" -out "$certs/token.crt" 2>/dev/null
+	python3 "$(dirname "$BATS_TEST_FILENAME")/token_server.py" 5004 "$certs/token.key" \
+		"$certs/token.crt" >/dev/null 2>&1 &
+	mkdir -p "$BATS_FILE_TMPDIR/token-server" && echo $! >"$BATS_FILE_TMPDIR/token-server/pid"
+	registry_start token "$TOKEN" "auth:
+  token:
+    realm: http://127.0.0.1:5004/token
+    service: husk-test-registry
+    issuer: husk-test-issuer
+    rootcertbundle: $certs/token.crt"
 }
 
 teardown_file() {
@@ -79,11 +92,6 @@ teardown() {
 	removing_teardown
 }
 
-busybox_tar() { # FILE: busybox's layer as a tarball
-	[ -f "$1" ] && return
-	husk run --rm --network none busybox true
-	tar -C "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)" -cf "$1" .
-}
 
 # push SPEC-ON-STDIN DESTINATION [skopeo flags]: makes the layout, pushes it.
 push() {
@@ -102,13 +110,6 @@ image_spec() { # MESSAGE: busybox plus a gzip and a zstd layer printing MESSAGE
 EOF
 }
 
-store_state() {
-	local images=$HUSK_ROOT/images
-	{
-		cat "$images/repositories.json" 2>/dev/null
-		ls "$images/images" "$images/layers" "$images/blobs/sha256" 2>/dev/null
-	} | sha256sum
-}
 
 @test "pull by tag: layers verified and unpacked, the image runs, a second pull skips what it has" {
 	image_spec "hello from the registry" | push - "$PLAIN/team/app:1"
@@ -436,4 +437,23 @@ JSON
 	expect_output "$PLAIN/team/v2s2:1"
 	run husk run --rm "$PLAIN/team/v2s2:1"
 	expect_output "docker format"
+}
+
+@test "token auth: anonymous Bearer tokens for public repositories, credentials for the rest" {
+	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
+	image_spec "token" | push - "$TOKEN/public/app:1" --dest-creds tester:secret
+	image_spec "token" | push - "$TOKEN/private/app:1" --dest-creds tester:secret
+	run husk pull -q "$TOKEN/public/app:1"
+	expect_output "$TOKEN/public/app:1"
+	run --separate-stderr husk pull "$TOKEN/private/app:1"
+	[ "$status" = 1 ] && [[ "$stderr" == *"unauthorized"* ]] || fail "$status $stderr"
+	run husk login -u tester -p secret "$TOKEN"
+	expect_output "Login Succeeded"
+	run husk pull -q "$TOKEN/private/app:1"
+	expect_output "$TOKEN/private/app:1"
+	husk tag "$TOKEN/private/app:1" "$TOKEN/private/copy:1"
+	run husk push -q "$TOKEN/private/copy:1"
+	expect_match '^sha256:[0-9a-f]{64}$'
+	run --separate-stderr husk login -u tester -p wrong "$TOKEN"
+	[ "$status" = 1 ] || fail "a wrong password logged in"
 }
