@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,28 @@ struct http {
     void *handle;
     struct curl_api api;
     CURLSH *share;
+    /* The share is used by a pull's threads at once: libcurl takes these
+     * around each kind of shared data. */
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+    int references;
 };
+
+static void share_lock(CURL *curl, curl_lock_data data, curl_lock_access access, void *context)
+{
+    (void)curl;
+    (void)access;
+    struct http *h = context;
+    if (data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&h->locks[data]);
+}
+
+static void share_unlock(CURL *curl, curl_lock_data data, void *context)
+{
+    (void)curl;
+    struct http *h = context;
+    if (data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&h->locks[data]);
+}
 
 static int load(struct http *h, husk_error_t *err)
 {
@@ -73,12 +95,17 @@ int http_open(struct http **out, husk_error_t *err)
         http_close(h);
         return -1;
     }
-    /* Connections, TLS sessions and DNS answers shared by every request:
-     * the layers of one pull reuse the connection the manifest opened. A
-     * share handle is used from one thread at a time (the pull's threads
-     * each open their own struct http). */
+    /* Connections, TLS sessions and DNS answers shared by every request of
+     * a pull, its layer threads included: one connection pool; the layers
+     * reuse the connection the manifest opened when it is free. */
+    for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&h->locks[i], NULL);
+    h->references = 1;
     h->share = h->api.share_init();
     if (h->share != NULL) {
+        h->api.share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock);
+        h->api.share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+        h->api.share_setopt(h->share, CURLSHOPT_USERDATA, h);
         h->api.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
         h->api.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
         h->api.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
@@ -87,9 +114,15 @@ int http_open(struct http **out, husk_error_t *err)
     return 0;
 }
 
+struct http *http_ref(struct http *h)
+{
+    __atomic_add_fetch(&h->references, 1, __ATOMIC_SEQ_CST);
+    return h;
+}
+
 void http_close(struct http *h)
 {
-    if (h == NULL)
+    if (h == NULL || __atomic_sub_fetch(&h->references, 1, __ATOMIC_SEQ_CST) > 0)
         return;
     if (h->share != NULL)
         h->api.share_cleanup(h->share);

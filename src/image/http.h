@@ -14,6 +14,9 @@
 struct http;
 
 int http_open(struct http **http, husk_error_t *err);
+/* Another holder of the same connection pool (a pull's layer thread); each
+ * holder closes it once. */
+struct http *http_ref(struct http *http);
 void http_close(struct http *http);
 
 struct http_request {

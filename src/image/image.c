@@ -225,16 +225,20 @@ static bool is_opaque(int layer_fd, const char *directory)
 }
 
 /* Whether a layer that lacks PATH hides the layers below it: a whiteout at
- * PATH or a directory above it, or an opaque directory above it. */
+ * PATH or a directory above it, or an opaque directory above it. A missing
+ * ancestor ends the question at once: nothing below it is in this layer. */
 static bool hides_below(int layer_fd, const char *path)
 {
     cleanup_free char *copy = xstrdup(path);
     for (char *slash = strchr(copy, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
         *slash = '\0';
-        bool hidden = is_whiteout(layer_fd, copy) || is_opaque(layer_fd, copy);
+        struct stat st;
+        bool exists = fstatat(layer_fd, copy, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        bool hidden = exists && ((S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) ||
+                                 (S_ISDIR(st.st_mode) && is_opaque(layer_fd, copy)));
         *slash = '/';
-        if (hidden)
-            return true;
+        if (!exists || hidden)
+            return hidden;
     }
     return is_whiteout(layer_fd, path);
 }

@@ -147,11 +147,9 @@ void registry_close(struct registry *r)
 
 int registry_clone(const struct registry *from, struct registry **out, husk_error_t *err)
 {
+    (void)err;
     struct registry *r = xcalloc(1, sizeof(*r));
-    if (http_open(&r->http, err) < 0) {
-        free(r);
-        return -1;
-    }
+    r->http = http_ref(from->http);
     r->domain = xstrdup(from->domain);
     r->host = xstrdup(from->host);
     r->repository = xstrdup(from->repository);

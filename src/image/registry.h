@@ -23,8 +23,8 @@ struct registry_options {
 int registry_open(const struct image_reference *reference, const struct registry_options *o,
                   struct registry **registry, husk_error_t *err);
 void registry_close(struct registry *registry);
-/* Another connection pool to the same repository with the same token, for
- * a thread of its own. */
+/* The same repository, connection pool and token, for a thread of its own
+ * (its token may then change apart). */
 int registry_clone(const struct registry *registry, struct registry **clone, husk_error_t *err);
 
 /* GET /v2/REPOSITORY/manifests/REFERENCE into RESPONSE (4 MiB at most).
