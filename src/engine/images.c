@@ -59,7 +59,7 @@ static json_t *config_document(struct image_store *store, const char *id)
 {
     cleanup_free char *text = NULL;
     size_t length = 0;
-    if (image_store_blob_read(store, id, &text, &length, NULL) < 0)
+    if (image_store_config_read(store, id, &text, &length, NULL) < 0)
         return NULL;
     return json_loadb(text, length, 0, NULL);
 }

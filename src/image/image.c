@@ -122,7 +122,7 @@ int image_load(struct image_store *store, const char *id, const char *name, stru
 {
     cleanup_free char *text = NULL;
     size_t length = 0;
-    if (image_store_blob_read(store, id, &text, &length, err) < 0)
+    if (image_store_config_read(store, id, &text, &length, err) < 0)
         return husk_error_wrap(err, "image %s", name);
     json_error_t parse_error;
     json_t *document = json_loadb(text, length, 0, &parse_error);

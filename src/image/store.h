@@ -45,6 +45,11 @@ int image_store_blob_put(struct image_store *store, const void *data, size_t len
                          char digest[DIGEST_TEXT_SIZE], husk_error_t *err);
 int image_store_blob_read(struct image_store *store, const char *digest, char **data,
                           size_t *length, husk_error_t *err);
+/* The same without checking the digest: for the image config every run and
+ * exec reads (the store is husk's own, 0700, and checked what came in;
+ * hashing would load libcrypto, a millisecond at every start). */
+int image_store_config_read(struct image_store *store, const char *digest, char **data,
+                            size_t *length, husk_error_t *err);
 bool image_store_blob_exists(struct image_store *store, const char *digest);
 char *image_store_blob_path(const struct image_store *store, const char *digest);
 
