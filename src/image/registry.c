@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -32,10 +33,21 @@ struct registry {
     char *token;       /* the Bearer token, once a realm gave one */
 };
 
+/* localhost, 127.0.0.0/8 or [::1], with or without a port: exactly, so
+ * that "localhost.example.com" or "127.example.net" are not local. */
 static bool is_local(const char *domain)
 {
-    return strncmp(domain, "localhost", 9) == 0 || strncmp(domain, "127.", 4) == 0 ||
-           strncmp(domain, "[::1]", 5) == 0;
+    char host[256];
+    const char *end = domain[0] == '[' ? strchr(domain, ']') : strrchr(domain, ':');
+    size_t length = end ? (size_t)(end - domain) + (domain[0] == '[') : strlen(domain);
+    if (length >= sizeof(host))
+        return false;
+    memcpy(host, domain, length);
+    host[length] = '\0';
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+        return true;
+    struct in_addr address;
+    return inet_pton(AF_INET, host, &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 /* --- credentials: docker's config.json, then podman's auth.json --- */

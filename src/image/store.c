@@ -468,10 +468,21 @@ int image_store_untag(struct image_store *store, const char *reference, husk_err
     return references_save(store, references, err);
 }
 
-/* Adds the digests of everything image ID needs to KEEP (object used as a set). */
-static void keep_image(struct image_store *store, const char *id, json_t *blobs, json_t *layers)
+/* Adds the digests of everything image ID needs to KEEP (objects used as
+ * sets). An image whose record or config cannot be read stops the whole
+ * collection: keeping nothing of it would delete what it still uses. */
+static int keep_image(struct image_store *store, const char *id, json_t *blobs, json_t *layers,
+                      husk_error_t *err)
 {
     cleanup_json json_t *record = image_store_image_record(store, id);
+    cleanup_free char *text = NULL;
+    size_t length = 0;
+    if (record == NULL || image_store_config_read(store, id, &text, &length, NULL) < 0)
+        return husk_error_set(err, 0, "image %s is unreadable: nothing was collected", id);
+    cleanup_json json_t *config = json_loadb(text, length, 0, NULL);
+    json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+    if (!json_is_array(diff_ids))
+        return husk_error_set(err, 0, "image %s has no layer list: nothing was collected", id);
     json_object_set_new(blobs, id, json_true());
     const char *manifest = json_string_value(json_object_get(record, "Manifest"));
     if (manifest != NULL)
@@ -483,12 +494,7 @@ static void keep_image(struct image_store *store, const char *id, json_t *blobs,
         if (json_is_string(item))
             json_object_set_new(blobs, json_string_value(item), json_true());
     }
-    cleanup_free char *text = NULL;
-    size_t length = 0;
-    if (image_store_blob_read(store, id, &text, &length, NULL) < 0)
-        return;
-    cleanup_json json_t *config = json_loadb(text, length, 0, NULL);
-    json_array_foreach(json_object_get(json_object_get(config, "rootfs"), "diff_ids"), i, item)
+    json_array_foreach(diff_ids, i, item)
     {
         if (!json_is_string(item))
             continue;
@@ -498,6 +504,7 @@ static void keep_image(struct image_store *store, const char *id, json_t *blobs,
         if (image_store_layer_blob(store, json_string_value(item), blob, &size, NULL) == 0)
             json_object_set_new(blobs, blob, json_true());
     }
+    return 0;
 }
 
 static bool is_entry(const char *name)
@@ -546,10 +553,24 @@ int image_store_collect(struct image_store *store, unsigned long long *reclaimed
     }
     cleanup_json json_t *blobs = json_object();
     cleanup_json json_t *layers = json_object();
+    /* An unlistable images/ would look like a store with no image. */
+    cleanup_free char *images = xasprintf("%s/images", store->root);
+    DIR *listing = opendir(images);
+    if (listing == NULL) {
+        int saved = errno;
+        close(fd);
+        return husk_error_set(err, saved, "list %s: nothing was collected", images);
+    }
+    closedir(listing);
     char **ids = image_store_image_ids(store);
-    for (char **id = ids; id && *id; id++)
-        keep_image(store, *id, blobs, layers);
+    int kept = 0;
+    for (char **id = ids; kept == 0 && id && *id; id++)
+        kept = keep_image(store, *id, blobs, layers, err);
     cleanup_strvp(&ids);
+    if (kept < 0) {
+        close(fd);
+        return -1;
+    }
     sweep(store, "blobs/sha256", blobs, false, reclaimed);
     sweep(store, "layers", layers, true, reclaimed);
     /* What killed writers left; none runs now (the use lock is ours). */

@@ -131,8 +131,11 @@ static int add_entry_as(struct walk *w, int parent, const char *name, const char
             return 0;
         cleanup_close int fd =
             openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
+        struct stat opened;
+        if (fd < 0 || fstat(fd, &opened) < 0)
             return husk_error_set(w->err, errno, "open %s", path);
+        if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino)
+            return husk_error_set(w->err, 0, "%s changed while it was archived", path);
         return walk_directory(w, fd, path);
     }
     char key[64];
@@ -154,9 +157,16 @@ static int add_entry_as(struct walk *w, int parent, const char *name, const char
         return add(w, &m);
     }
     if (S_ISREG(st.st_mode)) {
-        cleanup_close int fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
+        /* A running container may swap the file for a device or a FIFO
+         * between the stat and the open: only the same regular file is read
+         * (O_NONBLOCK: a FIFO cannot hang husk meanwhile). */
+        cleanup_close int fd =
+            openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat opened;
+        if (fd < 0 || fstat(fd, &opened) < 0)
             return husk_error_set(w->err, errno, "open %s", path);
+        if (!S_ISREG(opened.st_mode) || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino)
+            return husk_error_set(w->err, 0, "%s changed while it was archived", path);
         m.data_fd = fd;
         m.size = (size_t)st.st_size;
         return add(w, &m);

@@ -4,6 +4,8 @@
 #include <linux/capability.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int capabilities_drop_bounding(const struct runtime_capabilities *caps, husk_error_t *err)
 {
@@ -17,30 +19,24 @@ int capabilities_drop_bounding(const struct runtime_capabilities *caps, husk_err
     return 0;
 }
 
-static int set_flag(cap_t state, cap_flag_t flag, uint64_t bits, int last)
-{
-    cap_value_t list[64];
-    int count = 0;
-    for (int cap = 0; cap <= last && cap < 64; cap++)
-        if (bits & (UINT64_C(1) << cap))
-            list[count++] = cap;
-    return count == 0 ? 0 : cap_set_flag(state, flag, count, list, CAP_SET);
-}
-
+/* capset(2) itself, not libcap's cap_init/cap_set_proc: an exec's child
+ * runs in husk's memory until its exec (shared_clone.c), where a malloc
+ * lock held by a child killed meanwhile would stay held in husk. */
 int capabilities_apply(const struct runtime_capabilities *caps, husk_error_t *err)
 {
     int last = (int)cap_max_bits() - 1;
-    cap_t state = cap_init();
-    if (state == NULL)
-        return husk_error_set(err, errno, "cap_init");
-    int rc = 0;
-    if (set_flag(state, CAP_EFFECTIVE, caps->effective, last) < 0 ||
-        set_flag(state, CAP_PERMITTED, caps->permitted, last) < 0 ||
-        set_flag(state, CAP_INHERITABLE, caps->inheritable, last) < 0 || cap_set_proc(state) < 0)
-        rc = husk_error_set(err, errno, "set capabilities");
-    cap_free(state);
-    if (rc < 0)
-        return rc;
+    uint64_t known = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    uint64_t sets[3] = {caps->effective & known, caps->permitted & known,
+                        caps->inheritable & known};
+    for (int half = 0; half < 2; half++) {
+        data[half].effective = (uint32_t)(sets[0] >> (32 * half));
+        data[half].permitted = (uint32_t)(sets[1] >> (32 * half));
+        data[half].inheritable = (uint32_t)(sets[2] >> (32 * half));
+    }
+    if (syscall(SYS_capset, &header, data) < 0)
+        return husk_error_set(err, errno, "set capabilities");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return husk_error_set(err, errno, "clear ambient capabilities");
     for (int cap = 0; cap <= last && cap < 64; cap++)

@@ -58,7 +58,8 @@ struct child_context {
     void (*run)(struct child_context *context); /* what the child does, never returns */
     bool born_in_unified;                       /* clone3 put it in its cgroup2 cgroup already */
     bool unshare_cgroup;
-    bool shares_memory; /* runs in husk's memory until its exec (shared_clone) */
+    bool shares_memory;       /* runs in husk's memory until its exec (shared_clone) */
+    bool join_user_namespace; /* exec: the container has a user namespace of its own */
 };
 
 static int wait_for_parent(int socket_fd, int *root_mount_fd, husk_error_t *err)
@@ -488,7 +489,7 @@ static void exec_child_run(struct child_context *context)
     /* Not the time namespace: it was pending at birth (see
      * namespace_children_enter) and applies from the exec on. */
     int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
-    bool user_namespace = in_other_user_namespace(target_pidfd);
+    bool user_namespace = context->join_user_namespace;
     if (user_namespace)
         flags |= CLONE_NEWUSER;
     if (setns(target_pidfd, flags) < 0) {
@@ -534,6 +535,9 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
                                     .join = spec->cgroups_path != NULL ? &join : NULL,
                                     .target_pidfd = target_pidfd,
                                     .run = exec_child_run,
+                                    /* Computed here: the child, in husk's
+                                     * memory, takes no lock libc shares. */
+                                    .join_user_namespace = in_other_user_namespace(target_pidfd),
                                     .shares_memory = true};
     /* The PID and time namespaces only apply to children: entered just for
      * the clone, so the new process is born in the container's, and left
