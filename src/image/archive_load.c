@@ -17,7 +17,8 @@
 #include "platform.h"
 #include "reference.h"
 
-#define PEEK_SIZE 4096
+#define PEEK_SIZE  4096
+#define MAX_LAYERS 500
 /* A JSON entry (manifest, index, config) kept in memory: at most this. */
 #define JSON_ENTRY_MAX (16 * 1024 * 1024)
 
@@ -270,6 +271,11 @@ static int finish_image(struct loading *l, const struct kept *config, const char
                         json_t *layers, json_t *references, json_t *loaded)
 {
     size_t count = json_array_size(layers);
+    /* overlayfs stacks at most 500 lower layers; a manifest listing more
+     * (one name repeated millions of times fits in 16 MiB) is hostile. */
+    if (count > MAX_LAYERS)
+        return husk_error_set(l->err, 0, "the archive's image has %zu layers, more than %d", count,
+                              MAX_LAYERS);
     const char *diff_ids[count + 1], *blobs[count + 1];
     json_int_t size = 0;
     for (size_t i = 0; i < count; i++) {
@@ -341,6 +347,9 @@ static int load_docker_archive(struct loading *l, const struct kept *manifest, j
         cleanup_json json_t *layers = json_array();
         size_t j;
         json_t *name;
+        if (json_array_size(json_object_get(item, "Layers")) > MAX_LAYERS)
+            return husk_error_set(l->err, 0, "the archive's image has more than %d layers",
+                                  MAX_LAYERS);
         json_array_foreach(json_object_get(item, "Layers"), j, name)
         {
             json_t *found = json_is_string(name) ? layer(l, json_string_value(name)) : NULL;

@@ -89,6 +89,12 @@ int manifest_parse(json_t *document, struct manifest *m, husk_error_t *err)
         manifest_free(m);
         return husk_error_set(err, 0, "manifest: no layers");
     }
+    /* overlayfs stacks at most 500 lower layers. */
+    if (count > 500) {
+        manifest_free(m);
+        return husk_error_set(err, 0, "manifest: %zu layers, more than overlayfs stacks (500)",
+                              count);
+    }
     m->layers = xcalloc(count, sizeof(*m->layers));
     for (size_t i = 0; i < count; i++) {
         if (descriptor_parse(json_array_get(layers, i), "a layer", &m->layers[i], err) < 0) {
