@@ -8,7 +8,8 @@ libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev
 libcmocka-dev bats busybox-static
 iproute2 util-linux procps tmux nftables iperf3 jq time python3 attr zstd
-crun runc docker-registry skopeo umoci podman apache2-utils openssl"
+crun runc docker-registry skopeo umoci podman apache2-utils openssl
+containerd docker.io curl"
 
 missing=""
 for p in $packages; do
@@ -24,5 +25,14 @@ fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# containerd and docker.io start their daemons on install where an init
+# system lets them; the tests start private ones instead, and a host
+# dockerd would add a bridge and firewall rules. policy-rc.d says no.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\nexit 101\n' >$policy
+	chmod 755 $policy
+	trap 'rm -f $policy' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
