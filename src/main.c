@@ -1,8 +1,10 @@
 #include <jansson.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include "cli/cli.h"
+#include "cli/oci.h"
 
 int main(int argc, char **argv)
 {
@@ -12,5 +14,8 @@ int main(int argc, char **argv)
     uint32_t seed = 0;
     if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
         json_object_seed(seed);
+    const char *slash = strrchr(argv[0], '/');
+    if (strcmp(slash ? slash + 1 : argv[0], "husk-oci") == 0)
+        return cli_oci_main(argc, argv);
     return cli_main(argc, argv);
 }

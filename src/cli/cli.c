@@ -13,6 +13,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "oci.h"
 
 static const struct cli_command commands[] = {
     {"run", "Create and run a container from an image", cli_run, &cli_run_help},
@@ -55,6 +56,7 @@ static const struct cli_command commands[] = {
     {"history", "Show how an image was made", cli_history, &cli_history_help},
     {"export", "Write a container's file system as a tar archive", cli_export, &cli_export_help},
     {"commit", "Make an image of a container's changes", cli_commit, &cli_commit_help},
+    {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)
@@ -162,6 +164,18 @@ int cli_main(int argc, char **argv)
         }
     husk_error_set(&err, 0, "unknown command \"%s\" (see 'husk --help')", name);
     return cli_report(&err);
+}
+
+const struct cli_help cli_oci_help = {
+    .usage = "oci [GLOBAL OPTIONS] COMMAND [OPTIONS] [ID]",
+    .summary = "runc's command line on husk's runtime (see 'husk oci --help').\n",
+    .options = (const struct cli_option[]){CLI_OPTIONS_END},
+};
+
+int cli_oci(const struct engine_context *context, int argc, char **argv)
+{
+    (void)context;
+    return cli_oci_main(argc, argv);
 }
 
 int cli_write_output(const char *output, const char *what,

@@ -39,8 +39,12 @@ int capabilities_apply(const struct runtime_capabilities *caps, husk_error_t *er
         return husk_error_set(err, errno, "set capabilities");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return husk_error_set(err, errno, "clear ambient capabilities");
+    /* The kernel takes an ambient capability only if it is permitted and
+     * inheritable; like runc, one that is not is left out, not an error
+     * (runc's own default spec lists ambient ones without inheritable). */
+    uint64_t raisable = caps->ambient & sets[1] & sets[2];
     for (int cap = 0; cap <= last && cap < 64; cap++)
-        if ((caps->ambient & (UINT64_C(1) << cap)) &&
+        if ((raisable & (UINT64_C(1) << cap)) &&
             prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
             return husk_error_set(err, errno, "raise ambient capability %d", cap);
     return 0;

@@ -67,6 +67,18 @@ int cgroup_freeze(const struct cgroup_layout *layout, const char *path, bool fro
                           frozen ? "freeze" : "thaw");
 }
 
+bool cgroup_is_frozen(const struct cgroup_layout *layout, const char *path)
+{
+    const struct cgroup_hierarchy *h = cgroup_layout_controller(layout, "freezer");
+    cleanup_free char *state = NULL;
+    if (h == NULL ||
+        cgroup_read(h, path, h->unified ? "cgroup.events" : "freezer.state", &state, NULL) < 0)
+        return false;
+    uint64_t value = 0;
+    return h->unified ? keyed_value(state, "frozen", &value) && value == 1
+                      : strncmp(state, "FROZEN", 6) == 0;
+}
+
 uint64_t cgroup_oom_kills(const struct cgroup_layout *layout, const char *path)
 {
     cleanup_free char *text = read_controller_file(

@@ -14,6 +14,8 @@
  * every task is frozen (or thawed). */
 int cgroup_freeze(const struct cgroup_layout *layout, const char *path, bool frozen,
                   husk_error_t *err);
+/* Whether PATH's cgroup is frozen (paused); false when unknown. */
+bool cgroup_is_frozen(const struct cgroup_layout *layout, const char *path);
 /* How many processes the kernel's OOM killer killed in PATH's memory cgroup
  * (memory.oom_control or memory.events "oom_kill"); 0 when unknown. */
 uint64_t cgroup_oom_kills(const struct cgroup_layout *layout, const char *path);

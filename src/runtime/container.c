@@ -21,6 +21,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "namespace.h"
 #include "process.h"
@@ -60,15 +61,54 @@ struct child_context {
     bool unshare_cgroup;
     bool shares_memory;       /* runs in husk's memory until its exec (shared_clone) */
     bool join_user_namespace; /* exec: the container has a user namespace of its own */
+    pid_t pid;                /* the process's own PID as husk sees it (for hooks) */
 };
 
-static int wait_for_parent(int socket_fd, int *root_mount_fd, husk_error_t *err)
+static int wait_for_parent(int socket_fd, int *root_mount_fd, pid_t *pid, husk_error_t *err)
 {
     struct sync_message go;
     int rc = sync_receive(socket_fd, &go, root_mount_fd);
     if (rc != 1 || go.kind != SYNC_GO)
         return husk_error_set(err, rc < 0 ? errno : EPIPE, "wait for husk");
+    *pid = go.pid;
     return 0;
+}
+
+/* The hooks the process runs itself, with the state as it is now. */
+static int run_own_hooks(const struct child_context *context, enum runtime_hook_kind kind,
+                         const char *status, husk_error_t *err)
+{
+    json_t *state = context->options->hook_state;
+    if (state == NULL || context->spec->hooks[kind].count == 0)
+        return 0;
+    json_object_set_new(state, "pid", json_integer(context->pid));
+    json_object_set_new(state, "status", json_string(status));
+    cleanup_free char *text = json_dumps(state, JSON_COMPACT);
+    return hooks_run(&context->spec->hooks[kind], hooks_kind_name(kind), text, err);
+}
+
+static int create_container_hooks(void *data, husk_error_t *err)
+{
+    return run_own_hooks(data, RUNTIME_HOOK_CREATE_CONTAINER, "creating", err);
+}
+
+/* OCI create: set up, the process now lives on without husk (whose
+ * `create` returns) until `start` writes to the start fifo. */
+static int wait_for_start(const struct child_context *context, husk_error_t *err)
+{
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    struct sync_message created = {.kind = SYNC_CREATED};
+    if (sync_send(context->socket_fd, &created, -1) < 0)
+        return husk_error_set(err, errno, "report the container created");
+    struct pollfd start = {.fd = context->options->start_fd, .events = POLLIN};
+    while (poll(&start, 1, -1) < 0)
+        if (errno != EINTR)
+            return husk_error_set(err, errno, "wait for the start");
+    char byte;
+    while (read(context->options->start_fd, &byte, 1) < 0 && errno == EINTR)
+        ;
+    close(context->options->start_fd);
+    return run_own_hooks(context, RUNTIME_HOOK_START_CONTAINER, "running", err);
 }
 
 /* Born in a new user namespace, the process still has the host ids it was
@@ -161,7 +201,12 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
 {
     const struct runtime_launch_options *o = context->options;
     size_t count = 0;
-    int keep[6 + o->attached_mount_count];
+    int preserved = o->preserve_fds > 0 ? o->preserve_fds : 0;
+    int keep[7 + o->attached_mount_count + (size_t)preserved];
+    for (int fd = 3; fd < 3 + preserved; fd++)
+        keep[count++] = fd;
+    if (o->wait_for_start)
+        keep[count++] = o->start_fd;
     keep[count++] = context->socket_fd;
     keep[count++] = context->stub_fd;
     keep[count++] = extra;
@@ -201,7 +246,9 @@ static void child_run(struct child_context *context)
         .attached = context->options->attached_mounts,
         .attached_count = context->options->attached_mount_count,
     };
-    if (wait_for_parent(context->socket_fd, &handover.root_mount_fd, &err) < 0)
+    handover.before_pivot = create_container_hooks;
+    handover.before_pivot_data = context;
+    if (wait_for_parent(context->socket_fd, &handover.root_mount_fd, &context->pid, &err) < 0)
         goto fail;
     if (wants_new_namespace(spec, CLONE_NEWUSER) && become_user_namespace_root(&err) < 0)
         goto fail;
@@ -220,7 +267,9 @@ static void child_run(struct child_context *context)
         process_prepare_root(spec, &handover, &err) < 0)
         goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
-        process_become_user(spec, &err) < 0)
+        process_apply_limits(spec, &err) < 0 || process_become_user(spec, &err) < 0)
+        goto fail;
+    if (context->options->wait_for_start && wait_for_start(context, &err) < 0)
         goto fail;
     drop_privileges_and_exec(context, &err);
 fail:
@@ -256,7 +305,7 @@ static int await_exec(int socket_fd, struct runtime_process *process, husk_error
         struct sync_message message;
         int passed = -1;
         int rc = sync_receive(socket_fd, &message, &passed);
-        if (rc == 0)
+        if (rc == 0 || (rc > 0 && message.kind == SYNC_CREATED && passed < 0))
             return 0;
         if (rc < 0)
             return husk_error_set(err, errno, "read from the container's process");
@@ -438,7 +487,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     if (options->before_start != NULL &&
         options->before_start(options->before_start_data, process->pid, err) < 0)
         goto out;
-    struct sync_message go = {.kind = SYNC_GO};
+    struct sync_message go = {.kind = SYNC_GO, .pid = process->pid};
     if (sync_send(sockets[0], &go, root_mount_fd) < 0) {
         husk_error_set(err, errno, "start the container's process");
         goto out;
@@ -500,7 +549,7 @@ static void exec_child_run(struct child_context *context)
         goto fail;
     keep_only_own_fds(context, -1);
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
-        process_become_user(spec, &err) < 0)
+        process_apply_limits(spec, &err) < 0 || process_become_user(spec, &err) < 0)
         goto fail;
     drop_privileges_and_exec(context, &err);
 fail:

@@ -29,6 +29,18 @@ struct runtime_launch_options {
     /* exec: the running container's compiled seccomp program (exec_state);
      * NULL for none. A launch compiles the spec's own. */
     const struct seccomp_program *exec_seccomp;
+    /* OCI create: once set up, the process says so (the launch returns),
+     * stops being tied to husk's life and waits for START_FD (a fifo's read
+     * end) to become readable; then it runs the startContainer hooks and
+     * execs. */
+    bool wait_for_start;
+    int start_fd;
+    /* fds 3 .. 3+PRESERVE_FDS-1 of husk's stay open in the container. */
+    int preserve_fds;
+    /* The container's state for the hooks the process runs itself
+     * (createContainer, startContainer); "pid" and "status" are filled in.
+     * NULL: the spec's hooks are not run. */
+    json_t *hook_state;
     /* Mounts taken from elsewhere (another container's /dev/shm). */
     const struct runtime_attached_mount *attached_mounts;
     size_t attached_mount_count;

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ int process_prepare_root(const struct runtime_spec *spec, const struct rootfs_ha
     if (spec->hostname != NULL && runtime_spec_has_namespace(spec, CLONE_NEWUTS) &&
         sethostname(spec->hostname, strlen(spec->hostname)) < 0)
         return husk_error_set(err, errno, "set hostname %s", spec->hostname);
+    if (spec->domainname != NULL && runtime_spec_has_namespace(spec, CLONE_NEWUTS) &&
+        setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+        return husk_error_set(err, errno, "set domainname %s", spec->domainname);
     if (write_sysctls(spec->sysctl, err) < 0)
         return -1;
     return rootfs_finalize(spec, err);
@@ -160,6 +164,34 @@ int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
         return husk_error_set(err, errno, "reset keep capabilities");
     return capabilities_apply(&spec->capabilities, err);
+}
+
+int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < spec->rlimit_count; i++) {
+        const struct runtime_rlimit *r = &spec->rlimits[i];
+        struct rlimit limit = {.rlim_cur = r->soft, .rlim_max = r->hard};
+        if (setrlimit(r->resource, &limit) < 0)
+            return husk_error_set(err, errno,
+                                  "process.rlimits: %s %llu:%llu refused (the host's "
+                                  "fs.nr_open or hard limit is lower?)",
+                                  runtime_rlimit_name(r->resource), (unsigned long long)r->soft,
+                                  (unsigned long long)r->hard);
+    }
+    if (spec->has_oom_score_adj) {
+        char value[16];
+        int length = snprintf(value, sizeof(value), "%d", spec->oom_score_adj);
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        bool written = fd >= 0 && write(fd, value, (size_t)length) == length;
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        if (!written)
+            return husk_error_set(err, saved, "set oom_score_adj %d", spec->oom_score_adj);
+    }
+    /* runc's default: files the container makes are not world-writable. */
+    umask(spec->umask >= 0 ? (mode_t)spec->umask : 022);
+    return 0;
 }
 
 int prctl_no_new_privs(void)

@@ -17,6 +17,9 @@ int process_setup_stdio(const struct runtime_spec *spec,
                         husk_error_t *err);
 /* Working directory, groups, uid and gid, capabilities. */
 int process_become_user(const struct runtime_spec *spec, husk_error_t *err);
+/* rlimits, oom_score_adj and umask: before the user changes, since
+ * raising a hard limit or lowering the OOM score takes privilege. */
+int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err);
 int prctl_no_new_privs(void);
 /* The arguments and environment husk was started with (the caller's, not
  * the container's): zeroed around the clone of a container process, so the

@@ -15,6 +15,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "cgroup_mount.h"
 #include "overlay.h"
 
 #define FD_PATH_SIZE 32
@@ -83,6 +84,8 @@ static int mount_entry(int root_fd, const struct runtime_mount *m, husk_error_t 
     char path[FD_PATH_SIZE];
     fd_path(path, target);
     unsigned long settable = m->flags & ~MS_REMOUNT;
+    if (m->type != NULL && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
+        return cgroup_mount_into(root_fd, target, m, err);
     if (m->bind) {
         if (mount(m->source, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
             return husk_error_set(err, errno, "bind %s on %s", m->source, m->destination);
@@ -212,6 +215,9 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
             return -1;
     /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
     if (dev_mounted && create_devices(root_fd, spec, err) < 0)
+        return -1;
+    if (handover->before_pivot != NULL &&
+        handover->before_pivot(handover->before_pivot_data, err) < 0)
         return -1;
     return pivot_into(root_fd, err);
 }

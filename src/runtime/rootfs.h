@@ -20,6 +20,10 @@ struct rootfs_handover {
     int root_mount_fd;
     const struct runtime_attached_mount *attached;
     size_t attached_count;
+    /* Called once everything is mounted, before the pivot into the root:
+     * the createContainer hooks. NULL: nothing. */
+    int (*before_pivot)(void *data, husk_error_t *err);
+    void *before_pivot_data;
 };
 
 /* Makes mounts private, mounts the root and every spec mount, moves the

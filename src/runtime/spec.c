@@ -247,10 +247,11 @@ static int parse_process(json_t *process, struct runtime_spec *spec, husk_error_
         parse_capability_set(caps, "inheritable", &c->inheritable, err) < 0 ||
         parse_capability_set(caps, "ambient", &c->ambient, err) < 0)
         return -1;
-    return 0;
+    return runtime_spec_parse_process_extras(process, spec, err);
 }
 
-static int parse_mounts(json_t *mounts, struct runtime_spec *spec, husk_error_t *err)
+static int parse_mounts(json_t *mounts, const char *bundle, struct runtime_spec *spec,
+                        husk_error_t *err)
 {
     size_t count = json_array_size(mounts), i;
     json_t *item;
@@ -273,6 +274,12 @@ static int parse_mounts(json_t *mounts, struct runtime_spec *spec, husk_error_t 
         if (m->bind && m->source == NULL)
             return husk_error_set(err, 0, "config.json: bind mount %s has no source",
                                   m->destination);
+        if (m->bind && m->source[0] != '/' && bundle != NULL) {
+            /* The runtime-spec: relative to the bundle. */
+            char *absolute = xasprintf("%s/%s", bundle, m->source);
+            free(m->source);
+            m->source = absolute;
+        }
     }
     return 0;
 }
@@ -497,8 +504,10 @@ int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec
         spec->root_path = xasprintf("%s/%s", bundle, root_path);
     spec->root_readonly = json_is_true(json_object_get(root, "readonly"));
     spec->hostname = string_or_null(document, "hostname");
+    spec->domainname = string_or_null(document, "domainname");
     if (parse_process(json_object_get(document, "process"), spec, err) < 0 ||
-        parse_mounts(json_object_get(document, "mounts"), spec, err) < 0 ||
+        parse_mounts(json_object_get(document, "mounts"), bundle, spec, err) < 0 ||
+        runtime_spec_parse_hooks(json_object_get(document, "hooks"), spec, err) < 0 ||
         parse_linux(json_object_get(document, "linux"), spec, err) < 0)
         goto out;
     rc = 0;
@@ -563,5 +572,6 @@ void runtime_spec_free(struct runtime_spec *spec)
     free(spec->cgroups_path);
     json_decref(spec->seccomp);
     json_decref(spec->sysctl);
+    runtime_spec_free_extras(spec);
     free(spec);
 }

@@ -62,6 +62,35 @@ struct runtime_resources {
     int64_t blkio_weight;
 };
 
+/* process.rlimits: one setrlimit(2) each. */
+struct runtime_rlimit {
+    int resource; /* RLIMIT_* */
+    uint64_t soft, hard;
+};
+
+/* hooks.*: run with the container's state on stdin. */
+struct runtime_hook {
+    char *path;
+    char **args; /* argv, NULL: just the path */
+    char **env;
+    int timeout; /* seconds, 0: none */
+};
+
+enum runtime_hook_kind {
+    RUNTIME_HOOK_PRESTART,
+    RUNTIME_HOOK_CREATE_RUNTIME,
+    RUNTIME_HOOK_CREATE_CONTAINER,
+    RUNTIME_HOOK_START_CONTAINER,
+    RUNTIME_HOOK_POSTSTART,
+    RUNTIME_HOOK_POSTSTOP,
+    RUNTIME_HOOK_KINDS
+};
+
+struct runtime_hook_list {
+    struct runtime_hook *hooks;
+    size_t count;
+};
+
 struct runtime_capabilities {
     uint64_t bounding, effective, permitted, inheritable, ambient; /* bit N = capability N */
 };
@@ -77,6 +106,14 @@ struct runtime_spec {
     bool terminal;
     bool no_new_privileges;
     struct runtime_capabilities capabilities;
+    struct runtime_rlimit *rlimits;
+    size_t rlimit_count;
+    int umask;         /* -1: leave it */
+    int oom_score_adj; /* with has_oom_score_adj */
+    bool has_oom_score_adj;
+    unsigned short console_height, console_width; /* process.consoleSize, 0: unset */
+    struct runtime_hook_list hooks[RUNTIME_HOOK_KINDS];
+    char *domainname;
 
     char *root_path;
     bool root_readonly;
@@ -104,6 +141,15 @@ struct runtime_spec {
 /* linux.resources (memory, cpu, pids, blockIO) into R; NULL is all unset. */
 int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk_error_t *err);
 void runtime_resources_free(struct runtime_resources *r);
+
+/* process.rlimits, user.umask, oomScoreAdj and consoleSize (spec_process.c). */
+int runtime_spec_parse_process_extras(json_t *process, struct runtime_spec *spec,
+                                      husk_error_t *err);
+/* "RLIMIT_NOFILE" for RLIMIT_NOFILE. */
+const char *runtime_rlimit_name(int resource);
+/* The "hooks" object (spec_process.c). */
+int runtime_spec_parse_hooks(json_t *hooks, struct runtime_spec *spec, husk_error_t *err);
+void runtime_spec_free_extras(struct runtime_spec *spec);
 
 /* Parses a config.json document. BUNDLE resolves a relative root.path. */
 int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec **spec,

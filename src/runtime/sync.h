@@ -8,13 +8,15 @@
 enum sync_kind {
     SYNC_TERMINAL = 1, /* carries the pty master */
     SYNC_ERROR = 2,
-    SYNC_GO = 3, /* husk placed the process; may carry its root mount */
+    SYNC_GO = 3,      /* husk placed the process; may carry its root mount */
+    SYNC_CREATED = 4, /* set up, waiting for the start (wait_for_start) */
 };
 
 struct sync_message {
     int kind;
     int exit_status;
     int errno_value;
+    int pid; /* SYNC_GO: the process's PID as husk sees it */
     char text[500];
 };
 
