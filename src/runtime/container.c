@@ -89,7 +89,7 @@ static int run_own_hooks(const struct child_context *context, enum runtime_hook_
 
 static int create_container_hooks(void *data, husk_error_t *err)
 {
-    return run_own_hooks(data, RUNTIME_HOOK_CREATE_CONTAINER, "creating", err);
+    return run_own_hooks(data, RUNTIME_HOOK_CREATE_CONTAINER, "created", err);
 }
 
 /* OCI create: set up, the process now lives on without husk (whose
@@ -153,7 +153,10 @@ static int join_namespaces(const struct runtime_spec *spec, husk_error_t *err)
 static void drop_privileges_and_exec(const struct child_context *context, husk_error_t *err)
 {
     const struct runtime_spec *spec = context->spec;
-    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    int preserved = context->options->preserve_fds > 0 ? context->options->preserve_fds : 0;
+    syscall(SYS_close_range, 3 + preserved, ~0U, CLOSE_RANGE_CLOEXEC);
+    for (int fd = 3; fd < 3 + preserved; fd++)
+        fcntl(fd, F_SETFD, 0);
     /* Set up: from its exec on, the container lives its own life. */
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (spec->no_new_privileges && prctl_no_new_privs() < 0) {

@@ -52,9 +52,42 @@ static int load_bundle(struct creation *k, json_t **document, husk_error_t *err)
     if (*document == NULL)
         return husk_error_set(err, 0, "%s: %s%s", path,
                               parse_error.line > 0 ? "" : "cannot read: ", parse_error.text);
+    const char *version = json_string_value(json_object_get(*document, "ociVersion"));
+    unsigned minor, patch;
+    char end;
+    if (version == NULL || sscanf(version, "1.%u.%u%c", &minor, &patch, &end) < 2 ||
+        (sscanf(version, "1.%u.%u%c", &minor, &patch, &end) == 3 && end != '-' && end != '+'))
+        return husk_error_set(err, 0, "%s: ociVersion \"%s\" is not a 1.x.y version", path,
+                              version ? version : "");
     if (runtime_spec_parse(*document, k->bundle, &k->spec, err) < 0)
         return husk_error_wrap(err, "%s", path);
     return 0;
+}
+
+/* What runc allows every container on top of the spec's rules: the
+ * standard nodes, pseudo-terminals and tun, mknod of anything, and the
+ * spec's own linux.devices. */
+static void allow_default_devices(struct runtime_spec *spec)
+{
+    static const struct runtime_device_rule defaults[] = {
+        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},    {true, 'c', 1, 8, "rwm"},
+        {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},    {true, 'c', 5, 1, "rwm"},
+        {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"}, {true, 'c', 10, 200, "rwm"},
+    };
+    size_t count = sizeof(defaults) / sizeof(defaults[0]);
+    spec->device_rules =
+        xreallocarray(spec->device_rules, spec->device_rule_count + count + spec->device_count + 1,
+                      sizeof(*spec->device_rules));
+    for (size_t i = 0; i < count; i++)
+        spec->device_rules[spec->device_rule_count++] = defaults[i];
+    for (size_t i = 0; i < spec->device_count; i++) {
+        const struct runtime_device *d = &spec->devices[i];
+        if (d->type != 'c' && d->type != 'b')
+            continue;
+        spec->device_rules[spec->device_rule_count++] =
+            (struct runtime_device_rule){true, d->type, d->major, d->minor, "rwm"};
+    }
 }
 
 static int check_options(const struct creation *k, husk_error_t *err)
@@ -117,7 +150,7 @@ static int process_born(void *data, pid_t pid, husk_error_t *err)
                         json_integer((json_int_t)oci_process_start_time(pid)));
     if (oci_container_save(&k->c, err) < 0)
         return -1;
-    cleanup_free char *state = oci_hook_state_text(&k->c, "creating");
+    cleanup_free char *state = oci_hook_state_text(&k->c, "created");
     if (hooks_run(&k->spec->hooks[RUNTIME_HOOK_PRESTART], "prestart", state, err) < 0 ||
         hooks_run(&k->spec->hooks[RUNTIME_HOOK_CREATE_RUNTIME], "createRuntime", state, err) < 0)
         return -1;
@@ -186,6 +219,7 @@ static int create_container(struct creation *k, int *exit_status, husk_error_t *
     cleanup_json json_t *document = NULL;
     if (load_bundle(k, &document, err) < 0 || check_options(k, err) < 0)
         return -1;
+    allow_default_devices(k->spec);
     char *cgroups_path = oci_cgroups_path(k->spec->cgroups_path, k->o->id);
     free(k->spec->cgroups_path);
     k->spec->cgroups_path = cgroups_path;

@@ -1,0 +1,301 @@
+#!/usr/bin/env bats
+# husk-oci: runc's command line on a bundle, as container managers drive it.
+
+load helpers
+
+OCI() { "$(dirname "$HUSK")/husk-oci" --root "$OCI_ROOT" "$@"; }
+
+setup() {
+	husk_setup
+	OCI_ROOT=$BATS_TEST_TMPDIR/oci-root
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	mkdir -p "$BUNDLE/rootfs/bin" "$BUNDLE/rootfs/tmp"
+	cp /bin/busybox "$BUNDLE/rootfs/bin/"
+	for c in $(/bin/busybox --list | grep -vx busybox); do
+		ln -s busybox "$BUNDLE/rootfs/bin/$c"
+	done
+	(cd "$BUNDLE" && OCI spec)
+	# Every test's cgroup has "husk" in its path, so the leak check sees it.
+	spec '.process.terminal = false | .root.readonly = false | .linux.cgroupsPath = "/husk-oci-test/" + env.BATS_TEST_NUMBER'
+}
+
+teardown() {
+	local id
+	for id in $(OCI list -q 2>/dev/null); do
+		OCI delete --force "$id" >/dev/null 2>&1
+	done
+	# Parents are the caller's, as with runc: cgroup_destroy leaves them.
+	rmdir /sys/fs/cgroup/*/husk-oci-test /sys/fs/cgroup/*/husk.slice 2>/dev/null || true
+	husk_teardown
+}
+
+# spec JQ: rewrites the bundle's config.json.
+spec() {
+	jq "$1" "$BUNDLE/config.json" >"$BUNDLE/config.new" && mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+}
+
+args() { # the process's command
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	spec ".process.args = $json"
+}
+
+# gone PID: the process has exited (a zombie nobody reaped yet counts).
+gone() {
+	[ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = Z ]
+}
+
+status_of() { OCI state "$1" | jq -r .status; }
+
+wait_status() { # ID STATUS
+	local i
+	for i in $(seq 200); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	fail "$1 did not become $2 (it is $(status_of "$1"))"
+}
+
+@test "oci: run in the foreground gives the process's output and exit status" {
+	args sh -c 'echo hello from $(hostname); exit 3'
+	run OCI run --bundle "$BUNDLE" husk-t1
+	expect_status 3
+	expect_output "hello from husk"
+	[ -z "$(ls -A "$OCI_ROOT")" ] || fail "run left state: $(ls "$OCI_ROOT")"
+}
+
+@test "oci: create waits on its fifo; start runs; state follows; delete removes" {
+	args sh -c 'echo started >/tmp/mark; sleep 30'
+	OCI create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" husk-t2
+	[ "$(status_of husk-t2)" = created ]
+	pid=$(OCI state husk-t2 | jq .pid)
+	[ "$pid" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+	[ ! -e "$BUNDLE/rootfs/tmp/mark" ] || fail "the process ran before start"
+	OCI start husk-t2
+	[ "$(status_of husk-t2)" = running ]
+	wait_for 10 test -e "$BUNDLE/rootfs/tmp/mark"
+	run OCI start husk-t2
+	expect_status 1
+	expect_match "is running, not created"
+	run OCI delete husk-t2
+	expect_status 1
+	expect_match "it is running"
+	OCI kill husk-t2 KILL
+	wait_status husk-t2 stopped
+	OCI delete husk-t2
+	run OCI state husk-t2
+	expect_status 1
+	expect_match 'container "husk-t2" does not exist'
+}
+
+@test "oci: delete of a created container kills its waiting process" {
+	args true
+	OCI create --bundle "$BUNDLE" husk-t3
+	pid=$(OCI state husk-t3 | jq .pid)
+	kill -0 "$pid"
+	OCI delete husk-t3
+	gone "$pid" || fail "process $pid survived delete"
+	[ -z "$(ls -A "$OCI_ROOT")" ]
+}
+
+@test "oci: kill by name and number, --all, and on a stopped container" {
+	args sh -c 'trap "echo got USR1 >/tmp/usr1" USR1; sleep 1000 & wait; sleep 1000 & wait'
+	OCI run -d --bundle "$BUNDLE" husk-t4
+	wait_for 10 pgrep -f "sleep 1000"
+	OCI kill husk-t4 SIGUSR1
+	wait_for 10 test -e "$BUNDLE/rootfs/tmp/usr1"
+	OCI kill --all husk-t4 9
+	wait_status husk-t4 stopped
+	run OCI kill husk-t4 KILL
+	expect_status 1
+	expect_match "is not running"
+	run OCI kill husk-t4 NOSUCHSIGNAL
+	expect_status 1
+	expect_match "unknown signal"
+	OCI delete husk-t4
+}
+
+@test "oci: exec with flags, with --process, detached with a pid file" {
+	args sleep 1000
+	OCI run -d --bundle "$BUNDLE" husk-t5
+	run OCI exec --env FOO=bar husk-t5 sh -c 'echo $FOO; exit 4'
+	expect_status 4
+	expect_output bar
+	run OCI exec --user 1000:1000 --cwd /tmp husk-t5 sh -c 'echo $(id -u):$(id -g) $(pwd)'
+	expect_output "1000:1000 /tmp"
+	jq '.process | .args = ["sh", "-c", "echo from process.json"]' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/process.json"
+	run OCI exec --process "$BATS_TEST_TMPDIR/process.json" husk-t5
+	expect_status 0
+	expect_output "from process.json"
+	OCI exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" husk-t5 sleep 500
+	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	OCI ps --format json husk-t5 | jq -e "index($pid) != null"
+	run OCI ps husk-t5
+	expect_match "sleep 500"
+	OCI delete --force husk-t5
+	gone "$pid" || fail "exec'd process $pid survived delete --force"
+}
+
+@test "oci: pause and resume freeze the container's processes" {
+	args sleep 1000
+	OCI run -d --bundle "$BUNDLE" husk-t6
+	OCI pause husk-t6
+	[ "$(status_of husk-t6)" = paused ]
+	OCI list | grep -E "^husk-t6 +[0-9]+ +paused"
+	run OCI pause husk-t6
+	expect_status 1
+	OCI resume husk-t6
+	[ "$(status_of husk-t6)" = running ]
+	run OCI resume husk-t6
+	expect_status 1
+	expect_match "not paused"
+	OCI pause husk-t6
+	OCI delete --force husk-t6
+}
+
+# A console socket receiver: takes the terminal's master and prints what the
+# container writes to it.
+console_receiver() {
+	python3 - "$1" <<'EOF' &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(fds.itemsize))
+fds.frombytes(anc[0][2][:fds.itemsize])
+out = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode(errors="replace"))
+EOF
+	RECEIVER=$!
+	wait_for 10 test -S "$1"
+}
+
+@test "oci: a terminal goes to --console-socket" {
+	spec '.process.terminal = true'
+	args sh -c 'tty; stty size'
+	spec '.process.consoleSize = {"height": 25, "width": 91}'
+	console_receiver "$BATS_TEST_TMPDIR/console.sock" >"$BATS_TEST_TMPDIR/console.out"
+	OCI run -d --console-socket "$BATS_TEST_TMPDIR/console.sock" --bundle "$BUNDLE" husk-t7
+	wait "$RECEIVER"
+	grep -q "/dev/pts/0" "$BATS_TEST_TMPDIR/console.out"
+	grep -q "25 91" "$BATS_TEST_TMPDIR/console.out"
+	run OCI create --bundle "$BUNDLE" husk-t7b
+	expect_status 1
+	expect_match "needs --console-socket"
+	OCI delete husk-t7
+}
+
+@test "oci: hooks run in order with the state on stdin" {
+	hook=$BATS_TEST_TMPDIR/hook.sh
+	printf '#!/bin/sh\necho "$1 $(cat)" >>%s/hooks.log\n' "$BATS_TEST_TMPDIR" >"$hook"
+	chmod +x "$hook"
+	h() { printf '[{"path": "%s", "args": ["hook", "%s"]}]' "$hook" "$1"; }
+	spec ".hooks = {prestart: $(h prestart), createRuntime: $(h createRuntime),
+		createContainer: $(h createContainer), startContainer: $(h startContainer),
+		poststart: $(h poststart), poststop: $(h poststop)}"
+	# startContainer runs inside the container: the hook's path there.
+	mkdir -p "$BUNDLE/rootfs/$(dirname "$hook")"
+	cp "$hook" "$BUNDLE/rootfs/$hook"
+	printf '#!/bin/sh\necho "$1 $(cat)" >/tmp/start-hook\n' >"$BUNDLE/rootfs/$hook"
+	args true
+	OCI create --bundle "$BUNDLE" husk-t8
+	OCI start husk-t8
+	wait_for 10 test -s "$BUNDLE/rootfs/tmp/start-hook"
+	wait_status husk-t8 stopped
+	OCI delete husk-t8
+	run cut -d' ' -f1 "$BATS_TEST_TMPDIR/hooks.log"
+	expect_output "$(printf 'prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop')"
+	grep '^poststop ' "$BATS_TEST_TMPDIR/hooks.log" | cut -d' ' -f2- | jq -e '.id == "husk-t8" and .status == "stopped"'
+	grep '^prestart ' "$BATS_TEST_TMPDIR/hooks.log" | cut -d' ' -f2- | jq -e '.status == "created" and .pid > 0'
+	cut -d' ' -f2- "$BUNDLE/rootfs/tmp/start-hook" | jq -e '.status == "running"'
+}
+
+@test "oci: a failing hook fails create and leaves nothing" {
+	spec '.hooks = {createRuntime: [{"path": "/bin/false"}]}'
+	args true
+	run OCI --log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$BUNDLE" husk-t9
+	expect_status 1
+	expect_match "createRuntime hook /bin/false failed"
+	jq -e 'select(.level == "error") | .msg | test("createRuntime hook")' "$BATS_TEST_TMPDIR/log.json"
+	[ -z "$(ls -A "$OCI_ROOT")" ] || fail "state left: $(ls "$OCI_ROOT")"
+}
+
+@test "oci: invalid config.json is rejected with its JSON path, nothing left" {
+	spec '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	run OCI create --bundle "$BUNDLE" husk-t10
+	expect_status 1
+	expect_match 'process.rlimits\[0\].type: unknown RLIMIT_BOGUS'
+	spec 'del(.process.rlimits) | .mounts[0].destination = "relative"'
+	run OCI create --bundle "$BUNDLE" husk-t10
+	expect_match 'mounts\[0\].destination must be absolute'
+	spec '.mounts[0].destination = "/proc" | .hooks = {poststop: [{"path": "x"}]}'
+	run OCI create --bundle "$BUNDLE" husk-t10
+	expect_match 'hooks.poststop\[0\].path must be an absolute path'
+	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
+	spec 'del(.hooks)'
+	run OCI create --bundle "$BUNDLE" 'bad/id'
+	expect_status 1
+	expect_match 'invalid container ID'
+}
+
+@test "oci: rlimits, umask and oomScoreAdj reach the process; a refused rlimit says so" {
+	spec '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 4096, "hard": 8192}] | .process.oomScoreAdj = 123'
+	args sh -c 'ulimit -n; ulimit -Hn; umask; cat /proc/self/oom_score_adj'
+	run OCI run --bundle "$BUNDLE" husk-t11
+	expect_status 0
+	expect_output "$(printf '4096\n8192\n0022\n123')"
+	spec '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 1048576000, "hard": 1048576000}]'
+	run OCI run --bundle "$BUNDLE" husk-t11
+	expect_status 1
+	expect_match "RLIMIT_NOFILE 1048576000:1048576000 refused"
+	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
+}
+
+@test "oci: update, events --stats and the container's own cgroup mount" {
+	args sh -c 'cat /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/x 2>&1; sleep 1000'
+	OCI run -d --bundle "$BUNDLE" husk-t12 >"$BATS_TEST_TMPDIR/out"
+	OCI update --pids-limit 77 --memory 64m husk-t12
+	[ "$(cat /sys/fs/cgroup/pids/husk-oci-test/$BATS_TEST_NUMBER/pids.max)" = 77 ]
+	[ "$(cat /sys/fs/cgroup/memory/husk-oci-test/$BATS_TEST_NUMBER/memory.limit_in_bytes)" = 67108864 ]
+	echo '{"pids": {"limit": 55}}' | OCI update --resources - husk-t12
+	[ "$(cat /sys/fs/cgroup/pids/husk-oci-test/$BATS_TEST_NUMBER/pids.max)" = 55 ]
+	OCI events --stats husk-t12 | jq -e '.type == "stats" and .data.pids.current == 1'
+	wait_for 10 grep -q "Read-only file system" "$BATS_TEST_TMPDIR/out"
+	grep -qx max "$BATS_TEST_TMPDIR/out"
+	OCI delete --force husk-t12
+}
+
+@test "oci: systemd's cgroupsPath spelling, and --systemd-cgroup without systemd" {
+	spec '.linux.cgroupsPath = "husk.slice:husk:t13"'
+	args sleep 100
+	OCI run -d --bundle "$BUNDLE" husk-t13
+	[ -d /sys/fs/cgroup/pids/husk.slice/husk-t13.scope ]
+	OCI delete --force husk-t13
+	[ ! -d /sys/fs/cgroup/pids/husk.slice/husk-t13.scope ]
+	rmdir /sys/fs/cgroup/*/husk.slice 2>/dev/null || true
+	if [ ! -d /run/systemd/system ]; then
+		run OCI --systemd-cgroup create --bundle "$BUNDLE" husk-t13b
+		expect_status 1
+		expect_match "systemd is not running"
+	fi
+}
+
+@test "oci: --preserve-fds passes fds to the container; husk oci is husk-oci" {
+	args sh -c 'echo through fd 3 >&3'
+	OCI run --preserve-fds 1 --bundle "$BUNDLE" husk-t14 3>"$BATS_TEST_TMPDIR/fd3"
+	[ "$(cat "$BATS_TEST_TMPDIR/fd3")" = "through fd 3" ]
+	args true
+	husk oci --root "$OCI_ROOT" run --bundle "$BUNDLE" husk-t14
+	run husk oci --root "$OCI_ROOT" features
+	expect_status 0
+	echo "$output" | jq -e '.ociVersionMax == "1.2.0" and (.hooks | index("poststop") != null)'
+}
