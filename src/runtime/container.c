@@ -62,6 +62,8 @@ struct child_context {
     bool shares_memory;       /* runs in husk's memory until its exec (shared_clone) */
     bool join_user_namespace; /* exec: the container has a user namespace of its own */
     pid_t pid;                /* the process's own PID as husk sees it (for hooks) */
+    bool seccomp_installed;   /* before the capabilities were dropped */
+    bool on_its_own;          /* created and started: husk no longer listens */
 };
 
 static int wait_for_parent(int socket_fd, int *root_mount_fd, pid_t *pid, husk_error_t *err)
@@ -135,8 +137,25 @@ static int loopback_up(husk_error_t *err)
     return 0;
 }
 
+/* A user namespace given by path comes first: the others are then joined
+ * with the capabilities it grants. */
+static int join_user_namespace(const struct runtime_spec *spec, husk_error_t *err)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++) {
+        const struct runtime_namespace *ns = &spec->namespaces[i];
+        if (ns->path == NULL || ns->type != CLONE_NEWUSER)
+            continue;
+        cleanup_close int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0)
+            return husk_error_set(err, errno, "join user namespace %s", ns->path);
+    }
+    return 0;
+}
+
 static int join_namespaces(const struct runtime_spec *spec, husk_error_t *err)
 {
+    if (join_user_namespace(spec, err) < 0)
+        return -1;
     for (size_t i = 0; i < spec->namespace_count; i++) {
         const struct runtime_namespace *ns = &spec->namespaces[i];
         if (ns->path == NULL || ns->type == CLONE_NEWPID || ns->type == CLONE_NEWUSER)
@@ -163,11 +182,25 @@ static void drop_privileges_and_exec(const struct child_context *context, husk_e
         husk_error_set(err, errno, "set no_new_privs");
         return;
     }
-    if (seccomp_program_install(context->seccomp) < 0) {
+    if (!context->seccomp_installed && seccomp_program_install(context->seccomp) < 0) {
         husk_error_set(err, errno, "install the seccomp filter");
         return;
     }
     trampoline_exec(context->stub_fd, context->socket_fd, spec->args, spec->env, err);
+}
+
+/* Without no_new_privs the kernel takes a seccomp filter only from a
+ * process with CAP_SYS_ADMIN: then it goes in before the capabilities are
+ * dropped (as runc does), and the profile must allow what follows (setuid,
+ * capset, execve). With no_new_privs it comes last of all. */
+static int seccomp_while_privileged(struct child_context *context, husk_error_t *err)
+{
+    if (context->spec->no_new_privileges)
+        return 0;
+    if (seccomp_program_install(context->seccomp) < 0)
+        return husk_error_set(err, errno, "install the seccomp filter");
+    context->seccomp_installed = true;
+    return 0;
 }
 
 /* First steps of every container process, still a copy of husk: it must
@@ -231,6 +264,12 @@ __attribute__((noreturn)) static void child_fail(const struct child_context *con
                                                  husk_error_t *err)
 {
     sync_send_error(context->socket_fd, *err);
+    if (context->on_its_own && *err != NULL) {
+        /* Nobody reads the socket after `start`: the container's stderr. */
+        char *text = husk_error_text(*err);
+        dprintf(STDERR_FILENO, "husk: %s\n", text ? text : "error");
+        free(text);
+    }
     int status = *err ? (*err)->exit_status : HUSK_EXIT_ENGINE;
     husk_error_free(err);
     _exit(status);
@@ -270,10 +309,14 @@ static void child_run(struct child_context *context)
         process_prepare_root(spec, &handover, &err) < 0)
         goto fail;
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
-        process_apply_limits(spec, &err) < 0 || process_become_user(spec, &err) < 0)
+        process_apply_limits(spec, &err) < 0 || process_enter_workdir(spec, &err) < 0 ||
+        seccomp_while_privileged(context, &err) < 0 || process_become_user(spec, &err) < 0)
         goto fail;
-    if (context->options->wait_for_start && wait_for_start(context, &err) < 0)
-        goto fail;
+    if (context->options->wait_for_start) {
+        if (wait_for_start(context, &err) < 0)
+            goto fail;
+        context->on_its_own = true;
+    }
     drop_privileges_and_exec(context, &err);
 fail:
     child_fail(context, &err);
@@ -552,7 +595,8 @@ static void exec_child_run(struct child_context *context)
         goto fail;
     keep_only_own_fds(context, -1);
     if (process_setup_stdio(spec, context->options, context->socket_fd, &err) < 0 ||
-        process_apply_limits(spec, &err) < 0 || process_become_user(spec, &err) < 0)
+        process_apply_limits(spec, &err) < 0 || process_enter_workdir(spec, &err) < 0 ||
+        seccomp_while_privileged(context, &err) < 0 || process_become_user(spec, &err) < 0)
         goto fail;
     drop_privileges_and_exec(context, &err);
 fail:

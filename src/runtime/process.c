@@ -136,7 +136,7 @@ int process_setup_stdio(const struct runtime_spec *spec,
     return 0;
 }
 
-int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
+int process_enter_workdir(const struct runtime_spec *spec, husk_error_t *err)
 {
     if (chdir(spec->cwd) < 0)
         return husk_error_set(err, errno == ENOENT ? 0 : errno,
@@ -149,6 +149,11 @@ int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
     char where[PATH_MAX];
     if (getcwd(where, sizeof(where)) == NULL || where[0] != '/')
         return husk_error_set(err, 0, "workdir %s is outside the container", spec->cwd);
+    return 0;
+}
+
+int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
+{
     if (capabilities_drop_bounding(&spec->capabilities, err) < 0)
         return -1;
     /* Keep permitted capabilities across setuid; capabilities_apply then

@@ -15,7 +15,9 @@ int process_prepare_root(const struct runtime_spec *spec, const struct rootfs_ha
 int process_setup_stdio(const struct runtime_spec *spec,
                         const struct runtime_launch_options *options, int socket_fd,
                         husk_error_t *err);
-/* Working directory, groups, uid and gid, capabilities. */
+/* The working directory, checked to be inside the container. */
+int process_enter_workdir(const struct runtime_spec *spec, husk_error_t *err);
+/* Groups, uid and gid, capabilities. */
 int process_become_user(const struct runtime_spec *spec, husk_error_t *err);
 /* rlimits, oom_score_adj and umask: before the user changes, since
  * raising a hard limit or lowering the OOM score takes privilege. */

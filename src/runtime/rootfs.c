@@ -193,9 +193,17 @@ static int attach_mount(int root_fd, const struct runtime_attached_mount *m, hus
 int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover *handover,
                    husk_error_t *err)
 {
-    if (mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
-        return husk_error_set(err, errno, "make / %s",
-                              (spec->rootfs_propagation & MS_SHARED) ? "shared" : "private");
+    /* pivot_root refuses shared mounts, and an unbindable root cannot be
+     * bound onto itself: those two are set once in the new root. A shared
+     * root is first a slave, so it still gets the host's mounts but never
+     * sends its own back. */
+    unsigned long propagation = spec->rootfs_propagation;
+    bool after_pivot = propagation & (MS_SHARED | MS_UNBINDABLE);
+    unsigned long before = !after_pivot                ? propagation
+                           : (propagation & MS_SHARED) ? MS_SLAVE | MS_REC
+                                                       : MS_PRIVATE | MS_REC;
+    if (mount(NULL, "/", NULL, before, NULL) < 0)
+        return husk_error_set(err, errno, "make / %s", (before & MS_SLAVE) ? "a slave" : "private");
     if (mount_root(spec, handover->root_mount_fd, err) < 0)
         return -1;
     cleanup_close int root_fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -219,7 +227,12 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
     if (handover->before_pivot != NULL &&
         handover->before_pivot(handover->before_pivot_data, err) < 0)
         return -1;
-    return pivot_into(root_fd, err);
+    if (pivot_into(root_fd, err) < 0)
+        return -1;
+    if (after_pivot && mount(NULL, "/", NULL, propagation, NULL) < 0)
+        return husk_error_set(err, errno, "make the root %s",
+                              (propagation & MS_SHARED) ? "shared" : "unbindable");
+    return 0;
 }
 
 static int mask_path(const char *path, husk_error_t *err)
