@@ -5,7 +5,8 @@
 #
 #   bench/run.sh [HUSK]        (make bench runs: bench/run.sh build/husk)
 #
-# Times `husk run --rm --network none busybox true` against `crun run` and `runc run` of an
+# Also husk-oci against crun and runc on a bundle (oci.sh). Times
+# `husk run --rm --network none busybox true` against `crun run` and `runc run` of an
 # equivalent OCI bundle (same busybox rootfs, `crun spec` defaults, args ["true"]), and against
 # bench/floor.c (one clone3() into new mnt/uts/ipc/pid/net/cgroup/time namespaces + exec true).
 # Runs are paired and interleaved (husk, crun, runc, floor, husk, ...), each timed fork-to-reap
@@ -237,6 +238,10 @@ fi
 # shellcheck source=bench/lifecycle.sh
 . "$here/lifecycle.sh"
 lifecycle_bench | tee -a "$out/results.txt"
+# The OCI face: husk-oci vs crun and runc on one bundle (bench/oci.sh).
+# shellcheck source=bench/oci.sh
+. "$here/oci.sh"
+oci_bench | tee -a "$out/results.txt"
 # Bridge networking: attach time and iperf3 throughput, in a network namespace of its own.
 unshare --net "$here/network.sh" "$husk" "$timeit" "$work" "$out" | tee -a "$out/results.txt"
 # husk audit with 20 containers, in a network namespace of its own too.

@@ -72,11 +72,12 @@ static int parse_rlimits(json_t *list, struct runtime_spec *spec, husk_error_t *
         for (size_t j = 0; j < spec->rlimit_count; j++)
             if (spec->rlimits[j].resource == resource)
                 return husk_error_set(err, 0, "config.json: process.rlimits: %s given twice", type);
-        /* JSON integers above INT64_MAX arrive negative: that is RLIM_INFINITY. */
+        /* uint64 values above INT64_MAX arrive with their bits as a negative
+         * int64 (json_loadb_uint64): 18446744073709551615 is -1, RLIM_INFINITY. */
         struct runtime_rlimit *r = &spec->rlimits[spec->rlimit_count++];
         r->resource = resource;
-        r->soft = soft < 0 ? RLIM_INFINITY : (uint64_t)soft;
-        r->hard = hard < 0 ? RLIM_INFINITY : (uint64_t)hard;
+        r->soft = (uint64_t)soft;
+        r->hard = (uint64_t)hard;
         if (r->soft > r->hard)
             return husk_error_set(
                 err, 0, "config.json: process.rlimits[%zu]: soft %s above hard limit", i, type);
