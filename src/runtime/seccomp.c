@@ -1,5 +1,6 @@
 #include "seccomp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,10 +120,65 @@ static int export_program(scmp_filter_ctx ctx, struct seccomp_program *program, 
     return 0;
 }
 
+/* "SCMP_ARCH_X86" -> libseccomp's x86: syscalls of each listed
+ * architecture are filtered too (else a 32-bit program is killed at its
+ * first syscall, as a foreign architecture). */
+static int add_architectures(scmp_filter_ctx ctx, json_t *list, husk_error_t *err)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        const char *name = json_string_value(item);
+        char lower[32];
+        size_t n = 0;
+        if (name != NULL && strncmp(name, "SCMP_ARCH_", 10) == 0)
+            for (const char *p = name + 10; *p && n < sizeof(lower) - 1; p++)
+                lower[n++] = (char)tolower((unsigned char)*p);
+        lower[n] = '\0';
+        uint32_t arch = n > 0 ? seccomp_arch_resolve_name(lower) : 0;
+        if (arch == 0)
+            return husk_error_set(err, 0,
+                                  "config.json: linux.seccomp.architectures[%zu]: unknown %s", i,
+                                  name ? name : "(non-string)");
+        int rc = seccomp_arch_add(ctx, arch);
+        if (rc < 0 && rc != -EEXIST)
+            return husk_error_set(err, -rc, "seccomp architecture %s", name);
+    }
+    return 0;
+}
+
+static int parse_flags(json_t *list, unsigned int *flags, husk_error_t *err)
+{
+    static const struct {
+        const char *name;
+        unsigned int flag;
+    } known[] = {
+        {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+        {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    };
+    size_t i;
+    json_t *item;
+    *flags = 0;
+    json_array_foreach(list, i, item)
+    {
+        const char *name = json_string_value(item);
+        size_t k = 0;
+        while (k < sizeof(known) / sizeof(known[0]) &&
+               (name == NULL || strcmp(known[k].name, name) != 0))
+            k++;
+        if (k == sizeof(known) / sizeof(known[0]))
+            return husk_error_set(err, 0, "config.json: linux.seccomp.flags[%zu]: unknown %s", i,
+                                  name ? name : "(non-string)");
+        *flags |= known[k].flag;
+    }
+    return 0;
+}
+
 int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, husk_error_t *err)
 {
-    program->filter = NULL;
-    program->length = 0;
+    *program = (struct seccomp_program){0};
     if (seccomp == NULL)
         return 0;
     int64_t default_action =
@@ -137,6 +193,11 @@ int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, hu
         return husk_error_set(err, ENOMEM, "seccomp_init");
     /* The kernel checks no_new_privs itself when the filter is installed. */
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    if (add_architectures(ctx, json_object_get(seccomp, "architectures"), err) < 0 ||
+        parse_flags(json_object_get(seccomp, "flags"), &program->flags, err) < 0) {
+        seccomp_release(ctx);
+        return -1;
+    }
     json_t *rules = json_object_get(seccomp, "syscalls");
     size_t i;
     json_t *rule;
@@ -163,7 +224,7 @@ int seccomp_program_install(const struct seccomp_program *program)
     if (program->filter == NULL)
         return 0;
     struct sock_fprog fprog = {.len = program->length, .filter = program->filter};
-    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program->flags, &fprog);
 }
 
 int seccomp_program_read(int dir_fd, const char *name, struct seccomp_program *program)

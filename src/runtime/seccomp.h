@@ -12,6 +12,9 @@
 struct seccomp_program {
     struct sock_filter *filter;
     unsigned short length;
+    /* linux.seccomp.flags (SECCOMP_FILTER_FLAG_*), for the first process;
+     * a program read back from a file (exec) has none. */
+    unsigned int flags;
 };
 
 /* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action; -1 when unknown. */

@@ -1,12 +1,14 @@
 /* The OCI face's pure parts: container IDs, cgroupsPath spellings, the
  * config.json fields managers fill in (rlimits, hooks, umask, oomScoreAdj,
  * consoleSize), the default spec and features. */
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
 #include "../../src/runtime/oci/oci.h"
 #include "../../src/runtime/oci/state.h"
+#include "../../src/runtime/seccomp.h"
 #include "../../src/runtime/spec.h"
 #include "../../src/util/json_text.h"
 #include "unit.h"
@@ -209,6 +211,50 @@ static void test_relative_bind_source(void **state)
     runtime_spec_free(spec);
 }
 
+static int compile(const char *text, struct seccomp_program *program, husk_error_t *err)
+{
+    json_t *seccomp = json_loads(text, 0, NULL);
+    int rc = seccomp_program_compile(seccomp, program, err);
+    json_decref(seccomp);
+    return rc;
+}
+
+static void test_seccomp_architectures_and_flags(void **state)
+{
+    (void)state;
+    struct seccomp_program program;
+    husk_error_t err = NULL;
+    assert_int_equal(
+        compile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\":"
+                " [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],"
+                " \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],"
+                " \"syscalls\": [{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+                &program, &err),
+        0);
+    assert_no_error(err);
+    assert_int_equal(program.flags, SECCOMP_FILTER_FLAG_LOG);
+    struct seccomp_program native;
+    assert_int_equal(compile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\":"
+                             " [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+                             &native, &err),
+                     0);
+    /* The 32-bit syscall numbers get rules of their own. */
+    assert_true(program.length > native.length);
+    seccomp_program_free(&program);
+    seccomp_program_free(&native);
+    assert_int_equal(compile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\":"
+                             " [\"SCMP_ARCH_NOPE\"]}",
+                             &program, &err),
+                     -1);
+    assert_error_contains(err, "linux.seccomp.architectures[0]: unknown SCMP_ARCH_NOPE");
+    husk_error_free(&err);
+    assert_int_equal(compile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"FLAG_NOPE\"]}",
+                             &program, &err),
+                     -1);
+    assert_error_contains(err, "linux.seccomp.flags[0]: unknown FLAG_NOPE");
+    husk_error_free(&err);
+}
+
 /* The default spec parses as husk's own runtime reads it. */
 static void test_default_spec_parses(void **state)
 {
@@ -245,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_process_extras),
         cmocka_unit_test(test_hooks),
         cmocka_unit_test(test_relative_bind_source),
+        cmocka_unit_test(test_seccomp_architectures_and_flags),
         cmocka_unit_test(test_default_spec_parses),
     };
     return cmocka_run_group_tests_name("oci", tests, NULL, NULL);
