@@ -330,7 +330,45 @@ static uint64_t clone_flags_for(const struct runtime_spec *spec)
         if (ns->path == NULL && ns->type != CLONE_NEWCGROUP)
             flags |= (uint64_t)ns->type;
     }
+    /* With offsets the time namespace is made beforehand (time_namespace_prepare). */
+    if (spec->has_time_offsets)
+        flags &= ~(uint64_t)CLONE_NEWTIME;
     return flags;
+}
+
+/* A time namespace's offsets can only be written before a process is in
+ * it: husk unshares one for its children, writes them, and the clone is
+ * born in it. Returns husk's own (to go back to), -2 for nothing to do. */
+static int time_namespace_prepare(const struct runtime_spec *spec, husk_error_t *err)
+{
+    if (!spec->has_time_offsets || !wants_new_namespace(spec, CLONE_NEWTIME))
+        return -2;
+    int own = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (own < 0 || unshare(CLONE_NEWTIME) < 0) {
+        husk_error_set(err, errno, "linux.timeOffsets: a time namespace");
+        if (own >= 0)
+            close(own);
+        return -1;
+    }
+    char text[128];
+    int length =
+        snprintf(text, sizeof(text), "monotonic %lld %lld\nboottime %lld %lld\n",
+                 (long long)spec->monotonic_offset[0], (long long)spec->monotonic_offset[1],
+                 (long long)spec->boottime_offset[0], (long long)spec->boottime_offset[1]);
+    if (file_write_all(AT_FDCWD, "/proc/self/timens_offsets", text, (size_t)length, 0, err) < 0) {
+        setns(own, CLONE_NEWTIME);
+        close(own);
+        return husk_error_wrap(err, "linux.timeOffsets");
+    }
+    return own;
+}
+
+static void time_namespace_restore(int own)
+{
+    if (own >= 0) {
+        setns(own, CLONE_NEWTIME);
+        close(own);
+    }
 }
 
 /* Reads setup messages until the child execs (EOF) or reports an error.
@@ -517,7 +555,11 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     int own_pid_namespace = namespace_pid_enter(spec, err);
     if (own_pid_namespace == -1)
         goto out;
-    int spawned = spawn(clone_flags_for(spec), &context, process, sockets[1], err);
+    int own_time_namespace = time_namespace_prepare(spec, err);
+    int spawned = own_time_namespace == -1
+                      ? -1
+                      : spawn(clone_flags_for(spec), &context, process, sockets[1], err);
+    time_namespace_restore(own_time_namespace);
     cgroup_join_close(&join);
     if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 || spawned < 0)
         goto out;

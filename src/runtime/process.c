@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -193,6 +194,42 @@ int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
             close(fd);
         if (!written)
             return husk_error_set(err, saved, "set oom_score_adj %d", spec->oom_score_adj);
+    }
+    if (spec->has_scheduler) {
+        /* struct sched_attr (glibc has no wrapper). */
+        struct {
+            uint32_t size, policy;
+            uint64_t flags;
+            int32_t nice;
+            uint32_t priority;
+            uint64_t runtime, deadline, period;
+        } attr = {sizeof(attr),
+                  spec->scheduler.policy,
+                  spec->scheduler.flags,
+                  spec->scheduler.nice,
+                  spec->scheduler.priority,
+                  spec->scheduler.runtime,
+                  spec->scheduler.deadline,
+                  spec->scheduler.period};
+        if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+            return husk_error_set(err, errno, "process.scheduler: sched_setattr");
+    }
+    if (spec->io_priority >= 0 &&
+        syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, spec->io_priority) < 0)
+        return husk_error_set(err, errno, "process.ioPriority: ioprio_set");
+    if (spec->personality >= 0 && personality((unsigned long)spec->personality) < 0)
+        return husk_error_set(err, errno, "linux.personality");
+    if (spec->apparmor_profile != NULL && access("/sys/kernel/security/apparmor", F_OK) == 0) {
+        char command[300];
+        int length = snprintf(command, sizeof(command), "exec %s", spec->apparmor_profile);
+        int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+        bool written = fd >= 0 && length < (int)sizeof(command) &&
+                       write(fd, command, (size_t)length) == length;
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        if (!written)
+            return husk_error_set(err, saved, "apparmor profile %s", spec->apparmor_profile);
     }
     /* runc's default: files the container makes are not world-writable. */
     umask(spec->umask >= 0 ? (mode_t)spec->umask : 022);

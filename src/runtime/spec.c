@@ -508,6 +508,8 @@ int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec
     if (parse_process(json_object_get(document, "process"), spec, err) < 0 ||
         parse_mounts(json_object_get(document, "mounts"), bundle, spec, err) < 0 ||
         runtime_spec_parse_hooks(json_object_get(document, "hooks"), spec, err) < 0 ||
+        runtime_spec_parse_scheduling(json_object_get(document, "process"),
+                                      json_object_get(document, "linux"), spec, err) < 0 ||
         parse_linux(json_object_get(document, "linux"), spec, err) < 0)
         goto out;
     rc = 0;
@@ -532,7 +534,8 @@ int runtime_spec_load(const char *bundle, struct runtime_spec **spec, husk_error
 int runtime_spec_parse_process(json_t *process, struct runtime_spec **out, husk_error_t *err)
 {
     struct runtime_spec *spec = xcalloc(1, sizeof(*spec));
-    if (parse_process(process, spec, err) < 0) {
+    if (parse_process(process, spec, err) < 0 ||
+        runtime_spec_parse_scheduling(process, NULL, spec, err) < 0) {
         runtime_spec_free(spec);
         return -1;
     }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/ioprio.h>
+#include <sched.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 
 #include "../util/cleanup.h"
@@ -190,6 +193,7 @@ int runtime_spec_parse_hooks(json_t *hooks, struct runtime_spec *spec, husk_erro
 void runtime_spec_free_extras(struct runtime_spec *spec)
 {
     free(spec->rlimits);
+    free(spec->apparmor_profile);
     free(spec->domainname);
     for (int kind = 0; kind < RUNTIME_HOOK_KINDS; kind++) {
         for (size_t i = 0; i < spec->hooks[kind].count; i++) {
@@ -199,4 +203,112 @@ void runtime_spec_free_extras(struct runtime_spec *spec)
         }
         free(spec->hooks[kind].hooks);
     }
+}
+
+static int lookup(const char *name, const char *const names[], const int values[], size_t count)
+{
+    for (size_t i = 0; name != NULL && i < count; i++)
+        if (strcmp(names[i], name) == 0)
+            return values[i];
+    return -1;
+}
+
+static int parse_scheduler(json_t *scheduler, struct runtime_spec *spec, husk_error_t *err)
+{
+    static const char *const names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
+                                        "SCHED_BATCH", "SCHED_IDLE", "SCHED_DEADLINE"};
+    static const int values[] = {SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, 6};
+    static const char *const flag_names[] = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+                                             "SCHED_FLAG_DL_OVERRUN"};
+    static const int flag_values[] = {1, 2, 4};
+    const char *policy = json_string_value(json_object_get(scheduler, "policy"));
+    int value = lookup(policy, names, values, 6);
+    if (value < 0)
+        return husk_error_set(err, 0, "config.json: process.scheduler.policy: unknown %s",
+                              policy ? policy : "(none)");
+    struct runtime_scheduler *s = &spec->scheduler;
+    s->policy = (uint32_t)value;
+    s->nice = (int32_t)json_integer_value(json_object_get(scheduler, "nice"));
+    s->priority = (uint32_t)json_integer_value(json_object_get(scheduler, "priority"));
+    s->runtime = (uint64_t)json_integer_value(json_object_get(scheduler, "runtime"));
+    s->deadline = (uint64_t)json_integer_value(json_object_get(scheduler, "deadline"));
+    s->period = (uint64_t)json_integer_value(json_object_get(scheduler, "period"));
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(scheduler, "flags"), i, item)
+    {
+        int flag = lookup(json_string_value(item), flag_names, flag_values, 3);
+        if (flag < 0)
+            return husk_error_set(err, 0, "config.json: process.scheduler.flags[%zu]: unknown", i);
+        s->flags |= (uint32_t)flag;
+    }
+    spec->has_scheduler = true;
+    return 0;
+}
+
+static int parse_io_priority(json_t *io, struct runtime_spec *spec, husk_error_t *err)
+{
+    static const char *const names[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+    static const int values[] = {IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE};
+    const char *class = json_string_value(json_object_get(io, "class"));
+    int value = lookup(class, names, values, 3);
+    json_int_t level = json_integer_value(json_object_get(io, "priority"));
+    if (value < 0 || level < 0 || level > 7)
+        return husk_error_set(err, 0,
+                              "config.json: process.ioPriority needs a class (IOPRIO_CLASS_RT, "
+                              "_BE, _IDLE) and a priority 0-7");
+    spec->io_priority = (int)IOPRIO_PRIO_VALUE(value, level);
+    return 0;
+}
+
+static int parse_offset(json_t *offset, int64_t out[2])
+{
+    json_t *secs = json_object_get(offset, "secs"), *nanos = json_object_get(offset, "nanosecs");
+    if ((secs && !json_is_integer(secs)) || (nanos && !json_is_integer(nanos)) ||
+        json_integer_value(nanos) < 0 || json_integer_value(nanos) >= 1000000000)
+        return -1;
+    out[0] = json_integer_value(secs);
+    out[1] = json_integer_value(nanos);
+    return 0;
+}
+
+int runtime_spec_parse_scheduling(json_t *process, json_t *linux_section, struct runtime_spec *spec,
+                                  husk_error_t *err)
+{
+    spec->io_priority = -1;
+    spec->personality = -1;
+    json_t *scheduler = json_object_get(process, "scheduler");
+    if (scheduler != NULL && parse_scheduler(scheduler, spec, err) < 0)
+        return -1;
+    json_t *io = json_object_get(process, "ioPriority");
+    if (io != NULL && parse_io_priority(io, spec, err) < 0)
+        return -1;
+    const char *profile = json_string_value(json_object_get(process, "apparmorProfile"));
+    spec->apparmor_profile = profile && profile[0] ? xstrdup(profile) : NULL;
+    json_t *personality = json_object_get(linux_section, "personality");
+    if (personality != NULL) {
+        const char *domain = json_string_value(json_object_get(personality, "domain"));
+        if (domain == NULL || (strcmp(domain, "LINUX") != 0 && strcmp(domain, "LINUX32") != 0))
+            return husk_error_set(err, 0,
+                                  "config.json: linux.personality.domain must be LINUX or LINUX32");
+        spec->personality = strcmp(domain, "LINUX") == 0 ? PER_LINUX : PER_LINUX32;
+    }
+    json_t *offsets = json_object_get(linux_section, "timeOffsets");
+    if (offsets != NULL) {
+        const char *key;
+        json_t *value;
+        json_object_foreach(offsets, key, value)
+        {
+            int64_t *out = strcmp(key, "monotonic") == 0  ? spec->monotonic_offset
+                           : strcmp(key, "boottime") == 0 ? spec->boottime_offset
+                                                          : NULL;
+            if (out == NULL || parse_offset(value, out) < 0)
+                return husk_error_set(err, 0,
+                                      "config.json: linux.timeOffsets.%s: monotonic or boottime "
+                                      "with secs and nanosecs (0 to 999999999)",
+                                      key);
+        }
+        spec->has_time_offsets = true;
+    }
+    return 0;
 }

@@ -299,3 +299,27 @@ EOF
 	expect_status 0
 	echo "$output" | jq -e '.ociVersionMax == "1.2.0" and (.hooks | index("poststop") != null)'
 }
+
+@test "oci: scheduler, ioPriority, personality and time offsets reach the process" {
+	spec '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 5}
+		| .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
+		| .linux.personality = {"domain": "LINUX32"}
+		| .linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 1000000, "nanosecs": 0}}
+		| .process.apparmorProfile = "husk-test-profile"'
+	# stat fields 19 (nice) and 41 (policy: 3 is SCHED_BATCH)
+	args sh -c 'cut -d" " -f19,41 /proc/self/stat; ionice; uname -m; cut -d. -f1 /proc/uptime'
+	run --separate-stderr OCI run --bundle "$BUNDLE" husk-t15
+	expect_status 0
+	[ "${lines[0]}" = "5 3" ] || fail "nice and policy: ${lines[0]}"
+	[ "${lines[1]}" = "idle" ] || fail "io priority: ${lines[1]}"
+	[ "${lines[2]}" = i686 ] || fail "personality: ${lines[2]}"
+	[ "${lines[3]}" -gt 1000000 ] || fail "boottime offset: ${lines[3]}"
+	if [ ! -e /sys/kernel/security/apparmor ]; then
+		expect_match "apparmorProfile husk-test-profile ignored: AppArmor is not enabled" "$stderr"
+	fi
+	spec '.linux.timeOffsets = {"realtime": {"secs": 1}}'
+	run OCI run --bundle "$BUNDLE" husk-t15
+	expect_status 1
+	expect_match "linux.timeOffsets.realtime"
+}

@@ -90,6 +90,26 @@ static void allow_default_devices(struct runtime_spec *spec)
     }
 }
 
+/* What husk cannot apply here is said, not silently dropped. */
+static void warn_unsupported(const struct creation *k, json_t *document)
+{
+    json_t *process = json_object_get(document, "process");
+    json_t *linux_section = json_object_get(document, "linux");
+    if (k->spec->apparmor_profile != NULL && access("/sys/kernel/security/apparmor", F_OK) < 0)
+        fprintf(stderr,
+                "husk-oci: warning: process.apparmorProfile %s ignored: AppArmor is not "
+                "enabled on this host\n",
+                k->spec->apparmor_profile);
+    const char *label = json_string_value(json_object_get(process, "selinuxLabel"));
+    if (label != NULL && label[0] != '\0')
+        fprintf(stderr,
+                "husk-oci: warning: process.selinuxLabel %s ignored: husk does not "
+                "apply SELinux labels\n",
+                label);
+    if (json_object_get(linux_section, "intelRdt") != NULL)
+        fprintf(stderr, "husk-oci: warning: linux.intelRdt ignored: not supported\n");
+}
+
 static int check_options(const struct creation *k, husk_error_t *err)
 {
     const struct oci_create_options *o = k->o;
@@ -219,6 +239,7 @@ static int create_container(struct creation *k, int *exit_status, husk_error_t *
     cleanup_json json_t *document = NULL;
     if (load_bundle(k, &document, err) < 0 || check_options(k, err) < 0)
         return -1;
+    warn_unsupported(k, document);
     allow_default_devices(k->spec);
     char *cgroups_path = oci_cgroups_path(k->spec->cgroups_path, k->o->id);
     free(k->spec->cgroups_path);
