@@ -199,9 +199,36 @@ static int write_limit(const struct cgroup_layout *layout, const char *path,
     return -1;
 }
 
+/* R->files: each to its controller's hierarchy (v1, else cgroup2), or to
+ * cgroup2 for "unified:" ones; a controller this host lacks is an error. */
+static int write_files(const struct cgroup_layout *layout, const char *path,
+                       const struct runtime_resources *r, husk_error_t *err)
+{
+    for (size_t i = 0; i < r->file_count; i++) {
+        const struct runtime_cgroup_file *f = &r->files[i];
+        bool unified = strncmp(f->controller, "unified:", 8) == 0;
+        const struct cgroup_hierarchy *h = unified
+                                               ? cgroup_layout_unified(layout)
+                                               : cgroup_layout_controller(layout, f->controller);
+        if (h == NULL)
+            return husk_error_set(err, ENOTSUP, "linux.resources: no %s cgroup on this host for %s",
+                                  unified ? "cgroup2" : f->controller, f->file);
+        if (h->unified && strcmp(f->file, "memory.swappiness") == 0)
+            continue; /* cgroup2 has none, and runc ignores it there too */
+        if (!unified && h->unified && strcmp(f->controller, "blkio") == 0)
+            return husk_error_set(err, ENOTSUP, "linux.resources.blockIO: %s needs cgroup v1",
+                                  f->file);
+        if (cgroup_write(h, path, f->file, f->value, err) < 0)
+            return husk_error_wrap(err, "linux.resources");
+    }
+    return 0;
+}
+
 int cgroup_apply_limits(const struct cgroup_layout *layout, const char *path,
                         const struct runtime_resources *r, husk_error_t *err)
 {
+    if (write_files(layout, path, r, err) < 0)
+        return -1;
     struct cgroup_write writes[CGROUP_WRITES_MAX];
     size_t count;
     if (cgroup_limit_writes(r, controller_unified, layout, writes, &count, err) < 0)

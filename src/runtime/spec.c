@@ -434,7 +434,7 @@ int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk
     r->disable_oom_killer = json_is_true(json_object_get(memory, "disableOOMKiller"));
     r->cpuset_cpus = string_or_null(cpu, "cpus");
     r->cpuset_mems = string_or_null(cpu, "mems");
-    return 0;
+    return runtime_resources_parse_files(resources, r, err);
 }
 
 void runtime_resources_free(struct runtime_resources *r)
@@ -442,6 +442,7 @@ void runtime_resources_free(struct runtime_resources *r)
     free(r->cpuset_cpus);
     free(r->cpuset_mems);
     r->cpuset_cpus = r->cpuset_mems = NULL;
+    runtime_resources_free_files(r);
 }
 
 static int parse_linux(json_t *linux_section, struct runtime_spec *spec, husk_error_t *err)

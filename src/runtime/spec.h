@@ -60,6 +60,12 @@ struct runtime_resources {
     char *cpuset_cpus, *cpuset_mems;
     int64_t pids_limit;
     int64_t blkio_weight;
+    /* Everything else, as cgroup file writes (spec_resources.c). */
+    struct runtime_cgroup_file {
+        char *controller; /* "hugetlb", ...; "unified:memory" for a cgroup2 file */
+        char *file, *value;
+    } *files;
+    size_t file_count;
 };
 
 /* process.rlimits: one setrlimit(2) each. */
@@ -155,6 +161,11 @@ struct runtime_spec {
 /* linux.resources (memory, cpu, pids, blockIO) into R; NULL is all unset. */
 int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk_error_t *err);
 void runtime_resources_free(struct runtime_resources *r);
+/* hugepageLimits, network, rdma, memory.swappiness, blockIO per device and
+ * unified into R->files (spec_resources.c). */
+int runtime_resources_parse_files(json_t *resources, struct runtime_resources *r,
+                                  husk_error_t *err);
+void runtime_resources_free_files(struct runtime_resources *r);
 
 /* process.rlimits, user.umask, oomScoreAdj and consoleSize (spec_process.c). */
 int runtime_spec_parse_process_extras(json_t *process, struct runtime_spec *spec,

@@ -45,11 +45,15 @@ char *oci_hook_state_text(const struct oci_container *c, const char *status)
 
 void oci_hooks_warn(const struct runtime_spec *spec, enum runtime_hook_kind kind, const char *state)
 {
-    husk_error_t err = NULL;
-    if (hooks_run(&spec->hooks[kind], hooks_kind_name(kind), state, &err) < 0) {
-        cleanup_free char *text = husk_error_text(err);
-        fprintf(stderr, "husk: warning: %s\n", text);
-        husk_error_free(&err);
+    /* Each one runs, whatever the ones before it did. */
+    for (size_t i = 0; i < spec->hooks[kind].count; i++) {
+        struct runtime_hook_list one = {.hooks = &spec->hooks[kind].hooks[i], .count = 1};
+        husk_error_t err = NULL;
+        if (hooks_run(&one, hooks_kind_name(kind), state, &err) < 0) {
+            cleanup_free char *text = husk_error_text(err);
+            fprintf(stderr, "husk-oci: warning: %s\n", text);
+            husk_error_free(&err);
+        }
     }
 }
 
