@@ -21,6 +21,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/xalloc.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "namespace.h"
@@ -64,16 +65,29 @@ struct child_context {
     pid_t pid;                /* the process's own PID as husk sees it (for hooks) */
     bool seccomp_installed;   /* before the capabilities were dropped */
     bool on_its_own;          /* created and started: husk no longer listens */
+    int *mount_fds;           /* per spec mount: an idmapped bind from husk, or -1 */
 };
 
-static int wait_for_parent(int socket_fd, int *root_mount_fd, pid_t *pid, husk_error_t *err)
+/* Idmapped binds (SYNC_MOUNT, into MOUNT_FDS), then SYNC_GO with the
+ * root mount, if any. */
+static int wait_for_parent(int socket_fd, int *root_mount_fd, int *mount_fds, size_t mount_count,
+                           pid_t *pid, husk_error_t *err)
 {
-    struct sync_message go;
-    int rc = sync_receive(socket_fd, &go, root_mount_fd);
-    if (rc != 1 || go.kind != SYNC_GO)
-        return husk_error_set(err, rc < 0 ? errno : EPIPE, "wait for husk");
-    *pid = go.pid;
-    return 0;
+    for (;;) {
+        struct sync_message message;
+        int passed = -1;
+        int rc = sync_receive(socket_fd, &message, &passed);
+        if (rc == 1 && message.kind == SYNC_MOUNT && passed >= 0 && message.index >= 0 &&
+            (size_t)message.index < mount_count && mount_fds[message.index] < 0) {
+            mount_fds[message.index] = passed;
+            continue;
+        }
+        if (rc != 1 || message.kind != SYNC_GO)
+            return husk_error_set(err, rc < 0 ? errno : EPIPE, "wait for husk");
+        *root_mount_fd = passed;
+        *pid = message.pid;
+        return 0;
+    }
 }
 
 /* The hooks the process runs itself, with the state as it is now. */
@@ -238,7 +252,10 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
     const struct runtime_launch_options *o = context->options;
     size_t count = 0;
     int preserved = o->preserve_fds > 0 ? o->preserve_fds : 0;
-    int keep[7 + o->attached_mount_count + (size_t)preserved];
+    size_t mounts = context->mount_fds ? context->spec->mount_count : 0;
+    int keep[7 + o->attached_mount_count + (size_t)preserved + mounts];
+    for (size_t i = 0; i < mounts; i++)
+        keep[count++] = context->mount_fds[i];
     for (int fd = 3; fd < 3 + preserved; fd++)
         keep[count++] = fd;
     if (o->wait_for_start)
@@ -290,7 +307,9 @@ static void child_run(struct child_context *context)
     };
     handover.before_pivot = create_container_hooks;
     handover.before_pivot_data = context;
-    if (wait_for_parent(context->socket_fd, &handover.root_mount_fd, &context->pid, &err) < 0)
+    handover.mount_fds = context->mount_fds;
+    if (wait_for_parent(context->socket_fd, &handover.root_mount_fd, context->mount_fds,
+                        context->mount_fds ? spec->mount_count : 0, &context->pid, &err) < 0)
         goto fail;
     if (wants_new_namespace(spec, CLONE_NEWUSER) && become_user_namespace_root(&err) < 0)
         goto fail;
@@ -514,6 +533,40 @@ static int spawn(uint64_t flags, struct child_context *context, struct runtime_p
     return 0;
 }
 
+static bool has_idmapped_binds(const struct runtime_spec *spec)
+{
+    for (size_t i = 0; i < spec->mount_count; i++)
+        if (spec->mounts[i].idmap && spec->mounts[i].bind)
+            return true;
+    return false;
+}
+
+/* Idmapped binds are made here, privileged in the host's user namespace
+ * (the container's process is not), and handed over before SYNC_GO. */
+static int send_idmapped_binds(const struct runtime_spec *spec, pid_t pid, int socket_fd,
+                               husk_error_t *err)
+{
+    if (!has_idmapped_binds(spec))
+        return 0;
+    if (!wants_new_namespace(spec, CLONE_NEWUSER))
+        return husk_error_set(err, 0,
+                              "config.json: an idmap mount needs a user namespace of the "
+                              "container's own (linux.namespaces, uidMappings, gidMappings)");
+    int fds[spec->mount_count];
+    int made = idmap_bind_mounts(spec, pid, fds, err);
+    int rc = made < 0 ? -1 : 0;
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        if (fds[i] < 0)
+            continue;
+        struct sync_message message = {.kind = SYNC_MOUNT, .index = (int)i};
+        if (rc == 0 && sync_send(socket_fd, &message, fds[i]) < 0)
+            rc = husk_error_set(err, errno, "hand the idmapped %s over",
+                                spec->mounts[i].destination);
+        close(fds[i]);
+    }
+    return rc;
+}
+
 int runtime_container_launch(const struct runtime_spec *spec, const struct cgroup_layout *layout,
                              const struct runtime_launch_options *options,
                              struct runtime_process *process, husk_error_t *err)
@@ -526,6 +579,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     int sockets[2] = {-1, -1};
     struct cgroup_join join = CGROUP_JOIN_INIT;
     cleanup_close int root_mount_fd = -1;
+    cleanup_free int *mount_fds = NULL;
     bool cgroup_created = false;
     cleanup_close int stub_fd = conceal_and_open_trampoline(err);
     if (stub_fd < 0)
@@ -551,6 +605,12 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .run = child_run,
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
     };
+    if (has_idmapped_binds(spec)) {
+        mount_fds = xcalloc(spec->mount_count, sizeof(int));
+        for (size_t i = 0; i < spec->mount_count; i++)
+            mount_fds[i] = -1;
+        context.mount_fds = mount_fds;
+    }
     /* A PID namespace is joined by being born in it. */
     int own_pid_namespace = namespace_pid_enter(spec, err);
     if (own_pid_namespace == -1)
@@ -572,6 +632,8 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         if (root_mount_fd == -1)
             goto out;
     }
+    if (send_idmapped_binds(spec, process->pid, sockets[0], err) < 0)
+        goto out;
     if (options->before_start != NULL &&
         options->before_start(options->before_start_data, process->pid, err) < 0)
         goto out;

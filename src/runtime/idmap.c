@@ -104,3 +104,38 @@ int idmap_root_overlay(const struct runtime_spec *spec, pid_t pid, husk_error_t 
     idmapped_layers_close(&layers);
     return mount_fd;
 }
+
+int idmap_bind_mounts(const struct runtime_spec *spec, pid_t pid, int *fds, husk_error_t *err)
+{
+    int made = 0;
+    cleanup_close int userns_fd = -1;
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        const struct runtime_mount *m = &spec->mounts[i];
+        fds[i] = -1;
+        if (!m->idmap || !m->bind)
+            continue;
+        if (userns_fd < 0) {
+            char path[64];
+            snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+            if ((userns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                return husk_error_set(err, errno, "idmap %s", m->destination);
+        }
+        unsigned int recursive = m->recursive ? AT_RECURSIVE : 0;
+        fds[i] =
+            (int)open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+        if (fds[i] < 0)
+            return husk_error_set(err, errno, "clone %s for the idmapped mount %s", m->source,
+                                  m->destination);
+        made++;
+        struct mount_attr attributes = {.attr_set = MOUNT_ATTR_IDMAP,
+                                        .userns_fd = (__u64)userns_fd};
+        unsigned int below = m->idmap_recursive ? AT_RECURSIVE : 0;
+        if (syscall(SYS_mount_setattr, fds[i], "", AT_EMPTY_PATH | below, &attributes,
+                    sizeof(attributes)) < 0)
+            return husk_error_set(err, errno,
+                                  "idmap the mount of %s on %s (its file system or this kernel "
+                                  "has no idmapped mounts?)",
+                                  m->source, m->destination);
+    }
+    return made;
+}

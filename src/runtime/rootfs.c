@@ -69,6 +69,23 @@ static int remount_flags(int root_fd, const char *destination, unsigned long fla
     return 0;
 }
 
+/* An idmapped bind, made by husk outside (idmap_bind_mounts). */
+static int attach_tree(int root_fd, const struct runtime_mount *m, int tree, husk_error_t *err)
+{
+    cleanup_close int target = root_open_mount_target(root_fd, m->destination, true, err);
+    if (target < 0)
+        return husk_error_wrap(err, "mount %s", m->destination);
+    if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return husk_error_set(err, errno, "move the idmapped %s in", m->destination);
+    unsigned long settable = m->flags & ~MS_REMOUNT;
+    if (settable != 0 &&
+        remount_flags(root_fd, m->destination, MS_BIND | MS_REMOUNT | settable, err) < 0)
+        return -1;
+    if (m->propagation != 0 && remount_flags(root_fd, m->destination, m->propagation, err) < 0)
+        return -1;
+    return 0;
+}
+
 static int mount_entry(int root_fd, const struct runtime_mount *m, husk_error_t *err)
 {
     bool directory = true;
@@ -214,7 +231,8 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
         const struct runtime_mount *m = &spec->mounts[i];
         if (strcmp(m->destination, "/") == 0)
             continue;
-        if (mount_entry(root_fd, m, err) < 0)
+        int tree = handover->mount_fds ? handover->mount_fds[i] : -1;
+        if ((tree >= 0 ? attach_tree(root_fd, m, tree, err) : mount_entry(root_fd, m, err)) < 0)
             return -1;
         dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
     }

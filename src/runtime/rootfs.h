@@ -18,6 +18,9 @@ struct runtime_attached_mount {
  * and mounts to move in. */
 struct rootfs_handover {
     int root_mount_fd;
+    /* Per spec mount, a detached tree to move in (an idmapped bind), or -1;
+     * NULL for none at all. */
+    const int *mount_fds;
     const struct runtime_attached_mount *attached;
     size_t attached_count;
     /* Called once everything is mounted, before the pivot into the root:

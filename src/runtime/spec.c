@@ -104,8 +104,9 @@ int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, hu
         if (word == NULL)
             return husk_error_set(err, 0, "config.json: mount %s: option %zu is not a string",
                                   mount->destination, i);
-        if (strcmp(word, "idmap") == 0) {
+        if (strcmp(word, "idmap") == 0 || strcmp(word, "ridmap") == 0) {
             mount->idmap = true;
+            mount->idmap_recursive = mount->idmap_recursive || word[0] == 'r';
             continue;
         }
         if (strcmp(word, "bind") == 0 || strcmp(word, "rbind") == 0) {

@@ -22,6 +22,7 @@ struct runtime_mount {
     /* "idmap" on an overlay: its lower layers are seen through the
      * container's user namespace mapping (idmapped mounts). */
     bool idmap;
+    bool idmap_recursive; /* "ridmap": every mount below a bind is idmapped too */
 };
 
 struct runtime_device {

@@ -10,13 +10,15 @@ enum sync_kind {
     SYNC_ERROR = 2,
     SYNC_GO = 3,      /* husk placed the process; may carry its root mount */
     SYNC_CREATED = 4, /* set up, waiting for the start (wait_for_start) */
+    SYNC_MOUNT = 5,   /* an idmapped bind for mounts[index], before SYNC_GO */
 };
 
 struct sync_message {
     int kind;
     int exit_status;
     int errno_value;
-    int pid; /* SYNC_GO: the process's PID as husk sees it */
+    int pid;   /* SYNC_GO: the process's PID as husk sees it */
+    int index; /* SYNC_MOUNT: which of the spec's mounts */
     char text[500];
 };
 

@@ -323,3 +323,33 @@ EOF
 	expect_status 1
 	expect_match "linux.timeOffsets.realtime"
 }
+
+@test "oci: idmap and ridmap binds show host files as the container's own ids" {
+	mkdir -p "$BATS_TEST_TMPDIR/shared/sub"
+	echo data >"$BATS_TEST_TMPDIR/shared/file"
+	chown 0:0 "$BATS_TEST_TMPDIR/shared/file"
+	chmod 0755 "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/shared"
+	spec '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{"destination": "/mapped", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'/shared", "options": ["rbind", "idmap"]},
+		              {"destination": "/plain", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'/shared", "options": ["rbind"]}]'
+	mkdir -p "$BUNDLE"/rootfs/{proc,dev,sys,mapped,plain}
+	chmod -R go+rX "$BUNDLE"
+	# The container's root is an unprivileged host uid: it must reach the bundle.
+	d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod a+x "$d"
+		d=$(dirname "$d")
+	done
+	args sh -c 'stat -c "%u %n" /mapped/file /plain/file'
+	run OCI run --bundle "$BUNDLE" husk-t16
+	expect_status 0
+	expect_output "$(printf '0 /mapped/file\n65534 /plain/file')"
+	spec 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+	run OCI run --bundle "$BUNDLE" husk-t16
+	expect_status 1
+	expect_match "an idmap mount needs a user namespace"
+	[ -z "$(ls -A "$OCI_ROOT")" ]
+}
