@@ -332,7 +332,7 @@ static void child_run(struct child_context *context)
         seccomp_while_privileged(context, &err) < 0 || process_become_user(spec, &err) < 0)
         goto fail;
     if (context->options->wait_for_start) {
-        if (wait_for_start(context, &err) < 0)
+        if (process_check_command(spec, &err) < 0 || wait_for_start(context, &err) < 0)
             goto fail;
         context->on_its_own = true;
     }

@@ -236,6 +236,62 @@ int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
     return 0;
 }
 
+/* Whether PATH names something this process may execute: 0, or the
+ * errno of the failure (ENOENT, EACCES). */
+static int executable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return errno;
+    if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0)
+        return EACCES;
+    return 0;
+}
+
+static const char *search_path(char *const env[])
+{
+    for (char *const *entry = env; entry && *entry; entry++)
+        if (strncmp(*entry, "PATH=", 5) == 0)
+            return *entry + 5;
+    return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+int process_check_command(const struct runtime_spec *spec, husk_error_t *err)
+{
+    const char *command = spec->args[0];
+    if (strchr(command, '/') != NULL) {
+        int error = executable(command);
+        if (error == EACCES)
+            return husk_error_set_status(err, HUSK_EXIT_NOT_EXECUTABLE, 0,
+                                         "exec: \"%s\": permission denied", command);
+        if (error != 0)
+            return husk_error_set_status(err, HUSK_EXIT_NOT_FOUND, 0,
+                                         "exec: \"%s\": stat %s: no such file or directory",
+                                         command, command);
+        return 0;
+    }
+    bool denied = false;
+    const char *dirs = search_path(spec->env);
+    for (const char *dir = dirs; dir != NULL;) {
+        const char *colon = strchr(dir, ':');
+        int length = colon ? (int)(colon - dir) : (int)strlen(dir);
+        char candidate[PATH_MAX];
+        if (snprintf(candidate, sizeof(candidate), "%.*s/%s", length ? length : 1,
+                     length ? dir : ".", command) < (int)sizeof(candidate)) {
+            int error = executable(candidate);
+            if (error == 0)
+                return 0;
+            denied = denied || error == EACCES;
+        }
+        dir = colon ? colon + 1 : NULL;
+    }
+    if (denied)
+        return husk_error_set_status(err, HUSK_EXIT_NOT_EXECUTABLE, 0,
+                                     "exec: \"%s\": permission denied", command);
+    return husk_error_set_status(err, HUSK_EXIT_NOT_FOUND, 0,
+                                 "exec: \"%s\": executable file not found in $PATH", command);
+}
+
 int prctl_no_new_privs(void)
 {
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

@@ -22,6 +22,11 @@ int process_become_user(const struct runtime_spec *spec, husk_error_t *err);
 /* rlimits, oom_score_adj and umask: before the user changes, since
  * raising a hard limit or lowering the OOM score takes privilege. */
 int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err);
+/* As runc does before `create` returns: the command exists and may be
+ * executed by this process, or an error worded as runc words it (managers
+ * read "executable file not found in $PATH", "no such file or directory"
+ * and "permission denied" as exit statuses 127 and 126). */
+int process_check_command(const struct runtime_spec *spec, husk_error_t *err);
 int prctl_no_new_privs(void);
 /* The arguments and environment husk was started with (the caller's, not
  * the container's): zeroed around the clone of a container process, so the

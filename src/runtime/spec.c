@@ -411,7 +411,9 @@ static int resource_integer(json_t *object, const char *key, const char *section
     if (!json_is_integer(item))
         return husk_error_set(err, 0, "config.json: linux.resources.%s.%s must be an integer",
                               section, key);
-    *value = json_integer_value(item);
+    /* 0 is "not set" (docker writes cpu.shares and blockIO.weight 0 for
+     * that; runc skips them), never a limit: no cgroup takes 0 for these. */
+    *value = json_integer_value(item) == 0 ? RUNTIME_UNSET : json_integer_value(item);
     return 0;
 }
 

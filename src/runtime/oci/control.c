@@ -154,8 +154,17 @@ int oci_kill(const char *root, const char *id, int signal, bool all, husk_error_
 int oci_delete(const char *root, const char *id, bool force, husk_error_t *err)
 {
     struct oci_container c;
-    if (oci_container_open(root, id, &c, err) < 0)
+    husk_error_t open_error = NULL;
+    if (oci_container_open(root, id, &c, &open_error) < 0) {
+        /* runc: deleting what is gone with --force succeeds (containerd's
+         * shim deletes twice). */
+        if (force && open_error != NULL && open_error->errno_value == ENOENT) {
+            husk_error_free(&open_error);
+            return 0;
+        }
+        *err = open_error;
         return -1;
+    }
     int rc = -1;
     enum oci_status status = oci_container_status(&c);
     if ((status == OCI_RUNNING || status == OCI_PAUSED) && !force) {
