@@ -169,7 +169,7 @@ int cli_main(int argc, char **argv)
 const struct cli_help cli_oci_help = {
     .usage = "oci [GLOBAL OPTIONS] COMMAND [OPTIONS] [ID]",
     .summary = "runc's command line on husk's runtime (see 'husk oci --help').\n",
-    .options = (const struct cli_option[]){CLI_OPTIONS_END},
+    .options = (const struct cli_option[]){CLI_HELP_OPTION('h'), CLI_OPTIONS_END},
 };
 
 int cli_oci(const struct engine_context *context, int argc, char **argv)

@@ -112,7 +112,7 @@ snapshot | sort >"$work/before"
 # Output goes to a file, shown as it grows: a leaked process holding the
 # output open must not hang the run (as a pipe to tee would).
 : >"$work/tap" # tail must find it, however fast it starts
-timeout -k 10 600 unshare --mount --net --propagation private \
+timeout -k 10 1500 unshare --mount --net --propagation private \
 	"$here/run.sh" --inside-sandbox "$work/sandbox" "$husk" "$token" "${files[@]}" \
 	</dev/null >"$work/tap" 2>&1 &
 sandbox=$!
