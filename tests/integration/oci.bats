@@ -293,6 +293,12 @@ EOF
 	args sh -c 'echo through fd 3 >&3'
 	OCI run --preserve-fds 1 --bundle "$BUNDLE" husk-t14 3>"$BATS_TEST_TMPDIR/fd3"
 	[ "$(cat "$BATS_TEST_TMPDIR/fd3")" = "through fd 3" ]
+	# conmon holds its sync pipes on fds 3-5 when it runs the runtime: an
+	# fd not preserved never reaches the container (it could write to it).
+	args sh -c 'ls /proc/self/fd | tr "\n" " "'
+	run OCI run --bundle "$BUNDLE" husk-t14 5>"$BATS_TEST_TMPDIR/fd5" 7<"$BUNDLE/config.json"
+	expect_status 0
+	expect_output "0 1 2 3 "
 	args true
 	husk oci --root "$OCI_ROOT" run --bundle "$BUNDLE" husk-t14
 	run husk oci --root "$OCI_ROOT" features

@@ -68,7 +68,8 @@ static void wait_exit(int pidfd)
 int oci_destroy(struct oci_container *c, husk_error_t *err)
 {
     struct runtime_spec *spec = NULL;
-    oci_container_spec(c, &spec, NULL);
+    if (json_is_true(json_object_get(c->state, "poststop")))
+        oci_container_spec(c, &spec, NULL);
     const char *path = oci_container_cgroups_path(c);
     struct cgroup_layout layout = {0};
     int rc = 0;

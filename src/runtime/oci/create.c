@@ -29,6 +29,8 @@ struct creation {
     struct runtime_spec *spec;
     struct cgroup_layout layout;
     char *bundle;
+    char *config_text; /* config.json as read, kept as it is in the state */
+    size_t config_length;
 };
 
 static void timestamp_now(char text[64])
@@ -47,11 +49,12 @@ static int load_bundle(struct creation *k, json_t **document, husk_error_t *err)
     if (k->bundle == NULL)
         return husk_error_set(err, errno, "bundle %s", k->o->bundle ? k->o->bundle : ".");
     cleanup_free char *path = xasprintf("%s/config.json", k->bundle);
+    if (file_read_all(AT_FDCWD, path, &k->config_text, &k->config_length, err) < 0)
+        return -1;
     json_error_t parse_error;
-    *document = json_load_path(AT_FDCWD, path, &parse_error);
+    *document = json_loadb_uint64(k->config_text, k->config_length, &parse_error);
     if (*document == NULL)
-        return husk_error_set(err, 0, "%s: %s%s", path,
-                              parse_error.line > 0 ? "" : "cannot read: ", parse_error.text);
+        return husk_error_set(err, 0, "%s: line %d: %s", path, parse_error.line, parse_error.text);
     const char *version = json_string_value(json_object_get(*document, "ociVersion"));
     unsigned minor, patch;
     char end;
@@ -131,10 +134,14 @@ static int check_options(const struct creation *k, husk_error_t *err)
  * crash of create leaves a directory `delete` can remove. */
 static int record_container(struct creation *k, json_t *document, husk_error_t *err)
 {
-    cleanup_free char *config = json_dumps(document, JSON_COMPACT);
-    if (file_write_all(k->c.dir_fd, "config.json", config, strlen(config), 0600, err) < 0)
+    if (file_write_all(k->c.dir_fd, "config.json", k->config_text, k->config_length, 0600, err) < 0)
         return -1;
     json_t *state = k->c.state;
+    /* start and delete then parse config.json only for hooks that exist. */
+    json_object_set_new(state, "poststart",
+                        json_boolean(k->spec->hooks[RUNTIME_HOOK_POSTSTART].count > 0));
+    json_object_set_new(state, "poststop",
+                        json_boolean(k->spec->hooks[RUNTIME_HOOK_POSTSTOP].count > 0));
     json_object_set_new(state, "bundle", json_string(k->bundle));
     json_object_set_new(state, "rootfs", json_string(k->spec->root_path));
     char created[64];
@@ -232,6 +239,7 @@ static void creation_free(struct creation *k)
     runtime_spec_free(k->spec);
     cgroup_layout_free(&k->layout);
     free(k->bundle);
+    free(k->config_text);
 }
 
 static int create_container(struct creation *k, int *exit_status, husk_error_t *err)
@@ -310,7 +318,8 @@ int oci_start(const char *root, const char *id, husk_error_t *err)
         return -1;
     int rc = release(&c, err);
     struct runtime_spec *spec = NULL;
-    if (rc == 0 && oci_container_spec(&c, &spec, NULL) == 0) {
+    if (rc == 0 && json_is_true(json_object_get(c.state, "poststart")) &&
+        oci_container_spec(&c, &spec, NULL) == 0) {
         cleanup_free char *state = oci_hook_state_text(&c, "running");
         oci_hooks_warn(spec, RUNTIME_HOOK_POSTSTART, state);
         runtime_spec_free(spec);

@@ -29,7 +29,8 @@ static json_t *default_mounts(void)
 static json_t *default_capabilities(void)
 {
     json_t *caps = json_pack("[s,s,s]", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
-    return json_pack("{s:O, s:O, s:O, s:O}", "bounding", caps, "effective", caps, "permitted", caps,
+    /* The last "o" takes over the reference json_pack gave CAPS. */
+    return json_pack("{s:O, s:O, s:O, s:o}", "bounding", caps, "effective", caps, "permitted", caps,
                      "ambient", caps);
 }
 
