@@ -19,26 +19,30 @@ oci_runtimes() { # NAME=BINARY for each runtime present
     return 0
 }
 
-oci_commands() { # FORMAT: printf format with %1$s binary, %2$s state root, %3$s name prefix
-    local entry name binary
+oci_commands() { # TEMPLATE: with {bin} (the runtime), {root} (its state root), {name} (a prefix)
+    local entry name binary line
     for entry in $(oci_runtimes); do
         name=${entry%%=*} binary=${entry#*=}
         mkdir -p "$work/oci-$name"
-        # shellcheck disable=SC2059
-        printf "$name=$1\n" "$binary" "$work/oci-$name" "$tag-oci-$name"
+        line=${1//\{bin\}/$binary}
+        line=${line//\{root\}/$work/oci-$name}
+        line=${line//\{name\}/$tag-oci-$name}
+        echo "$name=$line"
     done
 }
 
 oci_run_and_cycle() {
     local cmds=() line
-    while IFS= read -r line; do cmds+=("$line"); done < <(oci_commands '%s --root %s run --bundle '"$work"'/bundle %s-%%i')
+    # timeit splits commands on blanks: the cycle is a script (the same shell for all).
+    printf '#!/bin/sh\n"$1" --root "$2" create --bundle "$3" "$4" && "$1" --root "$2" start "$4" &&\n  exec "$1" --root "$2" delete -f "$4"\n' >"$work/bin/oci-cycle"
+    chmod 755 "$work/bin/oci-cycle"
+    while IFS= read -r line; do cmds+=("$line"); done < <(oci_commands "{bin} --root {root} run --bundle $work/bundle {name}-%i")
     echo
     echo "== OCI run of /bin/true: husk-oci vs crun vs runc ($runs runs each)"
     "$timeit" -n "$runs" -w "$warmup" -o "$out/raw-oci-run.csv" "${hide[@]}" "${cmds[@]}" |
         tee "$work/oci-run.txt"
     cmds=()
-    while IFS= read -r line; do cmds+=("$line"); done < <(oci_commands \
-        'sh -c "%1$s --root %2$s create --bundle '"$work"'/bundle %3$s-c%%i && %1$s --root %2$s start %3$s-c%%i && %1$s --root %2$s delete -f %3$s-c%%i"')
+    while IFS= read -r line; do cmds+=("$line"); done < <(oci_commands "$work/bin/oci-cycle {bin} {root} $work/bundle {name}-c%i")
     echo
     echo "== OCI create + start + delete -f ($runs runs each)"
     "$timeit" -n "$runs" -w "$warmup" -o "$out/raw-oci-cycle.csv" "${hide[@]}" "${cmds[@]}" |
@@ -47,8 +51,8 @@ oci_run_and_cycle() {
 
 oci_detached_bench() {
     local start=() remove=() line
-    while IFS= read -r line; do start+=("$line"); done < <(oci_commands '%s --root %s run -d --bundle '"$work"'/bundle-sleep %s-d%%i')
-    while IFS= read -r line; do remove+=("$line"); done < <(oci_commands '%s --root %s delete -f %s-d%%i')
+    while IFS= read -r line; do start+=("$line"); done < <(oci_commands "{bin} --root {root} run -d --bundle $work/bundle-sleep {name}-d%i")
+    while IFS= read -r line; do remove+=("$line"); done < <(oci_commands "{bin} --root {root} delete -f {name}-d%i")
     echo
     echo "== OCI run -d of $oci_detached sleep containers each (all left running), then delete -f"
     "$timeit" -n "$oci_detached" -w 3 -o "$out/raw-oci-detach.csv" "${hide[@]}" "${start[@]}" |

@@ -20,6 +20,14 @@ int cli_oci_main(int argc, char **argv);
  * the log (JSON with --log-format json). Returns 1. */
 int cli_oci_report(const struct oci_cli *cli, husk_error_t *err);
 
+struct cli_help;
+/* Parses one command's flags (HELP's option table) with getopt_long_only,
+ * handing each to FLAG; returns the index of the first argument, -1 after
+ * reporting a usage error, or -2 when --help was printed. */
+int cli_oci_parse_flags(const struct oci_cli *cli, const char *command, const struct cli_help *help,
+                        int argc, char **argv,
+                        int (*flag)(void *data, int option, const char *value), void *data);
+
 /* oci_exec_command.c */
 int cli_oci_exec(const struct oci_cli *cli, int argc, char **argv);
 int cli_oci_update(const struct oci_cli *cli, int argc, char **argv);

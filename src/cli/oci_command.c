@@ -59,12 +59,9 @@ int cli_oci_usage(const struct oci_cli *cli, const char *command, const char *te
     return cli_oci_report(cli, &err);
 }
 
-/* Parses one command's flags from OPTIONS into callbacks: each flag's val
- * is handed to FLAG; returns optind, or -1 (usage error reported), or -2
- * when --help was printed. */
-static int parse_flags(const struct oci_cli *cli, const char *command, const struct cli_help *help,
-                       int argc, char **argv,
-                       int (*flag)(void *data, int option, const char *value), void *data)
+int cli_oci_parse_flags(const struct oci_cli *cli, const char *command, const struct cli_help *help,
+                        int argc, char **argv,
+                        int (*flag)(void *data, int option, const char *value), void *data)
 {
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -158,7 +155,7 @@ static int oci_create_command(const struct oci_cli *cli, int argc, char **argv)
     bool run = strcmp(argv[0], "run") == 0;
     struct oci_create_options o = {
         .root = cli->root, .systemd_cgroup = cli->systemd_cgroup, .run = run};
-    int first = parse_flags(cli, argv[0], &create_help, argc, argv, create_flag, &o);
+    int first = cli_oci_parse_flags(cli, argv[0], &create_help, argc, argv, create_flag, &o);
     if (first < 0)
         return first == -2 ? 0 : 1;
     if (one_id(cli, argv[0], argc, first) != 0)
@@ -212,7 +209,7 @@ static int oci_one_command(const struct oci_cli *cli, int argc, char **argv)
 {
     const char *command = argv[0];
     struct plain_flags f = {0};
-    int first = parse_flags(cli, command, &plain_help, argc, argv, plain_flag, &f);
+    int first = cli_oci_parse_flags(cli, command, &plain_help, argc, argv, plain_flag, &f);
     if (first < 0)
         return first == -2 ? 0 : 1;
     bool kill_command = strcmp(command, "kill") == 0;
@@ -349,7 +346,7 @@ static int oci_list_command(const struct oci_cli *cli, int argc, char **argv)
 {
     const char *command = argv[0];
     struct list_flags f = {.interval = 5};
-    int first = parse_flags(cli, command, &list_help, argc, argv, list_flag, &f);
+    int first = cli_oci_parse_flags(cli, command, &list_help, argc, argv, list_flag, &f);
     if (first < 0)
         return first == -2 ? 0 : 1;
     if (strcmp(command, "list") == 0) {
@@ -416,7 +413,7 @@ static int spec_flag(void *data, int option, const char *value)
 static int oci_spec_command(const struct oci_cli *cli, int argc, char **argv)
 {
     struct spec_flags f = {0};
-    int first = parse_flags(cli, argv[0], &spec_help, argc, argv, spec_flag, &f);
+    int first = cli_oci_parse_flags(cli, argv[0], &spec_help, argc, argv, spec_flag, &f);
     if (first < 0)
         return first == -2 ? 0 : 1;
     if (strcmp(argv[0], "features") == 0)

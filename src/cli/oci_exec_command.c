@@ -15,30 +15,6 @@
 #include "oci.h"
 #include "option_table.h"
 
-static int parse(const struct oci_cli *cli, const char *command, const struct cli_help *help,
-                 int argc, char **argv, int (*flag)(void *data, int option, const char *value),
-                 void *data)
-{
-    struct cli_getopt table;
-    cli_getopt_init(&table, help->options, "+:");
-    optind = 0;
-    opterr = 0;
-    int option;
-    while ((option = getopt_long_only(argc, argv, table.short_options, table.long_options, NULL)) !=
-           -1) {
-        if (option == 'h') {
-            cli_help_print(help, stdout);
-            return -2;
-        }
-        if (option == '?' || option == ':' || flag(data, option, optarg) < 0) {
-            cleanup_free char *text = xasprintf("bad flag or value %s", argv[optind - 1]);
-            cli_oci_usage(cli, command, text);
-            return -1;
-        }
-    }
-    return optind;
-}
-
 /* --- exec ------------------------------------------------------------------------ */
 
 enum { E_CWD = 1000, E_NO_NEW_PRIVS, E_PID_FILE, E_CONSOLE, E_PRESERVE, E_IGNORED };
@@ -181,7 +157,7 @@ int cli_oci_exec(const struct oci_cli *cli, int argc, char **argv)
 {
     struct exec_flags f = {.o = {.root = cli->root, .id = NULL}, .overrides = json_object()};
     cleanup_json json_t *overrides = f.overrides;
-    int first = parse(cli, "exec", &exec_help, argc, argv, exec_flag, &f);
+    int first = cli_oci_parse_flags(cli, "exec", &exec_help, argc, argv, exec_flag, &f);
     if (first < 0)
         return first == -2 ? 0 : 1;
     if (first >= argc)
@@ -326,7 +302,7 @@ int cli_oci_update(const struct oci_cli *cli, int argc, char **argv)
 {
     struct update_flags f = {.resources = json_object()};
     cleanup_json json_t *flags = f.resources;
-    int first = parse(cli, "update", &update_help, argc, argv, update_flag, &f);
+    int first = cli_oci_parse_flags(cli, "update", &update_help, argc, argv, update_flag, &f);
     if (first < 0)
         return first == -2 ? 0 : 1;
     if (first != argc - 1)

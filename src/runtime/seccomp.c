@@ -181,6 +181,11 @@ int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, hu
     *program = (struct seccomp_program){0};
     if (seccomp == NULL)
         return 0;
+    /* A manager that asked for a notify listener would wait on it for ever. */
+    if (json_object_get(seccomp, "listenerPath") != NULL)
+        return husk_error_set(err, 0,
+                              "config.json: linux.seccomp.listenerPath: seccomp notify "
+                              "(SCMP_ACT_NOTIFY) is not supported by husk");
     int64_t default_action =
         seccomp_action_parse(json_string_value(json_object_get(seccomp, "defaultAction")),
                              json_object_get(seccomp, "defaultErrnoRet"));

@@ -359,3 +359,26 @@ EOF
 	expect_match "an idmap mount needs a user namespace"
 	[ -z "$(ls -A "$OCI_ROOT")" ]
 }
+
+@test "oci: a hook past its timeout is killed and fails create; unified cgroup files; exec --cap and --no-new-privs" {
+	spec '.hooks = {createRuntime: [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}'
+	args true
+	SECONDS=0
+	run OCI create --bundle "$BUNDLE" husk-t17
+	expect_status 1
+	expect_match "createRuntime hook /bin/sleep timed out after 1 s"
+	[ "$SECONDS" -lt 10 ] || fail "the hook was not killed at its timeout"
+	[ -z "$(ls -A "$OCI_ROOT")" ]
+	spec 'del(.hooks) | .linux.resources.unified = {"cgroup.max.depth": "3"}'
+	args sleep 1000
+	OCI run -d --bundle "$BUNDLE" husk-t17
+	[ "$(cat /sys/fs/cgroup/unified/husk-oci-test/$BATS_TEST_NUMBER/cgroup.max.depth)" = 3 ]
+	run OCI exec husk-t17 sh -c 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status'
+	expect_match "NoNewPrivs:	1"
+	effective=$(echo "$output" | sed -n 's/^CapEff:\t//p')
+	run OCI exec --cap CAP_SYS_ADMIN husk-t17 sh -c 'sed -n "s/^CapEff:\t//p" /proc/self/status'
+	[ $((0x$output & 0x200000)) != 0 ] || fail "CAP_SYS_ADMIN not added: $output"
+	[ $((0x$effective & 0x200000)) = 0 ] || fail "CAP_SYS_ADMIN there without --cap: $effective"
+	OCI list --format json | jq -e 'map(select(.id == "husk-t17" and .status == "running")) | length == 1'
+	OCI delete --force husk-t17
+}
