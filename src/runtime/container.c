@@ -332,7 +332,10 @@ static void child_run(struct child_context *context)
         seccomp_while_privileged(context, &err) < 0 || process_become_user(spec, &err) < 0)
         goto fail;
     if (context->options->wait_for_start) {
-        if (process_check_command(spec, &err) < 0 || wait_for_start(context, &err) < 0)
+        /* Checked where it will run: in the container's own root. */
+        if ((runtime_spec_has_namespace(spec, CLONE_NEWNS) &&
+             process_check_command(spec, &err) < 0) ||
+            wait_for_start(context, &err) < 0)
             goto fail;
         context->on_its_own = true;
     }
