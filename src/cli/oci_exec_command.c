@@ -141,7 +141,7 @@ static int exec_flag(void *data, int option, const char *value)
 static int load_process(const struct oci_cli *cli, const char *path, json_t **process)
 {
     json_error_t parse_error;
-    *process = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &parse_error)
+    *process = strcmp(path, "-") == 0 ? json_load_path(AT_FDCWD, "/dev/stdin", &parse_error)
                                       : json_load_path(AT_FDCWD, path, &parse_error);
     if (json_is_object(*process))
         return 0;
@@ -312,7 +312,7 @@ int cli_oci_update(const struct oci_cli *cli, int argc, char **argv)
         json_decref(resources);
         json_error_t parse_error;
         resources = strcmp(f.resources_file, "-") == 0
-                        ? json_loadf(stdin, 0, &parse_error)
+                        ? json_load_path(AT_FDCWD, "/dev/stdin", &parse_error)
                         : json_load_path(AT_FDCWD, f.resources_file, &parse_error);
         if (!json_is_object(resources)) {
             husk_error_t err = NULL;

@@ -38,20 +38,52 @@ static int bind_hierarchy(int dir_fd, const char *name, const char *host_dir, un
     if (settable && (bound < 0 || mount(NULL, fd_path(path, bound), NULL,
                                         MS_BIND | MS_REMOUNT | settable, NULL) < 0))
         return husk_error_set(err, errno, "cgroup mount: remount %s", host_dir);
-    /* "cpu,cpuacct" is also reached as "cpu" and "cpuacct". */
-    if (strchr(name, ',') != NULL) {
-        char parts[256];
-        snprintf(parts, sizeof(parts), "%s", name);
-        for (char *save = NULL, *part = strtok_r(parts, ",", &save); part;
-             part = strtok_r(NULL, ",", &save))
-            symlinkat(name, dir_fd, part);
-    }
     return 0;
 }
 
+/* "cpu,cpuacct" is also reached as "cpu" and "cpuacct". */
+static void link_combined(int dir_fd, const char *name)
+{
+    if (strchr(name, ',') == NULL)
+        return;
+    char parts[256];
+    snprintf(parts, sizeof(parts), "%s", name);
+    for (char *save = NULL, *part = strtok_r(parts, ",", &save); part;
+         part = strtok_r(NULL, ",", &save))
+        symlinkat(name, dir_fd, part);
+}
+
+/* In a cgroup namespace of the container's own: each hierarchy mounted
+ * anew, which shows the namespace's root (the container's cgroup) only. */
+static int mount_hierarchy(int dir_fd, const char *name, const char *controllers,
+                           unsigned long flags, husk_error_t *err)
+{
+    if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+        return husk_error_set(err, errno, "cgroup mount: mkdir %s", name);
+    cleanup_close int target = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    char path[32], options[256];
+    bool unified = controllers[0] == '\0';
+    snprintf(options, sizeof(options), "%s%s", strncmp(controllers, "name=", 5) == 0 ? "none," : "",
+             controllers);
+    unsigned long settable = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (target < 0 || mount(unified ? "cgroup2" : "cgroup", fd_path(path, target),
+                            unified ? "cgroup2" : "cgroup", settable, unified ? NULL : options) < 0)
+        return husk_error_set(err, errno, "cgroup mount: mount %s", name);
+    return 0;
+}
+
+/* A path of /proc/self/cgroup that stays below the hierarchy's root. */
+static bool plain_path(const char *path)
+{
+    return path[0] == '/' && strstr(path, "/../") == NULL &&
+           (strlen(path) < 3 || strcmp(path + strlen(path) - 3, "/..") != 0);
+}
+
 /* Each v1 hierarchy of /proc/self/cgroup ("4:cpu,cpuacct:/a/b"), and the
- * cgroup2 one ("0::/a/b") as "unified", bound from the host's directory. */
-static int bind_own_cgroups(int dir_fd, unsigned long flags, husk_error_t *err)
+ * cgroup2 one ("0::/a/b") as "unified": in the host's cgroup namespace
+ * bound from the host's directory of the process's cgroup, in one of the
+ * container's own mounted anew. */
+static int bind_own_cgroups(int dir_fd, unsigned long flags, bool own_namespace, husk_error_t *err)
 {
     cleanup_fclose FILE *own = fopen("/proc/self/cgroup", "re");
     if (own == NULL)
@@ -68,17 +100,29 @@ static int bind_own_cgroups(int dir_fd, unsigned long flags, husk_error_t *err)
         const char *name = controllers[0] == '\0'                  ? "unified"
                            : strncmp(controllers, "name=", 5) == 0 ? controllers + 5
                                                                    : controllers;
+        if (own_namespace) {
+            if (mount_hierarchy(dir_fd, name, controllers, flags, err) < 0)
+                return -1;
+            link_combined(dir_fd, name);
+            continue;
+        }
+        /* Never a directory above the process's own (a joined namespace
+         * shows paths relative to its root: "/../.."). */
+        if (!plain_path(path))
+            return husk_error_set(err, EINVAL, "cgroup mount: cgroup path %s of %s", path, name);
         char host_dir[4200];
         snprintf(host_dir, sizeof(host_dir), "%s/%s%s", HOST_CGROUP_ROOT, name, path);
         if (access(host_dir, F_OK) < 0)
             continue; /* a hierarchy mounted elsewhere: not shown */
         if (bind_hierarchy(dir_fd, name, host_dir, flags, err) < 0)
             return -1;
+        link_combined(dir_fd, name);
     }
     return 0;
 }
 
-int cgroup_mount_into(int root_fd, int target_fd, const struct runtime_mount *m, husk_error_t *err)
+int cgroup_mount_into(int root_fd, int target_fd, const struct runtime_mount *m, bool own_namespace,
+                      husk_error_t *err)
 {
     char path[32];
     fd_path(path, target_fd);
@@ -95,7 +139,7 @@ int cgroup_mount_into(int root_fd, int target_fd, const struct runtime_mount *m,
     cleanup_close int dir_fd = root_open(root_fd, m->destination, O_RDONLY | O_DIRECTORY, 0);
     if (dir_fd < 0)
         return husk_error_set(err, errno, "open %s", m->destination);
-    if (bind_own_cgroups(dir_fd, flags, err) < 0)
+    if (bind_own_cgroups(dir_fd, flags, own_namespace, err) < 0)
         return -1;
     if ((flags & MS_RDONLY) &&
         mount(NULL, fd_path(path, dir_fd), NULL, MS_REMOUNT | flags, "mode=755") < 0)

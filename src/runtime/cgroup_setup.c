@@ -296,8 +296,15 @@ int cgroup_join_self(struct cgroup_join *join, bool born_in_unified, husk_error_
         rc = husk_error_set(err, errno, "join the container's cgroup2 cgroup");
     /* The host's cgroup files must not stay open while the container's
      * setup runs (a workdir of /proc/self/fd/N would land in the host's
-     * /sys/fs/cgroup: runc's CVE-2024-21626), so they go now, not at exec. */
-    cgroup_join_close(join);
+     * /sys/fs/cgroup: runc's CVE-2024-21626), so they go now, not at exec.
+     * Only the fds: an exec's child shares husk's memory (shared_clone),
+     * where JOIN is husk's own, to be closed and freed there. */
+    for (size_t i = 0; i < join->tasks_count; i++)
+        close(join->tasks_fds[i]);
+    if (join->unified_fd >= 0)
+        close(join->unified_fd);
+    if (join->unified_procs_fd >= 0)
+        close(join->unified_procs_fd);
     return rc;
 }
 

@@ -110,12 +110,13 @@ static int create_container_hooks(void *data, husk_error_t *err)
 
 /* OCI create: set up, the process now lives on without husk (whose
  * `create` returns) until `start` writes to the start fifo. */
-static int wait_for_start(const struct child_context *context, husk_error_t *err)
+static int wait_for_start(struct child_context *context, husk_error_t *err)
 {
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     struct sync_message created = {.kind = SYNC_CREATED};
     if (sync_send(context->socket_fd, &created, -1) < 0)
         return husk_error_set(err, errno, "report the container created");
+    context->on_its_own = true;
     struct pollfd start = {.fd = context->options->start_fd, .events = POLLIN};
     while (poll(&start, 1, -1) < 0)
         if (errno != EINTR)
@@ -337,7 +338,6 @@ static void child_run(struct child_context *context)
              process_check_command(spec, &err) < 0) ||
             wait_for_start(context, &err) < 0)
             goto fail;
-        context->on_its_own = true;
     }
     drop_privileges_and_exec(context, &err);
 fail:
@@ -556,6 +556,8 @@ static int send_idmapped_binds(const struct runtime_spec *spec, pid_t pid, int s
                               "config.json: an idmap mount needs a user namespace of the "
                               "container's own (linux.namespaces, uidMappings, gidMappings)");
     int fds[spec->mount_count];
+    for (size_t i = 0; i < spec->mount_count; i++)
+        fds[i] = -1;
     int made = idmap_bind_mounts(spec, pid, fds, err);
     int rc = made < 0 ? -1 : 0;
     for (size_t i = 0; i < spec->mount_count; i++) {

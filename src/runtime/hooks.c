@@ -26,7 +26,9 @@ static pid_t spawn_hook(const struct runtime_hook *hook, int stdin_fd, int *pidf
     char *no_env[] = {NULL};
     pid_t pid = fork();
     if (pid == 0) {
-        /* A hook gets the state on stdin and husk's stdout and stderr. */
+        /* A hook gets the state on stdin and husk's stdout and stderr; a
+         * group of its own, so that a timeout kills what it started too. */
+        setpgid(0, 0);
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
             _exit(127);
         sigset_t none;
@@ -36,8 +38,10 @@ static pid_t spawn_hook(const struct runtime_hook *hook, int stdin_fd, int *pidf
                hook->env ? hook->env : no_env);
         _exit(127);
     }
-    if (pid > 0)
+    if (pid > 0) {
+        setpgid(pid, pid); /* also here: a timeout may come before the child's own */
         *pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    }
     return pid;
 }
 
@@ -51,7 +55,7 @@ static int wait_hook(pid_t pid, int pidfd, int timeout, int *status)
         ;
     bool timed_out = pidfd >= 0 && waited == 0;
     if (timed_out)
-        kill(pid, SIGKILL);
+        kill(-pid, SIGKILL);
     while (waitpid(pid, status, 0) < 0)
         if (errno != EINTR)
             return -1;

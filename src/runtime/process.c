@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -172,6 +174,24 @@ int process_become_user(const struct runtime_spec *spec, husk_error_t *err)
     return capabilities_apply(&spec->capabilities, err);
 }
 
+/* Opens FILE of /proc/self for writing, refusing anything but procfs: the
+ * container's root may hold something else at /proc (a volume, a tmpfs
+ * mounted by an exec's caller...), where the write would silently land in
+ * a file instead of the kernel (CVE-2019-16884). -1 with errno. */
+static int open_proc_self(const char *file)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/%s", file);
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs fs;
+    if (fd >= 0 && (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)) {
+        close(fd);
+        errno = EXDEV;
+        return -1;
+    }
+    return fd;
+}
+
 int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
 {
     for (size_t i = 0; i < spec->rlimit_count; i++) {
@@ -187,7 +207,7 @@ int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
     if (spec->has_oom_score_adj) {
         char value[16];
         int length = snprintf(value, sizeof(value), "%d", spec->oom_score_adj);
-        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        int fd = open_proc_self("oom_score_adj");
         bool written = fd >= 0 && write(fd, value, (size_t)length) == length;
         int saved = errno;
         if (fd >= 0)
@@ -222,7 +242,7 @@ int process_apply_limits(const struct runtime_spec *spec, husk_error_t *err)
     if (spec->apparmor_profile != NULL && access("/sys/kernel/security/apparmor", F_OK) == 0) {
         char command[300];
         int length = snprintf(command, sizeof(command), "exec %s", spec->apparmor_profile);
-        int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+        int fd = open_proc_self("attr/apparmor/exec");
         bool written = fd >= 0 && length < (int)sizeof(command) &&
                        write(fd, command, (size_t)length) == length;
         int saved = errno;

@@ -1,6 +1,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,8 @@ static int attach_tree(int root_fd, const struct runtime_mount *m, int tree, hus
     return 0;
 }
 
-static int mount_entry(int root_fd, const struct runtime_mount *m, husk_error_t *err)
+static int mount_entry(int root_fd, const struct runtime_mount *m, bool cgroup_namespace,
+                       husk_error_t *err)
 {
     bool directory = true;
     if (m->bind) {
@@ -102,7 +104,7 @@ static int mount_entry(int root_fd, const struct runtime_mount *m, husk_error_t 
     fd_path(path, target);
     unsigned long settable = m->flags & ~MS_REMOUNT;
     if (m->type != NULL && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
-        return cgroup_mount_into(root_fd, target, m, err);
+        return cgroup_mount_into(root_fd, target, m, cgroup_namespace, err);
     if (m->bind) {
         if (mount(m->source, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
             return husk_error_set(err, errno, "bind %s on %s", m->source, m->destination);
@@ -149,7 +151,7 @@ static int create_device(int root_fd, const struct runtime_device *device, husk_
         return husk_error_set(err, errno, "mknod %s", device->path);
     /* Without the right to mknod (a user namespace), bind the host's node. */
     struct runtime_mount bind = {.destination = device->path, .source = device->path, .bind = true};
-    return mount_entry(root_fd, &bind, err);
+    return mount_entry(root_fd, &bind, false, err);
 }
 
 static bool device_listed(const struct runtime_spec *spec, const char *path)
@@ -227,12 +229,14 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
     if (root_fd < 0)
         return husk_error_set(err, errno, "open root %s", spec->root_path);
     bool dev_mounted = false;
+    bool cgroup_namespace = runtime_spec_has_namespace(spec, CLONE_NEWCGROUP);
     for (size_t i = 0; i < spec->mount_count; i++) {
         const struct runtime_mount *m = &spec->mounts[i];
         if (strcmp(m->destination, "/") == 0)
             continue;
         int tree = handover->mount_fds ? handover->mount_fds[i] : -1;
-        if ((tree >= 0 ? attach_tree(root_fd, m, tree, err) : mount_entry(root_fd, m, err)) < 0)
+        if ((tree >= 0 ? attach_tree(root_fd, m, tree, err)
+                       : mount_entry(root_fd, m, cgroup_namespace, err)) < 0)
             return -1;
         dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
     }

@@ -65,7 +65,7 @@ struct runtime_resources {
     struct runtime_cgroup_file {
         char *controller; /* "hugetlb", ...; "unified:memory" for a cgroup2 file */
         char *file, *value;
-    } *files;
+    } * files;
     size_t file_count;
 };
 
@@ -129,12 +129,12 @@ struct runtime_spec {
         uint32_t priority;
         uint64_t runtime, deadline, period;
     } scheduler;
-    int io_priority; /* ioprio_set(2) value (class << 13 | level), -1: unset */
+    int io_priority;  /* ioprio_set(2) value (class << 13 | level), -1: unset */
     long personality; /* linux.personality domain (PER_LINUX, PER_LINUX32), -1: unset */
     /* linux.timeOffsets, written before the process enters its time namespace. */
     bool has_time_offsets;
     int64_t monotonic_offset[2], boottime_offset[2]; /* seconds, nanoseconds */
-    char *apparmor_profile; /* process.apparmorProfile, or NULL */
+    char *apparmor_profile;                          /* process.apparmorProfile, or NULL */
 
     char *root_path;
     bool root_readonly;
@@ -175,8 +175,8 @@ int runtime_spec_parse_process_extras(json_t *process, struct runtime_spec *spec
 const char *runtime_rlimit_name(int resource);
 /* process.scheduler, ioPriority, apparmorProfile; linux.personality and
  * timeOffsets (spec_process.c). */
-int runtime_spec_parse_scheduling(json_t *process, json_t *linux_section,
-                                  struct runtime_spec *spec, husk_error_t *err);
+int runtime_spec_parse_scheduling(json_t *process, json_t *linux_section, struct runtime_spec *spec,
+                                  husk_error_t *err);
 /* The "hooks" object (spec_process.c). */
 int runtime_spec_parse_hooks(json_t *hooks, struct runtime_spec *spec, husk_error_t *err);
 void runtime_spec_free_extras(struct runtime_spec *spec);

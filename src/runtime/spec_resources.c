@@ -69,17 +69,18 @@ static void parse_rdma(json_t *rdma, struct runtime_resources *r)
     json_t *limits;
     json_object_foreach(rdma, device, limits)
     {
-        char value[256];
-        int n = snprintf(value, sizeof(value), "%s", device);
         json_t *handles = json_object_get(limits, "hcaHandles");
         json_t *objects = json_object_get(limits, "hcaObjects");
+        char handle[40] = "", object[40] = "";
         if (handles)
-            n += snprintf(value + n, sizeof(value) - (size_t)n, " hca_handle=%" PRIu64,
-                          (uint64_t)json_integer_value(handles));
-        if (objects && n < (int)sizeof(value))
-            snprintf(value + n, sizeof(value) - (size_t)n, " hca_object=%" PRIu64,
+            snprintf(handle, sizeof(handle), " hca_handle=%" PRIu64,
+                     (uint64_t)json_integer_value(handles));
+        if (objects)
+            snprintf(object, sizeof(object), " hca_object=%" PRIu64,
                      (uint64_t)json_integer_value(objects));
+        char *value = xasprintf("%s%s%s", device, handle, object);
         add_file(r, "rdma", "rdma.max", value);
+        free(value);
     }
 }
 

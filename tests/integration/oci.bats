@@ -279,6 +279,10 @@ EOF
 	args sleep 100
 	OCI run -d --bundle "$BUNDLE" husk-t13
 	[ -d /sys/fs/cgroup/pids/husk.slice/husk-t13.scope ]
+	# exec joins the same cgroups as the container (the converted path)
+	run OCI exec husk-t13 cat /proc/self/cgroup
+	expect_status 0
+	expect_match "pids:/husk.slice/husk-t13.scope"
 	OCI delete --force husk-t13
 	[ ! -d /sys/fs/cgroup/pids/husk.slice/husk-t13.scope ]
 	rmdir /sys/fs/cgroup/*/husk.slice 2>/dev/null || true
@@ -293,6 +297,11 @@ EOF
 	args sh -c 'echo through fd 3 >&3'
 	OCI run --preserve-fds 1 --bundle "$BUNDLE" husk-t14 3>"$BATS_TEST_TMPDIR/fd3"
 	[ "$(cat "$BATS_TEST_TMPDIR/fd3")" = "through fd 3" ]
+	# More fds than the caller has open: husk-oci's own must not fill the gaps.
+	run OCI run --preserve-fds 4 --bundle "$BUNDLE" husk-t14 3>&- 4>&- 5>&- 6>&-
+	expect_status 1
+	expect_match "preserve-fds 4: fd 3 is not open"
+	[ -z "$(ls -A "$OCI_ROOT")" ]
 	# conmon holds its sync pipes on fds 3-5 when it runs the runtime: an
 	# fd not preserved never reaches the container (it could write to it).
 	args sh -c 'ls /proc/self/fd | tr "\n" " "'
@@ -381,4 +390,20 @@ EOF
 	[ $((0x$effective & 0x200000)) = 0 ] || fail "CAP_SYS_ADMIN there without --cap: $effective"
 	OCI list --format json | jq -e 'map(select(.id == "husk-t17" and .status == "running")) | length == 1'
 	OCI delete --force husk-t17
+}
+
+@test "oci: with a cgroup namespace the cgroup mount shows the container's own cgroup only" {
+	spec '.linux.namespaces += [{"type": "cgroup"}] | .linux.resources.pids = {"limit": 42}'
+	args sh -c 'cat /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup/pids | grep -c husk-oci-test; cat /proc/self/cgroup | grep pids'
+	run OCI run --bundle "$BUNDLE" husk-t18
+	expect_status 0
+	[ "${lines[0]}" = 42 ] || fail "pids.max of the container's cgroup: ${lines[0]}"
+	[ "${lines[1]}" = 0 ] || fail "the host's cgroups are visible"
+	expect_match "pids:/$"
+	# A long rdma device name is refused without crashing (no rdma cgroup here).
+	spec 'del(.linux.resources.pids) | .linux.resources.rdma = {("d" * 400): {"hcaHandles": 3}}'
+	run OCI run --bundle "$BUNDLE" husk-t18
+	expect_status 1
+	expect_match "rdma"
+	[ -z "$(ls -A "$OCI_ROOT")" ]
 }

@@ -268,6 +268,10 @@ static void test_default_spec_parses(void **state)
         assert_int_equal(runtime_spec_parse(document, "/bundle", &spec, &err), 0);
         assert_no_error(err);
         assert_string_equal(spec->root_path, "/bundle/rootfs");
+        json_t *readonly = json_object_get(json_object_get(document, "linux"), "readonlyPaths");
+        assert_int_equal(json_array_size(readonly), 5);
+        for (size_t i = 0; i < json_array_size(readonly); i++)
+            assert_int_equal(json_string_value(json_array_get(readonly, i))[0], '/');
         assert_true(spec->root_readonly);
         assert_int_equal(spec->rlimit_count, 1);
         assert_true(runtime_spec_has_namespace(spec, CLONE_NEWPID));

@@ -80,13 +80,15 @@ int oci_destroy(struct oci_container *c, husk_error_t *err)
         rc = cgroup_destroy(&layout, path, err);
     }
     cgroup_layout_free(&layout);
+    cleanup_free char *state = spec ? oci_hook_state_text(c, "stopped") : NULL;
+    if (rc == 0)
+        rc = oci_container_remove(c, err);
+    /* After the delete, before it returns (runtime-spec); the directory is
+     * gone, so a hook asking about the container hears that, not a wait. */
     if (spec != NULL) {
-        cleanup_free char *state = oci_hook_state_text(c, "stopped");
         oci_hooks_warn(spec, RUNTIME_HOOK_POSTSTOP, state);
         runtime_spec_free(spec);
     }
-    if (rc == 0)
-        rc = oci_container_remove(c, err);
     return rc;
 }
 
@@ -312,6 +314,14 @@ int oci_send_console(const char *path, int fd, husk_error_t *err)
     memcpy(CMSG_DATA(header), &fd, sizeof(int));
     if (sendmsg(sock, &message, MSG_NOSIGNAL) < 0)
         return husk_error_set(err, errno, "send the terminal to --console-socket %s", path);
+    return 0;
+}
+
+int oci_check_preserved_fds(int count, husk_error_t *err)
+{
+    for (int fd = 3; fd < 3 + count; fd++)
+        if (fcntl(fd, F_GETFD) < 0)
+            return husk_error_set(err, EBADF, "--preserve-fds %d: fd %d is not open", count, fd);
     return 0;
 }
 

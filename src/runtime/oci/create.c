@@ -177,11 +177,18 @@ static int process_born(void *data, pid_t pid, husk_error_t *err)
                         json_integer((json_int_t)oci_process_start_time(pid)));
     if (oci_container_save(&k->c, err) < 0)
         return -1;
+    if (k->spec->hooks[RUNTIME_HOOK_PRESTART].count +
+            k->spec->hooks[RUNTIME_HOOK_CREATE_RUNTIME].count ==
+        0)
+        return 0;
     cleanup_free char *state = oci_hook_state_text(&k->c, "created");
-    if (hooks_run(&k->spec->hooks[RUNTIME_HOOK_PRESTART], "prestart", state, err) < 0 ||
-        hooks_run(&k->spec->hooks[RUNTIME_HOOK_CREATE_RUNTIME], "createRuntime", state, err) < 0)
+    oci_container_unlock(&k->c);
+    int rc = hooks_run(&k->spec->hooks[RUNTIME_HOOK_PRESTART], "prestart", state, err);
+    if (rc == 0)
+        rc = hooks_run(&k->spec->hooks[RUNTIME_HOOK_CREATE_RUNTIME], "createRuntime", state, err);
+    if (oci_container_relock(&k->c, rc < 0 ? NULL : err) < 0)
         return -1;
-    return 0;
+    return rc;
 }
 
 static int launch(struct creation *k, int start_fd, struct runtime_process *process,
@@ -227,7 +234,10 @@ static int wait_foreground(struct creation *k, struct runtime_process *process, 
                           .stdin_pipe = -1,
                           .stdout_pipe = -1,
                           .stderr_pipe = -1};
+    oci_container_unlock(&k->c);
     int rc = relay_foreground(process, &io, exit_status, err);
+    if (oci_container_relock(&k->c, NULL) < 0)
+        return rc; /* deleted meanwhile: nothing left to do */
     if (rc == 0 && !k->o->keep)
         rc = oci_destroy(&k->c, err);
     return rc;
@@ -279,6 +289,8 @@ int oci_create(const struct oci_create_options *o, int *exit_status, husk_error_
 {
     struct creation k = {.o = o};
     *exit_status = 0;
+    if (oci_check_preserved_fds(o->preserve_fds, err) < 0)
+        return -1;
     /* A foreground run forwards these to the process; blocked from before
      * its birth so none is lost. */
     sigset_t forwarded, saved;
@@ -318,12 +330,15 @@ int oci_start(const char *root, const char *id, husk_error_t *err)
         return -1;
     int rc = release(&c, err);
     struct runtime_spec *spec = NULL;
+    cleanup_free char *state = NULL;
     if (rc == 0 && json_is_true(json_object_get(c.state, "poststart")) &&
-        oci_container_spec(&c, &spec, NULL) == 0) {
-        cleanup_free char *state = oci_hook_state_text(&c, "running");
+        oci_container_spec(&c, &spec, NULL) == 0)
+        state = oci_hook_state_text(&c, "running");
+    /* The hooks may ask husk-oci about the container. */
+    oci_container_close(&c);
+    if (spec != NULL) {
         oci_hooks_warn(spec, RUNTIME_HOOK_POSTSTART, state);
         runtime_spec_free(spec);
     }
-    oci_container_close(&c);
     return rc;
 }

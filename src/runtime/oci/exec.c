@@ -110,7 +110,16 @@ static int prepare(const struct oci_exec_options *o, struct exec_target *t, husk
                        oci_status_name(status));
     } else if (process != NULL && runtime_spec_parse_process(process, &spec, err) == 0 &&
                exec_state_load(c.dir_fd, &t->state, err) == 0) {
-        spec->cgroups_path = xstrdup(t->state.spec->cgroups_path);
+        /* As create made them: systemd's spelling converted, "/ID" by default. */
+        const char *path = oci_container_cgroups_path(&c);
+        spec->cgroups_path = path ? xstrdup(path) : NULL;
+        cgroup_layout_free(&t->state.layout);
+        if (oci_container_layout(&c, &t->state.layout, err) < 0) {
+            runtime_spec_free(spec);
+            exec_state_free(&t->state);
+            oci_container_close(&c);
+            return -1;
+        }
         runtime_spec_free(t->state.spec);
         t->state.spec = spec;
         spec = NULL;
@@ -170,6 +179,8 @@ int oci_exec(const struct oci_exec_options *o, int *exit_status, husk_error_t *e
 {
     *exit_status = 0;
     struct exec_target t = {.pidfd = -1};
+    if (oci_check_preserved_fds(o->preserve_fds, err) < 0)
+        return -1;
     if (prepare(o, &t, err) < 0)
         return -1;
     sigset_t forwarded, saved;

@@ -48,11 +48,11 @@ json_t *oci_default_spec(bool rootless)
     json_t *namespaces = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type",
                                    "network", "type", "ipc", "type", "uts", "type", "mount");
     json_t *linux_section = json_pack(
-        "{s:o, s:[s,s,s,s,s,s,s,s,s,s,s], s:[s,s,s,s,s,s]}", "namespaces", namespaces,
-        "maskedPaths", "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/sys/firmware", "/proc/scsi", "/sys/devices/virtual/powercap", "readonlyPaths",
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+        "{s:o, s:[s,s,s,s,s,s,s,s,s,s,s], s:[s,s,s,s,s]}", "namespaces", namespaces, "maskedPaths",
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+        "/sys/devices/virtual/powercap", "readonlyPaths", "/proc/bus", "/proc/fs", "/proc/irq",
+        "/proc/sys", "/proc/sysrq-trigger");
     if (rootless) {
         json_array_append_new(namespaces, json_pack("{s:s}", "type", "user"));
         json_object_set_new(

@@ -23,6 +23,9 @@ int oci_destroy(struct oci_container *c, husk_error_t *err);
 /* Sends FD (a terminal's master) to the unix socket at PATH, as runc does:
  * SCM_RIGHTS with the terminal's name as data. */
 int oci_send_console(const char *path, int fd, husk_error_t *err);
+/* Fds 3..3+COUNT-1 are all open (the caller's, to pass on): checked before
+ * husk-oci opens anything, else its own would fill the gaps (runc: EBADF). */
+int oci_check_preserved_fds(int count, husk_error_t *err);
 /* Writes PID to PATH atomically (managers read it as soon as it exists). */
 int oci_write_pid_file(const char *path, pid_t pid, husk_error_t *err);
 

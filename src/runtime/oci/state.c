@@ -29,6 +29,18 @@ int oci_id_check(const char *id, husk_error_t *err)
     return 0;
 }
 
+/* The lock is on the directory FD names: one a `delete` removed while
+ * we waited for it (or one made since under the same name) is no more
+ * this container. */
+static int still_there(const char *dir, const char *id, int fd, husk_error_t *err)
+{
+    struct stat held, named;
+    if (fstat(fd, &held) < 0 || held.st_nlink == 0 || stat(dir, &named) < 0 ||
+        held.st_ino != named.st_ino || held.st_dev != named.st_dev)
+        return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+    return 0;
+}
+
 static int open_locked(const char *dir, const char *id, int *fd, husk_error_t *err)
 {
     *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -37,7 +49,19 @@ static int open_locked(const char *dir, const char *id, int *fd, husk_error_t *e
                                : husk_error_set(err, errno, "open %s", dir);
     if (flock(*fd, LOCK_EX) < 0)
         return husk_error_set(err, errno, "lock %s", dir);
-    return 0;
+    return still_there(dir, id, *fd, err);
+}
+
+int oci_container_unlock(struct oci_container *c)
+{
+    return flock(c->dir_fd, LOCK_UN);
+}
+
+int oci_container_relock(struct oci_container *c, husk_error_t *err)
+{
+    if (flock(c->dir_fd, LOCK_EX) < 0)
+        return husk_error_set(err, errno, "lock %s", c->dir);
+    return still_there(c->dir, c->id, c->dir_fd, err);
 }
 
 int oci_container_new(const char *root, const char *id, struct oci_container *c, husk_error_t *err)

@@ -33,6 +33,11 @@ int oci_container_new(const char *root, const char *id, struct oci_container *c,
 int oci_container_open(const char *root, const char *id, struct oci_container *c,
                        husk_error_t *err);
 int oci_container_save(struct oci_container *c, husk_error_t *err);
+/* Lets others at the container while this command waits (a foreground run,
+ * hooks, which may call `state`); relocking fails if it was deleted
+ * meanwhile. */
+int oci_container_unlock(struct oci_container *c);
+int oci_container_relock(struct oci_container *c, husk_error_t *err);
 /* Removes the directory; C stays to be closed. */
 int oci_container_remove(struct oci_container *c, husk_error_t *err);
 void oci_container_close(struct oci_container *c);
