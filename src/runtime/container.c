@@ -182,6 +182,23 @@ static int join_namespaces(const struct runtime_spec *spec, husk_error_t *err)
     return 0;
 }
 
+/* A filter with SCMP_ACT_NOTIFY gives a listener fd: husk takes it to the
+ * agent at listenerPath, the process keeps none. */
+static int install_seccomp(const struct child_context *context, husk_error_t *err)
+{
+    int listener = seccomp_program_install(context->seccomp);
+    if (listener < 0)
+        return husk_error_set(err, errno, "install the seccomp filter");
+    if (listener > 0) {
+        struct sync_message message = {.kind = SYNC_SECCOMP};
+        int rc = sync_send(context->socket_fd, &message, listener);
+        close(listener);
+        if (rc < 0)
+            return husk_error_set(err, errno, "hand the seccomp listener to husk");
+    }
+    return 0;
+}
+
 /* The last steps of every container process: nothing of husk's may cross
  * exec, then no_new_privs and seccomp, which must come last. */
 static void drop_privileges_and_exec(const struct child_context *context, husk_error_t *err)
@@ -197,10 +214,8 @@ static void drop_privileges_and_exec(const struct child_context *context, husk_e
         husk_error_set(err, errno, "set no_new_privs");
         return;
     }
-    if (!context->seccomp_installed && seccomp_program_install(context->seccomp) < 0) {
-        husk_error_set(err, errno, "install the seccomp filter");
+    if (!context->seccomp_installed && install_seccomp(context, err) < 0)
         return;
-    }
     trampoline_exec(context->stub_fd, context->socket_fd, spec->args, spec->env, err);
 }
 
@@ -212,8 +227,23 @@ static int seccomp_while_privileged(struct child_context *context, husk_error_t 
 {
     if (context->spec->no_new_privileges)
         return 0;
-    if (seccomp_program_install(context->seccomp) < 0)
-        return husk_error_set(err, errno, "install the seccomp filter");
+    if (install_seccomp(context, err) < 0)
+        return -1;
+    context->seccomp_installed = true;
+    return 0;
+}
+
+/* A created process installs its filter before it reports created (as
+ * runc): a notify listener must reach husk-oci create, which is gone by
+ * `start`. The profile must then allow the wait for the start. */
+static int seccomp_before_start(struct child_context *context, husk_error_t *err)
+{
+    if (context->seccomp_installed)
+        return 0;
+    if (context->spec->no_new_privileges && prctl_no_new_privs() < 0)
+        return husk_error_set(err, errno, "set no_new_privs");
+    if (install_seccomp(context, err) < 0)
+        return -1;
     context->seccomp_installed = true;
     return 0;
 }
@@ -336,7 +366,7 @@ static void child_run(struct child_context *context)
         /* Checked where it will run: in the container's own root. */
         if ((runtime_spec_has_namespace(spec, CLONE_NEWNS) &&
              process_check_command(spec, &err) < 0) ||
-            wait_for_start(context, &err) < 0)
+            seccomp_before_start(context, &err) < 0 || wait_for_start(context, &err) < 0)
             goto fail;
     }
     drop_privileges_and_exec(context, &err);
@@ -396,7 +426,8 @@ static void time_namespace_restore(int own)
 /* Reads setup messages until the child execs (EOF) or reports an error.
  * Its exit also ends the wait: a copy of the socket elsewhere would
  * otherwise keep EOF from coming. One terminal at most is taken. */
-static int await_exec(int socket_fd, struct runtime_process *process, husk_error_t *err)
+static int await_exec(int socket_fd, struct runtime_process *process, int *seccomp_listener,
+                      husk_error_t *err)
 {
     for (;;) {
         struct pollfd ready[2] = {{.fd = socket_fd, .events = POLLIN},
@@ -415,6 +446,13 @@ static int await_exec(int socket_fd, struct runtime_process *process, husk_error
             return 0;
         if (rc < 0)
             return husk_error_set(err, errno, "read from the container's process");
+        if (message.kind == SYNC_SECCOMP && passed >= 0) {
+            if (seccomp_listener != NULL && *seccomp_listener < 0)
+                *seccomp_listener = passed;
+            else
+                close(passed);
+            continue;
+        }
         if (message.kind == SYNC_TERMINAL && process->terminal_fd < 0 && passed >= 0) {
             process->terminal_fd = passed;
             continue;
@@ -647,7 +685,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         husk_error_set(err, errno, "start the container's process");
         goto out;
     }
-    rc = await_exec(sockets[0], process, err);
+    rc = await_exec(sockets[0], process, options->seccomp_listener, err);
 out:
     if (rc < 0) {
         reap(process);
@@ -759,7 +797,7 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     close(sockets[1]);
     sockets[1] = -1;
     if (spawned == 0) {
-        rc = await_exec(sockets[0], process, err);
+        rc = await_exec(sockets[0], process, options->seccomp_listener, err);
         if (rc < 0)
             reap(process);
     }

@@ -41,6 +41,10 @@ struct runtime_launch_options {
      * (createContainer, startContainer); "pid" and "status" are filled in.
      * NULL: the spec's hooks are not run. */
     json_t *hook_state;
+    /* Where the seccomp notify listener goes (a filter with SCMP_ACT_NOTIFY
+     * hands one out at install): the caller sends it to the spec's
+     * listenerPath. NULL: closed. */
+    int *seccomp_listener;
     /* Mounts taken from elsewhere (another container's /dev/shm). */
     const struct runtime_attached_mount *attached_mounts;
     size_t attached_mount_count;

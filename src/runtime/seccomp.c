@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -36,6 +37,8 @@ int64_t seccomp_action_parse(const char *name, json_t *errno_value)
         return SCMP_ACT_LOG;
     if (strcmp(name, "SCMP_ACT_TRACE") == 0)
         return SCMP_ACT_TRACE(errno_number);
+    if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
+        return SCMP_ACT_NOTIFY;
     return -1;
 }
 
@@ -160,7 +163,6 @@ static int parse_flags(json_t *list, unsigned int *flags, husk_error_t *err)
     };
     size_t i;
     json_t *item;
-    *flags = 0;
     json_array_foreach(list, i, item)
     {
         const char *name = json_string_value(item);
@@ -176,16 +178,35 @@ static int parse_flags(json_t *list, unsigned int *flags, husk_error_t *err)
     return 0;
 }
 
+static bool uses_notify(json_t *seccomp)
+{
+    const char *action = json_string_value(json_object_get(seccomp, "defaultAction"));
+    bool notify = action != NULL && strcmp(action, "SCMP_ACT_NOTIFY") == 0;
+    size_t i;
+    json_t *rule;
+    json_array_foreach(json_object_get(seccomp, "syscalls"), i, rule)
+    {
+        action = json_string_value(json_object_get(rule, "action"));
+        notify = notify || (action != NULL && strcmp(action, "SCMP_ACT_NOTIFY") == 0);
+    }
+    return notify;
+}
+
 int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, husk_error_t *err)
 {
     *program = (struct seccomp_program){0};
     if (seccomp == NULL)
         return 0;
-    /* A manager that asked for a notify listener would wait on it for ever. */
-    if (json_object_get(seccomp, "listenerPath") != NULL)
-        return husk_error_set(err, 0,
-                              "config.json: linux.seccomp.listenerPath: seccomp notify "
-                              "(SCMP_ACT_NOTIFY) is not supported by husk");
+    /* SCMP_ACT_NOTIFY: the kernel hands out a listener fd at install, which
+     * goes to the agent at listenerPath; without one nobody would answer. */
+    if (uses_notify(seccomp)) {
+        const char *listener = json_string_value(json_object_get(seccomp, "listenerPath"));
+        if (listener == NULL || listener[0] != '/')
+            return husk_error_set(err, 0,
+                                  "config.json: linux.seccomp: SCMP_ACT_NOTIFY needs an absolute "
+                                  "listenerPath");
+        program->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    }
     int64_t default_action =
         seccomp_action_parse(json_string_value(json_object_get(seccomp, "defaultAction")),
                              json_object_get(seccomp, "defaultErrnoRet"));

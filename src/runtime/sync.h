@@ -11,6 +11,7 @@ enum sync_kind {
     SYNC_GO = 3,      /* husk placed the process; may carry its root mount */
     SYNC_CREATED = 4, /* set up, waiting for the start (wait_for_start) */
     SYNC_MOUNT = 5,   /* an idmapped bind for mounts[index], before SYNC_GO */
+    SYNC_SECCOMP = 6, /* the seccomp notify listener (SCMP_ACT_NOTIFY) */
 };
 
 struct sync_message {

@@ -407,3 +407,36 @@ EOF
 	expect_match "rdma"
 	[ -z "$(ls -A "$OCI_ROOT")" ]
 }
+
+@test "oci: SCMP_ACT_NOTIFY hands the listener to listenerPath with the container's state" {
+	python3 - "$BATS_TEST_TMPDIR/agent.sock" "$BATS_TEST_TMPDIR/agent.out" <<'PY' &
+import array, json, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(65536, socket.CMSG_LEN(fds.itemsize))
+fds.frombytes(anc[0][2][:fds.itemsize])
+state = json.loads(msg)
+# The fd is a seccomp listener: /proc shows its type.
+state["listener"] = os.readlink("/proc/self/fd/%d" % fds[0])
+open(sys.argv[2], "w").write(json.dumps(state))
+os.close(fds[0])  # no agent answers: notified syscalls then fail with ENOSYS
+PY
+	agent=$!
+	wait_for 10 test -S "$BATS_TEST_TMPDIR/agent.sock"
+	spec '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$BATS_TEST_TMPDIR"'/agent.sock",
+		"listenerMetadata": "husk-test", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+	args sh -c 'mkdir /tmp/notified 2>/dev/null; echo $?'
+	OCI create --bundle "$BUNDLE" husk-t19
+	wait "$agent"
+	jq -e '.fds == ["seccompFd"] and .pid > 0 and .metadata == "husk-test" and .state.id == "husk-t19" and (.listener | test("seccomp"))' "$BATS_TEST_TMPDIR/agent.out"
+	OCI start husk-t19
+	wait_status husk-t19 stopped
+	[ ! -e "$BUNDLE/rootfs/tmp/notified" ] || fail "mkdir ran: the filter did not notify"
+	OCI delete husk-t19
+	spec '.linux.seccomp |= del(.listenerPath)'
+	run OCI create --bundle "$BUNDLE" husk-t19
+	expect_status 1
+	expect_match "SCMP_ACT_NOTIFY needs an absolute listenerPath"
+}

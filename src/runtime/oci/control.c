@@ -288,17 +288,17 @@ int oci_stats(const char *root, const char *id, json_t **stats, husk_error_t *er
     return rc;
 }
 
-int oci_send_console(const char *path, int fd, husk_error_t *err)
+/* Connects to the unix socket at PATH and sends DATA with FD attached. */
+static int send_fd(const char *path, const char *what, const char *text, int fd, husk_error_t *err)
 {
     struct sockaddr_un address = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(address.sun_path))
-        return husk_error_set(err, ENAMETOOLONG, "--console-socket %s", path);
+        return husk_error_set(err, ENAMETOOLONG, "%s %s", what, path);
     strcpy(address.sun_path, path);
     cleanup_close int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0 || connect(sock, (struct sockaddr *)&address, sizeof(address)) < 0)
-        return husk_error_set(err, errno, "connect to --console-socket %s", path);
-    char name[] = "/dev/ptmx";
-    struct iovec data = {.iov_base = name, .iov_len = sizeof(name) - 1};
+        return husk_error_set(err, errno, "connect to %s %s", what, path);
+    struct iovec data = {.iov_base = (void *)text, .iov_len = strlen(text)};
     union {
         char buffer[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -313,8 +313,27 @@ int oci_send_console(const char *path, int fd, husk_error_t *err)
     header->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(header), &fd, sizeof(int));
     if (sendmsg(sock, &message, MSG_NOSIGNAL) < 0)
-        return husk_error_set(err, errno, "send the terminal to --console-socket %s", path);
+        return husk_error_set(err, errno, "send to %s %s", what, path);
     return 0;
+}
+
+int oci_send_console(const char *path, int fd, husk_error_t *err)
+{
+    return send_fd(path, "--console-socket", "/dev/ptmx", fd, err);
+}
+
+int oci_send_seccomp_listener(const struct oci_container *c, json_t *seccomp, int fd,
+                              husk_error_t *err)
+{
+    json_t *metadata = json_object_get(seccomp, "listenerMetadata");
+    cleanup_json json_t *state =
+        json_pack("{s:s, s:[s], s:I, s:s, s:o}", "ociVersion", OCI_VERSION, "fds", "seccompFd",
+                  "pid", (json_int_t)oci_container_pid(c), "metadata",
+                  json_string_value(metadata) ? json_string_value(metadata) : "", "state",
+                  oci_container_public_state(c));
+    cleanup_free char *text = json_dumps(state, JSON_COMPACT);
+    const char *path = json_string_value(json_object_get(seccomp, "listenerPath"));
+    return send_fd(path ? path : "", "linux.seccomp.listenerPath", text, fd, err);
 }
 
 int oci_check_preserved_fds(int count, husk_error_t *err)

@@ -30,6 +30,8 @@ struct creation {
     struct cgroup_layout layout;
     char *bundle;
     char *config_text; /* config.json as read, kept as it is in the state */
+    json_t *document;  /* parsed, borrowed */
+    int seccomp_listener;
     size_t config_length;
 };
 
@@ -207,12 +209,21 @@ static int launch(struct creation *k, int start_fd, struct runtime_process *proc
         .start_fd = start_fd,
         .preserve_fds = k->o->preserve_fds,
         .hook_state = hook_state,
+        .seccomp_listener = &k->seccomp_listener,
     };
     return runtime_container_launch(k->spec, &k->layout, &options, process, err);
 }
 
 static int hand_over(struct creation *k, struct runtime_process *process, husk_error_t *err)
 {
+    if (k->seccomp_listener >= 0) {
+        json_t *seccomp = json_object_get(json_object_get(k->document, "linux"), "seccomp");
+        int rc = oci_send_seccomp_listener(&k->c, seccomp, k->seccomp_listener, err);
+        close(k->seccomp_listener);
+        k->seccomp_listener = -1;
+        if (rc < 0)
+            return -1;
+    }
     if (k->o->console_socket != NULL && process->terminal_fd >= 0 &&
         oci_send_console(k->o->console_socket, process->terminal_fd, err) < 0)
         return -1;
@@ -250,6 +261,8 @@ static void creation_free(struct creation *k)
     cgroup_layout_free(&k->layout);
     free(k->bundle);
     free(k->config_text);
+    if (k->seccomp_listener >= 0)
+        close(k->seccomp_listener);
 }
 
 static int create_container(struct creation *k, int *exit_status, husk_error_t *err)
@@ -257,6 +270,7 @@ static int create_container(struct creation *k, int *exit_status, husk_error_t *
     cleanup_json json_t *document = NULL;
     if (load_bundle(k, &document, err) < 0 || check_options(k, err) < 0)
         return -1;
+    k->document = document;
     warn_unsupported(k, document);
     allow_default_devices(k->spec);
     char *cgroups_path = oci_cgroups_path(k->spec->cgroups_path, k->o->id);
@@ -287,7 +301,7 @@ static int create_container(struct creation *k, int *exit_status, husk_error_t *
 
 int oci_create(const struct oci_create_options *o, int *exit_status, husk_error_t *err)
 {
-    struct creation k = {.o = o};
+    struct creation k = {.o = o, .seccomp_listener = -1};
     *exit_status = 0;
     if (oci_check_preserved_fds(o->preserve_fds, err) < 0)
         return -1;

@@ -23,6 +23,10 @@ int oci_destroy(struct oci_container *c, husk_error_t *err);
 /* Sends FD (a terminal's master) to the unix socket at PATH, as runc does:
  * SCM_RIGHTS with the terminal's name as data. */
 int oci_send_console(const char *path, int fd, husk_error_t *err);
+/* The seccomp notify listener FD to SECCOMP's listenerPath, with the
+ * container process state the runtime-spec defines (fds ["seccompFd"]). */
+int oci_send_seccomp_listener(const struct oci_container *c, json_t *seccomp, int fd,
+                              husk_error_t *err);
 /* Fds 3..3+COUNT-1 are all open (the caller's, to pass on): checked before
  * husk-oci opens anything, else its own would fill the gaps (runc: EBADF). */
 int oci_check_preserved_fds(int count, husk_error_t *err);
