@@ -29,6 +29,10 @@ enum {
     OPTION_SYSCTL,
     OPTION_CGROUP_PARENT,
     OPTION_PULL,
+    OPTION_CAP_ADD,
+    OPTION_CAP_DROP,
+    OPTION_ULIMIT,
+    OPTION_OOM_SCORE_ADJ,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -51,6 +55,14 @@ enum {
     {{"expose", required_argument, NULL, OPTION_EXPOSE}, 0, "PORT[/udp]", "expose a port (for -P)"}, \
     {{"sysctl", required_argument, NULL, OPTION_SYSCTL}, 0, "KEY=VALUE", \
      "a kernel setting the container's own namespaces isolate"}, \
+    {{"cap-add", required_argument, NULL, OPTION_CAP_ADD}, 0, "CAP", \
+     "add a capability (NET_ADMIN, CAP_NET_ADMIN or ALL)"}, \
+    {{"cap-drop", required_argument, NULL, OPTION_CAP_DROP}, 0, "CAP", \
+     "drop a capability (or ALL)"}, \
+    {{"ulimit", required_argument, NULL, OPTION_ULIMIT}, 0, "NAME=SOFT[:HARD]", \
+     "a resource limit, e.g. nofile=1024:2048 (-1: unlimited)"}, \
+    {{"oom-score-adj", required_argument, NULL, OPTION_OOM_SCORE_ADJ}, 0, "N", \
+     "the OOM killer's preference, -1000 to 1000"}, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -133,6 +145,9 @@ void cli_run_options_free(struct run_options *o)
     free(o->publish);
     free(o->expose);
     free(o->sysctl);
+    free(o->cap_add);
+    free(o->cap_drop);
+    free(o->ulimits);
 }
 
 static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
@@ -143,6 +158,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     o->publish = xcalloc((size_t)argc + 1, sizeof(char *));
     o->expose = xcalloc((size_t)argc + 1, sizeof(char *));
     o->sysctl = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->cap_add = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->cap_drop = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->ulimits = xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -184,6 +202,18 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_SYSCTL:
             o->sysctl[o->sysctl_count++] = optarg;
+            break;
+        case OPTION_CAP_ADD:
+            o->cap_add[o->cap_add_count++] = optarg;
+            break;
+        case OPTION_CAP_DROP:
+            o->cap_drop[o->cap_drop_count++] = optarg;
+            break;
+        case OPTION_ULIMIT:
+            o->ulimits[o->ulimit_count++] = optarg;
+            break;
+        case OPTION_OOM_SCORE_ADJ:
+            o->oom_score_adj = optarg;
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

@@ -34,6 +34,11 @@ struct run_options {
     const char *uts_mode;      /* host, private */
     const char *cgroupns_mode; /* host, private */
     const char *userns_mode;   /* host (the default), private */
+    const char **cap_add, **cap_drop; /* raw --cap-add / --cap-drop values */
+    size_t cap_add_count, cap_drop_count;
+    const char **ulimits; /* raw --ulimit NAME=SOFT[:HARD] */
+    size_t ulimit_count;
+    const char *oom_score_adj; /* raw --oom-score-adj, or NULL */
     bool interactive;
     bool tty;
     bool privileged;

@@ -14,6 +14,7 @@
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
 #include "namespace_join.h"
+#include "process_flags.h"
 #include "seccomp_profile.h"
 
 const char *const spec_default_capabilities[] = {"CAP_CHOWN",
@@ -32,7 +33,7 @@ const char *const spec_default_capabilities[] = {"CAP_CHOWN",
                                                  "CAP_AUDIT_WRITE",
                                                  NULL};
 
-static json_t *capability_list(bool all)
+json_t *spec_capability_list(bool all)
 {
     json_t *list = json_array();
     if (!all) {
@@ -252,7 +253,7 @@ static json_t *build_linux(const struct spec_inputs *in)
     return linux_section;
 }
 
-static json_t *build_process(const struct spec_inputs *in)
+static json_t *build_process(const struct spec_inputs *in, husk_error_t *err)
 {
     const struct run_options *o = in->options;
     json_t *args = json_array();
@@ -261,17 +262,34 @@ static json_t *build_process(const struct spec_inputs *in)
     json_t *groups = json_array();
     for (size_t i = 0; i < in->user->group_count; i++)
         json_array_append_new(groups, json_integer(in->user->groups[i]));
-    cleanup_json json_t *caps = capability_list(o->privileged);
-    return json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
-                     "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
-                     (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env",
-                     in->env, "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps,
-                     "permitted", caps, "inheritable", "noNewPrivileges", !o->privileged);
+    cleanup_json json_t *caps = NULL, *rlimits = NULL;
+    bool oom_given = false;
+    int oom = 0;
+    if (process_flags_capabilities(o, &caps, err) < 0 ||
+        process_flags_rlimits(o, &rlimits, err) < 0 ||
+        process_flags_oom_score_adj(o, &oom_given, &oom, err) < 0) {
+        json_decref(args);
+        json_decref(groups);
+        return NULL;
+    }
+    json_t *process =
+        json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:O, s:s, s:{s:O, s:O, s:O, s:[]}, s:b}",
+                  "terminal", o->tty, "user", "uid", (json_int_t)in->user->uid, "gid",
+                  (json_int_t)in->user->gid, "additionalGids", groups, "args", args, "env", in->env,
+                  "cwd", in->cwd, "capabilities", "bounding", caps, "effective", caps, "permitted",
+                  caps, "inheritable", "noNewPrivileges", !o->privileged);
+    if (rlimits != NULL)
+        json_object_set(process, "rlimits", rlimits);
+    if (oom_given)
+        json_object_set_new(process, "oomScoreAdj", json_integer(oom));
+    return process;
 }
 
 json_t *spec_build(const struct spec_inputs *in, husk_error_t *err)
 {
-    cleanup_json json_t *process = build_process(in);
+    cleanup_json json_t *process = build_process(in, err);
+    if (process == NULL)
+        return NULL;
     cleanup_json json_t *mounts = build_mounts(in);
     cleanup_json json_t *linux_section = build_linux(in);
     cleanup_free char *rootfs = xasprintf("%s/rootfs", in->container_directory);

@@ -27,6 +27,9 @@ struct spec_inputs {
 };
 
 json_t *spec_build(const struct spec_inputs *inputs, husk_error_t *err);
+/* docker's default capabilities, or with ALL every one husk itself may
+ * hand out (its bounding set), as OCI names. */
+json_t *spec_capability_list(bool all);
 /* docker's default capabilities, as OCI names. */
 extern const char *const spec_default_capabilities[];
 
