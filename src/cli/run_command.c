@@ -33,6 +33,8 @@ enum {
     OPTION_CAP_DROP,
     OPTION_ULIMIT,
     OPTION_OOM_SCORE_ADJ,
+    OPTION_ENTRYPOINT,
+    OPTION_STOP_SIGNAL,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -63,6 +65,10 @@ enum {
      "a resource limit, e.g. nofile=1024:2048 (-1: unlimited)"}, \
     {{"oom-score-adj", required_argument, NULL, OPTION_OOM_SCORE_ADJ}, 0, "N", \
      "the OOM killer's preference, -1000 to 1000"}, \
+    {{"entrypoint", required_argument, NULL, OPTION_ENTRYPOINT}, 0, "CMD", \
+     "run CMD instead of the image's entrypoint and Cmd (\"\": none)"}, \
+    {{"stop-signal", required_argument, NULL, OPTION_STOP_SIGNAL}, 0, "SIGNAL", \
+     "what `stop` sends first (default: the image's, else TERM)"}, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -214,6 +220,15 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_OOM_SCORE_ADJ:
             o->oom_score_adj = optarg;
+            break;
+        case OPTION_ENTRYPOINT:
+            o->entrypoint = optarg;
+            break;
+        case OPTION_STOP_SIGNAL:
+            if (signal_parse(optarg) <= 0)
+                return cli_usage_error(err, command_name, "unknown signal \"%s\" in --stop-signal",
+                                       optarg);
+            o->stop_signal = optarg;
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

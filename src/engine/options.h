@@ -39,6 +39,8 @@ struct run_options {
     const char **ulimits; /* raw --ulimit NAME=SOFT[:HARD] */
     size_t ulimit_count;
     const char *oom_score_adj; /* raw --oom-score-adj, or NULL */
+    const char *entrypoint;    /* --entrypoint ("" resets the image's), or NULL */
+    const char *stop_signal;   /* --stop-signal, or NULL: the image's */
     bool interactive;
     bool tty;
     bool privileged;

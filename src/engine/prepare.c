@@ -67,11 +67,15 @@ static json_t *build_environment(const struct run_options *options,
     return steal_pointer(&env);
 }
 
-/* Entrypoint + (the user's command, or the image's Cmd). */
+/* Entrypoint + (the user's command, or the image's Cmd). As docker, an
+ * --entrypoint replaces the image's and drops its Cmd ("" : no entrypoint). */
 static char **build_args(const struct run_options *options, const struct image *image)
 {
-    json_t *entrypoint = json_object_get(image->config, "Entrypoint");
-    json_t *cmd = json_object_get(image->config, "Cmd");
+    cleanup_json json_t *given = options->entrypoint && options->entrypoint[0]
+                                     ? json_pack("[s]", options->entrypoint)
+                                     : json_array();
+    json_t *entrypoint = options->entrypoint ? given : json_object_get(image->config, "Entrypoint");
+    json_t *cmd = options->entrypoint ? NULL : json_object_get(image->config, "Cmd");
     size_t count = json_array_size(entrypoint);
     size_t extra = 0;
     while (options->command && options->command[extra])
@@ -284,6 +288,9 @@ static int build_spec(const struct run_options *options, struct prepared_contain
             json_object_set_new(json_object_get(c->record, "Config"), kept[i],
                                 json_deep_copy(value));
     }
+    if (options->stop_signal != NULL)
+        json_object_set_new(json_object_get(c->record, "Config"), "StopSignal",
+                            json_string(options->stop_signal));
     return record_network_settings(options, c, err);
 }
 

@@ -45,3 +45,29 @@ load helpers
 	expect_husk_error 125 'from -1000 to 1000'
 	[ "$(count_containers)" = 0 ]
 }
+
+@test "run --entrypoint replaces the image's entrypoint and Cmd; \"\" leaves none" {
+	run husk run --rm --network none --entrypoint echo busybox hello there
+	expect_status 0
+	expect_output "hello there"
+	run husk run --rm --network none --entrypoint "" busybox echo plain
+	expect_status 0
+	expect_output "plain"
+	run --separate-stderr husk run --rm --network none --entrypoint "" busybox
+	expect_husk_error 125 'no command given'
+	[ "$(count_containers)" = 0 ]
+}
+
+@test "run --stop-signal: what stop sends first; an unknown one is refused" {
+	keep_containers=1
+	husk run -d --network none --name stopsig --stop-signal USR1 busybox \
+		sh -c 'trap "exit 7" USR1; while :; do sleep 0.1; done'
+	sleep 0.3
+	run husk stop -t 20 stopsig
+	expect_status 0
+	run husk inspect -f '{{.State.ExitCode}} {{.Config.StopSignal}}' stopsig
+	expect_output "7 USR1"
+	husk rm stopsig
+	run --separate-stderr husk run --rm --network none --stop-signal NOPE busybox true
+	expect_husk_error 125 'unknown signal "NOPE" in --stop-signal'
+}
