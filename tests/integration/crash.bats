@@ -87,11 +87,14 @@ ps_lists_everything() {
 	done
 }
 
-# rm -f of every container ps -a lists.
+# rm -f of every container ps -a lists, then prune: a directory whose
+# husk was killed before its first record is not a container ps lists, but
+# prune's to remove (see run --rm above).
 remove_listed() {
 	local ids
 	ids=$("$HUSK" ps -aq)
 	[ -z "$ids" ] || "$HUSK" rm -f $ids >/dev/null
+	"$HUSK" container prune -f >/dev/null
 }
 
 no_links() {
