@@ -15,6 +15,7 @@
 #include "../runtime/oci/oci.h"
 #include "../runtime/oci/state.h"
 #include "../util/cleanup.h"
+#include "../util/timestamp.h"
 #include "../util/xalloc.h"
 #include "humanize.h"
 #include "option_table.h"
@@ -26,13 +27,8 @@ static void log_line(const struct oci_cli *cli, const char *level, const char *t
     cleanup_fclose FILE *log = fopen(cli->log, "ae");
     if (log == NULL)
         return;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
     char when[64];
-    size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof(when) - n, ".%09ldZ", now.tv_nsec);
+    timestamp_now(when, sizeof(when));
     if (cli->json_log) {
         cleanup_json json_t *line =
             json_pack("{s:s, s:s, s:s}", "level", level, "msg", text, "time", when);

@@ -12,6 +12,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/timestamp.h"
 #include "../util/xalloc.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
@@ -177,11 +178,5 @@ int store_container_remove(const struct engine_context *context, const char *id,
 
 void store_timestamp_now(char *buffer, size_t size)
 {
-    struct timespec now;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    char seconds[32];
-    strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buffer, size, "%s.%09ldZ", seconds, now.tv_nsec);
+    timestamp_now(buffer, size);
 }

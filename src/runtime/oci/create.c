@@ -15,6 +15,7 @@
 #include "../../util/cleanup.h"
 #include "../../util/file.h"
 #include "../../util/json_text.h"
+#include "../../util/timestamp.h"
 #include "../../util/xalloc.h"
 #include "../cgroup.h"
 #include "../container.h"
@@ -34,16 +35,6 @@ struct creation {
     int seccomp_listener;
     size_t config_length;
 };
-
-static void timestamp_now(char text[64])
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(text, 64, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(text + n, 64 - n, ".%09ldZ", now.tv_nsec);
-}
 
 static int load_bundle(struct creation *k, json_t **document, husk_error_t *err)
 {
@@ -147,7 +138,7 @@ static int record_container(struct creation *k, json_t *document, husk_error_t *
     json_object_set_new(state, "bundle", json_string(k->bundle));
     json_object_set_new(state, "rootfs", json_string(k->spec->root_path));
     char created[64];
-    timestamp_now(created);
+    timestamp_now(created, sizeof(created));
     json_object_set_new(state, "created", json_string(created));
     json_object_set_new(state, "cgroups_path", json_string(k->spec->cgroups_path));
     json_object_set_new(state, "cgroup_layout", cgroup_layout_to_json(&k->layout));

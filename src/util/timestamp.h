@@ -1,0 +1,10 @@
+/* Times as docker and the runtime-spec write them. */
+#ifndef HUSK_UTIL_TIMESTAMP_H
+#define HUSK_UTIL_TIMESTAMP_H
+
+#include <stddef.h>
+
+/* Now, in RFC 3339 with nanoseconds, UTC: "2026-11-22T11:06:43.398527537Z". */
+void timestamp_now(char *buffer, size_t size);
+
+#endif
