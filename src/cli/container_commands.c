@@ -229,7 +229,8 @@ static const struct cli_option time_options[] = {
     {{"time", required_argument, NULL, 't'},
      't',
      "N",
-     "seconds to wait after SIGTERM before SIGKILL (default 10)"},
+     "seconds to wait after SIGTERM before SIGKILL\n"
+     "(default: the container's --stop-timeout, else 10)"},
     {{"timeout", required_argument, NULL, 't'}, 0, NULL, NULL},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
@@ -246,7 +247,7 @@ int cli_stop(const struct engine_context *context, int argc, char **argv)
     struct per_container request = {
         .command = "stop",
         .help = &cli_stop_help,
-        .timeout = 10,
+        .timeout = ENGINE_STOP_TIMEOUT_DEFAULT,
         .print_reference = true,
         .act = act_stop,
     };
@@ -264,7 +265,7 @@ int cli_restart(const struct engine_context *context, int argc, char **argv)
     struct per_container request = {
         .command = "restart",
         .help = &cli_restart_help,
-        .timeout = 10,
+        .timeout = ENGINE_STOP_TIMEOUT_DEFAULT,
         .print_reference = true,
         .act = act_restart,
     };

@@ -10,8 +10,10 @@
 #include "../engine/identity.h"
 #include "../engine/lifecycle.h"
 #include "../engine/run.h"
+#include "../engine/run_identity.h"
 #include "../util/xalloc.h"
 #include "cli.h"
+#include "identity_options.h"
 
 enum {
     OPTION_NAME = 256,
@@ -69,6 +71,7 @@ enum {
      "run CMD instead of the image's entrypoint and Cmd (\"\": none)"}, \
     {{"stop-signal", required_argument, NULL, OPTION_STOP_SIGNAL}, 0, "SIGNAL", \
      "what `stop` sends first (default: the image's, else TERM)"}, \
+    CLI_IDENTITY_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -105,6 +108,7 @@ static const struct cli_option run_options[] = {
      'd',
      NULL,
      "run in the background under a monitor; print the ID"},
+    CLI_SIG_PROXY_OPTION,
     RUN_AND_CREATE_OPTIONS,
     CLI_OPTIONS_END,
 };
@@ -154,6 +158,7 @@ void cli_run_options_free(struct run_options *o)
     free(o->cap_add);
     free(o->cap_drop);
     free(o->ulimits);
+    run_identity_free(&o->identity);
 }
 
 static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
@@ -270,7 +275,8 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             cli_help_print(help, stdout);
             return 1;
         default:
-            if (!cli_resource_flag(option, optarg, &o->resources))
+            if (!cli_resource_flag(option, optarg, &o->resources) &&
+                !cli_identity_flag(option, optarg, &o->identity))
                 return flag_error(command_name, option, argv, err);
             break;
         }
@@ -279,7 +285,8 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
         return cli_usage_error(err, command_name, "\"husk %s\" requires an IMAGE", command_name);
     o->image = argv[optind];
     o->command = optind + 1 < argc ? argv + optind + 1 : NULL;
-    return 0;
+    /* Here, in husk's working directory, before anything forks. */
+    return run_identity_load(&o->identity, err);
 }
 
 int cli_run_parse(int argc, char **argv, struct run_options *o, husk_error_t *err)

@@ -182,6 +182,9 @@ struct client {
     int signal_fd;
     bool stdin_open;
     bool tty;
+    bool hide_stdout, hide_stderr;
+    bool no_signal_proxy;
+    int ended_by; /* the signal that ended this client (no_signal_proxy), or 0 */
     struct termios saved;
     bool raw;
 };
@@ -198,6 +201,10 @@ static void client_forward_signal(struct client *c)
         return;
     }
     int32_t sig = (int32_t)info.ssi_signo;
+    if (c->no_signal_proxy) {
+        c->ended_by = sig;
+        return;
+    }
     attach_send(c->socket_fd, 'k', &sig, sizeof(sig));
 }
 
@@ -237,6 +244,8 @@ static int client_read_monitor(struct client *c, int *exit_status)
         return -2;
     }
     int out = type == 'e' ? STDERR_FILENO : STDOUT_FILENO;
+    if (out == STDOUT_FILENO ? c->hide_stdout : c->hide_stderr)
+        return 1;
     for (int done = 0; done < n;) {
         ssize_t w = write(out, payload + done, (size_t)(n - done));
         if (w < 0 && errno != EINTR)
@@ -252,8 +261,12 @@ int attach_client_run(int socket_fd, const struct attach_client_options *options
     sigset_t forwarded, saved_mask;
     runtime_forwarded_signals(&forwarded);
     sigprocmask(SIG_BLOCK, &forwarded, &saved_mask);
-    struct client c = {
-        .socket_fd = socket_fd, .stdin_open = options->stdin_open, .tty = options->tty};
+    struct client c = {.socket_fd = socket_fd,
+                       .stdin_open = options->stdin_open,
+                       .tty = options->tty,
+                       .hide_stdout = options->hide_stdout,
+                       .hide_stderr = options->hide_stderr,
+                       .no_signal_proxy = options->no_signal_proxy};
     c.signal_fd = signalfd(-1, &forwarded, SFD_CLOEXEC);
     if (c.tty && c.stdin_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c.saved) == 0) {
         struct termios raw = c.saved;
@@ -266,7 +279,7 @@ int attach_client_run(int socket_fd, const struct attach_client_options *options
             attach_send(socket_fd, 'w', &size, sizeof(size));
     }
     int rc = 1;
-    while (rc > 0) {
+    while (rc > 0 && c.ended_by == 0) {
         struct pollfd fds[3] = {{.fd = socket_fd, .events = POLLIN},
                                 {.fd = c.signal_fd, .events = POLLIN},
                                 {.fd = c.stdin_open ? STDIN_FILENO : -1, .events = POLLIN}};
@@ -283,6 +296,11 @@ int attach_client_run(int socket_fd, const struct attach_client_options *options
         tcsetattr(STDIN_FILENO, TCSANOW, &c.saved);
     close(c.signal_fd);
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    /* As docker's client killed by it: the container runs on. */
+    if (c.ended_by != 0) {
+        *exit_status = 128 + c.ended_by;
+        return 0;
+    }
     if (rc == -2)
         return husk_error_set(err, 0, "detached by the container's monitor");
     if (rc < 0)

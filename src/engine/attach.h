@@ -42,6 +42,12 @@ int attach_connect(const char *directory, husk_error_t *err);
 struct attach_client_options {
     bool stdin_open; /* relay husk's stdin */
     bool tty;        /* the container has a terminal: raw mode, window size */
+    /* run -a: the streams not named are not shown (the log has them). */
+    bool hide_stdout, hide_stderr;
+    /* run --sig-proxy=false: a signal husk would forward ends husk instead
+     * (status 128+N), and the container runs on under its monitor, as with
+     * docker's client. */
+    bool no_signal_proxy;
 };
 /* Relays between husk's stdio and the monitor until the container exits;
  * *EXIT_STATUS is its status. */

@@ -8,6 +8,7 @@
 #include "../util/cleanup.h"
 #include "prepare.h"
 #include "run.h"
+#include "run_identity.h"
 #include "store.h"
 
 int container_create(const struct engine_context *context, const struct run_options *options,
@@ -46,6 +47,7 @@ int engine_create(const struct engine_context *context, const struct run_options
     if (container_create(context, options, false, &handle, err) < 0)
         return -1;
     snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
+    run_identity_created(options, id);
     container_close(&handle);
     return 0;
 }

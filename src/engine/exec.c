@@ -27,11 +27,13 @@
 
 /* Under the container's lock: a pidfd of its running PID 1. */
 static int open_target(const struct engine_context *context, const char *reference, char **dir,
-                       husk_error_t *err)
+                       json_t **group_add, husk_error_t *err)
 {
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
+    *group_add =
+        json_incref(json_object_get(json_object_get(handle.record, "HostConfig"), "GroupAdd"));
     int pidfd = record_open_process(handle.record, "Pid", "PidStartTime");
     if (pidfd < 0) {
         husk_error_set(err, 0, "container %s is not running", reference);
@@ -69,13 +71,23 @@ static char *read_container_file(pid_t pid, const char *path)
     return content;
 }
 
-static int apply_user(struct runtime_spec *spec, const char *user, pid_t pid, husk_error_t *err)
+/* As docker: -u's user and groups, and the container's --group-add ones. */
+static int apply_user(struct runtime_spec *spec, const char *user, json_t *group_add, pid_t pid,
+                      husk_error_t *err)
 {
     cleanup_free char *passwd = read_container_file(pid, "/etc/passwd");
     cleanup_free char *group = read_container_file(pid, "/etc/group");
     struct resolved_user resolved;
     if (user_resolve(user, passwd, group, &resolved, err) < 0)
         return -1;
+    size_t count = json_array_size(group_add);
+    cleanup_free const char **names = xcalloc(count + 1, sizeof(char *));
+    for (size_t i = 0; i < count; i++)
+        names[i] = json_string_value(json_array_get(group_add, i)) ?: "";
+    if (user_add_groups(names, count, group, &resolved, err) < 0) {
+        resolved_user_free(&resolved);
+        return -1;
+    }
     spec->uid = resolved.uid;
     spec->gid = resolved.gid;
     free(spec->additional_gids);
@@ -112,8 +124,8 @@ static int apply_env(struct runtime_spec *spec, const struct exec_options *o, hu
 }
 
 /* The container's own process, with exec's command and overrides. */
-static int exec_spec(struct exec_state *state, const struct exec_options *o, pid_t pid,
-                     husk_error_t *err)
+static int exec_spec(struct exec_state *state, const struct exec_options *o, json_t *group_add,
+                     pid_t pid, husk_error_t *err)
 {
     struct runtime_spec *spec = state->spec;
     cleanup_strvp(&spec->args);
@@ -138,7 +150,8 @@ static int exec_spec(struct exec_state *state, const struct exec_options *o, pid
         spec->capabilities.permitted = all;
         seccomp_program_free(&state->seccomp);
     }
-    if ((o->user && apply_user(spec, o->user, pid, err) < 0) || apply_env(spec, o, err) < 0)
+    if ((o->user && apply_user(spec, o->user, group_add, pid, err) < 0) ||
+        apply_env(spec, o, err) < 0)
         return -1;
     return 0;
 }
@@ -197,7 +210,8 @@ int engine_exec(const struct engine_context *context, const struct exec_options 
         return husk_error_set(err, 0, "invalid workdir \"%s\": it must be an absolute path",
                               o->workdir);
     cleanup_free char *directory = NULL;
-    cleanup_close int target = open_target(context, o->container, &directory, err);
+    cleanup_json json_t *group_add = NULL;
+    cleanup_close int target = open_target(context, o->container, &directory, &group_add, err);
     if (target < 0)
         return -1;
     /* The pid behind the pidfd, to read the container's /etc/passwd. */
@@ -214,7 +228,7 @@ int engine_exec(const struct engine_context *context, const struct exec_options 
     struct exec_state state;
     if (exec_state_load(directory_fd, &state, err) < 0)
         return -1;
-    int rc = exec_spec(&state, o, pid, err);
+    int rc = exec_spec(&state, o, group_add, pid, err);
     if (rc == 0)
         rc = run_and_relay(&state, target, o, exit_status, err);
     exec_state_free(&state);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "resource_commands.h"
 #include "record.h"
 #include "run.h"
+#include "run_identity.h"
 #include "store.h"
 
 int signal_parse(const char *text)
@@ -90,8 +92,10 @@ int engine_run_detached(const struct engine_context *context, const struct run_o
 {
     if (run_options_validate(options, err) < 0)
         return -1;
-    if (monitor_run(context, options, id, err) == 0)
+    if (monitor_run(context, options, id, err) == 0) {
+        run_identity_created(options, id);
         return 0;
+    }
     if (id[0] != '\0')
         engine_remove(context, id, true, NULL);
     return -1;
@@ -245,13 +249,32 @@ static int stop_signal_of(const struct engine_context *context, const char *id)
     return signal > 0 ? signal : SIGTERM;
 }
 
+/* The -t given, else the container's --stop-timeout (Config.StopTimeout),
+ * else docker's 10 seconds; in milliseconds for poll, -1 (for ever) for a
+ * negative one as docker. */
+static int stop_timeout_ms(const struct engine_context *context, const char *id, int timeout)
+{
+    struct container_handle handle;
+    if (timeout == ENGINE_STOP_TIMEOUT_DEFAULT) {
+        timeout = 10;
+        json_t *given = NULL;
+        if (container_read(context, id, &handle, NULL) == 0) {
+            given = json_object_get(json_object_get(handle.record, "Config"), "StopTimeout");
+            if (json_is_integer(given))
+                timeout = (int)json_integer_value(given);
+            container_close(&handle);
+        }
+    }
+    return timeout < 0 || timeout > INT_MAX / 1000 ? -1 : timeout * 1000;
+}
+
 /* The stop signal, SIGKILL after timeout seconds, then wait for the exit to
  * be recorded. */
 static int stop_running(const struct engine_context *context, const char *reference,
                         struct running *r, const char *id, int timeout, husk_error_t *err)
 {
     int rc = send_signal(r->process, stop_signal_of(context, id), reference, err);
-    if (rc == 0 && !wait_readable(r->process, timeout * 1000)) {
+    if (rc == 0 && !wait_readable(r->process, stop_timeout_ms(context, id, timeout))) {
         rc = send_signal(r->process, SIGKILL, reference, err);
         wait_readable(r->process, -1);
     }

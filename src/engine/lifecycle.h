@@ -4,6 +4,7 @@
 #ifndef HUSK_ENGINE_LIFECYCLE_H
 #define HUSK_ENGINE_LIFECYCLE_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "../util/error.h"
@@ -21,6 +22,9 @@ int engine_run_detached(const struct engine_context *context, const struct run_o
                         char id[HUSK_ID_SIZE], husk_error_t *err);
 int engine_kill(const struct engine_context *context, const char *reference, int signal,
                 husk_error_t *err);
+/* TIMEOUT: seconds from the stop signal to SIGKILL; ENGINE_STOP_TIMEOUT_DEFAULT
+ * takes the container's --stop-timeout, else 10. */
+#define ENGINE_STOP_TIMEOUT_DEFAULT INT_MIN
 int engine_stop(const struct engine_context *context, const char *reference, int timeout,
                 husk_error_t *err);
 int engine_restart(const struct engine_context *context, const char *reference, int timeout,

@@ -16,6 +16,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "identity_parse.h"
 #include "network_hosts.h"
 #include "ports.h"
 #include "record.h"
@@ -286,24 +287,55 @@ static uint32_t wanted_address(json_t *record, const char *name)
     return address;
 }
 
+static bool is_primary(json_t *record, const char *name)
+{
+    const char *mode =
+        json_string_value(json_object_get(json_object_get(record, "HostConfig"), "NetworkMode"));
+    return mode != NULL && strcmp(mode, name) == 0;
+}
+
+/* What the user chose for the container on NAME (run --ip, network connect
+ * --ip, --network-alias, --mac-address): kept while addresses come and go. */
+static json_t *endpoint_configured(json_t *record, const char *name)
+{
+    json_t *endpoint = json_object_get(record_networks(record), name);
+    json_t *kept = json_object();
+    static const char *const keys[] = {"IPAMConfig", "Aliases"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (json_object_get(endpoint, keys[i]) != NULL)
+            json_object_set(kept, keys[i], json_object_get(endpoint, keys[i]));
+    json_t *mac = json_object_get(json_object_get(record, "Config"), "MacAddress");
+    if (json_is_string(mac) && is_primary(record, name))
+        json_object_set(kept, "MacAddress", mac);
+    return kept;
+}
+
+/* --mac-address, for the network the container was run on. */
+static void configured_mac(json_t *record, const char *name, uint8_t mac[6])
+{
+    const char *text =
+        json_string_value(json_object_get(json_object_get(record, "Config"), "MacAddress"));
+    uint8_t chosen[6];
+    if (text != NULL && is_primary(record, name) && mac_address_parse(text, chosen, NULL) == 0)
+        memcpy(mac, chosen, 6);
+}
+
 static void record_endpoint(json_t *record, const struct network *network, uint32_t address,
                             const uint8_t mac[6], const char *interface)
 {
-    json_t *config = json_incref(
-        json_object_get(json_object_get(record_networks(record), network->name), "IPAMConfig"));
+    json_t *configured = endpoint_configured(record, network->name);
     char ip[IPV4_TEXT_SIZE], gateway[IPV4_TEXT_SIZE], mac_text[18];
     ipv4_address_format(address, ip);
     ipv4_address_format(network->gateway, gateway);
     snprintf(mac_text, sizeof(mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
              mac[3], mac[4], mac[5]);
-    json_object_set_new(record_networks(record), network->name,
-                        json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "NetworkID", network->id,
-                                  "IPAddress", ip, "Gateway", network->internal ? "" : gateway,
-                                  "IPPrefixLen", network->subnet.prefix, "MacAddress", mac_text,
-                                  "Interface", interface));
-    if (config != NULL)
-        json_object_set_new(json_object_get(record_networks(record), network->name), "IPAMConfig",
-                            config);
+    json_t *endpoint =
+        json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "NetworkID", network->id, "IPAddress", ip,
+                  "Gateway", network->internal ? "" : gateway, "IPPrefixLen",
+                  network->subnet.prefix, "MacAddress", mac_text, "Interface", interface);
+    json_object_update_missing(endpoint, configured);
+    json_decref(configured);
+    json_object_set_new(record_networks(record), network->name, endpoint);
 }
 
 /* INDEX is the interface's number: eth0 is the first network's and the
@@ -322,6 +354,7 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
         .peer_mac = {0x02, 0x42, address >> 24, (address >> 16) & 255, (address >> 8) & 255,
                      address & 255},
     };
+    configured_mac(a->record, network.name, veth.peer_mac);
     char host_name[16], peer_name[16];
     veth_name(record_id(a->record), network.name, host_name);
     /* The lowest free ethN: after a disconnect, the count of networks no
@@ -385,11 +418,7 @@ static bool detach_network(const struct engine_context *context, struct nl_sock 
         network_free(&network);
     }
     network_unlock(lock);
-    json_t *kept = json_object();
-    json_t *config = json_object_get(endpoint, "IPAMConfig");
-    if (config != NULL)
-        json_object_set(kept, "IPAMConfig", config);
-    json_object_set_new(record_networks(record), name, kept);
+    json_object_set_new(record_networks(record), name, endpoint_configured(record, name));
     return retired;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "identity_flags.h"
 #include "resources.h"
 
 struct run_options {
@@ -47,6 +48,7 @@ struct run_options {
     bool read_only;
     bool auto_remove;
     bool detach;
+    struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

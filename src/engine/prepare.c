@@ -12,13 +12,16 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "dns_options.h"
 #include "environment.h"
 #include "images.h"
 #include "namespace_join.h"
 #include "network_attach.h"
+#include "network_hosts.h"
 #include "ports.h"
 #include "sysctl_options.h"
 #include "record.h"
+#include "run_identity.h"
 #include "spec_builder.h"
 #include "store.h"
 
@@ -53,6 +56,9 @@ static json_t *build_environment(const struct run_options *options,
     environment_set(env, entry);
     if (options->tty)
         environment_set(env, "TERM=xterm");
+    /* As docker: --env-file's entries first, so that -e overrides them. */
+    for (char **entry = options->identity.file_env; entry && *entry; entry++)
+        environment_set(env, *entry);
     for (size_t k = 0; k < options->env_count; k++) {
         cleanup_free char *value = NULL;
         if (environment_option_parse(options->env[k], &value, err) < 0)
@@ -109,21 +115,24 @@ static int read_network_file(const struct network_files *n, const char *name, ch
     return file_read_all(AT_FDCWD, path, content, NULL, NULL);
 }
 
-static int write_container_files(const struct prepared_container *c, const struct network_files *n,
+static int write_container_files(const struct engine_context *context,
+                                 const struct prepared_container *c, const struct network_files *n,
                                  husk_error_t *err)
 {
     cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_free char *hosts = NULL, *resolv = NULL;
+    cleanup_free char *hosts = NULL, *host_resolv = NULL;
     const char *hostname = n->hostname;
     if (dir < 0)
         return husk_error_set(err, errno, "open %s", c->directory);
     cleanup_free char *hostname_line = xasprintf("%s\n", hostname);
-    if (!(n->host_network || n->donor_directory) || read_network_file(n, "hosts", &hosts) < 0)
-        hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                          "127.0.1.1\t%s\n",
-                          hostname);
-    if (read_network_file(n, "resolv.conf", &resolv) < 0)
-        resolv = xstrdup("");
+    /* --add-host makes the file husk's own also with the host's network, as docker. */
+    if (!(n->host_network || n->donor_directory) || network_hosts_have_extra(c->record) ||
+        read_network_file(n, "hosts", &hosts) < 0)
+        hosts = network_hosts_initial(context, c->record);
+    if (read_network_file(n, "resolv.conf", &host_resolv) < 0)
+        host_resolv = xstrdup("");
+    cleanup_free char *resolv =
+        dns_resolv_conf(host_resolv, json_object_get(c->record, "HostConfig"));
     if (file_write_all(dir, "hostname", hostname_line, strlen(hostname_line), 0644, err) < 0 ||
         file_write_all(dir, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
         file_write_all(dir, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
@@ -460,7 +469,8 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
     if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
         resources_check(options, c, err) < 0 || open_image(context, options, &c->image, err) < 0 ||
-        resolve_user(options, c, err) < 0 || choose_userns_ranges(options, c, err) < 0 ||
+        resolve_user(options, c, err) < 0 || run_identity_resolve(context, options, c, err) < 0 ||
+        choose_userns_ranges(options, c, err) < 0 ||
         resolve_donors(context, options, &resolved, c, err) < 0)
         goto fail;
     options = &resolved;
@@ -483,7 +493,10 @@ int prepare_container(const struct engine_context *context, const struct run_opt
                            : donor_hostname           ? donor_hostname
                                                       : short_id;
     struct network_files network = {hostname, host_network, donor_directory};
-    if (build_spec(options, c, hostname, err) < 0 || write_container_files(c, &network, err) < 0 ||
+    if (build_spec(options, c, hostname, err) < 0)
+        goto fail;
+    run_identity_apply(options, c);
+    if (write_container_files(context, c, &network, err) < 0 ||
         give_to_userns_root(context, c, err) < 0 || save_spec(c, err) < 0)
         goto fail;
     return 0;

@@ -24,6 +24,8 @@
 #include "ports.h"
 #include "prepare.h"
 #include "record.h"
+#include "run_attached.h"
+#include "run_identity.h"
 #include "streams.h"
 #include "store.h"
 #include "user.h"
@@ -169,7 +171,7 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         if (user_spec_split(o->user, &user, &group, err) < 0)
             return -1;
     }
-    return 0;
+    return run_identity_validate(o, err);
 }
 
 /* The foreground husk is its container's monitor: it records the exit
@@ -266,10 +268,13 @@ int engine_run(const struct engine_context *context, const struct run_options *o
 {
     if (run_options_validate(o, err) < 0)
         return -1;
+    if (run_identity_attached_streams(o) != 0 || !run_identity_sig_proxy(o))
+        return engine_run_attached(context, o, exit_status, err);
     struct prepared_container c;
     if (prepare_container(context, o, &c, err) < 0)
         return -1;
     store_record_save(context, c.id, c.record, NULL);
+    run_identity_created(o, c.id);
     struct foreground f = {
         .options = o,
         .directory = c.directory,
@@ -286,6 +291,8 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     /* A container that never started is not kept: bad input leaves nothing. */
     if (rc < 0 || o->auto_remove)
         prepared_container_discard(context, &c);
+    if (rc < 0)
+        run_identity_discarded(o);
     prepared_container_free(&c);
     return rc;
 }

@@ -179,6 +179,36 @@ fail:
     return -1;
 }
 
+static void add_group(struct resolved_user *out, gid_t gid)
+{
+    for (size_t i = 0; i < out->group_count; i++)
+        if (out->groups[i] == gid)
+            return;
+    out->groups = xreallocarray(out->groups, out->group_count + 1, sizeof(gid_t));
+    out->groups[out->group_count++] = gid;
+}
+
+int user_add_groups(const char *const *groups, size_t count, const char *group_file,
+                    struct resolved_user *out, husk_error_t *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        /* As docker: a name in the file first, then a plain number. */
+        const char *line = find_entry(group_file, groups[i], -1);
+        char buffer[32];
+        long gid = line ? parse_id(field(line, 2, buffer, sizeof(buffer))) : parse_id(groups[i]);
+        if (gid == -2)
+            return husk_error_set(err, 0, "invalid --group-add \"%s\": gid out of range",
+                                  groups[i]);
+        if (gid < 0)
+            return husk_error_set(err, 0,
+                                  "--group-add: unable to find group %s: no matching entries in "
+                                  "group file",
+                                  groups[i]);
+        add_group(out, (gid_t)gid);
+    }
+    return 0;
+}
+
 void resolved_user_free(struct resolved_user *user)
 {
     free(user->groups);

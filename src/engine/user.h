@@ -20,6 +20,10 @@ int user_spec_split(const char *spec, char **user, char **group, husk_error_t *e
 /* PASSWD and GROUP are file contents (may be NULL when the image has none). */
 int user_resolve(const char *spec, const char *passwd, const char *group, struct resolved_user *out,
                  husk_error_t *err);
+/* --group-add: each of GROUPS a name in GROUP_FILE or a gid, added to OUT's
+ * supplementary groups (once). */
+int user_add_groups(const char *const *groups, size_t count, const char *group_file,
+                    struct resolved_user *out, husk_error_t *err);
 void resolved_user_free(struct resolved_user *user);
 
 #endif

@@ -443,6 +443,51 @@ static void test_create_has_no_detach(void **state)
     free(text);
 }
 
+static void test_identity_flags(void **state)
+{
+    (void)state;
+    struct args a;
+    struct run_options o;
+    parse_ok(&a,
+             WORDS("run", "-l", "a=1", "--label", "b", "-a", "stdout", "-aSTDERR",
+                   "--sig-proxy=false", "--add-host", "db:10.0.0.2", "--dns", "192.0.2.1",
+                   "--dns-opt", "ndots:2", "--dns-option", "rotate", "--net-alias", "x",
+                   "--network-alias", "y", "--ip", "10.89.0.9", "--mac-address",
+                   "92:d0:c6:0a:29:33", "--domainname", "example.com", "--group-add", "staff",
+                   "--shm-size", "1g", "--stop-timeout", "5", "busybox"),
+             &o);
+    const struct identity_flags *f = &o.identity;
+    assert_int_equal(f->labels.count, 2);
+    assert_string_equal(f->labels.values[1], "b");
+    assert_int_equal(f->attach.count, 2);
+    assert_string_equal(f->attach.values[1], "STDERR");
+    assert_string_equal(f->sig_proxy, "false");
+    assert_int_equal(f->dns_options.count, 2);
+    assert_int_equal(f->network_aliases.count, 2);
+    assert_string_equal(f->ip, "10.89.0.9");
+    assert_string_equal(f->shm_size, "1g");
+    assert_string_equal(f->stop_timeout, "5");
+    assert_string_equal(o.image, "busybox");
+    cli_run_options_free(&o);
+    args_free(&a);
+    parse_ok(&a, WORDS("run", "--sig-proxy", "busybox"), &o);
+    assert_string_equal(o.identity.sig_proxy, "true");
+    cli_run_options_free(&o);
+    args_free(&a);
+    /* As docker's booleans: a value only after '='. */
+    parse_ok(&a, WORDS("run", "--sig-proxy", "false"), &o);
+    assert_string_equal(o.identity.sig_proxy, "true");
+    assert_string_equal(o.image, "false");
+    cli_run_options_free(&o);
+    args_free(&a);
+    assert_parse_fails(WORDS("run", "-l"), "flag -l needs an argument");
+    /* --sig-proxy is run's only, as docker's. */
+    char *text = help_text(&cli_create_help);
+    assert_false(has_flag(text, "--sig-proxy"));
+    assert_true(has_flag(text, "--label-file"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_getopt_tables_from_options),
         cmocka_unit_test(test_help_layout),
         cmocka_unit_test(test_create_has_no_detach),
+        cmocka_unit_test(test_identity_flags),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -121,9 +121,14 @@ static void test_hostname(void **state)
     struct run_options o = {.image = "busybox", .hostname = long_name};
     assert_invalid(&o, "hostname");
     long_name[64] = '\0';
+    /* RFC 1123: 64 characters, but no label longer than 63 */
+    assert_invalid(&o, "not an RFC 1123 host name");
+    long_name[30] = '.';
     assert_valid(&o);
     o.hostname = "";
     assert_invalid(&o, "hostname");
+    o.hostname = "under_score";
+    assert_invalid(&o, "invalid --hostname \"under_score\"");
 }
 
 static void test_bad_env(void **state)
