@@ -35,7 +35,7 @@ struct cli_help {
     const char *epilogue;             /* after the options, or NULL */
 };
 
-#define CLI_OPTIONS_MAX 64
+#define CLI_OPTIONS_MAX 128
 
 /* getopt_long's two tables for one parse. */
 struct cli_getopt {
