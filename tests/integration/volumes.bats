@@ -52,6 +52,19 @@ no_change() { :; }
 	husk volume rm named1
 }
 
+@test "--userns private: a new volume and its copy belong to the ids the container's users map to" {
+	make_volume_image volimg no_change
+	run husk run --rm --network none --userns private -v uv:/data volimg \
+		sh -c 'stat -c "%u:%g" /data /data/seed; touch /data/new && stat -c %u /data/new'
+	expect_status 0
+	expect_output "$(printf '1234:5678\n1234:5678\n0')"
+	start=$(stat -c %u "$HUSK_ROOT/volumes/uv/_data/new")
+	[ "$start" -ge 65536 ] || fail "container root is host uid $start"
+	[ "$(stat -c %u "$HUSK_ROOT/volumes/uv/_data/seed")" = $((start + 1234)) ] || fail "seed not shifted"
+	husk volume rm uv
+	husk image rm volimg >/dev/null
+}
+
 @test "a non-empty volume is not filled again; nocopy and volume-nocopy leave it empty" {
 	make_volume_image volimg no_change
 	husk volume create keep >/dev/null
@@ -270,4 +283,19 @@ no_change() { :; }
 	[ "$(ls "$host")" = canary ] || fail "the host directory changed: $(ls "$host")"
 	grep -q " $host " /proc/self/mountinfo && fail "a mount on the host path"
 	husk rm planter >/dev/null
+}
+
+@test "attack: nothing is mounted over the container's /proc, by name or through a symlink; lxcfs's files are" {
+	plant_proc() { ln -s /proc/sys/kernel "$1/kernel-knobs"; }
+	make_volume_image procimg plant_proc
+	run --separate-stderr husk run --rm --network none -v "$BATS_TEST_TMPDIR/d:/kernel-knobs" procimg true
+	expect_husk_error 125 'mount /kernel-knobs: the target is inside /proc'
+	run --separate-stderr husk run --rm --network none --tmpfs /proc/sys busybox true
+	expect_husk_error 125 'inside /proc'
+	echo "MemTotal: 1 kB" >"$BATS_TEST_TMPDIR/meminfo"
+	run husk run --rm --network none -v "$BATS_TEST_TMPDIR/meminfo:/proc/meminfo:ro" busybox head -1 /proc/meminfo
+	expect_output "MemTotal: 1 kB"
+	run husk volume ls -q
+	expect_output ""
+	husk image rm procimg >/dev/null
 }

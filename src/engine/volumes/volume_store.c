@@ -150,8 +150,10 @@ int volume_create(const struct engine_context *context, const char *name, json_t
         return -1;
     cleanup_free char *root = volume_path(context, NULL, NULL);
     cleanup_free char *existing = volume_path(context, name, "volume.json");
-    if (directory_create_parents(root, 0700, err) < 0)
-        return -1;
+    /* 0701, as docker's: a --userns private root (another host uid) must
+     * reach _data to bind it, and nobody may list the volumes. */
+    if (directory_create_parents(root, 0701, err) < 0 || chmod(root, 0701) < 0)
+        return err && *err ? -1 : husk_error_set(err, errno, "chmod %s", root);
     if (access(existing, F_OK) < 0 && volume_make(context, name, labels, options, &made, err) < 0)
         return -1;
     if (created != NULL)
