@@ -86,6 +86,15 @@ int cli_commit(const struct engine_context *context, int argc, char **argv);
 int cli_history(const struct engine_context *context, int argc, char **argv);
 int cli_oci(const struct engine_context *context, int argc, char **argv);
 int cli_volume(const struct engine_context *context, int argc, char **argv);
+
+struct template;
+typedef int (*cli_document_lookup)(const struct engine_context *context, const char *name,
+                                   json_t **document, husk_error_t *err);
+/* `inspect`'s output for NAMES: one JSON array of what LOOKUP finds, or
+ * TEMPLATE (when not NULL) applied to each; an error for a name is reported
+ * and the others still shown. Returns the exit status (1 if any failed). */
+int cli_inspect_documents(const struct engine_context *context, char **names, int count,
+                          cli_document_lookup lookup, const struct template *template);
 /* The resource flags `run`, `create` and `update` share: option codes, the
  * entries of an option table, and what each one sets. */
 enum {

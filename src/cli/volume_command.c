@@ -324,22 +324,11 @@ static int list(const struct engine_context *context, const struct volume_flags 
 static int inspect(const struct engine_context *context, char **names, int count,
                    const char *format, husk_error_t *err)
 {
-    cleanup_json json_t *documents = json_array();
-    int status = 0;
-    for (int i = 0; i < count; i++) {
-        json_t *document = NULL;
-        if (engine_volume_inspect(context, names[i], &document, err) < 0)
-            status = cli_report(err);
-        else
-            json_array_append_new(documents, document);
-    }
-    if (format != NULL) {
-        if (print_each(documents, format, false, err) < 0)
-            return cli_report(err);
-        return status;
-    }
-    cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
-    printf("%s\n", text ? text : "[]");
+    struct template *template = NULL;
+    if (format != NULL && template_parse(format, &template, err) < 0)
+        return cli_report(err);
+    int status = cli_inspect_documents(context, names, count, engine_volume_inspect, template);
+    template_free(template);
     return status;
 }
 
