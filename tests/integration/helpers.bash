@@ -36,7 +36,7 @@ keeping_setup() {
 }
 
 removing_teardown() {
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
+	"$HUSK" rm -fv $("$HUSK" ps -aq) >/dev/null 2>&1
 	husk_teardown
 }
 
