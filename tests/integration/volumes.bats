@@ -95,6 +95,10 @@ no_change() { :; }
 	expect_output seed
 	run husk volume ls -q
 	expect_output named2
+	id=$(husk run -d --rm --network none -v /anon volimg sh -c 'touch /anon/x')
+	wait_for 10 sh -c "! '$HUSK' inspect $id >/dev/null 2>&1"
+	run husk volume ls -q
+	expect_output named2
 	husk volume rm named2
 	husk image rm volimg >/dev/null
 }
