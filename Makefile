@@ -28,7 +28,7 @@ bench: all
 	@bench/run.sh $(BUILD)/husk
 
 format:
-	@clang-format -i src/*/*.[ch] src/*.c tests/unit/*.c bench/*.c
+	@clang-format -i src/*/*.[ch] src/*/*/*.[ch] src/*.c tests/unit/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -34,6 +34,7 @@ static const struct cli_command commands[] = {
     {"audit", "Show what namespaces do not isolate: shared settings, tables, risks", cli_audit,
      &cli_audit_help},
     {"network", "Manage bridge networks", cli_network, &cli_network_help},
+    {"volume", "Manage volumes (create, ls, inspect, rm, prune)", cli_volume, &cli_volume_help},
     {"port", "List a container's published ports", cli_port, &cli_port_help},
     {"stats", "Show containers' CPU, memory, network, block I/O and PIDs", cli_stats,
      &cli_stats_help},

@@ -42,7 +42,7 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_unpause_help, cli_container_help, cli_images_help, cli_image_help, cli_rmi_help,
     cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help,
     cli_login_help, cli_logout_help, cli_export_help, cli_commit_help, cli_history_help,
-    cli_oci_help;
+    cli_oci_help, cli_volume_help;
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);
@@ -85,6 +85,16 @@ int cli_export(const struct engine_context *context, int argc, char **argv);
 int cli_commit(const struct engine_context *context, int argc, char **argv);
 int cli_history(const struct engine_context *context, int argc, char **argv);
 int cli_oci(const struct engine_context *context, int argc, char **argv);
+int cli_volume(const struct engine_context *context, int argc, char **argv);
+
+struct template;
+typedef int (*cli_document_lookup)(const struct engine_context *context, const char *name,
+                                   json_t **document, husk_error_t *err);
+/* `inspect`'s output for NAMES: one JSON array of what LOOKUP finds, or
+ * TEMPLATE (when not NULL) applied to each; an error for a name is reported
+ * and the others still shown. Returns the exit status (1 if any failed). */
+int cli_inspect_documents(const struct engine_context *context, char **names, int count,
+                          cli_document_lookup lookup, const struct template *template);
 /* The resource flags `run`, `create` and `update` share: option codes, the
  * entries of an option table, and what each one sets. */
 enum {

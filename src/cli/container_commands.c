@@ -17,6 +17,7 @@ struct per_container {
     int signal;
     int timeout;
     bool force;
+    bool volumes; /* rm -v */
     bool print_reference;
     int (*act)(const struct engine_context *context, const char *reference,
                struct per_container *request, husk_error_t *err);
@@ -68,6 +69,9 @@ static int parse_flags(int argc, char **argv, struct per_container *request)
             return 1;
         case 'f':
             request->force = true;
+            break;
+        case 'v':
+            request->volumes = true;
             break;
         case 't': {
             char *end = NULL;
@@ -126,7 +130,7 @@ static int act_kill(const struct engine_context *c, const char *ref, struct per_
 static int act_remove(const struct engine_context *c, const char *ref, struct per_container *r,
                       husk_error_t *err)
 {
-    return engine_remove(c, ref, r->force, err);
+    return engine_remove(c, ref, r->force, r->volumes, err);
 }
 
 static int act_wait(const struct engine_context *c, const char *ref, struct per_container *r,
@@ -301,6 +305,10 @@ int cli_kill(const struct engine_context *context, int argc, char **argv)
 
 static const struct cli_option rm_options[] = {
     {{"force", no_argument, NULL, 'f'}, 'f', NULL, "kill a running container first"},
+    {{"volumes", no_argument, NULL, 'v'},
+     'v',
+     NULL,
+     "remove its anonymous volumes too (named ones stay)"},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };

@@ -183,14 +183,7 @@ int cli_history(const struct engine_context *context, int argc, char **argv)
         double created =
             humanize_parse_timestamp(json_string_value(json_object_get(row, "Created")));
         humanize_ago(created, (double)time(NULL), since, sizeof(since));
-        double bytes = (double)json_integer_value(json_object_get(row, "Size"));
-        const char *units[] = {"B", "kB", "MB", "GB"};
-        size_t unit = 0;
-        while (bytes >= 1000 && unit < 3) {
-            bytes /= 1000;
-            unit++;
-        }
-        snprintf(size, sizeof(size), "%.3g%s", bytes, units[unit]);
+        humanize_size((double)json_integer_value(json_object_get(row, "Size")), size, sizeof(size));
         const char *created_by = json_string_value(json_object_get(row, "CreatedBy"));
         cleanup_free char *shown = !no_trunc && strlen(created_by) > 45
                                        ? xasprintf("%.44s…", created_by)

@@ -24,6 +24,17 @@ static long long round_to(double seconds, double unit)
     return (long long)(seconds / unit + 0.5);
 }
 
+void humanize_size(double bytes, char *buffer, size_t size)
+{
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+    size_t unit = 0;
+    while (bytes >= 1000 && unit + 1 < sizeof(units) / sizeof(units[0])) {
+        bytes /= 1000;
+        unit++;
+    }
+    snprintf(buffer, size, "%.3g%s", bytes, units[unit]);
+}
+
 void humanize_duration(double seconds, char *buffer, size_t size)
 {
     if (size == 0)

@@ -11,6 +11,8 @@
  * "About a minute", "5 minutes", "About an hour", "3 hours", "2 days",
  * "3 weeks", "4 months", "2 years". */
 void humanize_duration(double seconds, char *buffer, size_t size);
+/* docker's units.HumanSize: decimal units, three significant digits ("1.5MB"). */
+void humanize_size(double bytes, char *buffer, size_t size);
 /* RFC 3339 ("2026-11-22T11:06:43.398527537Z") to seconds since the epoch
  * (fractional); returns -1 on a malformed or zero ("0001-01-01...") time. */
 double humanize_parse_timestamp(const char *text);

@@ -22,18 +22,6 @@ static int report(husk_error_t *err)
     return 1;
 }
 
-/* docker's units.HumanSize: decimal units, three significant digits. */
-static void human_size(double bytes, char *buffer, size_t size)
-{
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-    size_t unit = 0;
-    while (bytes >= 1000 && unit + 1 < sizeof(units) / sizeof(units[0])) {
-        bytes /= 1000;
-        unit++;
-    }
-    snprintf(buffer, size, "%.3g%s", bytes, units[unit]);
-}
-
 struct images_options {
     bool quiet, digests, no_trunc;
     const char *format;
@@ -50,7 +38,7 @@ static void add_rows(json_t *image, bool no_trunc, json_t *rows)
     char since[64] = "", size[32];
     humanize_ago((double)json_integer_value(json_object_get(image, "Created")), (double)time(NULL),
                  since, sizeof(since));
-    human_size((double)json_integer_value(json_object_get(image, "Size")), size, sizeof(size));
+    humanize_size((double)json_integer_value(json_object_get(image, "Size")), size, sizeof(size));
     json_t *tags = json_object_get(image, "RepoTags");
     json_t *digests = json_object_get(image, "RepoDigests");
     const char *digest = json_string_value(json_array_get(digests, 0));
@@ -741,7 +729,7 @@ static int image_prune(const struct engine_context *context, int argc, char **ar
         printf("\n");
     }
     char size[32];
-    human_size((double)reclaimed, size, sizeof(size));
+    humanize_size((double)reclaimed, size, sizeof(size));
     printf("Total reclaimed space: %s\n", size);
     return 0;
 }

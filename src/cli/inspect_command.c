@@ -22,15 +22,15 @@ static int print_template(const struct template *template, json_t *data, husk_er
     return 0;
 }
 
-static int inspect_each(const struct engine_context *context, int first, int argc, char **argv,
-                        const struct template *template)
+int cli_inspect_documents(const struct engine_context *context, char **names, int count,
+                          cli_document_lookup lookup, const struct template *template)
 {
     cleanup_json json_t *documents = json_array();
     int status = 0;
-    for (int i = first; i < argc; i++) {
+    for (int i = 0; i < count; i++) {
         husk_error_t err = NULL;
         json_t *document;
-        if (engine_inspect(context, argv[i], &document, &err) < 0) {
+        if (lookup(context, names[i], &document, &err) < 0) {
             status = (cli_report(&err), 1);
             continue;
         }
@@ -91,7 +91,8 @@ int cli_inspect(const struct engine_context *context, int argc, char **argv)
     struct template *template = NULL;
     if (format != NULL && template_parse(format, &template, &err) < 0)
         return cli_report(&err), 1;
-    int status = inspect_each(context, optind, argc, argv, template);
+    int status =
+        cli_inspect_documents(context, argv + optind, argc - optind, engine_inspect, template);
     template_free(template);
     return status;
 }

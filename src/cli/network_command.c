@@ -131,22 +131,6 @@ static int run_each(const struct engine_context *context, char **names, int coun
     return status;
 }
 
-static int inspect(const struct engine_context *context, char **names, int count, husk_error_t *err)
-{
-    cleanup_json json_t *documents = json_array();
-    int status = 0;
-    for (int i = 0; i < count; i++) {
-        json_t *document = NULL;
-        if (engine_network_inspect(context, names[i], &document, err) < 0)
-            status = cli_report(err);
-        else
-            json_array_append_new(documents, document);
-    }
-    cleanup_free char *text = json_dumps(documents, JSON_INDENT(4));
-    printf("%s\n", text ? text : "[]");
-    return status;
-}
-
 static int dispatch(const struct engine_context *context, const char *command, char **operands,
                     const struct network_flags *flags, husk_error_t *err)
 {
@@ -209,7 +193,7 @@ int cli_network(const struct engine_context *context, int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "inspect") == 0)
-        return inspect(context, operands, count, &err);
+        return cli_inspect_documents(context, operands, count, engine_network_inspect, NULL);
     if (strcmp(command, "rm") == 0)
         return run_each(context, operands, count, &err);
     return dispatch(context, command, operands, &flags, &err) < 0 ? cli_report(&err) : 0;

@@ -37,6 +37,9 @@ enum {
     OPTION_OOM_SCORE_ADJ,
     OPTION_ENTRYPOINT,
     OPTION_STOP_SIGNAL,
+    OPTION_MOUNT,
+    OPTION_TMPFS,
+    OPTION_VOLUMES_FROM,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -71,6 +74,17 @@ enum {
      "run CMD instead of the image's entrypoint and Cmd (\"\": none)"}, \
     {{"stop-signal", required_argument, NULL, OPTION_STOP_SIGNAL}, 0, "SIGNAL", \
      "what `stop` sends first (default: the image's, else TERM)"}, \
+    {{"volume", required_argument, NULL, 'v'}, 'v', "[SOURCE:]TARGET[:OPTIONS]", \
+     "bind a host path or mount a volume (a name; none:\n" \
+     "a new anonymous one); OPTIONS ro, rw, nocopy, z, Z,\n" \
+     "a propagation (rprivate, rshared, rslave, ...)"}, \
+    {{"mount", required_argument, NULL, OPTION_MOUNT}, 0, "type=TYPE,...", \
+     "bind, volume or tmpfs: source=, target=, readonly,\n" \
+     "bind-propagation=, volume-nocopy, tmpfs-size=, tmpfs-mode="}, \
+    {{"tmpfs", required_argument, NULL, OPTION_TMPFS}, 0, "TARGET[:OPTIONS]", \
+     "mount a tmpfs (OPTIONS as mount(8): size=64m,mode=1777)"}, \
+    {{"volumes-from", required_argument, NULL, OPTION_VOLUMES_FROM}, 0, "CONTAINER[:ro|rw]", \
+     "mount every volume and bind of CONTAINER"}, \
     CLI_IDENTITY_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
@@ -158,6 +172,10 @@ void cli_run_options_free(struct run_options *o)
     free(o->cap_add);
     free(o->cap_drop);
     free(o->ulimits);
+    free(o->volumes);
+    free(o->mounts);
+    free(o->tmpfs);
+    free(o->volumes_from);
     run_identity_free(&o->identity);
 }
 
@@ -172,6 +190,10 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     o->cap_add = xcalloc((size_t)argc + 1, sizeof(char *));
     o->cap_drop = xcalloc((size_t)argc + 1, sizeof(char *));
     o->ulimits = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->volumes = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->mounts = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->tmpfs = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->volumes_from = xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -234,6 +256,18 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
                 return cli_usage_error(err, command_name, "unknown signal \"%s\" in --stop-signal",
                                        optarg);
             o->stop_signal = optarg;
+            break;
+        case 'v':
+            o->volumes[o->volume_count++] = optarg;
+            break;
+        case OPTION_MOUNT:
+            o->mounts[o->mount_count++] = optarg;
+            break;
+        case OPTION_TMPFS:
+            o->tmpfs[o->tmpfs_count++] = optarg;
+            break;
+        case OPTION_VOLUMES_FROM:
+            o->volumes_from[o->volumes_from_count++] = optarg;
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

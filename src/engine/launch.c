@@ -14,6 +14,7 @@
 #include "record.h"
 #include "store.h"
 #include "streams.h"
+#include "volumes/container_mounts.h"
 
 /* What the before_start hook needs: it runs once PID 1 exists, in its
  * cgroups, and before it does anything. */
@@ -153,6 +154,8 @@ int engine_launch(const struct engine_context *context, json_t *record, const ch
     struct launch_start start = {context, record, io->as_sibling};
     json_t *host_config = json_object_get(record, "HostConfig");
     int rc = load_spec(spec_document, directory, &launched->spec, err);
+    if (rc == 0)
+        rc = container_mounts_ready(context, record, err);
     if (rc == 0)
         rc = cgroup_layout_discover(&launched->layout, err);
     if (rc == 0 && io->open_stdio != NULL)

@@ -20,6 +20,7 @@
 #include "attach.h"
 #include "monitor.h"
 #include "network_attach.h"
+#include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
 #include "run.h"
@@ -97,7 +98,7 @@ int engine_run_detached(const struct engine_context *context, const struct run_o
         return 0;
     }
     if (id[0] != '\0')
-        engine_remove(context, id, true, NULL);
+        engine_remove(context, id, true, true, NULL);
     return -1;
 }
 
@@ -424,7 +425,7 @@ static int end_running(const struct engine_context *context, const char *referen
 }
 
 int engine_remove(const struct engine_context *context, const char *reference, bool force,
-                  husk_error_t *err)
+                  bool remove_volumes, husk_error_t *err)
 {
     struct running r = {-1, -1};
     char id[HUSK_ID_SIZE] = "";
@@ -445,6 +446,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
      * lease, the veth and the published ports; remove them too. */
     destroy_cgroups(handle.directory);
     network_detach_all(context, handle.record);
+    container_mounts_release(context, handle.record, remove_volumes);
     int rc = store_container_remove(context, handle.id, handle.name, err);
     container_close(&handle);
     return rc;
@@ -472,7 +474,7 @@ int engine_prune(const struct engine_context *context, char ***removed, husk_err
         if (container_open(context, *id, &handle, NULL) == 0) {
             removable = strcmp(record_status(handle.record), "running") != 0;
             container_close(&handle);
-            removable = removable && engine_remove(context, *id, false, NULL) == 0;
+            removable = removable && engine_remove(context, *id, false, false, NULL) == 0;
         } else {
             removable = prune_unrecorded(context, *id);
         }

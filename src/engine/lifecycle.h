@@ -34,9 +34,10 @@ int engine_wait(const struct engine_context *context, const char *reference, int
 /* Removes the container and all it holds: cgroups, network lease, veth and
  * ports, directory and name, also what a killed husk or monitor left (a
  * record still "created" or "running" with PID 1 gone, or a directory whose
- * record was never written). */
+ * record was never written). REMOVE_VOLUMES (rm -v): its anonymous
+ * volumes go too, unless another container uses them. */
 int engine_remove(const struct engine_context *context, const char *reference, bool force,
-                  husk_error_t *err);
+                  bool remove_volumes, husk_error_t *err);
 /* Removes every container that is not running, and directories whose
  * record was never written; *REMOVED lists their IDs. */
 int engine_prune(const struct engine_context *context, char ***removed, husk_error_t *err);

@@ -31,6 +31,7 @@
 #include "monitor_internal.h"
 #include "network_attach.h"
 #include "store.h"
+#include "volumes/container_mounts.h"
 
 struct monitor {
     const struct engine_context *context;
@@ -214,8 +215,10 @@ static void record_exit(struct monitor *m, int exit_status)
     json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
                         json_boolean(oom_killed));
     container_save(m->context, &handle, NULL);
-    if (m->auto_remove)
+    if (m->auto_remove) {
+        container_mounts_release(m->context, handle.record, true);
         store_container_remove(m->context, m->id, handle.name, NULL);
+    }
     container_close(&handle);
 }
 

@@ -30,11 +30,11 @@ struct run_options {
     struct resource_flags resources; /* --memory, --cpus, ... as typed */
     const char *cgroup_parent;
     /* Namespace modes with docker's spelling; NULL is the default, private. */
-    const char *pid_mode;      /* host, private */
-    const char *ipc_mode;      /* host, private, shareable, none */
-    const char *uts_mode;      /* host, private */
-    const char *cgroupns_mode; /* host, private */
-    const char *userns_mode;   /* host (the default), private */
+    const char *pid_mode;             /* host, private */
+    const char *ipc_mode;             /* host, private, shareable, none */
+    const char *uts_mode;             /* host, private */
+    const char *cgroupns_mode;        /* host, private */
+    const char *userns_mode;          /* host (the default), private */
     const char **cap_add, **cap_drop; /* raw --cap-add / --cap-drop values */
     size_t cap_add_count, cap_drop_count;
     const char **ulimits; /* raw --ulimit NAME=SOFT[:HARD] */
@@ -42,6 +42,14 @@ struct run_options {
     const char *oom_score_adj; /* raw --oom-score-adj, or NULL */
     const char *entrypoint;    /* --entrypoint ("" resets the image's), or NULL */
     const char *stop_signal;   /* --stop-signal, or NULL: the image's */
+    const char **volumes;      /* raw -v values */
+    size_t volume_count;
+    const char **mounts; /* raw --mount values */
+    size_t mount_count;
+    const char **tmpfs; /* raw --tmpfs values */
+    size_t tmpfs_count;
+    const char **volumes_from; /* raw --volumes-from values */
+    size_t volumes_from_count;
     bool interactive;
     bool tty;
     bool privileged;

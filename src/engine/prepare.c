@@ -276,6 +276,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .gid_range = c->private_userns ? &c->gid_range : NULL,
         .sysctls = c->sysctls,
         .resources = c->resources,
+        .mounts = c->mounts.spec_mounts,
     };
     c->spec = spec_build(&inputs, err);
     if (c->spec == NULL)
@@ -300,6 +301,8 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     if (options->stop_signal != NULL)
         json_object_set_new(json_object_get(c->record, "Config"), "StopSignal",
                             json_string(options->stop_signal));
+    json_object_set(c->record, "Mounts", c->mounts.record_mounts);
+    json_object_update(json_object_get(c->record, "HostConfig"), c->mounts.host_config);
     return record_network_settings(options, c, err);
 }
 
@@ -493,6 +496,10 @@ int prepare_container(const struct engine_context *context, const struct run_opt
                            : donor_hostname           ? donor_hostname
                                                       : short_id;
     struct network_files network = {hostname, host_network, donor_directory};
+    struct id_shift shift = {c->uid_range.start, c->gid_range.start,
+                             c->private_userns ? c->uid_range.size : 0};
+    if (container_mounts_resolve(context, options, c->image, c->id, &shift, &c->mounts, err) < 0)
+        goto fail;
     if (build_spec(options, c, hostname, err) < 0)
         goto fail;
     run_identity_apply(options, c);
@@ -501,6 +508,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
         goto fail;
     return 0;
 fail:
+    container_mounts_undo(context, &c->mounts, c->id);
     prepared_container_discard(context, c);
     prepared_container_free(c);
     return -1;
@@ -508,6 +516,8 @@ fail:
 
 void prepared_container_discard(const struct engine_context *context, struct prepared_container *c)
 {
+    if (c->record != NULL)
+        container_mounts_release(context, c->record, true);
     if (c->directory_created)
         store_container_remove(context, c->id, NULL, NULL);
     if (c->name_reserved)
@@ -526,6 +536,7 @@ void prepared_container_free(struct prepared_container *c)
     json_decref(c->sysctls);
     json_decref(c->resources);
     json_decref(c->record);
+    container_mounts_free(&c->mounts);
     if (c->lock_fd >= 0)
         close(c->lock_fd);
     memset(c, 0, sizeof(*c));

@@ -10,6 +10,7 @@
 #include "options.h"
 #include "user.h"
 #include "userns.h"
+#include "volumes/container_mounts.h"
 
 struct prepared_container {
     char id[CONTAINER_ID_LENGTH + 1];
@@ -26,6 +27,7 @@ struct prepared_container {
     json_t *sysctls;   /* checked --sysctl values */
     json_t *resources; /* linux.resources from --memory, --cpus, ... */
     struct id_range uid_range, gid_range;
+    struct container_mounts mounts; /* -v, --mount, --tmpfs, ... resolved */
     bool name_reserved;
     bool directory_created;
     /* The container directory, flock()ed from just after its mkdir: a

@@ -42,7 +42,7 @@ int engine_run_attached(const struct engine_context *context, const struct run_o
     if (rc < 0) {
         /* As a foreground run that cannot start: nothing is kept. */
         close(pair[0]);
-        engine_remove(context, id, true, NULL);
+        engine_remove(context, id, true, true, NULL);
         run_identity_discarded(o);
         return -1;
     }

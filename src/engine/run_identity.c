@@ -425,7 +425,8 @@ static void record_endpoint(const struct run_options *o, json_t *record)
         json_object_set_new(endpoint, "MacAddress", json_string(f->mac_address));
 }
 
-/* /dev/shm's tmpfs (spec_builder's default: 64m) takes --shm-size. */
+/* The /dev/shm tmpfs spec_builder makes (source "shm", 64m) takes
+ * --shm-size; a --tmpfs or -v the user put on /dev/shm keeps its own. */
 static void spec_shm_size(json_t *spec, int64_t bytes)
 {
     size_t i;
@@ -433,9 +434,9 @@ static void spec_shm_size(json_t *spec, int64_t bytes)
     json_array_foreach(json_object_get(spec, "mounts"), i, mount)
     {
         const char *destination = json_string_value(json_object_get(mount, "destination"));
-        const char *type = json_string_value(json_object_get(mount, "type"));
-        if (destination == NULL || strcmp(destination, "/dev/shm") != 0 || type == NULL ||
-            strcmp(type, "tmpfs") != 0)
+        const char *source = json_string_value(json_object_get(mount, "source"));
+        if (destination == NULL || strcmp(destination, "/dev/shm") != 0 || source == NULL ||
+            strcmp(source, "shm") != 0)
             continue;
         json_t *options = json_object_get(mount, "options");
         for (size_t k = json_array_size(options); k-- > 0;)

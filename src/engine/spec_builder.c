@@ -131,6 +131,7 @@ static json_t *build_mounts(const struct spec_inputs *in)
                           mount_entry("/etc/resolv.conf", "bind", resolv, "rbind,rprivate"));
     json_array_append_new(mounts, mount_entry("/etc/hostname", "bind", hostname, "rbind,rprivate"));
     json_array_append_new(mounts, mount_entry("/etc/hosts", "bind", hosts, "rbind,rprivate"));
+    json_array_extend(mounts, in->mounts);
     return mounts;
 }
 

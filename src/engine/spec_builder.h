@@ -24,6 +24,7 @@ struct spec_inputs {
     const struct id_range *uid_range, *gid_range;
     json_t *sysctls;   /* checked --sysctl values, {KEY: VALUE}, or NULL */
     json_t *resources; /* linux.resources but devices, or NULL */
+    json_t *mounts;    /* the container's own mount entries, after husk's */
 };
 
 json_t *spec_build(const struct spec_inputs *inputs, husk_error_t *err);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -70,12 +72,44 @@ static int remount_flags(int root_fd, const char *destination, unsigned long fla
     return 0;
 }
 
+/* What lxcfs and runc allow over the container's procfs; anything else
+ * there, whether its destination says /proc or a symlink in the image led
+ * there, is refused (runc's check against CVE-2019-16884's class). */
+static bool proc_target_allowed(const char *destination)
+{
+    static const char *const allowed[] = {"/proc/cpuinfo", "/proc/diskstats",
+                                          "/proc/meminfo", "/proc/stat",
+                                          "/proc/swaps",   "/proc/uptime",
+                                          "/proc/loadavg", "/proc/slabinfo",
+                                          "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+        if (strcmp(destination, allowed[i]) == 0)
+            return true;
+    return false;
+}
+
+static int check_target(int target, const struct runtime_mount *m, husk_error_t *err)
+{
+    struct statfs st;
+    bool proc_mount = m->type != NULL && strcmp(m->type, "proc") == 0;
+    if (fstatfs(target, &st) < 0)
+        return husk_error_set(err, errno, "mount %s", m->destination);
+    if (st.f_type == PROC_SUPER_MAGIC && !proc_mount && !proc_target_allowed(m->destination))
+        return husk_error_set(err, 0,
+                              "mount %s: the target is inside /proc, where husk mounts "
+                              "nothing but the files lxcfs provides",
+                              m->destination);
+    return 0;
+}
+
 /* An idmapped bind, made by husk outside (idmap_bind_mounts). */
 static int attach_tree(int root_fd, const struct runtime_mount *m, int tree, husk_error_t *err)
 {
     cleanup_close int target = root_open_mount_target(root_fd, m->destination, true, err);
     if (target < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
+    if (check_target(target, m, err) < 0)
+        return -1;
     if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
         return husk_error_set(err, errno, "move the idmapped %s in", m->destination);
     unsigned long settable = m->flags & ~MS_REMOUNT;
@@ -100,6 +134,8 @@ static int mount_entry(int root_fd, const struct runtime_mount *m, bool cgroup_n
     cleanup_close int target = root_open_mount_target(root_fd, m->destination, directory, err);
     if (target < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
+    if (check_target(target, m, err) < 0)
+        return -1;
     char path[FD_PATH_SIZE];
     fd_path(path, target);
     unsigned long settable = m->flags & ~MS_REMOUNT;

@@ -190,7 +190,55 @@ int root_open(int root_fd, const char *path, int flags, mode_t mode)
     }
 }
 
-int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_error_t *err)
+/* A dangling symlink NAME in PARENT met while making PATH: the path it
+ * stands for, DIRECTORY (the part of PATH before NAME) joined with its
+ * target unless that is absolute, then REST. Resolving that from the root
+ * again keeps it inside: RESOLVE_IN_ROOT clamps each "..". NULL when NAME
+ * is not a symlink. */
+static char *through_symlink(int parent, const char *name, const char *directory, size_t length,
+                             const char *rest)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+    if (n <= 0)
+        return NULL;
+    target[n] = '\0';
+    return xasprintf("%.*s/%s%s%s", target[0] == '/' ? 0 : (int)length, directory, target,
+                     rest[0] ? "/" : "", rest);
+}
+
+/* Symlinks to missing paths are followed (inside the root) and what they
+ * name is made, as runc and docker do for a mount target. */
+#define ROOT_SYMLINK_LIMIT 40
+
+static int directory_create_in_root(int root_fd, const char *path, mode_t mode, int links,
+                                    husk_error_t *err);
+
+/* Makes the last component of PREFIX (CURSOR) in PARENT. A dangling
+ * symlink there is followed: the rest of PATH is made through it and
+ * *COMPLETE says the fd returned is PATH's own. */
+static int directory_step(int root_fd, int parent, char *prefix, char *cursor, const char *path,
+                          mode_t mode, int links, bool *complete, husk_error_t *err)
+{
+    if (mkdirat(parent, cursor, mode) < 0 && errno != EEXIST)
+        return husk_error_set(err, errno, "mkdir %s", prefix);
+    int fd = root_open(root_fd, prefix, O_PATH | O_DIRECTORY, 0);
+    if (fd >= 0 || errno != ENOENT)
+        return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", prefix);
+    size_t done = strlen(prefix);
+    const char *rest = path[done] == '\0' ? "" : path + done + 1;
+    cleanup_free char *followed =
+        through_symlink(parent, cursor, prefix, (size_t)(cursor - prefix), rest);
+    if (followed == NULL)
+        return husk_error_set(err, ENOENT, "open %s", prefix);
+    if (links >= ROOT_SYMLINK_LIMIT)
+        return husk_error_set(err, ELOOP, "open %s", path);
+    *complete = true;
+    return directory_create_in_root(root_fd, followed, mode, links + 1, err);
+}
+
+static int directory_create_in_root(int root_fd, const char *path, mode_t mode, int links,
+                                    husk_error_t *err)
 {
     int fd = root_open(root_fd, path, O_PATH | O_DIRECTORY, 0);
     if (fd >= 0 || errno != ENOENT)
@@ -210,31 +258,29 @@ int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_
             *end = '\0';
         /* Resolve the whole prefix from the root each time, so a symlink
          * met along the way is confined to the root too. */
+        bool complete = false;
         fd = root_open(root_fd, prefix, O_PATH | O_DIRECTORY, 0);
-        if (fd < 0 && errno == ENOENT) {
-            if (mkdirat(parent, cursor, mode) < 0 && errno != EEXIST) {
-                int saved = errno;
-                close(parent);
-                return husk_error_set(err, saved, "mkdir %s", prefix);
-            }
-            fd = root_open(root_fd, prefix, O_PATH | O_DIRECTORY, 0);
-        }
+        if (fd < 0 && errno == ENOENT)
+            fd = directory_step(root_fd, parent, prefix, cursor, path, mode, links, &complete, err);
+        else if (fd < 0)
+            husk_error_set(err, errno, "open %s", prefix);
         close(parent);
-        if (fd < 0)
-            return husk_error_set(err, errno, "open %s", prefix);
+        if (fd < 0 || complete || end == NULL)
+            return fd;
         parent = fd;
-        if (end == NULL)
-            return parent;
         *end = '/';
         cursor = end + 1;
     }
     return husk_error_set(err, errno, "open %s", path);
 }
 
-int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err)
+int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_error_t *err)
 {
-    if (as_directory)
-        return root_open_directory_create(root_fd, path, 0755, err);
+    return directory_create_in_root(root_fd, path, mode, 0, err);
+}
+
+static int file_create_in_root(int root_fd, const char *path, int links, husk_error_t *err)
+{
     int fd = root_open(root_fd, path, O_PATH, 0);
     if (fd >= 0 || errno != ENOENT)
         return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
@@ -258,7 +304,23 @@ int root_open_mount_target(int root_fd, const char *path, bool as_directory, hus
     if (created < 0 && errno != EEXIST)
         return husk_error_set(err, errno, "create %s", path);
     fd = root_open(root_fd, path, O_PATH, 0);
-    return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+    if (fd >= 0 || errno != ENOENT)
+        return fd >= 0 ? fd : husk_error_set(err, errno, "open %s", path);
+    /* A dangling symlink: the file it names is made, inside the root. */
+    cleanup_free char *followed =
+        through_symlink(parent, name, parent_path, strlen(parent_path), "");
+    if (followed == NULL)
+        return husk_error_set(err, ENOENT, "open %s", path);
+    if (links >= ROOT_SYMLINK_LIMIT)
+        return husk_error_set(err, ELOOP, "open %s", path);
+    return file_create_in_root(root_fd, followed, links + 1, err);
+}
+
+int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err)
+{
+    if (as_directory)
+        return root_open_directory_create(root_fd, path, 0755, err);
+    return file_create_in_root(root_fd, path, 0, err);
 }
 
 static int compare_names(const void *a, const void *b)

@@ -36,7 +36,7 @@ keeping_setup() {
 }
 
 removing_teardown() {
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
+	"$HUSK" rm -fv $("$HUSK" ps -aq) >/dev/null 2>&1
 	husk_teardown
 }
 
@@ -58,6 +58,11 @@ husk_setup() {
 	snapshot_cgroups >"$BATS_TEST_TMPDIR/cgroups.before"
 	snapshot_husk_processes >"$BATS_TEST_TMPDIR/processes.before"
 	list_containers >"$BATS_TEST_TMPDIR/containers.before"
+	list_volumes >"$BATS_TEST_TMPDIR/volumes.before"
+}
+
+list_volumes() {
+	ls "$HUSK_ROOT/volumes" 2>/dev/null | grep -v '^\.' | sort
 }
 
 husk_teardown() {
@@ -87,6 +92,8 @@ husk_teardown() {
 	rm -rf "$HUSK_ROOT/containers/"* "$HUSK_ROOT/names/"*
 
 	local new
+	new=$(comm -13 "$BATS_TEST_TMPDIR/volumes.before" <(list_volumes))
+	[ -z "$new" ] || problems+=("volumes left: $(echo $new)")
 	new=$(comm -13 "$BATS_TEST_TMPDIR/mounts.before" <(snapshot_mounts))
 	[ -z "$new" ] || problems+=("new mounts: $new")
 	new=$(comm -13 "$BATS_TEST_TMPDIR/cgroups.before" <(snapshot_cgroups))

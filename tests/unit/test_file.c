@@ -440,6 +440,50 @@ static void test_root_open_mount_target(void **state)
     close(root_fd);
 }
 
+/* Dangling symlinks at a mount target, as an image or an earlier run can
+ * leave them: what they name is made, inside the root; loops fail. */
+static void test_root_create_through_dangling_symlinks(void **state)
+{
+    struct fixture *f = *state;
+    char root[PATH_MAX], climb[128], host_probe[160];
+    int root_fd = make_root(f, root, sizeof(root));
+    assert_true(root_fd >= 0);
+    snprintf(climb, sizeof(climb), "../../../../../../tmp/husk-unit-climb-%d", (int)getpid());
+    snprintf(host_probe, sizeof(host_probe), "/tmp/husk-unit-climb-%d", (int)getpid());
+    assert_int_equal(symlink("/far/away", join(f, "root/dangling")), 0);
+    assert_int_equal(symlink(climb, join(f, "root/climb")), 0);
+    assert_int_equal(symlink("loop2", join(f, "root/loop1")), 0);
+    assert_int_equal(symlink("loop1", join(f, "root/loop2")), 0);
+    assert_int_equal(symlink("../files/f", join(f, "root/etc/filelink")), 0);
+    husk_error_t err = NULL;
+    struct stat st;
+    int fd = root_open_directory_create(root_fd, "dangling/sub", 0755, &err);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(stat(join(f, "root/far/away/sub"), &st), 0);
+    fd = root_open_mount_target(root_fd, "/climb", true, &err);
+    bool host_touched = access(host_probe, F_OK) == 0;
+    rmdir(host_probe);
+    assert_false(host_touched);
+    assert_true(fd >= 0);
+    close(fd);
+    char inside[PATH_MAX];
+    snprintf(inside, sizeof(inside), "root%s", host_probe);
+    assert_int_equal(stat(join(f, inside), &st), 0);
+    fd = root_open_mount_target(root_fd, "/etc/filelink", false, &err);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(stat(join(f, "root/files/f"), &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_no_error(err);
+    assert_int_equal(root_open_directory_create(root_fd, "loop1/x", 0755, &err), -1);
+    assert_non_null(err);
+    husk_error_free(&err);
+    assert_int_equal(root_open_mount_target(root_fd, "loop1", false, &err), -1);
+    husk_error_free(&err);
+    close(root_fd);
+}
+
 static bool not_hidden(const char *name)
 {
     return name[0] != '.';
@@ -488,6 +532,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_root_open_empty_is_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_directory_create_confined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_open_mount_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_create_through_dangling_symlinks, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_directory_names, setup, teardown),
     };
     return cmocka_run_group_tests_name("file", tests, NULL, NULL);
