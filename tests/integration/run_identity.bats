@@ -341,6 +341,9 @@ refused() { # REGEX husk-args...
 	expect_match 'shm +131072 '
 	run husk run --rm --network none busybox df -k /dev/shm
 	expect_match 'shm +65536 '
+	# A tmpfs of the user's own on /dev/shm keeps its size, as docker's.
+	run husk run --rm --network none --shm-size 128m --tmpfs /dev/shm:size=2m busybox df -k /dev/shm
+	expect_match ' 2048 +[0-9]+ +2048 '
 	husk create --name s --network none --shm-size 1g busybox >/dev/null
 	run husk inspect -f '{{.HostConfig.ShmSize}}' s
 	expect_output 1073741824
