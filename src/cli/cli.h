@@ -43,6 +43,8 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help,
     cli_login_help, cli_logout_help, cli_export_help, cli_commit_help, cli_history_help,
     cli_oci_help;
+/* File commands (file_commands.c, rename_command.c). */
+extern const struct cli_help cli_cp_help, cli_diff_help, cli_rename_help;
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);
@@ -85,6 +87,9 @@ int cli_export(const struct engine_context *context, int argc, char **argv);
 int cli_commit(const struct engine_context *context, int argc, char **argv);
 int cli_history(const struct engine_context *context, int argc, char **argv);
 int cli_oci(const struct engine_context *context, int argc, char **argv);
+int cli_cp(const struct engine_context *context, int argc, char **argv);
+int cli_diff(const struct engine_context *context, int argc, char **argv);
+int cli_rename(const struct engine_context *context, int argc, char **argv);
 /* The resource flags `run`, `create` and `update` share: option codes, the
  * entries of an option table, and what each one sets. */
 enum {
