@@ -59,8 +59,9 @@ struct cp_flags {
     bool archive, follow_link, quiet;
 };
 
-/* 1 after --help, 0 to go on, else the exit status of a usage error. */
-static int parse_cp(int argc, char **argv, struct cp_flags *flags)
+/* Returns true when the command is done (--help, or a usage error), with
+ * *STATUS its exit status. */
+static bool parse_cp(int argc, char **argv, struct cp_flags *flags, int *status)
 {
     struct cli_getopt table;
     /* No "+": flags may follow the paths, as with docker's. */
@@ -84,15 +85,17 @@ static int parse_cp(int argc, char **argv, struct cp_flags *flags)
             break;
         case OPTION_HELP:
             cli_help_print(&cli_cp_help, stdout);
-            return 1;
+            *status = 0;
+            return true;
         default:
             cli_usage_error(&err, "cp", "unknown flag %s",
                             optopt > 0 && optopt < 128 ? (char[]){'-', (char)optopt, 0}
                                                        : argv[optind - 1]);
-            return -cli_report(&err);
+            *status = cli_report(&err); /* 125, as docker's flag errors */
+            return true;
         }
     }
-    return 0;
+    return false;
 }
 
 /* The direction and the request, from the two paths as docker reads them. */
@@ -123,9 +126,9 @@ static int cp_request(char **argv, struct copy_request *r, bool *from_container,
 int cli_cp(const struct engine_context *context, int argc, char **argv)
 {
     struct cp_flags flags = {0};
-    int parsed = parse_cp(argc, argv, &flags);
-    if (parsed != 0)
-        return parsed > 0 ? 0 : -parsed;
+    int status = 0;
+    if (parse_cp(argc, argv, &flags, &status))
+        return status;
     husk_error_t err = NULL;
     if (argc - optind != 2)
         return cli_usage_error(&err, "cp", "\"husk cp\" requires exactly 2 arguments"),
