@@ -57,6 +57,9 @@ static const struct cli_command commands[] = {
     {"history", "Show how an image was made", cli_history, &cli_history_help},
     {"export", "Write a container's file system as a tar archive", cli_export, &cli_export_help},
     {"commit", "Make an image of a container's changes", cli_commit, &cli_commit_help},
+    {"cp", "Copy files between a container and the local file system", cli_cp, &cli_cp_help},
+    {"diff", "List the changes in a container's file system", cli_diff, &cli_diff_help},
+    {"rename", "Rename a container", cli_rename, &cli_rename_help},
     {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
 };
 

