@@ -35,6 +35,10 @@ enum {
     OPTION_OOM_SCORE_ADJ,
     OPTION_ENTRYPOINT,
     OPTION_STOP_SIGNAL,
+    OPTION_SECURITY_OPT,
+    OPTION_DEVICE,
+    OPTION_DEVICE_CGROUP_RULE,
+    OPTION_INIT,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -69,6 +73,16 @@ enum {
      "run CMD instead of the image's entrypoint and Cmd (\"\": none)"}, \
     {{"stop-signal", required_argument, NULL, OPTION_STOP_SIGNAL}, 0, "SIGNAL", \
      "what `stop` sends first (default: the image's, else TERM)"}, \
+    {{"security-opt", required_argument, NULL, OPTION_SECURITY_OPT}, 0, "OPT", \
+     "no-new-privileges[=BOOL], seccomp=unconfined|FILE,\n" \
+     "apparmor=PROFILE, label=..., systempaths=unconfined"}, \
+    {{"device", required_argument, NULL, OPTION_DEVICE}, 0, "HOST[:CONTAINER][:rwm]", \
+     "a host device (or every one in a directory)"}, \
+    {{"device-cgroup-rule", required_argument, NULL, OPTION_DEVICE_CGROUP_RULE}, 0, "RULE", \
+     "let the container use devices, e.g. 'c 1:3 rwm'"}, \
+    {{"init", optional_argument, NULL, OPTION_INIT}, 0, NULL, \
+     "PID 1 is an init that reaps zombies and passes\n" \
+     "signals on to the command"}, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -154,6 +168,9 @@ void cli_run_options_free(struct run_options *o)
     free(o->cap_add);
     free(o->cap_drop);
     free(o->ulimits);
+    free(o->security_opts);
+    free(o->devices);
+    free(o->device_cgroup_rules);
 }
 
 static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
@@ -167,6 +184,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     o->cap_add = xcalloc((size_t)argc + 1, sizeof(char *));
     o->cap_drop = xcalloc((size_t)argc + 1, sizeof(char *));
     o->ulimits = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->security_opts = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->devices = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->device_cgroup_rules = xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -229,6 +249,18 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
                 return cli_usage_error(err, command_name, "unknown signal \"%s\" in --stop-signal",
                                        optarg);
             o->stop_signal = optarg;
+            break;
+        case OPTION_SECURITY_OPT:
+            o->security_opts[o->security_opt_count++] = optarg;
+            break;
+        case OPTION_DEVICE:
+            o->devices[o->device_count++] = optarg;
+            break;
+        case OPTION_DEVICE_CGROUP_RULE:
+            o->device_cgroup_rules[o->device_cgroup_rule_count++] = optarg;
+            break;
+        case OPTION_INIT:
+            o->init = optarg ? optarg : "true";
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

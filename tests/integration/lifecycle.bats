@@ -124,7 +124,7 @@ made|Created|\"true\""
 	run "$HUSK" inspect -f '{{json .State}}' a
 	expect_match '^\{"Status":"running","Running":true,"Paused":false,"OOMKilled":false,"Pid":[0-9]+,"ExitCode":0,"Error":"","StartedAt":"[0-9T:.-]+Z","FinishedAt":"0001-01-01T00:00:00Z"\}$'
 	run "$HUSK" inspect -f '{{json .HostConfig}}' a
-	expect_output '{"NetworkMode":"bridge","PidMode":"private","IpcMode":"private","UTSMode":"private","UsernsMode":"host","CgroupnsMode":"private","Privileged":false,"AutoRemove":false,"ReadonlyRootfs":false,"PortBindings":{},"Sysctls":{},"Memory":0,"MemorySwap":0,"MemoryReservation":0,"OomKillDisable":false,"NanoCpus":0,"CpuShares":0,"CpuPeriod":0,"CpuQuota":0,"CpusetCpus":"","CpusetMems":"","PidsLimit":0,"BlkioWeight":0,"CgroupParent":""}'
+	expect_output '{"NetworkMode":"bridge","PidMode":"private","IpcMode":"private","UTSMode":"private","UsernsMode":"host","CgroupnsMode":"private","Privileged":false,"AutoRemove":false,"ReadonlyRootfs":false,"PortBindings":{},"Sysctls":{},"Memory":0,"MemorySwap":0,"MemoryReservation":0,"OomKillDisable":false,"NanoCpus":0,"CpuShares":0,"CpuPeriod":0,"CpuQuota":0,"CpusetCpus":"","CpusetMems":"","PidsLimit":0,"BlkioWeight":0,"CgroupParent":"","SecurityOpt":null,"MaskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/key-users","/proc/latency_stats","/proc/timer_list","/proc/sched_debug","/proc/scsi","/sys/firmware"],"ReadonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"],"Devices":[],"DeviceCgroupRules":null,"Init":null}'
 	run "$HUSK" inspect -f '{{.Created}} {{range .Config.Env}}{{.}};{{end}}' a
 	expect_match '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z PATH=[^;]+;HOSTNAME=box;HOME=/root;$'
 }
