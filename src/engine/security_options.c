@@ -50,7 +50,8 @@ static int load_profile(const char *file, struct security_options *out, husk_err
                               file, text);
     }
     json_error_t parse_error;
-    cleanup_json json_t *profile = json_loadf(in, JSON_REJECT_DUPLICATES, &parse_error);
+    /* Duplicate keys are taken, the last winning, as Go's decoder does. */
+    cleanup_json json_t *profile = json_loadf(in, 0, &parse_error);
     if (profile == NULL)
         return husk_error_set(err, 0, "decoding seccomp profile (%s) failed: line %d: %s", file,
                               parse_error.line, parse_error.text);
