@@ -40,6 +40,10 @@ enum {
     OPTION_MOUNT,
     OPTION_TMPFS,
     OPTION_VOLUMES_FROM,
+    OPTION_SECURITY_OPT,
+    OPTION_DEVICE,
+    OPTION_DEVICE_CGROUP_RULE,
+    OPTION_INIT,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -85,6 +89,16 @@ enum {
      "mount a tmpfs (OPTIONS as mount(8): size=64m,mode=1777)"}, \
     {{"volumes-from", required_argument, NULL, OPTION_VOLUMES_FROM}, 0, "CONTAINER[:ro|rw]", \
      "mount every volume and bind of CONTAINER"}, \
+    {{"security-opt", required_argument, NULL, OPTION_SECURITY_OPT}, 0, "OPT", \
+     "no-new-privileges[=BOOL], seccomp=unconfined|FILE,\n" \
+     "apparmor=PROFILE, label=..., systempaths=unconfined"}, \
+    {{"device", required_argument, NULL, OPTION_DEVICE}, 0, "HOST[:CONTAINER][:rwm]", \
+     "a host device (or every one in a directory)"}, \
+    {{"device-cgroup-rule", required_argument, NULL, OPTION_DEVICE_CGROUP_RULE}, 0, "RULE", \
+     "let the container use devices, e.g. 'c 1:3 rwm'"}, \
+    {{"init", optional_argument, NULL, OPTION_INIT}, 0, NULL, \
+     "PID 1 is an init that reaps zombies and passes\n" \
+     "signals on to the command"}, \
     CLI_IDENTITY_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
@@ -176,6 +190,9 @@ void cli_run_options_free(struct run_options *o)
     free(o->mounts);
     free(o->tmpfs);
     free(o->volumes_from);
+    free(o->security_opts);
+    free(o->devices);
+    free(o->device_cgroup_rules);
     run_identity_free(&o->identity);
 }
 
@@ -194,6 +211,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     o->mounts = xcalloc((size_t)argc + 1, sizeof(char *));
     o->tmpfs = xcalloc((size_t)argc + 1, sizeof(char *));
     o->volumes_from = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->security_opts = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->devices = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->device_cgroup_rules = xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -268,6 +288,18 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_VOLUMES_FROM:
             o->volumes_from[o->volumes_from_count++] = optarg;
+            break;
+        case OPTION_SECURITY_OPT:
+            o->security_opts[o->security_opt_count++] = optarg;
+            break;
+        case OPTION_DEVICE:
+            o->devices[o->device_count++] = optarg;
+            break;
+        case OPTION_DEVICE_CGROUP_RULE:
+            o->device_cgroup_rules[o->device_cgroup_rule_count++] = optarg;
+            break;
+        case OPTION_INIT:
+            o->init = optarg ? optarg : "true";
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

@@ -56,6 +56,14 @@ struct run_options {
     bool read_only;
     bool auto_remove;
     bool detach;
+    /* Raw values, checked by security_plan.c (issue 17). */
+    const char **security_opts; /* --security-opt */
+    size_t security_opt_count;
+    const char **devices; /* --device HOST[:CONTAINER][:PERMISSIONS] */
+    size_t device_count;
+    const char **device_cgroup_rules; /* --device-cgroup-rule */
+    size_t device_cgroup_rule_count;
+    const char *init; /* --init's value ("true" when bare), or NULL */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
 };
 

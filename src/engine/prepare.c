@@ -279,7 +279,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
         .mounts = c->mounts.spec_mounts,
     };
     c->spec = spec_build(&inputs, err);
-    if (c->spec == NULL)
+    if (c->spec == NULL || security_plan_apply(&c->security, c->spec, err) < 0)
         return -1;
     c->record = build_record(options, c, args, hostname);
     if (c->record == NULL)
@@ -303,7 +303,10 @@ static int build_spec(const struct run_options *options, struct prepared_contain
                             json_string(options->stop_signal));
     json_object_set(c->record, "Mounts", c->mounts.record_mounts);
     json_object_update(json_object_get(c->record, "HostConfig"), c->mounts.host_config);
-    return record_network_settings(options, c, err);
+    if (record_network_settings(options, c, err) < 0)
+        return -1;
+    security_plan_record(&c->security, c->spec, json_object_get(c->record, "HostConfig"));
+    return 0;
 }
 
 static int save_spec(const struct prepared_container *c, husk_error_t *err)
@@ -470,7 +473,8 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     c->lock_fd = -1;
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
-    if (sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
+    if (security_plan_resolve(options, &c->security, err) < 0 ||
+        sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
         resources_check(options, c, err) < 0 || open_image(context, options, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || run_identity_resolve(context, options, c, err) < 0 ||
         choose_userns_ranges(options, c, err) < 0 ||
@@ -537,6 +541,7 @@ void prepared_container_free(struct prepared_container *c)
     json_decref(c->resources);
     json_decref(c->record);
     container_mounts_free(&c->mounts);
+    security_plan_free(&c->security);
     if (c->lock_fd >= 0)
         close(c->lock_fd);
     memset(c, 0, sizeof(*c));

@@ -8,6 +8,7 @@
 #include "../util/error.h"
 #include "identity.h"
 #include "options.h"
+#include "security_plan.h"
 #include "user.h"
 #include "userns.h"
 #include "volumes/container_mounts.h"
@@ -35,6 +36,7 @@ struct prepared_container {
      * lock is free (whoever was making it died). Closing it lets others at
      * the container; prepared_container_free does. */
     int lock_fd;
+    struct security_plan security; /* --security-opt, --device, ..., --init */
 };
 
 /* Creates the container's directory (locked), name, files and config.json.

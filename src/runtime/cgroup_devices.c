@@ -26,9 +26,14 @@ static unsigned access_bits(const char *access)
     return bits;
 }
 
+/* "a *:* rwm": every device, every access, which resets what came before.
+ * An "a" rule with numbers or less access (`--device-cgroup-rule 'a 1:3
+ * r'`) is only both a "c" and a "b" rule: taking it for the reset would
+ * open every device. */
 static bool is_wildcard_all(const struct runtime_device_rule *rule)
 {
-    return rule->type == 'a' && rule->major < 0 && rule->minor < 0;
+    return rule->type == 'a' && rule->major < 0 && rule->minor < 0 &&
+           access_bits(rule->access) == 7;
 }
 
 /* One rule: every condition that fails jumps past the block's end. */
@@ -125,24 +130,39 @@ static int attach_program(const struct cgroup_hierarchy *unified, const char *pa
     return 0;
 }
 
-/* v1: one "TYPE MAJOR:MINOR ACCESS" line per rule, in order, to devices.allow
- * or devices.deny; "a" alone resets to allow or deny everything. */
+size_t cgroup_devices_v1_lines(const struct runtime_device_rule *r, char lines[2][64])
+{
+    char major[24] = "*", minor[24] = "*";
+    if (r->major >= 0)
+        snprintf(major, sizeof(major), "%lld", (long long)r->major);
+    if (r->minor >= 0)
+        snprintf(minor, sizeof(minor), "%lld", (long long)r->minor);
+    /* The kernel reads any line starting with "a" as "a *:* rwm". */
+    if (is_wildcard_all(r)) {
+        snprintf(lines[0], 64, "a");
+        return 1;
+    }
+    if (r->type != 'a') {
+        snprintf(lines[0], 64, "%c %s:%s %s", r->type, major, minor, r->access);
+        return 1;
+    }
+    snprintf(lines[0], 64, "c %s:%s %s", major, minor, r->access);
+    snprintf(lines[1], 64, "b %s:%s %s", major, minor, r->access);
+    return 2;
+}
+
+/* v1: the rules in order, each to devices.allow or devices.deny. */
 static int write_rules(const struct cgroup_hierarchy *devices, const char *path,
                        const struct runtime_spec *spec, husk_error_t *err)
 {
     for (size_t i = 0; i < spec->device_rule_count; i++) {
         const struct runtime_device_rule *r = &spec->device_rules[i];
-        char rule[64], major[24] = "*", minor[24] = "*";
-        if (r->major >= 0)
-            snprintf(major, sizeof(major), "%lld", (long long)r->major);
-        if (r->minor >= 0)
-            snprintf(minor, sizeof(minor), "%lld", (long long)r->minor);
-        if (r->type == 'a')
-            snprintf(rule, sizeof(rule), "a");
-        else
-            snprintf(rule, sizeof(rule), "%c %s:%s %s", r->type, major, minor, r->access);
-        if (cgroup_write(devices, path, r->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
-            return -1;
+        char lines[2][64];
+        size_t count = cgroup_devices_v1_lines(r, lines);
+        for (size_t k = 0; k < count; k++)
+            if (cgroup_write(devices, path, r->allow ? "devices.allow" : "devices.deny", lines[k],
+                             err) < 0)
+                return -1;
     }
     return 0;
 }

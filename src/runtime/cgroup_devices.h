@@ -15,6 +15,9 @@
  * into a BPF program. Returns the instruction count, or 0 if MAX is too small. */
 size_t cgroup_devices_program(const struct runtime_device_rule *rules, size_t count,
                               struct bpf_insn *program, size_t max);
+/* RULE as v1's devices.allow/devices.deny lines (one, or a "c" and a "b"
+ * line for an "a" rule that is not "a *:* rwm"); returns how many. */
+size_t cgroup_devices_v1_lines(const struct runtime_device_rule *rule, char lines[2][64]);
 /* Applies the spec's device rules to PATH's cgroup (made by cgroup_create):
  * the devices hierarchy when v1 has one, else a BPF program on cgroup2. */
 int cgroup_devices_apply(const struct cgroup_layout *layout, const char *path,

@@ -55,6 +55,7 @@ struct child_context {
     int socket_fd;
     int parent_socket_fd;     /* husk's end: closed at once, so husk's death is EOF */
     int stub_fd;              /* the exec trampoline's sealed memfd */
+    int init_fd;              /* --init: the init's sealed memfd, run instead; else -1 */
     struct cgroup_join *join; /* the container's cgroups, NULL for none */
     int target_pidfd;         /* exec: the running container's PID 1 */
     void (*run)(struct child_context *context); /* what the child does, never returns */
@@ -216,7 +217,15 @@ static void drop_privileges_and_exec(const struct child_context *context, husk_e
     }
     if (!context->seccomp_installed && install_seccomp(context, err) < 0)
         return;
-    trampoline_exec(context->stub_fd, context->socket_fd, spec->args, spec->env, err);
+    if (context->init_fd < 0) {
+        trampoline_exec(context->stub_fd, context->socket_fd, spec->args, spec->env, err);
+        return;
+    }
+    /* The init looks the command up in its child, once husk is gone: a
+     * missing one still fails the start here, with docker's message. */
+    if (process_check_command(spec, err) < 0)
+        return;
+    trampoline_init_exec(context->init_fd, spec->args, spec->env, err);
 }
 
 /* Without no_new_privs the kernel takes a seccomp filter only from a
@@ -284,7 +293,7 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
     size_t count = 0;
     int preserved = o->preserve_fds > 0 ? o->preserve_fds : 0;
     size_t mounts = context->mount_fds ? context->spec->mount_count : 0;
-    int keep[7 + o->attached_mount_count + (size_t)preserved + mounts];
+    int keep[8 + o->attached_mount_count + (size_t)preserved + mounts];
     for (size_t i = 0; i < mounts; i++)
         keep[count++] = context->mount_fds[i];
     for (int fd = 3; fd < 3 + preserved; fd++)
@@ -293,6 +302,7 @@ static void keep_only_own_fds(const struct child_context *context, int extra)
         keep[count++] = o->start_fd;
     keep[count++] = context->socket_fd;
     keep[count++] = context->stub_fd;
+    keep[count++] = context->init_fd;
     keep[count++] = extra;
     for (int i = 0; i < 3; i++)
         keep[count++] = o->stdio[i];
@@ -624,8 +634,9 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     cleanup_close int root_mount_fd = -1;
     cleanup_free int *mount_fds = NULL;
     bool cgroup_created = false;
+    cleanup_close int init_fd = -1;
     cleanup_close int stub_fd = conceal_and_open_trampoline(err);
-    if (stub_fd < 0)
+    if (stub_fd < 0 || (spec->init && (init_fd = trampoline_init_open(err)) < 0))
         goto out;
     if (spec->cgroups_path != NULL) {
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
@@ -644,6 +655,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .seccomp = &seccomp,
         .parent_socket_fd = sockets[0],
         .stub_fd = stub_fd,
+        .init_fd = init_fd,
         .join = spec->cgroups_path != NULL ? &join : NULL,
         .run = child_run,
         .unshare_cgroup = wants_new_namespace(spec, CLONE_NEWCGROUP),
@@ -775,6 +787,7 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
                                         options->exec_seccomp ? options->exec_seccomp : &no_seccomp,
                                     .parent_socket_fd = sockets[0],
                                     .stub_fd = stub_fd,
+                                    .init_fd = -1,
                                     .join = spec->cgroups_path != NULL ? &join : NULL,
                                     .target_pidfd = target_pidfd,
                                     .run = exec_child_run,

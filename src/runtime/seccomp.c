@@ -42,7 +42,7 @@ int64_t seccomp_action_parse(const char *name, json_t *errno_value)
     return -1;
 }
 
-static int comparison_parse(const char *op)
+int seccomp_comparison_parse(const char *op)
 {
     static const struct {
         const char *name;
@@ -80,11 +80,11 @@ static int add_rule(scmp_filter_ctx ctx, json_t *rule, size_t index, husk_error_
         const char *op = NULL;
         if (json_unpack(arg, "{s:I, s:I, s?I, s:s}", "index", &position, "value", &value,
                         "valueTwo", &value_two, "op", &op) < 0 ||
-            comparison_parse(op) < 0 || position < 0 || position > 5)
+            seccomp_comparison_parse(op) < 0 || position < 0 || position > 5)
             return husk_error_set(err, 0, "config.json: linux.seccomp.syscalls[%zu].args[%zu]",
                                   index, i);
         comparisons[i] = (struct scmp_arg_cmp){.arg = (unsigned)position,
-                                               .op = comparison_parse(op),
+                                               .op = seccomp_comparison_parse(op),
                                                .datum_a = (scmp_datum_t)value,
                                                .datum_b = (scmp_datum_t)value_two};
     }

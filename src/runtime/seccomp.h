@@ -19,6 +19,8 @@ struct seccomp_program {
 
 /* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action; -1 when unknown. */
 int64_t seccomp_action_parse(const char *name, json_t *errno_value);
+/* "SCMP_CMP_MASKED_EQ" -> libseccomp's comparison; -1 when unknown. */
+int seccomp_comparison_parse(const char *op);
 int seccomp_program_compile(json_t *seccomp, struct seccomp_program *program, husk_error_t *err);
 /* A compiled program kept in file NAME of DIR_FD (0600, replaced whole by
  * rename), and read back only from a regular file of husk's own of whole

@@ -509,6 +509,9 @@ int runtime_spec_parse(json_t *document, const char *bundle, struct runtime_spec
     spec->root_readonly = json_is_true(json_object_get(root, "readonly"));
     spec->hostname = string_or_null(document, "hostname");
     spec->domainname = string_or_null(document, "domainname");
+    const char *init = json_string_value(
+        json_object_get(json_object_get(document, "annotations"), RUNTIME_INIT_ANNOTATION));
+    spec->init = init != NULL && strcmp(init, "true") == 0;
     if (parse_process(json_object_get(document, "process"), spec, err) < 0 ||
         parse_mounts(json_object_get(document, "mounts"), bundle, spec, err) < 0 ||
         runtime_spec_parse_hooks(json_object_get(document, "hooks"), spec, err) < 0 ||

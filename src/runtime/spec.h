@@ -157,7 +157,11 @@ struct runtime_spec {
     unsigned long rootfs_propagation;
     json_t *seccomp; /* linux.seccomp, interpreted by seccomp.c; NULL = none */
     json_t *sysctl;  /* linux.sysctl object or NULL */
+    /* annotations[RUNTIME_INIT_ANNOTATION] is "true" (husk's --init): PID 1
+     * is husk's init, which runs args as its child (trampoline.h). */
+    bool init;
 };
+#define RUNTIME_INIT_ANNOTATION "io.husk.init"
 
 /* linux.resources (memory, cpu, pids, blockIO) into R; NULL is all unset. */
 int runtime_resources_parse(json_t *resources, struct runtime_resources *r, husk_error_t *err);

@@ -18,4 +18,14 @@ int trampoline_open(husk_error_t *err);
 int trampoline_exec(int stub_fd, int socket_fd, char *const args[], char *const env[],
                     husk_error_t *err);
 
+/* --init (spec->init): husk's init (src/init/init.c), in a sealed memfd
+ * as the stub is. */
+int trampoline_init_open(husk_error_t *err);
+/* As PID 1's very last step instead of trampoline_exec: the init, which
+ * runs ARGS as its child ("/sbin/docker-init -- ARGS..."). The command is
+ * looked up by the init's child, after husk is gone: callers check it
+ * first (process_check_command). Returns only when the init cannot be
+ * executed. */
+int trampoline_init_exec(int init_fd, char *const args[], char *const env[], husk_error_t *err);
+
 #endif
