@@ -16,27 +16,11 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "tar_reader.h"
 
 #define WHITEOUT_PREFIX      ".wh."
 #define OPAQUE_MARKER        ".wh..wh..opq"
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
-
-struct tar_source {
-    struct byte_stream *stream;
-    char buffer[64 * 1024];
-};
-
-static la_ssize_t source_read(struct archive *archive, void *data, const void **block)
-{
-    struct tar_source *source = data;
-    ssize_t n = byte_stream_read(source->stream, source->buffer, sizeof(source->buffer));
-    if (n < 0) {
-        archive_set_error(archive, errno, "%s", strerror(errno));
-        return -1;
-    }
-    *block = source->buffer;
-    return n;
-}
 
 /* A directory's times are set once its last entry is written (each new
  * entry changes them). */
@@ -78,70 +62,13 @@ static char *clean_name(const char *raw)
     return out;
 }
 
-#define SYMLINK_LIMIT 40
-
 /* Opens directory PATH as if the root were "/", creating what is missing,
  * the way docker's unpacking does it chrooted into the layer: a symlink met
- * on the way is followed inside the root (an absolute target starts again
- * at the root, ".." stops there), and a directory it names that does not
- * exist yet is created inside the root. */
+ * on the way is followed inside the root, and a directory it names that
+ * does not exist yet is made there. */
 static int open_directory_in_root(struct unpack *u, const char *path)
 {
-    int fd = root_open(u->root_fd, path, O_PATH | O_DIRECTORY, 0);
-    if (fd >= 0 || errno != ENOENT)
-        return fd >= 0 ? fd : husk_error_set(u->err, errno, "open %s", path);
-    cleanup_free char *pending = xstrdup(path);
-    cleanup_free char *resolved = xstrdup("");
-    int links = 0;
-    for (;;) {
-        char *cursor = pending;
-        while (*cursor == '/')
-            cursor++;
-        if (*cursor == '\0')
-            break;
-        char *end = strchrnul(cursor, '/');
-        cleanup_free char *component = xstrndup(cursor, (size_t)(end - cursor));
-        cleanup_free char *rest = xstrdup(end);
-        free(pending);
-        pending = steal_pointer(&rest);
-        if (strcmp(component, ".") == 0)
-            continue;
-        if (strcmp(component, "..") == 0) {
-            char *slash = strrchr(resolved, '/');
-            *(slash ? slash : resolved) = '\0';
-            continue;
-        }
-        cleanup_free char *candidate =
-            resolved[0] ? xasprintf("%s/%s", resolved, component) : xstrdup(component);
-        cleanup_close int parent = root_open(u->root_fd, resolved, O_PATH | O_DIRECTORY, 0);
-        struct stat st;
-        if (parent < 0)
-            return husk_error_set(u->err, errno, "open %s", path);
-        if (fstatat(parent, component, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-            if (errno != ENOENT || mkdirat(parent, component, 0755) < 0)
-                return husk_error_set(u->err, errno, "mkdir %s", candidate);
-            st.st_mode = S_IFDIR;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t length = readlinkat(parent, component, target, sizeof(target) - 1);
-            if (length < 0 || ++links > SYMLINK_LIMIT)
-                return husk_error_set(u->err, length < 0 ? errno : ELOOP, "resolve %s", path);
-            target[length] = '\0';
-            char *joined = xasprintf("%s%s", target, pending);
-            free(pending);
-            pending = joined;
-            if (target[0] == '/')
-                resolved[0] = '\0';
-            continue;
-        }
-        if (!S_ISDIR(st.st_mode))
-            return husk_error_set(u->err, ENOTDIR, "open %s", path);
-        free(resolved);
-        resolved = steal_pointer(&candidate);
-    }
-    fd = root_open(u->root_fd, resolved, O_PATH | O_DIRECTORY, 0);
-    return fd >= 0 ? fd : husk_error_set(u->err, errno, "open %s", path);
+    return root_open_directory_create(u->root_fd, path, 0755, u->err);
 }
 
 /* Splits NAME into its parent (opened, created if missing, inside the
@@ -424,19 +351,11 @@ static void unpack_free(struct unpack *u)
 
 int layer_unpack(struct byte_stream *tar, int root_fd, husk_error_t *err)
 {
-    struct tar_source *source = xmalloc(sizeof(*source));
-    source->stream = tar;
-    struct unpack u = {.archive = archive_read_new(), .root_fd = root_fd, .err = err};
+    struct unpack u = {
+        .archive = tar_reader_open(tar, "the layer", err), .root_fd = root_fd, .err = err};
     if (u.archive == NULL)
-        abort();
-    archive_read_support_format_tar(u.archive);
-    archive_read_support_format_gnutar(u.archive);
+        return -1;
     int rc = -1;
-    if (archive_read_open(u.archive, source, NULL, source_read, NULL) != ARCHIVE_OK) {
-        husk_error_set(err, archive_errno(u.archive), "read the layer: %s",
-                       archive_error_string(u.archive));
-        goto out;
-    }
     struct archive_entry *entry;
     int status;
     while ((status = archive_read_next_header(u.archive, &entry)) == ARCHIVE_OK ||
@@ -451,6 +370,5 @@ int layer_unpack(struct byte_stream *tar, int root_fd, husk_error_t *err)
     rc = apply_directory_times(&u);
 out:
     unpack_free(&u);
-    free(source);
     return rc;
 }

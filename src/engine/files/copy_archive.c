@@ -9,6 +9,7 @@
 #include "../../image/byte_stream.h"
 #include "../../util/file.h"
 #include "../../util/xalloc.h"
+#include "../../image/tar_reader.h"
 
 #define CAPABILITY_XATTR "security.capability"
 
@@ -56,23 +57,6 @@ int copy_tar_sink_close(struct copy_tar_sink *t, husk_error_t *err)
     int rc = tar_writer_close(t->tar, err);
     t->tar = NULL;
     return rc;
-}
-
-struct tar_source {
-    struct byte_stream *stream;
-    char buffer[64 * 1024];
-};
-
-static la_ssize_t source_read(struct archive *archive, void *data, const void **block)
-{
-    struct tar_source *source = data;
-    ssize_t n = byte_stream_read(source->stream, source->buffer, sizeof(source->buffer));
-    if (n < 0) {
-        archive_set_error(archive, errno, "%s", strerror(errno));
-        return -1;
-    }
-    *block = source->buffer;
-    return n;
 }
 
 static ssize_t read_member(void *archive, void *buffer, size_t size)
@@ -133,21 +117,10 @@ static int read_entries(struct archive *archive, struct copy_sink *sink, husk_er
 
 int copy_tar_read(int fd, struct copy_sink *sink, husk_error_t *err)
 {
-    struct tar_source *source = xmalloc(sizeof(*source));
-    source->stream = decompress_stream_new(fd_stream_new(fd, false));
-    struct archive *archive = archive_read_new();
-    if (archive == NULL)
-        abort();
-    archive_read_support_format_tar(archive);
-    archive_read_support_format_gnutar(archive);
-    int rc;
-    if (archive_read_open(archive, source, NULL, source_read, NULL) != ARCHIVE_OK)
-        rc = husk_error_set(err, archive_errno(archive), "read the archive: %s",
-                            archive_error_string(archive));
-    else
-        rc = read_entries(archive, sink, err);
+    struct byte_stream *stream = decompress_stream_new(fd_stream_new(fd, false));
+    struct archive *archive = tar_reader_open(stream, "the archive", err);
+    int rc = archive ? read_entries(archive, sink, err) : -1;
     archive_read_free(archive);
-    byte_stream_close(source->stream);
-    free(source);
+    byte_stream_close(stream);
     return rc;
 }

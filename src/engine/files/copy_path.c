@@ -104,7 +104,7 @@ bool copy_path_asserts_directory(const char *path)
 
 char *copy_path_preserve_trailing(const char *cleaned, const char *original)
 {
-    char *out = xmalloc(strlen(cleaned) + 3);
+    char *out = xmalloc(strlen(cleaned) + 4); /* "/./" and the NUL at most */
     strcpy(out, cleaned);
     if (!names_current_directory(out) && names_current_directory(original)) {
         if (!has_trailing_slash(out))
