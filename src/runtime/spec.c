@@ -170,6 +170,14 @@ const struct runtime_mount *runtime_spec_root_mount(const struct runtime_spec *s
     return NULL;
 }
 
+bool runtime_spec_creates_namespace(const struct runtime_spec *spec, int type)
+{
+    for (size_t i = 0; i < spec->namespace_count; i++)
+        if (spec->namespaces[i].type == type)
+            return spec->namespaces[i].path == NULL;
+    return false;
+}
+
 bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type)
 {
     for (size_t i = 0; i < spec->namespace_count; i++)

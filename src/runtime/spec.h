@@ -202,6 +202,8 @@ int runtime_capability_from_name(const char *name);
 /* CLONE_NEW* for an OCI namespace type ("network", "mount", ...), or 0. */
 int runtime_namespace_flag(const char *type);
 bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type);
+/* The spec asks for a new namespace of TYPE (listed, without a path to join). */
+bool runtime_spec_creates_namespace(const struct runtime_spec *spec, int type);
 /* The mount whose destination is "/" (husk's overlay), or NULL. */
 const struct runtime_mount *runtime_spec_root_mount(const struct runtime_spec *spec);
 
