@@ -399,7 +399,7 @@ Loaded image: busybox:latest"
 	expect_output got-quit
 	run husk inspect -f '{{.State.ExitCode}} {{.Config.StopSignal}} {{index .Config.Volumes "/data"}}' quit
 	expect_output "3 SIGQUIT map[]"
-	husk rm quit >/dev/null
+	husk rm -v quit >/dev/null
 }
 
 @test "rmi and prune killed at any moment: the image is whole or gone, never half" {
