@@ -19,6 +19,7 @@
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "cgroup_mount.h"
+#include "mount_fd.h"
 #include "overlay.h"
 
 #define FD_PATH_SIZE 32
@@ -59,19 +60,6 @@ static int mount_root(const struct runtime_spec *spec, int root_mount_fd, husk_e
     return 0;
 }
 
-static int remount_flags(int root_fd, const char *destination, unsigned long flags,
-                         husk_error_t *err)
-{
-    char path[FD_PATH_SIZE];
-    /* Reopen: the fd used to mount still names the covered directory. */
-    cleanup_close int fd = root_open(root_fd, destination, O_PATH, 0);
-    if (fd < 0)
-        return husk_error_set(err, errno, "open %s", destination);
-    if (mount(NULL, fd_path(path, fd), NULL, flags, NULL) < 0)
-        return husk_error_set(err, errno, "remount %s", destination);
-    return 0;
-}
-
 /* What lxcfs and runc allow over the container's procfs; anything else
  * there, whether its destination says /proc or a symlink in the image led
  * there, is refused (runc's check against CVE-2019-16884's class). */
@@ -108,21 +96,22 @@ static int attach_tree(int root_fd, const struct runtime_mount *m, int tree, hus
     cleanup_close int target = root_open_mount_target(root_fd, m->destination, true, err);
     if (target < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
-    if (check_target(target, m, err) < 0)
-        return -1;
-    if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return husk_error_set(err, errno, "move the idmapped %s in", m->destination);
-    unsigned long settable = m->flags & ~MS_REMOUNT;
-    if (settable != 0 &&
-        remount_flags(root_fd, m->destination, MS_BIND | MS_REMOUNT | settable, err) < 0)
-        return -1;
-    if (m->propagation != 0 && remount_flags(root_fd, m->destination, m->propagation, err) < 0)
-        return -1;
+    if (check_target(target, m, err) < 0 || mount_fd_set_flags(tree, m->flags, err) < 0 ||
+        mount_fd_attach(tree, target, m->propagation, err) < 0)
+        return husk_error_wrap(err, "mount %s", m->destination);
     return 0;
 }
 
+static bool is_cgroup(const struct runtime_mount *m)
+{
+    return m->type != NULL && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0);
+}
+
+/* The mount, made detached, its flags set, attached through the target's
+ * fd and given its propagation through its own: no path is looked up again
+ * once the target is open. *MOUNTED (may be NULL) keeps the mount's fd. */
 static int mount_entry(int root_fd, const struct runtime_mount *m, bool cgroup_namespace,
-                       husk_error_t *err)
+                       int *mounted, husk_error_t *err)
 {
     bool directory = true;
     if (m->bind) {
@@ -136,25 +125,17 @@ static int mount_entry(int root_fd, const struct runtime_mount *m, bool cgroup_n
         return husk_error_wrap(err, "mount %s", m->destination);
     if (check_target(target, m, err) < 0)
         return -1;
-    char path[FD_PATH_SIZE];
-    fd_path(path, target);
-    unsigned long settable = m->flags & ~MS_REMOUNT;
-    if (m->type != NULL && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
+    if (is_cgroup(m))
         return cgroup_mount_into(root_fd, target, m, cgroup_namespace, err);
-    if (m->bind) {
-        if (mount(m->source, path, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
-            return husk_error_set(err, errno, "bind %s on %s", m->source, m->destination);
-        if (settable != 0 &&
-            remount_flags(root_fd, m->destination, MS_BIND | MS_REMOUNT | settable, err) < 0)
-            return -1;
-    } else {
-        const char *source = m->source ? m->source : m->type;
-        if (mount(source, path, m->type, settable, m->data) < 0)
-            return husk_error_set(err, errno, "mount %s on %s", m->type ? m->type : source,
-                                  m->destination);
-    }
-    if (m->propagation != 0 && remount_flags(root_fd, m->destination, m->propagation, err) < 0)
-        return -1;
+    unsigned long flags = m->flags & ~MS_REMOUNT;
+    const char *type = m->type ? m->type : m->source;
+    cleanup_close int mount =
+        m->bind ? mount_fd_bind(m->source, m->recursive, flags, err)
+                : mount_fd_filesystem(type, m->source ? m->source : type, m->data, flags, err);
+    if (mount < 0 || mount_fd_attach(mount, target, m->propagation, err) < 0)
+        return husk_error_wrap(err, "mount %s", m->destination);
+    if (mounted != NULL)
+        *mounted = steal_fd(&mount);
     return 0;
 }
 
@@ -164,30 +145,56 @@ static const struct runtime_device default_devices[] = {
     {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
 };
 
-static int create_device(int root_fd, const struct runtime_device *device, husk_error_t *err)
+/* The node just made, by an fd that cannot lead elsewhere. */
+static int open_made(int dir_fd, const char *name, mode_t type)
 {
-    cleanup_free char *directory = xstrdup(device->path);
-    char *slash = strrchr(directory, '/');
-    *slash = '\0';
+    int fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
+        close(fd);
+        errno = EEXIST;
+        return -1;
+    }
+    return fd;
+}
+
+/* mknod applies the umask; the spec's mode is what counts. Set through an
+ * O_PATH fd of the node itself (chmod by its /proc/self/fd link). */
+static int set_node_owner_mode(int dir_fd, const char *name, const struct runtime_device *device,
+                               mode_t type, husk_error_t *err)
+{
+    cleanup_close int made = open_made(dir_fd, name, type);
+    char path[FD_PATH_SIZE];
+    if (made < 0 || chmod(fd_path(path, made), device->mode & 07777) < 0 ||
+        fchownat(made, "", device->uid, device->gid, AT_EMPTY_PATH) < 0)
+        return husk_error_set(err, errno, "set owner and mode of %s", device->path);
+    return 0;
+}
+
+/* DEV_FD is husk's own /dev tmpfs: device nodes are made there and only
+ * there, whatever the image's /dev is or leads to. */
+static int create_device(int root_fd, int dev_fd, const struct runtime_device *device,
+                         husk_error_t *err)
+{
+    bool in_dev = strncmp(device->path, "/dev/", 5) == 0;
+    int base = in_dev ? dev_fd : root_fd;
+    cleanup_free char *relative = xstrdup(in_dev ? device->path + 4 : device->path);
+    char *slash = strrchr(relative, '/');
+    cleanup_free char *directory = xstrndup(relative, (size_t)(slash - relative));
     const char *name = slash + 1;
-    cleanup_close int dir_fd = root_open_directory_create(root_fd, directory, 0755, err);
+    cleanup_close int dir_fd = root_open_directory_create(base, directory, 0755, err);
     if (dir_fd < 0)
         return -1;
     mode_t type = device->type == 'b' ? S_IFBLK : device->type == 'p' ? S_IFIFO : S_IFCHR;
     dev_t number = makedev((unsigned)device->major, (unsigned)device->minor);
     unlinkat(dir_fd, name, 0);
-    if (mknodat(dir_fd, name, type | (device->mode & 07777), number) == 0) {
-        /* mknod applies the umask; the spec's mode is what counts. */
-        if (fchmodat(dir_fd, name, device->mode & 07777, 0) < 0 ||
-            fchownat(dir_fd, name, device->uid, device->gid, AT_SYMLINK_NOFOLLOW) < 0)
-            return husk_error_set(err, errno, "set owner of %s", device->path);
-        return 0;
-    }
+    if (mknodat(dir_fd, name, type | (device->mode & 07777), number) == 0)
+        return set_node_owner_mode(dir_fd, name, device, type, err);
     if (errno != EPERM)
         return husk_error_set(err, errno, "mknod %s", device->path);
     /* Without the right to mknod (a user namespace), bind the host's node. */
-    struct runtime_mount bind = {.destination = device->path, .source = device->path, .bind = true};
-    return mount_entry(root_fd, &bind, false, err);
+    struct runtime_mount bind = {.destination = relative, .source = device->path, .bind = true};
+    return mount_entry(base, &bind, false, NULL, err);
 }
 
 static bool device_listed(const struct runtime_spec *spec, const char *path)
@@ -198,26 +205,32 @@ static bool device_listed(const struct runtime_spec *spec, const char *path)
     return false;
 }
 
-static int create_devices(int root_fd, const struct runtime_spec *spec, husk_error_t *err)
+static int create_devices(int root_fd, int dev_fd, const struct runtime_spec *spec,
+                          husk_error_t *err)
 {
     for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
         if (!device_listed(spec, default_devices[i].path) &&
-            create_device(root_fd, &default_devices[i], err) < 0)
+            create_device(root_fd, dev_fd, &default_devices[i], err) < 0)
             return -1;
     for (size_t i = 0; i < spec->device_count; i++)
-        if (create_device(root_fd, &spec->devices[i], err) < 0)
+        if (create_device(root_fd, dev_fd, &spec->devices[i], err) < 0)
             return -1;
     static const char *const links[][2] = {
         {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
         {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"},
     };
-    cleanup_close int dev_fd = root_open_directory_create(root_fd, "/dev", 0755, err);
-    if (dev_fd < 0)
-        return -1;
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
         if (symlinkat(links[i][0], dev_fd, links[i][1]) < 0 && errno != EEXIST)
             return husk_error_set(err, errno, "symlink /dev/%s", links[i][1]);
     return 0;
+}
+
+/* Devices are made only in a /dev that is a tmpfs of husk's: a spec that
+ * binds the host's /dev gets none (as runc). */
+static bool is_own_tmpfs(int fd)
+{
+    struct statfs st;
+    return fd >= 0 && fstatfs(fd, &st) == 0 && st.f_type == TMPFS_MAGIC;
 }
 
 static int pivot_into(int root_fd, husk_error_t *err)
@@ -264,23 +277,23 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
     cleanup_close int root_fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0)
         return husk_error_set(err, errno, "open root %s", spec->root_path);
-    bool dev_mounted = false;
+    cleanup_close int dev_fd = -1;
     bool cgroup_namespace = runtime_spec_has_namespace(spec, CLONE_NEWCGROUP);
     for (size_t i = 0; i < spec->mount_count; i++) {
         const struct runtime_mount *m = &spec->mounts[i];
         if (strcmp(m->destination, "/") == 0)
             continue;
         int tree = handover->mount_fds ? handover->mount_fds[i] : -1;
+        bool dev = strcmp(m->destination, "/dev") == 0 && dev_fd < 0;
         if ((tree >= 0 ? attach_tree(root_fd, m, tree, err)
-                       : mount_entry(root_fd, m, cgroup_namespace, err)) < 0)
+                       : mount_entry(root_fd, m, cgroup_namespace, dev ? &dev_fd : NULL, err)) < 0)
             return -1;
-        dev_mounted = dev_mounted || strcmp(m->destination, "/dev") == 0;
     }
     for (size_t i = 0; i < handover->attached_count; i++)
         if (attach_mount(root_fd, &handover->attached[i], err) < 0)
             return -1;
     /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
-    if (dev_mounted && create_devices(root_fd, spec, err) < 0)
+    if (is_own_tmpfs(dev_fd) && create_devices(root_fd, dev_fd, spec, err) < 0)
         return -1;
     if (handover->before_pivot != NULL &&
         handover->before_pivot(handover->before_pivot_data, err) < 0)

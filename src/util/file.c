@@ -120,38 +120,98 @@ int directory_create_parents(const char *path, mode_t mode, husk_error_t *err)
     return 0;
 }
 
-static int remove_entries(int dirfd, dev_t device, const char *path, husk_error_t *err)
+/* Removes what DIRFD holds but directories; *SUBDIRECTORY gets the name
+ * of one directory left (NULL when none). */
+static int remove_files(int dirfd, dev_t device, const char *path, char **subdirectory,
+                        husk_error_t *err)
 {
-    DIR *directory = fdopendir(dirfd);
+    *subdirectory = NULL;
+    int listing = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    DIR *directory = listing < 0 ? NULL : fdopendir(listing);
     if (directory == NULL) {
-        close(dirfd);
+        if (listing >= 0)
+            close(listing);
         return husk_error_set(err, errno, "open %s", path);
     }
     int rc = 0;
     struct dirent *entry;
-    while (rc == 0 && (entry = readdir(directory)) != NULL) {
+    while (rc == 0 && *subdirectory == NULL && (entry = readdir(directory)) != NULL) {
         const char *name = entry->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-            continue;
-        if (errno != EISDIR && errno != EPERM)
-            return closedir(directory), husk_error_set(err, errno, "remove %s/%s", path, name);
         struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || unlinkat(dirfd, name, 0) == 0 ||
+            errno == ENOENT)
             continue;
-        if (st.st_dev != device) {
-            rc = husk_error_set(err, EBUSY, "remove %s/%s: still a mount point", path, name);
-            break;
-        }
-        int child = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0)
-            continue;
-        rc = remove_entries(child, device, path, err);
-        if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-            rc = husk_error_set(err, errno, "remove %s/%s", path, name);
+        if ((errno != EISDIR && errno != EPERM) ||
+            fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            rc = husk_error_set(err, errno, "remove %s: %s", path, name);
+        else if (st.st_dev != device)
+            rc = husk_error_set(err, EBUSY, "remove %s: %s is still a mount point", path, name);
+        else
+            *subdirectory = xstrdup(name);
     }
     closedir(directory);
+    return rc;
+}
+
+struct removal_level {
+    dev_t device;
+    ino_t inode;
+    char *name; /* of the directory below, in this one */
+};
+
+/* Depth first with one directory open at a time, whatever the depth (a
+ * container can nest directories beyond any fd limit); the way back up is
+ * "..", checked against where the walk came from. */
+static int remove_entries(int top, dev_t device, const char *path, husk_error_t *err)
+{
+    struct removal_level *levels = NULL;
+    size_t depth = 0;
+    int current = top, rc = 0;
+    for (;;) {
+        char *below = NULL;
+        struct stat here;
+        if ((rc = remove_files(current, device, path, &below, err)) < 0)
+            break;
+        if (below != NULL) {
+            int child = openat(current, below, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0 || fstat(current, &here) < 0) {
+                rc = husk_error_set(err, errno, "remove %s: open %s", path, below);
+                free(below);
+                if (child >= 0)
+                    close(child);
+                break;
+            }
+            levels = xreallocarray(levels, depth + 1, sizeof(*levels));
+            levels[depth++] = (struct removal_level){here.st_dev, here.st_ino, below};
+            close(current);
+            current = child;
+            continue;
+        }
+        if (depth == 0)
+            break;
+        struct removal_level *up = &levels[--depth];
+        int parent = openat(current, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (parent < 0 || fstat(parent, &here) < 0 || here.st_dev != up->device ||
+            here.st_ino != up->inode) {
+            rc = husk_error_set(err, parent < 0 ? errno : ESTALE, "remove %s: a directory moved",
+                                path);
+            if (parent >= 0)
+                close(parent);
+            depth++;
+            break;
+        }
+        close(current);
+        current = parent;
+        if (unlinkat(current, up->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+            rc = husk_error_set(err, errno, "remove %s: %s", path, up->name);
+        free(up->name);
+        if (rc < 0)
+            break;
+    }
+    for (size_t i = 0; i < depth; i++)
+        free(levels[i].name);
+    free(levels);
+    close(current);
     return rc;
 }
 

@@ -117,6 +117,7 @@ int engine_volume_prune(const struct engine_context *context, bool all,
                         char ***removed, unsigned long long *reclaimed, husk_error_t *err)
 {
     (void)err;
+    volume_sweep_removals(context);
     cleanup_json json_t *volumes = engine_volume_list(context);
     size_t count = 0, i;
     json_t *document;

@@ -62,22 +62,41 @@ static int copy_metadata(const struct copy_state *s, int fd, const struct stat *
     return 0;
 }
 
-static int copy_bytes(int from, int to)
+/* Bytes AT..END of FROM to the same offsets of TO: copy_file_range where
+ * the two file systems allow it (EXDEV across them on older kernels). */
+static int copy_extent(int from, int to, off_t at, off_t end)
 {
-    for (;;) {
-        ssize_t n = copy_file_range(from, NULL, to, NULL, 1 << 30, 0);
-        if (n == 0)
-            return 0;
-        if (n > 0)
-            continue;
-        if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP)
-            return -1;
-        char buffer[65536];
-        while ((n = read(from, buffer, sizeof(buffer))) > 0)
-            if (fd_write_fully(to, buffer, (size_t)n) < 0)
+    while (at < end) {
+        loff_t in = at, out = at;
+        ssize_t n = copy_file_range(from, &in, to, &out, (size_t)(end - at), 0);
+        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP)) {
+            char buffer[65536];
+            size_t want = (size_t)(end - at) < sizeof(buffer) ? (size_t)(end - at) : sizeof(buffer);
+            n = pread(from, buffer, want, at);
+            if (n > 0 && pwrite(to, buffer, (size_t)n, at) != n)
                 return -1;
-        return n < 0 ? -1 : 0;
+        }
+        if (n <= 0)
+            return n == 0 ? 0 : -1;
+        at += n;
     }
+    return 0;
+}
+
+/* The data extents only: a hole stays a hole, so a sparse file of a few
+ * KiB in the image cannot fill the disk here. */
+static int copy_bytes(int from, int to, off_t size)
+{
+    off_t data = 0;
+    while ((data = lseek(from, data, SEEK_DATA)) >= 0) {
+        off_t hole = lseek(from, data, SEEK_HOLE);
+        if (hole < 0 || copy_extent(from, to, data, hole) < 0)
+            return -1;
+        data = hole;
+    }
+    if (errno != ENXIO)
+        return -1;
+    return ftruncate(to, size);
 }
 
 /* A second name of a file already copied becomes a hard link to the copy. */
@@ -105,7 +124,7 @@ static int copy_file(struct copy_state *s, int from_dir, int to_dir, const char 
     cleanup_close int to =
         from < 0 ? -1
                  : openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (to < 0 || copy_bytes(from, to) < 0)
+    if (to < 0 || copy_bytes(from, to, st->st_size) < 0)
         return -1;
     copy_xattrs(from, to);
     if (copy_metadata(s, to, st) < 0)
@@ -115,10 +134,23 @@ static int copy_file(struct copy_state *s, int from_dir, int to_dir, const char 
     return 0;
 }
 
+/* The node just made, by an fd that cannot lead elsewhere: another
+ * container sharing the volume may swap the name for a symlink. */
+static int open_made(int to_dir, const char *name, mode_t type)
+{
+    int fd = openat(to_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
+        close(fd);
+        errno = EEXIST;
+        return -1;
+    }
+    return fd;
+}
+
 static int copy_special(const struct copy_state *s, int from_dir, int to_dir, const char *name,
                         const struct stat *st)
 {
-    struct timespec times[2] = {st->st_atim, st->st_mtim};
     if (S_ISLNK(st->st_mode)) {
         char target[4097];
         ssize_t n = readlinkat(from_dir, name, target, sizeof(target) - 1);
@@ -130,11 +162,19 @@ static int copy_special(const struct copy_state *s, int from_dir, int to_dir, co
     } else if (mknodat(to_dir, name, st->st_mode & (S_IFMT | 07777), st->st_rdev) < 0) {
         return -1;
     }
-    if (fchownat(to_dir, name, shifted_uid(s, st->st_uid), shifted_gid(s, st->st_gid),
-                 AT_SYMLINK_NOFOLLOW) < 0 ||
-        utimensat(to_dir, name, times, AT_SYMLINK_NOFOLLOW) < 0)
+    cleanup_close int made = open_made(to_dir, name, st->st_mode & S_IFMT);
+    if (made < 0)
         return -1;
-    if (!S_ISLNK(st->st_mode) && fchmodat(to_dir, name, st->st_mode & 07777, 0) < 0)
+    /* Through /proc/self/fd: chmod and utimensat of an O_PATH fd. */
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", made);
+    struct timespec times[2] = {st->st_atim, st->st_mtim};
+    if (fchownat(made, "", shifted_uid(s, st->st_uid), shifted_gid(s, st->st_gid), AT_EMPTY_PATH) <
+        0)
+        return -1;
+    if (S_ISLNK(st->st_mode))
+        return utimensat(to_dir, name, times, AT_SYMLINK_NOFOLLOW) == 0 || errno == ENOENT ? 0 : -1;
+    if (chmod(path, st->st_mode & 07777) < 0 || utimensat(AT_FDCWD, path, times, 0) < 0)
         return -1;
     return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,27 @@ char **volume_users(const struct engine_context *context, const char *name)
     return ids;
 }
 
+static bool being_removed(const char *name)
+{
+    return strncmp(name, ".removing-", 10) == 0;
+}
+
+/* What a removal that died (SIGKILL, a failure half way) left, renamed
+ * away where no name leads to it. */
+void volume_sweep_removals(const struct engine_context *context)
+{
+    cleanup_free char *root = volume_path(context, NULL, NULL);
+    cleanup_strv char **left = directory_names(root, being_removed);
+    for (char **name = left; *name; name++) {
+        /* ".removing-PID-XXXXXX": one whose remover lives is its own. */
+        pid_t remover = (pid_t)strtol(*name + 10, NULL, 10);
+        if (remover > 0 && (kill(remover, 0) == 0 || errno == EPERM))
+            continue;
+        cleanup_free char *path = volume_path(context, *name, NULL);
+        directory_remove_tree(path, NULL);
+    }
+}
+
 static bool is_mount_root(const char *path)
 {
     struct statx st;
@@ -266,17 +288,22 @@ int volume_remove(const struct engine_context *context, const char *name, husk_e
     cleanup_strv char **users = volume_users(context, name);
     if (users[0] != NULL) {
         cleanup_free char *list = users_text(users);
-        return husk_error_set_status(err, 1, 0, "remove %s: volume is in use - [%s]", name,
-                                     list);
+        return husk_error_set_status(err, 1, 0, "remove %s: volume is in use - [%s]", name, list);
     }
     cleanup_free char *data = volume_mountpoint(context, name);
     if (is_mount_root(data) && umount2(data, MNT_DETACH) < 0)
         return husk_error_set(err, errno, "unmount volume %s", name);
     cleanup_free char *path = volume_path(context, name, NULL);
-    cleanup_free char *trash = volume_path(context, ".removing-XXXXXX", NULL);
+    char hidden[64];
+    snprintf(hidden, sizeof(hidden), ".removing-%d-XXXXXX", (int)getpid());
+    cleanup_free char *trash = volume_path(context, hidden, NULL);
     if (mkdtemp(trash) == NULL || rename(path, trash) < 0)
         return husk_error_set(err, errno, "remove volume %s", name);
-    return directory_remove_tree(trash, err);
+    close(steal_fd(&lock));
+    int rc = directory_remove_tree(trash, err);
+    volume_sweep_removals(context);
+    return rc < 0 ? husk_error_wrap(err, "remove volume %s (`husk volume prune` tries again)", name)
+                  : 0;
 }
 
 /* `o` as mount(8) reads it: flags (ro, nosuid, bind, ...) and the rest as

@@ -31,6 +31,8 @@ void volume_release(const struct engine_context *context, const char *name,
                     const char *container_id);
 /* The containers that use NAME and still exist, sorted. */
 char **volume_users(const struct engine_context *context, const char *name);
+/* Removes what removals that died left behind. */
+void volume_sweep_removals(const struct engine_context *context);
 /* Refused while a container uses it; a mounted device is unmounted. */
 int volume_remove(const struct engine_context *context, const char *name, husk_error_t *err);
 /* A volume made with -o type=,device= gets its file system mounted on
