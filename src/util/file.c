@@ -120,6 +120,15 @@ int directory_create_parents(const char *path, mode_t mode, husk_error_t *err)
     return 0;
 }
 
+/* A bind of a directory of the same file system has the same st_dev. */
+static bool is_mount_point(int dirfd, const char *name)
+{
+    struct statx st;
+    return statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) == 0 &&
+           (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+           (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 /* Removes what DIRFD holds but directories; *SUBDIRECTORY gets the name
  * of one directory left (NULL when none). */
 static int remove_files(int dirfd, dev_t device, const char *path, char **subdirectory,
@@ -144,7 +153,7 @@ static int remove_files(int dirfd, dev_t device, const char *path, char **subdir
         if ((errno != EISDIR && errno != EPERM) ||
             fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
             rc = husk_error_set(err, errno, "remove %s: %s", path, name);
-        else if (st.st_dev != device)
+        else if (st.st_dev != device || is_mount_point(dirfd, name))
             rc = husk_error_set(err, EBUSY, "remove %s: %s is still a mount point", path, name);
         else
             *subdirectory = xstrdup(name);

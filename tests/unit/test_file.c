@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,6 +265,54 @@ static void test_remove_tree_does_not_follow_top_symlink(void **state)
     assert_int_equal(directory_remove_tree(join(f, "alias"), &err), -1);
     husk_error_free(&err);
     assert_int_equal(access(join(f, "real/keep"), F_OK), 0);
+}
+
+/* A bind of a directory of the same file system inside the tree: refused,
+ * and what the bind shows (its source) is left alone. */
+static void test_remove_tree_stops_at_same_device_bind(void **state)
+{
+    struct fixture *f = *state;
+    husk_error_t err = NULL;
+    if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        skip();
+    assert_int_equal(directory_create_parents(join(f, "source"), 0755, &err), 0);
+    assert_int_equal(file_write_atomic(join(f, "source/keep"), "k", 1, false, &err), 0);
+    assert_int_equal(directory_create_parents(join(f, "tree/a/bound"), 0755, &err), 0);
+    char source[PATH_MAX];
+    snprintf(source, sizeof(source), "%s", join(f, "source"));
+    assert_int_equal(mount(source, join(f, "tree/a/bound"), NULL, MS_BIND, NULL), 0);
+    assert_int_equal(directory_remove_tree(join(f, "tree"), &err), -1);
+    assert_error_contains(err, "still a mount point");
+    husk_error_free(&err);
+    assert_int_equal(access(join(f, "source/keep"), F_OK), 0);
+    umount2(join(f, "tree/a/bound"), MNT_DETACH);
+    assert_int_equal(directory_remove_tree(join(f, "tree"), &err), 0);
+}
+
+/* Deeper than any fd limit: one directory is open at a time. */
+static void test_remove_tree_deep(void **state)
+{
+    struct fixture *f = *state;
+    husk_error_t err = NULL;
+    assert_int_equal(mkdir(join(f, "deep"), 0755), 0);
+    int fd = open(join(f, "deep"), O_RDONLY | O_DIRECTORY);
+    for (int i = 0; i < 3000 && fd >= 0; i++) {
+        assert_int_equal(mkdirat(fd, "d", 0755), 0);
+        int child = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        close(fd);
+        fd = child;
+    }
+    assert_true(fd >= 0);
+    close(fd);
+    struct rlimit saved, low = {64, 64};
+    getrlimit(RLIMIT_NOFILE, &saved);
+    setrlimit(RLIMIT_NOFILE, &low);
+    int rc = directory_remove_tree(join(f, "deep"), &err);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    assert_no_error(err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(access(join(f, "deep"), F_OK), -1);
 }
 
 /* A root directory holding etc/passwd, a symlink "escape" -> "/etc" and
@@ -525,6 +576,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_parents_through_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_tree_missing_is_fine, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_tree_stops_at_same_device_bind, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_remove_tree_deep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_tree_does_not_follow_top_symlink, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_root_open_confined, setup, teardown),
