@@ -40,15 +40,27 @@ static bool sets_atime(unsigned long flags)
     return flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
 }
 
-int mount_fd_set_flags(int mount, unsigned long flags, husk_error_t *err)
+static long setattr(int mount, unsigned int at, uint64_t set, uint64_t clear)
 {
-    struct mount_attr attr = {
-        .attr_set = attributes_of(flags),
-        .attr_clr = sets_atime(flags) ? MOUNT_ATTR__ATIME : 0,
-    };
-    if (attr.attr_set == 0 && attr.attr_clr == 0)
+    struct mount_attr attr = {.attr_set = set, .attr_clr = clear};
+    if (set == 0 && clear == 0)
         return 0;
-    if (syscall(SYS_mount_setattr, mount, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+    return syscall(SYS_mount_setattr, mount, "", AT_EMPTY_PATH | at, &attr, sizeof(attr));
+}
+
+int mount_fd_set_flags(int mount, unsigned long set, unsigned long clear, bool recursive,
+                       husk_error_t *err)
+{
+    /* The atime mode is one field: any change to it clears all of it. */
+    uint64_t atime = sets_atime(set) || sets_atime(clear) ? MOUNT_ATTR__ATIME : 0;
+    uint64_t cleared = (attributes_of(clear) & ~(uint64_t)MOUNT_ATTR__ATIME) | atime;
+    unsigned int at = recursive ? AT_RECURSIVE : 0;
+    long rc = setattr(mount, at, attributes_of(set), cleared);
+    /* A user namespace cannot clear what its creator's mount locked
+     * (nosuid, nodev, ...): as runc, keep those and set the rest. */
+    if (rc < 0 && errno == EPERM && cleared != atime)
+        rc = setattr(mount, at, attributes_of(set), atime);
+    if (rc < 0)
         return husk_error_set(err, errno, "set the mount's flags");
     return 0;
 }
@@ -83,8 +95,20 @@ static int configure(int context, const char *source, const char *data, husk_err
         if (rc < 0)
             return context_error(context, errno, option, err);
     }
-    if (syscall(SYS_fsconfig, context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-        return context_error(context, errno, "create", err);
+    return 0;
+}
+
+/* What mount(2) set on the superblock from the MS_* flags. */
+static int superblock_flags(int context, unsigned long flags, husk_error_t *err)
+{
+    static const struct {
+        unsigned long flag;
+        const char *word;
+    } words[] = {{MS_RDONLY, "ro"}, {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if ((flags & words[i].flag) &&
+            syscall(SYS_fsconfig, context, FSCONFIG_SET_FLAG, words[i].word, NULL, 0) < 0)
+            return context_error(context, errno, words[i].word, err);
     return 0;
 }
 
@@ -94,8 +118,10 @@ int mount_fd_filesystem(const char *type, const char *source, const char *data, 
     cleanup_close int context = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
     if (context < 0)
         return husk_error_set(err, errno, "open a %s file system", type);
-    if (configure(context, source, data, err) < 0)
+    if (configure(context, source, data, err) < 0 || superblock_flags(context, flags, err) < 0)
         return husk_error_wrap(err, "%s", type);
+    if (syscall(SYS_fsconfig, context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return context_error(context, errno, type, err);
     unsigned int attributes = (unsigned int)attributes_of(flags);
     int mount = (int)syscall(SYS_fsmount, context, FSMOUNT_CLOEXEC, attributes);
     if (mount < 0)
@@ -103,13 +129,17 @@ int mount_fd_filesystem(const char *type, const char *source, const char *data, 
     return mount;
 }
 
-int mount_fd_bind(const char *source, bool recursive, unsigned long flags, husk_error_t *err)
+int mount_fd_bind(int source_fd, const char *source, const struct runtime_mount *m,
+                  husk_error_t *err)
 {
-    unsigned int how = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, how);
+    unsigned int how = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->recursive ? AT_RECURSIVE : 0);
+    int tree = source_fd >= 0 ? (int)syscall(SYS_open_tree, source_fd, "", how | AT_EMPTY_PATH)
+                              : (int)syscall(SYS_open_tree, AT_FDCWD, source, how);
     if (tree < 0)
         return husk_error_set(err, errno, "bind %s", source);
-    if (mount_fd_set_flags(tree, flags, err) < 0) {
+    if (mount_fd_set_flags(tree, m->recursive_set, m->recursive_cleared, true, err) < 0 ||
+        mount_fd_set_flags(tree, m->flags & ~(unsigned long)MS_REMOUNT, m->cleared, false, err) <
+            0) {
         close(tree);
         return husk_error_wrap(err, "bind %s", source);
     }

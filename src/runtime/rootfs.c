@@ -96,7 +96,9 @@ static int attach_tree(int root_fd, const struct runtime_mount *m, int tree, hus
     cleanup_close int target = root_open_mount_target(root_fd, m->destination, true, err);
     if (target < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
-    if (check_target(target, m, err) < 0 || mount_fd_set_flags(tree, m->flags, err) < 0 ||
+    if (check_target(target, m, err) < 0 ||
+        mount_fd_set_flags(tree, m->recursive_set, m->recursive_cleared, true, err) < 0 ||
+        mount_fd_set_flags(tree, m->flags & ~MS_REMOUNT, m->cleared, false, err) < 0 ||
         mount_fd_attach(tree, target, m->propagation, err) < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
     return 0;
@@ -130,7 +132,7 @@ static int mount_entry(int root_fd, const struct runtime_mount *m, bool cgroup_n
     unsigned long flags = m->flags & ~MS_REMOUNT;
     const char *type = m->type ? m->type : m->source;
     cleanup_close int mount =
-        m->bind ? mount_fd_bind(m->source, m->recursive, flags, err)
+        m->bind ? mount_fd_bind(-1, m->source, m, err)
                 : mount_fd_filesystem(type, m->source ? m->source : type, m->data, flags, err);
     if (mount < 0 || mount_fd_attach(mount, target, m->propagation, err) < 0)
         return husk_error_wrap(err, "mount %s", m->destination);
@@ -171,18 +173,55 @@ static int set_node_owner_mode(int dir_fd, const char *name, const struct runtim
     return 0;
 }
 
+/* In a user namespace mknod is refused: the host's node is bound instead,
+ * but only a node of the very type and numbers the spec names (the host's
+ * file at that path may be anything). */
+static int bind_host_node(int dir_fd, const char *name, const struct runtime_device *device,
+                          mode_t type, husk_error_t *err)
+{
+    cleanup_close int node = open(device->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (node < 0 || fstat(node, &st) < 0)
+        return husk_error_set(err, errno, "bind the host's %s", device->path);
+    if ((st.st_mode & S_IFMT) != type ||
+        st.st_rdev != makedev((unsigned)device->major, (unsigned)device->minor))
+        return husk_error_set(err, 0,
+                              "device %s: cannot mknod it in a user namespace, and the host's "
+                              "%s is not that device",
+                              device->path, device->path);
+    struct runtime_mount bind = {.destination = device->path, .bind = true};
+    cleanup_close int tree = mount_fd_bind(node, device->path, &bind, err);
+    cleanup_close int target =
+        tree < 0 ? -1 : openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (tree < 0)
+        return -1;
+    if (target < 0 || mount_fd_attach(tree, target, 0, err) < 0)
+        return husk_error_set(err, errno, "bind the host's %s", device->path);
+    return 0;
+}
+
+/* The initial user namespace maps every id to itself in one line. */
+static bool in_user_namespace(void)
+{
+    cleanup_fclose FILE *map = fopen("/proc/self/uid_map", "re");
+    unsigned long inside, outside, count;
+    if (map == NULL || fscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3)
+        return false;
+    return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
 /* DEV_FD is husk's own /dev tmpfs: device nodes are made there and only
  * there, whatever the image's /dev is or leads to. */
-static int create_device(int root_fd, int dev_fd, const struct runtime_device *device,
-                         husk_error_t *err)
+static int create_device(int dev_fd, const struct runtime_device *device, husk_error_t *err)
 {
-    bool in_dev = strncmp(device->path, "/dev/", 5) == 0;
-    int base = in_dev ? dev_fd : root_fd;
-    cleanup_free char *relative = xstrdup(in_dev ? device->path + 4 : device->path);
+    if (strncmp(device->path, "/dev/", 5) != 0 || device->path[5] == '\0')
+        return husk_error_set(err, 0, "device %s: husk makes device nodes only under /dev",
+                              device->path);
+    cleanup_free char *relative = xstrdup(device->path + 4);
     char *slash = strrchr(relative, '/');
     cleanup_free char *directory = xstrndup(relative, (size_t)(slash - relative));
     const char *name = slash + 1;
-    cleanup_close int dir_fd = root_open_directory_create(base, directory, 0755, err);
+    cleanup_close int dir_fd = root_open_directory_create(dev_fd, directory, 0755, err);
     if (dir_fd < 0)
         return -1;
     mode_t type = device->type == 'b' ? S_IFBLK : device->type == 'p' ? S_IFIFO : S_IFCHR;
@@ -190,11 +229,9 @@ static int create_device(int root_fd, int dev_fd, const struct runtime_device *d
     unlinkat(dir_fd, name, 0);
     if (mknodat(dir_fd, name, type | (device->mode & 07777), number) == 0)
         return set_node_owner_mode(dir_fd, name, device, type, err);
-    if (errno != EPERM)
+    if (errno != EPERM || type == S_IFIFO || !in_user_namespace())
         return husk_error_set(err, errno, "mknod %s", device->path);
-    /* Without the right to mknod (a user namespace), bind the host's node. */
-    struct runtime_mount bind = {.destination = relative, .source = device->path, .bind = true};
-    return mount_entry(base, &bind, false, NULL, err);
+    return bind_host_node(dir_fd, name, device, type, err);
 }
 
 static bool device_listed(const struct runtime_spec *spec, const char *path)
@@ -205,15 +242,14 @@ static bool device_listed(const struct runtime_spec *spec, const char *path)
     return false;
 }
 
-static int create_devices(int root_fd, int dev_fd, const struct runtime_spec *spec,
-                          husk_error_t *err)
+static int create_devices(int dev_fd, const struct runtime_spec *spec, husk_error_t *err)
 {
     for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
         if (!device_listed(spec, default_devices[i].path) &&
-            create_device(root_fd, dev_fd, &default_devices[i], err) < 0)
+            create_device(dev_fd, &default_devices[i], err) < 0)
             return -1;
     for (size_t i = 0; i < spec->device_count; i++)
-        if (create_device(root_fd, dev_fd, &spec->devices[i], err) < 0)
+        if (create_device(dev_fd, &spec->devices[i], err) < 0)
             return -1;
     static const char *const links[][2] = {
         {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
@@ -284,7 +320,10 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
         if (strcmp(m->destination, "/") == 0)
             continue;
         int tree = handover->mount_fds ? handover->mount_fds[i] : -1;
-        bool dev = strcmp(m->destination, "/dev") == 0 && dev_fd < 0;
+        /* Only a tmpfs of husk's: not a bind of the host's /dev (docker -v
+         * /dev:/dev), which is devtmpfs and reports TMPFS_MAGIC too. */
+        bool dev = strcmp(m->destination, "/dev") == 0 && dev_fd < 0 && !m->bind &&
+                   m->type != NULL && strcmp(m->type, "tmpfs") == 0;
         if ((tree >= 0 ? attach_tree(root_fd, m, tree, err)
                        : mount_entry(root_fd, m, cgroup_namespace, dev ? &dev_fd : NULL, err)) < 0)
             return -1;
@@ -293,7 +332,7 @@ int rootfs_prepare(const struct runtime_spec *spec, const struct rootfs_handover
         if (attach_mount(root_fd, &handover->attached[i], err) < 0)
             return -1;
     /* Devices go into husk's own /dev tmpfs only, never into an image's /dev. */
-    if (is_own_tmpfs(dev_fd) && create_devices(root_fd, dev_fd, spec, err) < 0)
+    if (is_own_tmpfs(dev_fd) && create_devices(dev_fd, spec, err) < 0)
         return -1;
     if (handover->before_pivot != NULL &&
         handover->before_pivot(handover->before_pivot_data, err) < 0)

@@ -91,6 +91,34 @@ static void append_data(char **data, const char *word)
     *data = joined;
 }
 
+static const struct mount_flag_word *mount_flag_word_find(const char *word)
+{
+    for (size_t k = 0; k < sizeof(mount_flag_words) / sizeof(mount_flag_words[0]); k++)
+        if (strcmp(word, mount_flag_words[k].word) == 0)
+            return &mount_flag_words[k];
+    return NULL;
+}
+
+/* "ro", "exec", "rshared" ...; and "rro", "rnosuid" ..., the recursive
+ * forms (mount_setattr's AT_RECURSIVE) of the flag words. */
+static bool mount_flag_word_apply(const char *word, struct runtime_mount *mount)
+{
+    const struct mount_flag_word *w = mount_flag_word_find(word);
+    if (w != NULL && w->propagation) {
+        mount->propagation = w->flag;
+    } else if (w != NULL) {
+        mount->flags = w->clear ? mount->flags & ~w->flag : mount->flags | w->flag;
+        mount->cleared = w->clear ? mount->cleared | w->flag : mount->cleared & ~w->flag;
+    } else if (word[0] == 'r' && (w = mount_flag_word_find(word + 1)) != NULL && !w->propagation &&
+               w->flag != MS_REMOUNT) {
+        unsigned long *to = w->clear ? &mount->recursive_cleared : &mount->recursive_set;
+        unsigned long *from = w->clear ? &mount->recursive_set : &mount->recursive_cleared;
+        *to |= w->flag;
+        *from &= ~w->flag;
+    }
+    return w != NULL;
+}
+
 int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, husk_error_t *err)
 {
     size_t i;
@@ -114,19 +142,7 @@ int runtime_mount_options_parse(json_t *options, struct runtime_mount *mount, hu
             mount->recursive = mount->recursive || word[0] == 'r';
             continue;
         }
-        bool known = false;
-        for (size_t k = 0; k < sizeof(mount_flag_words) / sizeof(mount_flag_words[0]); k++) {
-            const struct mount_flag_word *w = &mount_flag_words[k];
-            if (strcmp(word, w->word) != 0)
-                continue;
-            known = true;
-            if (w->propagation)
-                mount->propagation = w->flag;
-            else if (w->clear)
-                mount->flags &= ~w->flag;
-            else
-                mount->flags |= w->flag;
-        }
+        bool known = mount_flag_word_apply(word, mount);
         /* tmpcopyup and friends are runtime extensions husk does not implement;
          * everything else is file-system data such as "mode=755". */
         if (!known && strcmp(word, "tmpcopyup") != 0)

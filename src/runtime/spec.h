@@ -14,8 +14,11 @@ struct runtime_mount {
     char *destination;
     char *type;
     char *source;
-    char *data;                /* file-system specific options, comma separated */
-    unsigned long flags;       /* MS_* applied at mount time */
+    char *data;            /* file-system specific options, comma separated */
+    unsigned long flags;   /* MS_* applied at mount time */
+    unsigned long cleared; /* MS_* an option cleared ("rw", "exec"): cleared on a bind */
+    /* "rro", "rnosuid", ...: MS_* set or cleared on every mount of a bind's tree. */
+    unsigned long recursive_set, recursive_cleared;
     unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... (with MS_REC) applied after */
     bool bind;
     bool recursive;

@@ -129,12 +129,13 @@ static bool is_mount_point(int dirfd, const char *name)
            (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-/* Removes what DIRFD holds but directories; *SUBDIRECTORY gets the name
- * of one directory left (NULL when none). */
-static int remove_files(int dirfd, dev_t device, const char *path, char **subdirectory,
+/* Removes what DIRFD holds but directories, whose names it returns
+ * (NULL-terminated) in *SUBDIRECTORIES. */
+static int remove_files(int dirfd, dev_t device, const char *path, char ***subdirectories,
                         husk_error_t *err)
 {
-    *subdirectory = NULL;
+    size_t count = 0;
+    *subdirectories = xcalloc(1, sizeof(char *));
     int listing = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
     DIR *directory = listing < 0 ? NULL : fdopendir(listing);
     if (directory == NULL) {
@@ -144,81 +145,100 @@ static int remove_files(int dirfd, dev_t device, const char *path, char **subdir
     }
     int rc = 0;
     struct dirent *entry;
-    while (rc == 0 && *subdirectory == NULL && (entry = readdir(directory)) != NULL) {
+    while (rc == 0 && (entry = readdir(directory)) != NULL) {
         const char *name = entry->d_name;
         struct stat st;
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || unlinkat(dirfd, name, 0) == 0 ||
             errno == ENOENT)
             continue;
-        if ((errno != EISDIR && errno != EPERM) ||
-            fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-            rc = husk_error_set(err, errno, "remove %s: %s", path, name);
+        int saved = errno;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+            rc = husk_error_set(err, saved, "remove %s: %s", path, name);
         else if (st.st_dev != device || is_mount_point(dirfd, name))
             rc = husk_error_set(err, EBUSY, "remove %s: %s is still a mount point", path, name);
-        else
-            *subdirectory = xstrdup(name);
+        else {
+            *subdirectories = xreallocarray(*subdirectories, count + 2, sizeof(char *));
+            (*subdirectories)[count++] = xstrdup(name);
+            (*subdirectories)[count] = NULL;
+        }
     }
     closedir(directory);
     return rc;
 }
 
+/* One directory on the way down: where it is (to check the way back up
+ * through ".."), its name in its parent, and the subdirectories still to
+ * remove. */
 struct removal_level {
     dev_t device;
     ino_t inode;
-    char *name; /* of the directory below, in this one */
+    char *name;
+    char **subdirectories;
+    size_t next;
 };
 
+static void removal_level_free(struct removal_level *level)
+{
+    free(level->name);
+    cleanup_strvp(&level->subdirectories);
+}
+
+static int climb(int *current, const struct removal_level *parent, const char *path,
+                 husk_error_t *err)
+{
+    int up = openat(*current, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (up < 0 || fstat(up, &st) < 0 || st.st_dev != parent->device || st.st_ino != parent->inode) {
+        if (up >= 0)
+            close(up);
+        return husk_error_set(err, up < 0 ? errno : ESTALE, "remove %s: a directory moved", path);
+    }
+    close(*current);
+    *current = up;
+    return 0;
+}
+
 /* Depth first with one directory open at a time, whatever the depth (a
- * container can nest directories beyond any fd limit); the way back up is
- * "..", checked against where the walk came from. */
+ * container can nest directories beyond any fd limit); each directory is
+ * read once. */
 static int remove_entries(int top, dev_t device, const char *path, husk_error_t *err)
 {
-    struct removal_level *levels = NULL;
-    size_t depth = 0;
-    int current = top, rc = 0;
-    for (;;) {
-        char *below = NULL;
-        struct stat here;
-        if ((rc = remove_files(current, device, path, &below, err)) < 0)
-            break;
-        if (below != NULL) {
-            int child = openat(current, below, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (child < 0 || fstat(current, &here) < 0) {
-                rc = husk_error_set(err, errno, "remove %s: open %s", path, below);
-                free(below);
+    struct removal_level *levels = xcalloc(1, sizeof(*levels));
+    size_t depth = 1;
+    int current = top;
+    struct stat st;
+    int rc = fstat(top, &st) < 0 ? husk_error_set(err, errno, "stat %s", path)
+                                 : remove_files(top, device, path, &levels[0].subdirectories, err);
+    levels[0].device = st.st_dev, levels[0].inode = st.st_ino;
+    while (rc == 0) {
+        struct removal_level *level = &levels[depth - 1];
+        if (level->subdirectories[level->next] != NULL) {
+            const char *name = level->subdirectories[level->next++];
+            int child = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0 || fstat(child, &st) < 0) {
+                rc = husk_error_set(err, errno, "remove %s: open %s", path, name);
                 if (child >= 0)
                     close(child);
                 break;
             }
-            levels = xreallocarray(levels, depth + 1, sizeof(*levels));
-            levels[depth++] = (struct removal_level){here.st_dev, here.st_ino, below};
             close(current);
             current = child;
+            levels = xreallocarray(levels, depth + 1, sizeof(*levels));
+            levels[depth++] = (struct removal_level){st.st_dev, st.st_ino, xstrdup(name), NULL, 0};
+            rc = remove_files(current, device, path, &levels[depth - 1].subdirectories, err);
             continue;
         }
-        if (depth == 0)
+        if (depth == 1)
             break;
-        struct removal_level *up = &levels[--depth];
-        int parent = openat(current, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (parent < 0 || fstat(parent, &here) < 0 || here.st_dev != up->device ||
-            here.st_ino != up->inode) {
-            rc = husk_error_set(err, parent < 0 ? errno : ESTALE, "remove %s: a directory moved",
-                                path);
-            if (parent >= 0)
-                close(parent);
-            depth++;
+        if ((rc = climb(&current, &levels[depth - 2], path, err)) < 0)
             break;
-        }
-        close(current);
-        current = parent;
-        if (unlinkat(current, up->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-            rc = husk_error_set(err, errno, "remove %s: %s", path, up->name);
-        free(up->name);
-        if (rc < 0)
-            break;
+        if (unlinkat(current, level->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+            rc = husk_error_set(err, errno, "remove %s: %s", path, level->name);
+        removal_level_free(level);
+        depth--;
     }
     for (size_t i = 0; i < depth; i++)
-        free(levels[i].name);
+        removal_level_free(&levels[i]);
     free(levels);
     close(current);
     return rc;

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,11 +246,11 @@ void volume_sweep_removals(const struct engine_context *context)
     cleanup_free char *root = volume_path(context, NULL, NULL);
     cleanup_strv char **left = directory_names(root, being_removed);
     for (char **name = left; *name; name++) {
-        /* ".removing-PID-XXXXXX": one whose remover lives is its own. */
-        pid_t remover = (pid_t)strtol(*name + 10, NULL, 10);
-        if (remover > 0 && (kill(remover, 0) == 0 || errno == EPERM))
-            continue;
+        /* Its remover holds the lock it took as a volume: busy is alive. */
         cleanup_free char *path = volume_path(context, *name, NULL);
+        cleanup_close int held = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (held < 0 || flock(held, LOCK_EX | LOCK_NB) < 0)
+            continue;
         directory_remove_tree(path, NULL);
     }
 }
@@ -294,13 +293,13 @@ int volume_remove(const struct engine_context *context, const char *name, husk_e
     if (is_mount_root(data) && umount2(data, MNT_DETACH) < 0)
         return husk_error_set(err, errno, "unmount volume %s", name);
     cleanup_free char *path = volume_path(context, name, NULL);
-    char hidden[64];
-    snprintf(hidden, sizeof(hidden), ".removing-%d-XXXXXX", (int)getpid());
-    cleanup_free char *trash = volume_path(context, hidden, NULL);
+    /* Renamed onto an empty directory of a unique name, then emptied with
+     * the volume's lock still held (see volume_sweep_removals). */
+    cleanup_free char *trash = volume_path(context, ".removing-XXXXXX", NULL);
     if (mkdtemp(trash) == NULL || rename(path, trash) < 0)
         return husk_error_set(err, errno, "remove volume %s", name);
-    close(steal_fd(&lock));
     int rc = directory_remove_tree(trash, err);
+    close(steal_fd(&lock));
     volume_sweep_removals(context);
     return rc < 0 ? husk_error_wrap(err, "remove volume %s (`husk volume prune` tries again)", name)
                   : 0;
