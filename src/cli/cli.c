@@ -61,6 +61,7 @@ static const struct cli_command commands[] = {
     {"diff", "List the changes in a container's file system", cli_diff, &cli_diff_help},
     {"rename", "Rename a container", cli_rename, &cli_rename_help},
     {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
+    {"version", "Show husk's version and the kernel's", cli_version, &cli_version_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -356,10 +356,44 @@ static const struct cli_option prune_options[] = {
 };
 
 const struct cli_help cli_container_help = {
-    .usage = "container prune [OPTIONS]",
-    .summary = "Remove all stopped containers.\n",
+    .usage = "container COMMAND",
+    .summary = "Manage containers: docker's management commands.\n\n"
+               "  container prune [-f]   remove all stopped containers\n"
+               "  container ls|list     husk ps\n"
+               "  container rm|remove   husk rm\n"
+               "  container run, create, start, stop, restart, kill, wait, inspect, exec,\n"
+               "  attach, logs, top, port, stats, update, pause, unpause, cp, diff, rename,\n"
+               "  export, commit: the husk command of that name\n",
     .options = prune_options,
 };
+
+/* `container ls` is `ps`, as docker's management command is. */
+static const char *container_command_name(const char *word)
+{
+    static const char *const aliases[][2] = {
+        {"ls", "ps"}, {"list", "ps"}, {"ps", "ps"}, {"remove", "rm"}};
+    static const char *const same[] = {"run",  "create", "start",   "stop",   "restart", "kill",
+                                       "wait", "rm",     "inspect", "exec",   "attach",  "logs",
+                                       "top",  "port",   "stats",   "update", "pause",   "unpause",
+                                       "cp",   "diff",   "rename",  "export", "commit"};
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (strcmp(word, aliases[i][0]) == 0)
+            return aliases[i][1];
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        if (strcmp(word, same[i]) == 0)
+            return same[i];
+    return NULL;
+}
+
+static int run_as(const struct engine_context *context, const char *name, int argc, char **argv)
+{
+    size_t count;
+    const struct cli_command *commands = cli_commands(&count);
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].run(context, argc, argv);
+    return 1;
+}
 
 int cli_container(const struct engine_context *context, int argc, char **argv)
 {
@@ -368,8 +402,12 @@ int cli_container(const struct engine_context *context, int argc, char **argv)
         cli_help_print(&cli_container_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    const char *same = container_command_name(argv[1]);
+    if (same != NULL)
+        return run_as(context, same, argc - 1, argv + 1);
     if (strcmp(argv[1], "prune") != 0) {
-        husk_error_set(&err, 0, "unknown command \"container %s\"", argv[1]);
+        husk_error_set(&err, 0, "unknown command \"container %s\" (see 'husk container --help')",
+                       argv[1]);
         return report_one(&err);
     }
     struct cli_getopt table;
