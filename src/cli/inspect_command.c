@@ -11,6 +11,7 @@
 #include "../util/xalloc.h"
 #include "cli.h"
 #include "humanize.h"
+#include "ps_filter.h"
 #include "template.h"
 
 static int print_template(const struct template *template, json_t *data, husk_error_t *err)
@@ -100,6 +101,9 @@ int cli_inspect(const struct engine_context *context, int argc, char **argv)
 struct ps_options {
     bool all, quiet, no_trunc;
     const char *format;
+    const char **filters; /* raw --filter values */
+    size_t filter_count;
+    long last; /* -n N (-l: 1): the N newest only, whatever their state; -1: all */
 };
 
 static char *command_of(json_t *document, bool no_trunc)
@@ -292,6 +296,14 @@ static const struct cli_option ps_option_table[] = {
     {{"all", no_argument, NULL, 'a'}, 'a', NULL, "all containers, not only running ones"},
     {{"quiet", no_argument, NULL, 'q'}, 'q', NULL, "only the IDs"},
     {{"no-trunc", no_argument, NULL, 'N'}, 0, NULL, "full IDs and commands"},
+    {{"filter", required_argument, NULL, 'f'},
+     'f',
+     "KEY=VALUE",
+     "id, name (a regular expression), label=KEY[=VALUE], status,\n"
+     "exited=CODE, ancestor=IMAGE, health, network, volume,\n"
+     "before=C, since=C"},
+    {{"last", required_argument, NULL, 'n'}, 'n', "N", "the N newest containers, in any state"},
+    {{"latest", no_argument, NULL, 'l'}, 'l', NULL, "the newest container, in any state"},
     {{"format", required_argument, NULL, 'F'},
      0,
      "TEMPLATE|json",
@@ -311,7 +323,9 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
 {
     struct cli_getopt table;
     cli_getopt_init(&table, ps_option_table, "+");
-    struct ps_options o = {0};
+    struct ps_options o = {.last = -1};
+    const char *filter_texts[argc > 0 ? argc : 1];
+    o.filters = filter_texts;
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
@@ -331,6 +345,20 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
         case 'F':
             o.format = optarg;
             break;
+        case 'f':
+            filter_texts[o.filter_count++] = optarg;
+            break;
+        case 'l':
+            o.last = 1;
+            break;
+        case 'n': {
+            char *end = NULL;
+            o.last = strtol(optarg, &end, 10);
+            if (*end != '\0' || optarg[0] == '\0')
+                return cli_usage_error(&err, "ps", "invalid -n \"%s\": a number", optarg),
+                       cli_report(&err), 1;
+            break;
+        }
         case 'H':
             cli_help_print(&cli_ps_help, stdout);
             return 0;
@@ -341,12 +369,26 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    cleanup_json json_t *documents = engine_list(context, o.all);
+    cleanup_json json_t *filters = NULL;
+    if (ps_filter_parse(o.filters, o.filter_count, &filters, &err) < 0)
+        return cli_report(&err), 1;
+    /* docker: -n and -l count every container; a status other than
+     * running, or exited=, looks at stopped ones too. */
+    bool all = o.all || o.last >= 0 || ps_filter_wants_all(filters);
+    cleanup_json json_t *documents = engine_list(context, true);
     cleanup_json json_t *rows = json_array();
-    size_t i;
+    size_t i, shown = 0;
     json_t *document;
     json_array_foreach(documents, i, document)
+    {
+        bool running = json_is_true(json_object_get(json_object_get(document, "State"), "Running"));
+        if (o.last >= 0 && shown >= (size_t)o.last)
+            break;
+        if ((!all && !running) || !ps_filter_match(filters, document, documents))
+            continue;
+        shown++;
         json_array_append_new(rows, ps_row(document, &o, (double)now.tv_sec + now.tv_nsec / 1e9));
+    }
     int rc = print_rows(rows, &o, &err);
     return rc < 0 ? (cli_report(&err), 1) : 0;
 }

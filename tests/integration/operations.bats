@@ -42,3 +42,40 @@ teardown() {
 	run --separate-stderr husk version --bogus
 	expect_husk_error 1 'unknown flag --bogus'
 }
+
+@test "ps --filter, -n, -l: docker's keys; stopped containers for status=exited and exited=" {
+	husk run --name old --network none -l team=a busybox sh -c 'exit 3' || true
+	husk create --name made --network none -v opsvol:/data busybox true >/dev/null
+	husk run -d --name live --network none -l team=b busybox sleep 100 >/dev/null
+	run husk ps --format '{{.Names}}'
+	expect_output live
+	run husk ps --filter status=exited --format '{{.Names}}'
+	expect_output old
+	run husk ps -f exited=3 --format '{{.Names}}'
+	expect_output old
+	run husk ps -a --filter label=team --format '{{.Names}}'
+	expect_output "$(printf 'live\nold')"
+	run husk ps -a --filter label=team=a --format '{{.Names}}'
+	expect_output old
+	run husk ps -a --filter name=^l --filter name=made --format '{{.Names}}'
+	expect_output "$(printf 'live\nmade')"
+	run husk ps -a --filter volume=opsvol --format '{{.Names}}'
+	expect_output made
+	run husk ps -a --filter since=old --format '{{.Names}}'
+	expect_output "$(printf 'live\nmade')"
+	run husk ps -a --filter before=made --format '{{.Names}}'
+	expect_output old
+	run husk ps -a --filter ancestor=busybox:latest --filter status=created --format '{{.Names}}'
+	expect_output made
+	run husk ps -n 2 --format '{{.Names}}'
+	expect_output "$(printf 'live\nmade')"
+	run husk ps -l --format '{{.Names}}'
+	expect_output live
+	run --separate-stderr husk ps --filter colour=red
+	expect_husk_error 1 "invalid filter 'colour'"
+	run --separate-stderr husk ps --filter status=sleeping
+	expect_husk_error 1 "invalid filter 'status=sleeping'"
+	husk rm -f live old >/dev/null
+	husk rm -v made >/dev/null
+	husk volume rm opsvol >/dev/null
+}
