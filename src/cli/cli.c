@@ -62,6 +62,9 @@ static const struct cli_command commands[] = {
     {"rename", "Rename a container", cli_rename, &cli_rename_help},
     {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
     {"version", "Show husk's version and the kernel's", cli_version, &cli_version_help},
+    {"info", "Show what husk and the host hold (as system info)", cli_info, &cli_info_help},
+    {"system", "System-wide information, disk usage and pruning (info, df, prune)", cli_system,
+     &cli_system_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -236,7 +236,7 @@ const struct cli_help cli_rmi_help = {
     .options = rmi_options,
 };
 
-static void print_removal(json_t *report)
+void cli_print_image_removal(json_t *report)
 {
     size_t i;
     json_t *item;
@@ -274,7 +274,7 @@ int cli_rmi(const struct engine_context *context, int argc, char **argv)
         if (engine_image_remove(context, argv[i], force, &removal, &err) < 0)
             status = report(&err);
         else
-            print_removal(removal);
+            cli_print_image_removal(removal);
     }
     return status;
 }
@@ -725,7 +725,7 @@ static int image_prune(const struct engine_context *context, int argc, char **ar
         return report(&err);
     if (json_array_size(removal) > 0) {
         printf("Deleted Images:\n");
-        print_removal(removal);
+        cli_print_image_removal(removal);
         printf("\n");
     }
     char size[32];

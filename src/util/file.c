@@ -120,6 +120,47 @@ int directory_create_parents(const char *path, mode_t mode, husk_error_t *err)
     return 0;
 }
 
+/* One directory open per level: sizes are read of trees husk made or
+ * that containers filled, whose depth PATH_MAX does not bound; past the
+ * fd limit the rest is not counted. */
+static unsigned long long tree_size(int directory, dev_t device)
+{
+    DIR *dir = fdopendir(directory);
+    if (dir == NULL) {
+        close(directory);
+        return 0;
+    }
+    unsigned long long total = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        struct stat st;
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 ||
+            fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != device)
+            continue;
+        if (S_ISREG(st.st_mode))
+            total += (unsigned long long)st.st_size;
+        int child = S_ISDIR(st.st_mode) ? openat(dirfd(dir), entry->d_name,
+                                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                        : -1;
+        if (child >= 0)
+            total += tree_size(child, device);
+    }
+    closedir(dir);
+    return total;
+}
+
+unsigned long long directory_size(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    return tree_size(fd, st.st_dev);
+}
+
 /* A bind of a directory of the same file system has the same st_dev. */
 static bool is_mount_point(int dirfd, const char *name)
 {

@@ -28,6 +28,9 @@ int directory_create_parents(const char *path, mode_t mode, husk_error_t *err);
 /* The names in directory PATH that KEEP accepts, sorted, NULL-terminated;
  * an empty list when PATH cannot be read. */
 char **directory_names(const char *path, bool (*keep)(const char *name));
+/* The bytes of the regular files under PATH (docker's sizes), not
+ * following symlinks or crossing into other mounts; 0 when unreadable. */
+unsigned long long directory_size(const char *path);
 /* Removes a directory tree without following symlinks or crossing into
  * other file systems (a mount left inside is reported, not descended). */
 int directory_remove_tree(const char *path, husk_error_t *err);

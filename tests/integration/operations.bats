@@ -79,3 +79,43 @@ teardown() {
 	husk rm -v made >/dev/null
 	husk volume rm opsvol >/dev/null
 }
+
+@test "info and system info: counts and the host's facts, --format" {
+	husk create --name sleeper --network none busybox true >/dev/null
+	run husk info
+	expect_status 0
+	expect_match " Containers: 1" "$output"
+	expect_match "  Stopped: 1" "$output"
+	expect_match " Kernel Version: $(uname -r)" "$output"
+	expect_match " Root Dir: $HUSK_ROOT" "$output"
+	run husk system info -f '{{.Containers}} {{.ContainersRunning}} {{.NCPU}} {{.OSType}}'
+	expect_output "1 0 $(nproc) linux"
+	run husk system info --format json
+	expect_match '"CgroupDriver":"cgroupfs"' "$output"
+	run --separate-stderr husk system info --volumes
+	expect_husk_error 1 'unknown flag --volumes for system info'
+	husk rm sleeper >/dev/null
+}
+
+@test "system df sums images, containers and volumes; system prune removes what nothing uses" {
+	husk volume create dfvol >/dev/null
+	printf 'x%.0s' $(seq 1000) >"$HUSK_ROOT/volumes/dfvol/_data/k"
+	husk run --name wrote --network none -v /anon busybox sh -c 'head -c 5000 /dev/zero > /big' >/dev/null
+	run husk system df
+	expect_status 0
+	expect_match '^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE$' "${lines[0]}"
+	expect_match '^Containers +1 +0 +5kB +5kB \(100%\)$' "${lines[2]}"
+	expect_match '^Local Volumes +2 +1 +1kB +1kB \(100%\)$' "${lines[3]}"
+	run husk system prune --volumes -f
+	expect_status 0
+	expect_match "Deleted Containers:" "${lines[0]}"
+	expect_match "Total reclaimed space:" "$output"
+	run husk ps -aq
+	expect_output ""
+	# The anonymous volume went with --volumes; the named one stays (docker 23+).
+	run husk volume ls -q
+	expect_output dfvol
+	husk volume rm dfvol >/dev/null
+	run --separate-stderr husk system frob
+	expect_husk_error 1 'unknown command "system frob"'
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../util/cleanup.h"
+#include "../../util/file.h"
 #include "../../util/xalloc.h"
 #include "volume_store.h"
 
@@ -64,45 +65,10 @@ int engine_volume_remove(const struct engine_context *context, const char *name,
     return -1;
 }
 
-/* The bytes of the regular files under DIRECTORY (consumed), not crossing
- * into other mounts or following symlinks. */
-static unsigned long long tree_size(int directory, dev_t device)
-{
-    DIR *dir = fdopendir(directory);
-    if (dir == NULL) {
-        close(directory);
-        return 0;
-    }
-    unsigned long long total = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        struct stat st;
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 ||
-            fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != device)
-            continue;
-        if (S_ISREG(st.st_mode))
-            total += (unsigned long long)st.st_size;
-        int child = S_ISDIR(st.st_mode) ? openat(dirfd(dir), entry->d_name,
-                                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                                        : -1;
-        if (child >= 0)
-            total += tree_size(child, device);
-    }
-    closedir(dir);
-    return total;
-}
-
 static unsigned long long volume_bytes(const struct engine_context *context, const char *name)
 {
     cleanup_free char *data = volume_mountpoint(context, name);
-    int fd = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return 0;
-    }
-    return tree_size(fd, st.st_dev);
+    return directory_size(data);
 }
 
 static void names_push(char ***list, size_t *count, const char *name)

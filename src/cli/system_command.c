@@ -1,0 +1,219 @@
+/* `husk system info|df|prune` and `husk info`, docker's output. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../engine/lifecycle.h"
+#include "../engine/images.h"
+#include "../engine/network_commands.h"
+#include "../engine/system.h"
+#include "../engine/volumes/volume_commands.h"
+#include "../util/cleanup.h"
+#include "cli.h"
+#include "humanize.h"
+#include "template.h"
+
+static const struct cli_option system_options[] = {
+    {{"format", required_argument, NULL, 'f'}, 'f', "TEMPLATE", "info: a Go template, or json"},
+    {{"all", no_argument, NULL, 'a'}, 'a', NULL, "prune: every unused image, not only dangling"},
+    {{"volumes", no_argument, NULL, 'V'}, 0, NULL, "prune: unused anonymous volumes too"},
+    {{"force", no_argument, NULL, 'y'}, 0, NULL, "prune: accepted (husk never asks)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+const struct cli_help cli_system_help = {
+    .usage = "system COMMAND",
+    .summary =
+        "Commands:\n"
+        "  info [-f TEMPLATE]   counts, storage and cgroup driver, kernel, OS, CPUs, memory\n"
+        "  df                   space used by images, containers and volumes\n"
+        "  prune [-a] [--volumes] [--force]\n"
+        "                       remove stopped containers, unused networks, dangling\n"
+        "                       images (-a: unused ones), with --volumes unused\n"
+        "                       anonymous volumes\n",
+    .options = system_options,
+};
+
+const struct cli_help cli_info_help = {
+    .usage = "info [-f TEMPLATE]",
+    .summary = "The same as husk system info.\n",
+    .options = system_options,
+};
+
+struct system_flags {
+    const char *format;
+    bool all, volumes;
+};
+
+static int print_info(json_t *info, const char *format, husk_error_t *err)
+{
+    if (format != NULL && strcmp(format, "json") == 0) {
+        cleanup_free char *text = json_dumps(info, JSON_COMPACT);
+        return printf("%s\n", text), 0;
+    }
+    if (format != NULL) {
+        struct template *template;
+        cleanup_free char *text = NULL;
+        if (template_parse(format, &template, err) < 0)
+            return -1;
+        int rc = template_execute(template, info, &text, err);
+        template_free(template);
+        return rc == 0 ? printf("%s\n", text), 0 : -1;
+    }
+    char memory[32];
+    humanize_size((double)json_integer_value(json_object_get(info, "MemTotal")), memory,
+                  sizeof(memory));
+#define INT(key)  (long long)json_integer_value(json_object_get(info, key))
+#define TEXT(key) json_string_value(json_object_get(info, key))
+    printf("Server:\n Containers: %lld\n  Running: %lld\n  Paused: %lld\n  Stopped: %lld\n"
+           " Images: %lld\n Server Version: %s\n Storage Driver: %s\n Cgroup Driver: %s\n"
+           " Cgroup Version: %s\n Kernel Version: %s\n Operating System: %s\n OSType: %s\n"
+           " Architecture: %s\n CPUs: %lld\n Total Memory: %s\n Name: %s\n Root Dir: %s\n"
+           " Default Runtime: %s\n",
+           INT("Containers"), INT("ContainersRunning"), INT("ContainersPaused"),
+           INT("ContainersStopped"), INT("Images"), TEXT("ServerVersion"), TEXT("Driver"),
+           TEXT("CgroupDriver"), TEXT("CgroupVersion"), TEXT("KernelVersion"),
+           TEXT("OperatingSystem"), TEXT("OSType"), TEXT("Architecture"), INT("NCPU"), memory,
+           TEXT("Name"), TEXT("DockerRootDir"), TEXT("DefaultRuntime"));
+#undef INT
+#undef TEXT
+    return 0;
+}
+
+static void usage_row(struct table *table, const char *type, json_t *usage)
+{
+    char total[24], active[24], size[32], reclaimable[48], bytes[32];
+    long long size_bytes = (long long)json_integer_value(json_object_get(usage, "Size"));
+    long long free_bytes = (long long)json_integer_value(json_object_get(usage, "Reclaimable"));
+    snprintf(total, sizeof(total), "%lld",
+             (long long)json_integer_value(json_object_get(usage, "Total")));
+    snprintf(active, sizeof(active), "%lld",
+             (long long)json_integer_value(json_object_get(usage, "Active")));
+    humanize_size((double)size_bytes, size, sizeof(size));
+    humanize_size((double)free_bytes, bytes, sizeof(bytes));
+    snprintf(reclaimable, sizeof(reclaimable), "%s (%lld%%)", bytes,
+             size_bytes > 0 ? free_bytes * 100 / size_bytes : 0);
+    table_add_row(table, (const char *[]){type, total, active, size, reclaimable});
+}
+
+static int print_df(const struct engine_context *context, husk_error_t *err)
+{
+    cleanup_json json_t *usage = NULL;
+    if (engine_system_df(context, &usage, err) < 0)
+        return -1;
+    struct table *table = table_new(5);
+    table_add_row(table, (const char *[]){"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
+    usage_row(table, "Images", json_object_get(usage, "Images"));
+    usage_row(table, "Containers", json_object_get(usage, "Containers"));
+    usage_row(table, "Local Volumes", json_object_get(usage, "Volumes"));
+    table_print(table, stdout);
+    table_free(table);
+    return 0;
+}
+
+static void print_names(const char *title, char **names)
+{
+    if (names == NULL || names[0] == NULL)
+        return;
+    printf("%s:\n", title);
+    for (char **name = names; *name; name++)
+        printf("%s\n", *name);
+    printf("\n");
+}
+
+/* docker's order: containers, networks, volumes, then images (which the
+ * removed containers may have held). */
+static int prune(const struct engine_context *context, const struct system_flags *f,
+                 husk_error_t *err)
+{
+    cleanup_strv char **containers = NULL, **networks = NULL, **volumes = NULL;
+    cleanup_json json_t *images = NULL;
+    unsigned long long image_bytes = 0, volume_bytes = 0;
+    if (engine_prune(context, &containers, err) < 0 ||
+        engine_network_prune(context, &networks, err) < 0 ||
+        (f->volumes &&
+         engine_volume_prune(context, false, NULL, NULL, &volumes, &volume_bytes, err) < 0) ||
+        engine_image_prune(context, f->all, &images, &image_bytes, err) < 0)
+        return -1;
+    print_names("Deleted Containers", containers);
+    print_names("Deleted Networks", networks);
+    print_names("Deleted Volumes", volumes);
+    if (json_array_size(images) > 0) {
+        printf("Deleted Images:\n");
+        cli_print_image_removal(images);
+        printf("\n");
+    }
+    char size[32];
+    humanize_size((double)(image_bytes + volume_bytes), size, sizeof(size));
+    printf("Total reclaimed space: %s\n", size);
+    return 0;
+}
+
+static int parse(const char *command, int argc, char **argv, struct system_flags *f,
+                 husk_error_t *err)
+{
+    struct cli_getopt table;
+    cli_getopt_init(&table, system_options, "+:");
+    opterr = 0;
+    optind = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
+           -1) {
+        bool allowed = (option == 'f' && strcmp(command, "info") == 0) ||
+                       (strchr("aVy", option) && option > 0 && strcmp(command, "prune") == 0);
+        if (option == 'H')
+            return cli_help_print(&cli_system_help, stdout), 1;
+        if (!allowed)
+            return cli_usage_error(err, "system", "unknown flag %s for system %s", argv[optind - 1],
+                                   command);
+        if (option == 'f')
+            f->format = optarg;
+        f->all = f->all || option == 'a';
+        f->volumes = f->volumes || option == 'V';
+    }
+    if (optind < argc)
+        return cli_usage_error(err, "system", "\"husk system %s\" accepts no arguments", command);
+    return 0;
+}
+
+static int run_system(const struct engine_context *context, const char *command, int argc,
+                      char **argv)
+{
+    husk_error_t err = NULL;
+    struct system_flags f = {0};
+    int parsed = parse(command, argc, argv, &f, &err);
+    if (parsed != 0)
+        return parsed < 0 ? (cli_report(&err), 1) : 0;
+    int rc;
+    if (strcmp(command, "info") == 0) {
+        cleanup_json json_t *info = NULL;
+        rc = engine_system_info(context, &info, &err) < 0 ? -1 : print_info(info, f.format, &err);
+    } else if (strcmp(command, "df") == 0) {
+        rc = print_df(context, &err);
+    } else {
+        rc = prune(context, &f, &err);
+    }
+    return rc < 0 ? (cli_report(&err), 1) : 0;
+}
+
+int cli_system(const struct engine_context *context, int argc, char **argv)
+{
+    husk_error_t err = NULL;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        cli_help_print(&cli_system_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (strcmp(argv[1], "info") != 0 && strcmp(argv[1], "df") != 0 &&
+        strcmp(argv[1], "prune") != 0) {
+        husk_error_set(&err, 0, "unknown command \"system %s\" (see 'husk system --help')",
+                       argv[1]);
+        return cli_report(&err), 1;
+    }
+    return run_system(context, argv[1], argc - 1, argv + 1);
+}
+
+int cli_info(const struct engine_context *context, int argc, char **argv)
+{
+    return run_system(context, "info", argc, argv);
+}

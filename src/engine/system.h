@@ -1,0 +1,17 @@
+/* `husk system info` and `system df`: what the host and the state root hold. */
+#ifndef HUSK_ENGINE_SYSTEM_H
+#define HUSK_ENGINE_SYSTEM_H
+
+#include <jansson.h>
+
+#include "../util/error.h"
+#include "options.h"
+
+/* docker's info fields that apply to husk: counts, storage and cgroup
+ * driver, cgroup version, kernel, OS, CPUs, memory, root directory. */
+int engine_system_info(const struct engine_context *context, json_t **info, husk_error_t *err);
+/* {"Images"|"Containers"|"Volumes": {"Total", "Active", "Size",
+ * "Reclaimable"}} in bytes, as docker's system df sums them. */
+int engine_system_df(const struct engine_context *context, json_t **usage, husk_error_t *err);
+
+#endif
