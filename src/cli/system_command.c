@@ -13,14 +13,20 @@
 #include "humanize.h"
 #include "template.h"
 
-static const struct cli_option system_options[] = {
-    {{"format", required_argument, NULL, 'f'}, 'f', "TEMPLATE", "info: a Go template, or json"},
-    {{"all", no_argument, NULL, 'a'}, 'a', NULL, "prune: every unused image, not only dangling"},
-    {{"volumes", no_argument, NULL, 'V'}, 0, NULL, "prune: unused anonymous volumes too"},
-    {{"force", no_argument, NULL, 'y'}, 0, NULL, "prune: accepted (husk never asks)"},
+/* -f is --format for info and --force for prune, as in docker. */
+static const struct cli_option info_options[] = {
+    {{"format", required_argument, NULL, 'f'}, 'f', "TEMPLATE", "a Go template, or json"},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };
+static const struct cli_option prune_options[] = {
+    {{"all", no_argument, NULL, 'a'}, 'a', NULL, "every unused image, not only dangling ones"},
+    {{"volumes", no_argument, NULL, 'V'}, 0, NULL, "unused anonymous volumes too"},
+    {{"force", no_argument, NULL, 'f'}, 'f', NULL, "accepted (husk never asks)"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+static const struct cli_option df_options[] = {CLI_HELP_OPTION('H'), CLI_OPTIONS_END};
 
 const struct cli_help cli_system_help = {
     .usage = "system COMMAND",
@@ -32,13 +38,14 @@ const struct cli_help cli_system_help = {
         "                       remove stopped containers, unused networks, dangling\n"
         "                       images (-a: unused ones), with --volumes unused\n"
         "                       anonymous volumes\n",
-    .options = system_options,
+    .options = df_options,
+    .epilogue = "Each command's flags: husk system COMMAND --help.\n",
 };
 
 const struct cli_help cli_info_help = {
     .usage = "info [-f TEMPLATE]",
     .summary = "The same as husk system info.\n",
-    .options = system_options,
+    .options = info_options,
 };
 
 struct system_flags {
@@ -153,21 +160,24 @@ static int prune(const struct engine_context *context, const struct system_flags
 static int parse(const char *command, int argc, char **argv, struct system_flags *f,
                  husk_error_t *err)
 {
+    const struct cli_option *options = strcmp(command, "info") == 0    ? info_options
+                                       : strcmp(command, "prune") == 0 ? prune_options
+                                                                       : df_options;
     struct cli_getopt table;
-    cli_getopt_init(&table, system_options, "+:");
+    cli_getopt_init(&table, options, "+:");
     opterr = 0;
     optind = 0;
     int option;
     while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
            -1) {
-        bool allowed = (option == 'f' && strcmp(command, "info") == 0) ||
-                       (strchr("aVy", option) && option > 0 && strcmp(command, "prune") == 0);
-        if (option == 'H')
-            return cli_help_print(&cli_system_help, stdout), 1;
-        if (!allowed)
+        if (option == 'H') {
+            struct cli_help help = {command, "", options, NULL};
+            return cli_help_print(&help, stdout), 1;
+        }
+        if (option == '?' || option == ':')
             return cli_usage_error(err, "system", "unknown flag %s for system %s", argv[optind - 1],
                                    command);
-        if (option == 'f')
+        if (option == 'f' && strcmp(command, "info") == 0)
             f->format = optarg;
         f->all = f->all || option == 'a';
         f->volumes = f->volumes || option == 'V';
