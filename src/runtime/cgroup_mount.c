@@ -13,31 +13,33 @@
 
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "mount_fd.h"
 
 #define HOST_CGROUP_ROOT "/sys/fs/cgroup"
 
-static const char *fd_path(char buffer[32], int fd)
+static int open_hierarchy_directory(int dir_fd, const char *name, husk_error_t *err)
 {
-    snprintf(buffer, 32, "/proc/self/fd/%d", fd);
-    return buffer;
+    if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+        return husk_error_set(err, errno, "cgroup mount: mkdir %s", name);
+    int target = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (target < 0)
+        return husk_error_set(err, errno, "cgroup mount: open %s", name);
+    return target;
+}
+
+static unsigned long settable_flags(unsigned long flags)
+{
+    return flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
 static int bind_hierarchy(int dir_fd, const char *name, const char *host_dir, unsigned long flags,
                           husk_error_t *err)
 {
-    if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
-        return husk_error_set(err, errno, "cgroup mount: mkdir %s", name);
-    cleanup_close int target = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    char path[32];
-    if (target < 0 || mount(host_dir, fd_path(path, target), NULL, MS_BIND, NULL) < 0)
-        return husk_error_set(err, errno, "cgroup mount: bind %s", host_dir);
-    unsigned long settable = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    /* Reopened: the first fd still names the directory under the bind. */
-    cleanup_close int bound =
-        settable ? openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-    if (settable && (bound < 0 || mount(NULL, fd_path(path, bound), NULL,
-                                        MS_BIND | MS_REMOUNT | settable, NULL) < 0))
-        return husk_error_set(err, errno, "cgroup mount: remount %s", host_dir);
+    cleanup_close int target = open_hierarchy_directory(dir_fd, name, err);
+    struct runtime_mount bind = {.destination = (char *)name, .flags = settable_flags(flags)};
+    cleanup_close int tree = target < 0 ? -1 : mount_fd_bind(-1, host_dir, &bind, err);
+    if (tree < 0 || mount_fd_attach(tree, target, 0, err) < 0)
+        return husk_error_wrap(err, "cgroup mount: bind %s", host_dir);
     return 0;
 }
 
@@ -58,17 +60,17 @@ static void link_combined(int dir_fd, const char *name)
 static int mount_hierarchy(int dir_fd, const char *name, const char *controllers,
                            unsigned long flags, husk_error_t *err)
 {
-    if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
-        return husk_error_set(err, errno, "cgroup mount: mkdir %s", name);
-    cleanup_close int target = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    char path[32], options[256];
+    cleanup_close int target = open_hierarchy_directory(dir_fd, name, err);
+    char options[256];
     bool unified = controllers[0] == '\0';
     snprintf(options, sizeof(options), "%s%s", strncmp(controllers, "name=", 5) == 0 ? "none," : "",
              controllers);
-    unsigned long settable = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (target < 0 || mount(unified ? "cgroup2" : "cgroup", fd_path(path, target),
-                            unified ? "cgroup2" : "cgroup", settable, unified ? NULL : options) < 0)
-        return husk_error_set(err, errno, "cgroup mount: mount %s", name);
+    const char *type = unified ? "cgroup2" : "cgroup";
+    cleanup_close int mount = target < 0 ? -1
+                                         : mount_fd_filesystem(type, type, unified ? NULL : options,
+                                                               settable_flags(flags), err);
+    if (mount < 0 || mount_fd_attach(mount, target, 0, err) < 0)
+        return husk_error_wrap(err, "cgroup mount: mount %s", name);
     return 0;
 }
 
@@ -121,28 +123,26 @@ static int bind_own_cgroups(int dir_fd, unsigned long flags, bool own_namespace,
     return 0;
 }
 
+/* Every mount is made detached and attached through the target's fd; the
+ * tmpfs holding v1's hierarchies is filled through its own mount's fd, so
+ * no path is looked up again once the target is open. */
 int cgroup_mount_into(int root_fd, int target_fd, const struct runtime_mount *m, bool own_namespace,
                       husk_error_t *err)
 {
-    char path[32];
-    fd_path(path, target_fd);
+    (void)root_fd;
     unsigned long flags = m->flags & ~MS_REMOUNT;
     struct statfs host;
-    if (statfs(HOST_CGROUP_ROOT, &host) == 0 && host.f_type == CGROUP2_SUPER_MAGIC) {
-        if (mount("cgroup2", path, "cgroup2", flags, NULL) < 0)
-            return husk_error_set(err, errno, "mount cgroup2 on %s", m->destination);
+    bool unified = statfs(HOST_CGROUP_ROOT, &host) == 0 && host.f_type == CGROUP2_SUPER_MAGIC;
+    cleanup_close int mount =
+        unified ? mount_fd_filesystem("cgroup2", "cgroup2", NULL, flags, err)
+                : mount_fd_filesystem("tmpfs", "tmpfs", "mode=755", flags & ~MS_RDONLY, err);
+    if (mount < 0 || mount_fd_attach(mount, target_fd, m->propagation, err) < 0)
+        return husk_error_wrap(err, "mount cgroups on %s", m->destination);
+    if (unified)
         return 0;
-    }
-    if (mount("tmpfs", path, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
-        return husk_error_set(err, errno, "mount a tmpfs for cgroups on %s", m->destination);
-    /* The new tmpfs, not the directory the fd was opened on. */
-    cleanup_close int dir_fd = root_open(root_fd, m->destination, O_RDONLY | O_DIRECTORY, 0);
-    if (dir_fd < 0)
-        return husk_error_set(err, errno, "open %s", m->destination);
-    if (bind_own_cgroups(dir_fd, flags, own_namespace, err) < 0)
+    if (bind_own_cgroups(mount, flags, own_namespace, err) < 0)
         return -1;
-    if ((flags & MS_RDONLY) &&
-        mount(NULL, fd_path(path, dir_fd), NULL, MS_REMOUNT | flags, "mode=755") < 0)
-        return husk_error_set(err, errno, "remount %s read-only", m->destination);
+    if ((flags & MS_RDONLY) && mount_fd_set_flags(mount, MS_RDONLY, 0, false, err) < 0)
+        return husk_error_wrap(err, "make %s read-only", m->destination);
     return 0;
 }
