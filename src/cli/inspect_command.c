@@ -7,6 +7,7 @@
 
 #include "../engine/identity.h"
 #include "../engine/inspect.h"
+#include "../engine/system.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
 #include "cli.h"
@@ -104,6 +105,7 @@ struct ps_options {
     const char **filters; /* raw --filter values */
     size_t filter_count;
     long last; /* -n N (-l: 1): the N newest only, whatever their state; -1: all */
+    bool size; /* -s */
 };
 
 static char *command_of(json_t *document, bool no_trunc)
@@ -144,14 +146,23 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = command_of(document, o->no_trunc);
     size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;
-    return json_pack("{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, id_length, "Image",
-                     json_object_get(json_object_get(document, "Config"), "Image"), "Command",
-                     command, "CreatedAt", json_string_value(json_object_get(document, "Created")),
-                     "RunningFor", ago, "Status", status, "State",
-                     json_string_value(json_object_get(state, "Status")), "Names",
-                     name && name[0] == '/' ? name + 1
-                     : name                 ? name
-                                            : "");
+    char size[96] = "";
+    if (json_object_get(document, "SizeRw") != NULL) {
+        char own[32], total[32];
+        humanize_size((double)json_integer_value(json_object_get(document, "SizeRw")), own,
+                      sizeof(own));
+        humanize_size((double)json_integer_value(json_object_get(document, "SizeRootFs")), total,
+                      sizeof(total));
+        snprintf(size, sizeof(size), "%s (virtual %s)", own, total);
+    }
+    return json_pack(
+        "{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Size", size, "ID", id, id_length,
+        "Image", json_object_get(json_object_get(document, "Config"), "Image"), "Command", command,
+        "CreatedAt", json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
+        "Status", status, "State", json_string_value(json_object_get(state, "Status")), "Names",
+        name && name[0] == '/' ? name + 1
+        : name                 ? name
+                               : "");
 }
 
 /* docker's --format text: the "table" prefix removed, spaces trimmed, and
@@ -180,9 +191,10 @@ static char *format_text(const char *format, bool *table)
 /* The header of a ps table: each field's own column title. */
 static json_t *ps_header_row(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID", "Image",
-                     "IMAGE", "Command", "COMMAND", "CreatedAt", "CREATED AT", "RunningFor",
-                     "CREATED", "Status", "STATUS", "State", "STATE", "Names", "NAMES");
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Size", "SIZE", "ID",
+                     "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND", "CreatedAt",
+                     "CREATED AT", "RunningFor", "CREATED", "Status", "STATUS", "State", "STATE",
+                     "Names", "NAMES");
 }
 
 /* Splits rendered text into lines and tab-separated cells, as tabwriter. */
@@ -238,19 +250,21 @@ static int print_template_table(const struct template *template, const char *tex
     return rc;
 }
 
-static int print_default_table(json_t *rows)
+static int print_default_table(json_t *rows, bool size)
 {
-    static const char *const columns[] = {"CONTAINER ID", "IMAGE",  "COMMAND",
-                                          "CREATED",      "STATUS", "NAMES"};
-    static const char *const keys[] = {"ID", "Image", "Command", "RunningFor", "Status", "Names"};
-    struct table *table = table_new(6);
+    static const char *const columns[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                          "STATUS",       "NAMES", "SIZE"};
+    static const char *const keys[] = {"ID",     "Image", "Command", "RunningFor",
+                                       "Status", "Names", "Size"};
+    size_t count = size ? 7 : 6;
+    struct table *table = table_new(count);
     table_add_row(table, columns);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
     {
-        const char *cells[6];
-        for (size_t k = 0; k < 6; k++)
+        const char *cells[7];
+        for (size_t k = 0; k < count; k++)
             cells[k] = json_string_value(json_object_get(row, keys[k])) ?: "";
         table_add_row(table, cells);
     }
@@ -279,7 +293,7 @@ static int print_rows(json_t *rows, const struct ps_options *o, husk_error_t *er
     bool table = true;
     cleanup_free char *text = o->format != NULL ? format_text(o->format, &table) : NULL;
     if (text == NULL || text[0] == '\0')
-        return print_default_table(rows);
+        return print_default_table(rows, o->size);
     struct template *template = NULL;
     if (template_parse(text, &template, err) < 0)
         return -1;
@@ -304,6 +318,10 @@ static const struct cli_option ps_option_table[] = {
      "before=C, since=C"},
     {{"last", required_argument, NULL, 'n'}, 'n', "N", "the N newest containers, in any state"},
     {{"latest", no_argument, NULL, 'l'}, 'l', NULL, "the newest container, in any state"},
+    {{"size", no_argument, NULL, 's'},
+     's',
+     NULL,
+     "a SIZE column: the upper layer's bytes (and with the image's)"},
     {{"format", required_argument, NULL, 'F'},
      0,
      "TEMPLATE|json",
@@ -351,6 +369,9 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
         case 'l':
             o.last = 1;
             break;
+        case 's':
+            o.size = true;
+            break;
         case 'n': {
             char *end = NULL;
             o.last = strtol(optarg, &end, 10);
@@ -376,6 +397,8 @@ int cli_ps(const struct engine_context *context, int argc, char **argv)
      * running, or exited=, looks at stopped ones too. */
     bool all = o.all || o.last >= 0 || ps_filter_wants_all(filters);
     cleanup_json json_t *documents = engine_list(context, true);
+    if (o.size)
+        engine_add_sizes(context, documents);
     cleanup_json json_t *rows = json_array();
     size_t i, shown = 0;
     json_t *document;

@@ -72,14 +72,15 @@ int engine_system_info(const struct engine_context *context, json_t **info, husk
     sysinfo(&memory);
     cleanup_free char *os = operating_system();
     json_t *document = container_counts(context);
-    json_t *more = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "Images",
-        (json_int_t)json_array_size(images), "Driver", "overlay", "CgroupDriver", "cgroupfs",
-        "CgroupVersion", cgroup_version(), "KernelVersion", host.release, "OperatingSystem", os,
-        "OSType", "linux", "Architecture", host.machine, "NCPU",
-        (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "MemTotal",
-        (json_int_t)memory.totalram * (json_int_t)memory.mem_unit, "Name", host.nodename,
-        "ServerVersion", HUSK_VERSION, "DockerRootDir", context->data_root, "DefaultRuntime", "husk");
+    json_t *more =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s}",
+                  "Images", (json_int_t)json_array_size(images), "Driver", "overlay",
+                  "CgroupDriver", "cgroupfs", "CgroupVersion", cgroup_version(), "KernelVersion",
+                  host.release, "OperatingSystem", os, "OSType", "linux", "Architecture",
+                  host.machine, "NCPU", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "MemTotal",
+                  (json_int_t)memory.totalram * (json_int_t)memory.mem_unit, "Name", host.nodename,
+                  "ServerVersion", HUSK_VERSION, "DockerRootDir", context->data_root,
+                  "DefaultRuntime", "husk");
     json_object_update(document, more);
     json_decref(more);
     *info = document;
@@ -166,4 +167,29 @@ int engine_system_df(const struct engine_context *context, json_t **usage, husk_
     *usage = json_pack("{s:o, s:o, s:o}", "Images", image_usage(images, containers), "Containers",
                        container_usage(context, containers), "Volumes", volume_usage(volumes));
     return 0;
+}
+
+void engine_add_sizes(const struct engine_context *context, json_t *documents)
+{
+    cleanup_json json_t *images = NULL;
+    if (engine_image_list(context, &images, NULL) < 0)
+        images = json_array();
+    size_t i, k;
+    json_t *document, *image;
+    json_array_foreach(documents, i, document)
+    {
+        const char *id = json_string_value(json_object_get(document, "Id"));
+        const char *image_id = json_string_value(json_object_get(document, "Image"));
+        cleanup_free char *directory = store_container_directory(context, id ? id : "");
+        cleanup_free char *upper = xasprintf("%s/upper", directory);
+        json_int_t own = (json_int_t)directory_size(upper), base = 0;
+        json_array_foreach(images, k, image)
+        {
+            const char *candidate = json_string_value(json_object_get(image, "Id"));
+            if (candidate && image_id && strcmp(candidate, image_id) == 0)
+                base = json_integer_value(json_object_get(image, "Size"));
+        }
+        json_object_set_new(document, "SizeRw", json_integer(own));
+        json_object_set_new(document, "SizeRootFs", json_integer(own + base));
+    }
 }

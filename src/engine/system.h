@@ -14,4 +14,8 @@ int engine_system_info(const struct engine_context *context, json_t **info, husk
  * "Reclaimable"}} in bytes, as docker's system df sums them. */
 int engine_system_df(const struct engine_context *context, json_t **usage, husk_error_t *err);
 
+/* docker's ps -s: each container DOCUMENT gains SizeRw (its upper layer's
+ * bytes) and SizeRootFs (those plus its image's). */
+void engine_add_sizes(const struct engine_context *context, json_t *documents);
+
 #endif

@@ -119,3 +119,16 @@ teardown() {
 	run --separate-stderr husk system frob
 	expect_husk_error 1 'unknown command "system frob"'
 }
+
+@test "ps -s: the upper layer's size, and with the image's (docker's SIZE column)" {
+	husk run --name sized --network none busybox sh -c 'head -c 5000 /dev/zero > /big' >/dev/null
+	image=$(husk images --format '{{.Size}}' busybox)
+	run husk ps -as --format '{{.Size}}'
+	expect_match '^5kB \(virtual [0-9.]+[kMG]?B\)$' "$output"
+	run husk ps -as
+	expect_match 'SIZE$' "${lines[0]}"
+	expect_match '5kB \(virtual ' "${lines[1]}"
+	run husk ps -a --format '{{.Size}}'
+	expect_output ""
+	husk rm sized >/dev/null
+}
