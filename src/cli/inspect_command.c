@@ -156,7 +156,7 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
         snprintf(size, sizeof(size), "%s (virtual %s)", own, total);
     }
     return json_pack(
-        "{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Size", size, "ID", id, id_length,
+        "{s:s, s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "Size", size, "ID", id, id_length,
         "Image", json_object_get(json_object_get(document, "Config"), "Image"), "Command", command,
         "CreatedAt", json_string_value(json_object_get(document, "Created")), "RunningFor", ago,
         "Status", status, "State", json_string_value(json_object_get(state, "Status")), "Names",
