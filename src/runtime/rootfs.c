@@ -22,14 +22,6 @@
 #include "mount_fd.h"
 #include "overlay.h"
 
-#define FD_PATH_SIZE 32
-
-static const char *fd_path(char buffer[FD_PATH_SIZE], int fd)
-{
-    snprintf(buffer, FD_PATH_SIZE, "/proc/self/fd/%d", fd);
-    return buffer;
-}
-
 /* The root is either a file system the spec mounts on "/" (husk's overlay)
  * or root.path bound onto itself, because pivot_root needs a mount point. */
 static int mount_root(const struct runtime_spec *spec, int root_mount_fd, husk_error_t *err)
@@ -147,27 +139,13 @@ static const struct runtime_device default_devices[] = {
     {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
 };
 
-/* The node just made, by an fd that cannot lead elsewhere. */
-static int open_made(int dir_fd, const char *name, mode_t type)
-{
-    int fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
-        close(fd);
-        errno = EEXIST;
-        return -1;
-    }
-    return fd;
-}
-
 /* mknod applies the umask; the spec's mode is what counts. Set through an
  * O_PATH fd of the node itself (chmod by its /proc/self/fd link). */
 static int set_node_owner_mode(int dir_fd, const char *name, const struct runtime_device *device,
                                mode_t type, husk_error_t *err)
 {
-    cleanup_close int made = open_made(dir_fd, name, type);
-    char path[FD_PATH_SIZE];
-    if (made < 0 || chmod(fd_path(path, made), device->mode & 07777) < 0 ||
+    cleanup_close int made = node_open_made(dir_fd, name, type);
+    if (made < 0 || path_fd_chmod(made, device->mode & 07777) < 0 ||
         fchownat(made, "", device->uid, device->gid, AT_EMPTY_PATH) < 0)
         return husk_error_set(err, errno, "set owner and mode of %s", device->path);
     return 0;

@@ -497,3 +497,22 @@ MONITOR_PATH void fd_close_all_but(int *keep, size_t count)
     }
     syscall(SYS_close_range, next, ~0U, 0);
 }
+
+int node_open_made(int dir_fd, const char *name, mode_t type)
+{
+    int fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
+        close(fd);
+        errno = EEXIST;
+        return -1;
+    }
+    return fd;
+}
+
+int path_fd_chmod(int fd, mode_t mode)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    return chmod(path, mode);
+}

@@ -43,6 +43,13 @@ int root_open_directory_create(int root_fd, const char *path, mode_t mode, husk_
  * file (or a directory when AS_DIRECTORY) and its parents if missing. */
 int root_open_mount_target(int root_fd, const char *path, bool as_directory, husk_error_t *err);
 
+/* An O_PATH fd of NAME in DIR_FD, a node just made there, checked to be of
+ * TYPE (S_IFCHR, ...): another process may have swapped the name for a
+ * symlink meanwhile (then -1 with EEXIST). */
+int node_open_made(int dir_fd, const char *name, mode_t type);
+/* chmod of the very file an O_PATH FD names (through /proc/self/fd). */
+int path_fd_chmod(int fd, mode_t mode);
+
 /* Closes every fd from 3 up but the COUNT in KEEP (sorted in place; -1
  * entries are ignored). */
 void fd_close_all_but(int *keep, size_t count);

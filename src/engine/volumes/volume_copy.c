@@ -134,20 +134,6 @@ static int copy_file(struct copy_state *s, int from_dir, int to_dir, const char 
     return 0;
 }
 
-/* The node just made, by an fd that cannot lead elsewhere: another
- * container sharing the volume may swap the name for a symlink. */
-static int open_made(int to_dir, const char *name, mode_t type)
-{
-    int fd = openat(to_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
-        close(fd);
-        errno = EEXIST;
-        return -1;
-    }
-    return fd;
-}
-
 static int copy_special(const struct copy_state *s, int from_dir, int to_dir, const char *name,
                         const struct stat *st)
 {
@@ -162,7 +148,7 @@ static int copy_special(const struct copy_state *s, int from_dir, int to_dir, co
     } else if (mknodat(to_dir, name, st->st_mode & (S_IFMT | 07777), st->st_rdev) < 0) {
         return -1;
     }
-    cleanup_close int made = open_made(to_dir, name, st->st_mode & S_IFMT);
+    cleanup_close int made = node_open_made(to_dir, name, st->st_mode & S_IFMT);
     if (made < 0)
         return -1;
     /* Through /proc/self/fd: chmod and utimensat of an O_PATH fd. */
