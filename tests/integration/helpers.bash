@@ -35,6 +35,29 @@ keeping_setup() {
 	keep_containers=1
 }
 
+# For files whose tests make volumes too: what a failed test left is
+# removed, so one failure does not cascade (each test checks its own).
+volume_removing_teardown() {
+	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
+	"$HUSK" volume rm $("$HUSK" volume ls -q) >/dev/null 2>&1
+	husk_teardown
+}
+
+# busybox_image NAME PLANT [CHANGE...]: busybox's files plus what the
+# function PLANT does to the root directory it is given, imported as NAME
+# with CMD ["sh"] and each `import -c` CHANGE.
+busybox_image() {
+	local name=$1 plant=$2 root=$BATS_TEST_TMPDIR/root-$1 change changes=()
+	shift 2
+	for change in "$@"; do changes+=(-c "$change"); done
+	husk run --rm --network none busybox true
+	mkdir "$root"
+	cp -a "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)/." "$root/"
+	"$plant" "$root"
+	tar -C "$root" -c . | husk import -c 'CMD ["sh"]' "${changes[@]}" - "$name" >/dev/null
+	rm -rf "$root"
+}
+
 removing_teardown() {
 	"$HUSK" rm -fv $("$HUSK" ps -aq) >/dev/null 2>&1
 	husk_teardown

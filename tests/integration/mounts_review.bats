@@ -62,16 +62,6 @@ host_mount() {
 	HOSTMOUNTS=("$dir" "${HOSTMOUNTS[@]}")
 }
 
-# image NAME PLANT: busybox plus what PLANT ROOT adds, imported as NAME.
-make_image() {
-	local name=$1 root=$BATS_TEST_TMPDIR/root-$1
-	husk run --rm --network none busybox true
-	mkdir "$root"
-	cp -a "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)/." "$root/"
-	"$2" "$root"
-	tar -C "$root" -c . | husk import -c 'CMD ["sh"]' - "$name" >/dev/null
-	rm -rf "$root"
-}
 
 # rootfs_prepare keeps the fd of the first mount on /dev, bind or not, and
 # is_own_tmpfs() only asks statfs for TMPFS_MAGIC. A bind of a host
@@ -115,7 +105,7 @@ make_image() {
 		rm -rf "$1/opt"
 		ln -s /data "$1/opt"
 	}
-	make_image optimg plant
+	busybox_image optimg plant
 	host=$BATS_TEST_TMPDIR/hostdata
 	mkdir -p "$host"
 	echo precious >"$host/fuse"
@@ -138,7 +128,7 @@ make_image() {
 		mkdir -p "$1$(dirname "$dir")"
 		ln -s /dev/mqueue "$1$dir"
 	}
-	make_image mqimg plant
+	busybox_image mqimg plant
 	mkdir -p "$dir"
 	echo "host file" >"$dir/f"
 	run husk run --rm --network none --device "/dev/null:$dir/f" mqimg \

@@ -12,27 +12,24 @@ setup() {
 # Every test removes what it made; what is left is removed here so one
 # failure does not cascade, after the checks of the test itself.
 teardown() {
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
-	"$HUSK" volume rm $("$HUSK" volume ls -q) >/dev/null 2>&1
-	husk_teardown
+	volume_removing_teardown
 }
 
-# volimage NAME CHANGE... : busybox plus /data/seed, with `import -c` CHANGEs.
+# make_volume_image NAME PLANT: busybox plus /data (seed, a hard link, a
+# symlink; 1234:5678, 0750) and what PLANT does, with VOLUME /data.
 make_volume_image() {
-	local name=$1 root=$BATS_TEST_TMPDIR/root-$1
-	shift
-	husk run --rm --network none busybox true
-	mkdir "$root"
-	cp -a "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)/." "$root/"
-	mkdir -p "$root/data/sub"
-	echo seed >"$root/data/seed"
-	ln "$root/data/seed" "$root/data/sub/hardlink"
-	ln -s seed "$root/data/link"
-	chown -R 1234:5678 "$root/data"
-	chmod 0750 "$root/data"
-	"$@" "$root"
-	tar -C "$root" -c . | husk import -c 'CMD ["sh"]' -c 'VOLUME /data' - "$name" >/dev/null
-	rm -rf "$root"
+	volume_image_plant=$2
+	busybox_image "$1" plant_volume_data 'VOLUME /data'
+}
+
+plant_volume_data() {
+	mkdir -p "$1/data/sub"
+	echo seed >"$1/data/seed"
+	ln "$1/data/seed" "$1/data/sub/hardlink"
+	ln -s seed "$1/data/link"
+	chown -R 1234:5678 "$1/data"
+	chmod 0750 "$1/data"
+	"$volume_image_plant" "$1"
 }
 
 no_change() { :; }

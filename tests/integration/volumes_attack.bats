@@ -13,21 +13,9 @@ setup() {
 }
 
 teardown() {
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
-	"$HUSK" volume rm $("$HUSK" volume ls -q) >/dev/null 2>&1
-	husk_teardown
+	volume_removing_teardown
 }
 
-# image NAME PLANT: busybox plus what PLANT ROOT adds, imported as NAME.
-make_image() {
-	local name=$1 root=$BATS_TEST_TMPDIR/root-$1
-	husk run --rm --network none busybox true
-	mkdir "$root"
-	cp -a "$(husk image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)/." "$root/"
-	"$2" "$root"
-	tar -C "$root" -c . | husk import -c 'CMD ["sh"]' - "$name" >/dev/null
-	rm -rf "$root"
-}
 
 # The flags of a mount (-v ...:ro) are set by a remount that looks the
 # target up again by its path. Once the volume is mounted, that lookup can
@@ -39,7 +27,7 @@ make_image() {
 		mkdir -p "$1/d/sub"
 		ln -s /d/sub/.. "$1/t"
 	}
-	make_image roimg plant
+	busybox_image roimg plant
 	husk run --rm --network none -v rov:/x busybox ln -s /sys/fs /x/sub
 	run husk run --rm --network none -v rov:/t:ro roimg \
 		sh -c 'grep " /d " /proc/self/mountinfo; touch /d/written'
@@ -115,7 +103,7 @@ PROGRAM
 		mkdir "$1/src"
 		(cd "$1/src" && mkfifo f{1..3000} && chmod 4777 f*)
 	}
-	make_image fifoimg plant
+	busybox_image fifoimg plant
 	bin=$BATS_TEST_TMPDIR/bin
 	mkdir "$bin"
 	race_program "$bin/race"
@@ -208,7 +196,7 @@ PROGRAM
 		rm -rf "$1/dev"
 		ln -s /data "$1/dev"
 	}
-	make_image devimg plant
+	busybox_image devimg plant
 	husk volume create devshared >/dev/null
 	husk run --rm --network none -v devshared:/v busybox sh -c 'echo mine > /v/random'
 	run husk run --rm --network none -v devshared:/data devimg true
@@ -278,7 +266,7 @@ PROGRAM
 		rm -rf "$1/dev"
 		ln -s /data "$1/dev"
 	}
-	make_image devimg plant
+	busybox_image devimg plant
 	bin=$BATS_TEST_TMPDIR/bin
 	mkdir "$bin"
 	devrace_program "$bin/devrace"
