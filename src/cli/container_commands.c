@@ -7,6 +7,7 @@
 
 #include "../engine/attach.h"
 #include "../engine/lifecycle.h"
+#include "../engine/restart/restart_commands.h"
 #include "../util/cleanup.h"
 #include "cli.h"
 
@@ -163,6 +164,15 @@ static const struct cli_option start_options[] = {
      'i',
      NULL,
      "attach stdin too (the container was created with -i)"},
+    {{"all", no_argument, NULL, 'A'},
+     0,
+     NULL,
+     "every stopped container a restart policy would run\n"
+     "(at boot: see contrib/husk-restart.service)"},
+    {{"filter", required_argument, NULL, 'f'},
+     'f',
+     "restart-policy=P",
+     "with --all: only these policies (repeatable)"},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };
@@ -173,11 +183,49 @@ const struct cli_help cli_start_help = {
     .options = start_options,
 };
 
+/* --filter restart-policy=P: P is one of docker's policy names. */
+static int add_policy_filter(const char *filter, const char **policies, size_t *count,
+                             husk_error_t *err)
+{
+    static const char key[] = "restart-policy=";
+    static const char *const known[] = {"no", "always", "unless-stopped", "on-failure"};
+    if (strncmp(filter, key, sizeof(key) - 1) != 0)
+        return cli_usage_error(err, "start", "unsupported filter \"%s\" (restart-policy=P)",
+                               filter);
+    const char *value = filter + sizeof(key) - 1;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(value, known[i]) == 0) {
+            policies[(*count)++] = known[i];
+            return 0;
+        }
+    return cli_usage_error(err, "start",
+                           "invalid restart policy \"%s\" in --filter: no, always, "
+                           "unless-stopped or on-failure",
+                           value);
+}
+
+/* `start --all`: the containers their policies name, each reported. */
+static int start_all(const struct engine_context *context, const char **policies)
+{
+    cleanup_strv char **ids = engine_restart_candidates(context, policies[0] ? policies : NULL);
+    int status = 0;
+    for (char **id = ids; *id; id++) {
+        husk_error_t err = NULL;
+        if (engine_start(context, *id, &err) < 0)
+            status = report_one(&err);
+        else
+            printf("%s\n", *id);
+    }
+    return status;
+}
+
 int cli_start(const struct engine_context *context, int argc, char **argv)
 {
     struct cli_getopt table;
     cli_getopt_init(&table, start_options, "+");
-    bool attach = false, interactive = false;
+    bool attach = false, interactive = false, all = false;
+    const char *policies[CLI_OPTIONS_MAX + 1] = {0};
+    size_t policy_count = 0;
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
@@ -188,12 +236,24 @@ int cli_start(const struct engine_context *context, int argc, char **argv)
             attach = true;
         else if (option == 'i')
             interactive = true;
-        else if (option == 'H')
+        else if (option == 'A')
+            all = true;
+        else if (option == 'f' && policy_count < CLI_OPTIONS_MAX) {
+            if (add_policy_filter(optarg, policies, &policy_count, &err) < 0)
+                return report_one(&err);
+        } else if (option == 'H')
             return cli_help_print(&cli_start_help, stdout), 0;
         else
             return cli_usage_error(&err, "start", "unknown flag %s", argv[optind - 1]),
                    report_one(&err);
     }
+    if (policy_count > 0 && !all)
+        return cli_usage_error(&err, "start", "--filter needs --all"), report_one(&err);
+    if (all && (attach || interactive || optind < argc))
+        return cli_usage_error(&err, "start", "--all takes no container and no -a or -i"),
+               report_one(&err);
+    if (all)
+        return start_all(context, policies);
     if (!attach && !interactive) {
         struct per_container request = {
             .command = "start", .help = &cli_start_help, .print_reference = true, .act = act_start};

@@ -8,6 +8,7 @@
 
 #include "../engine/resource_commands.h"
 #include "../util/cleanup.h"
+#include "../engine/restart/restart_commands.h"
 #include "cli.h"
 #include "humanize.h"
 #include "template.h"
@@ -57,15 +58,23 @@ int cli_unpause(const struct engine_context *context, int argc, char **argv)
     return each(context, argc, argv, &cli_unpause_help, engine_unpause);
 }
 
+enum { UPDATE_OPTION_RESTART = 1300 };
+
 static const struct cli_option update_options[] = {
     CLI_RESOURCE_OPTIONS,
+    {{"restart", required_argument, NULL, UPDATE_OPTION_RESTART},
+     0,
+     "POLICY",
+     "no, on-failure[:MAX-RETRIES], always or unless-stopped\n"
+     "(from PID 1's next exit on)"},
     CLI_HELP_OPTION('h'),
     CLI_OPTIONS_END,
 };
 
 const struct cli_help cli_update_help = {
     .usage = "update [OPTIONS] CONTAINER...",
-    .summary = "Change resource limits; a running container gets them at once.\n",
+    .summary = "Change resource limits (a running container gets them at once) or the\n"
+               "restart policy.\n",
     .options = update_options,
 };
 
@@ -121,15 +130,22 @@ int cli_update(const struct engine_context *context, int argc, char **argv)
     struct cli_getopt table;
     cli_getopt_init(&table, update_options, ":");
     struct resource_flags f = {0};
+    bool limits_given = false;
+    const char *restart = NULL;
     husk_error_t err = NULL;
     opterr = 0;
     optind = 0;
     int option;
     while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
            -1) {
-        if (cli_resource_flag(option, optarg, &f))
+        if (cli_resource_flag(option, optarg, &f)) {
+            limits_given = true;
             continue;
+        }
         switch (option) {
+        case UPDATE_OPTION_RESTART:
+            restart = optarg;
+            break;
         case 'h':
             cli_help_print(&cli_update_help, stdout);
             return 0;
@@ -146,7 +162,9 @@ int cli_update(const struct engine_context *context, int argc, char **argv)
     }
     int status = 0;
     for (int i = optind; i < argc; i++) {
-        if (engine_update(context, argv[i], &f, &err) < 0)
+        if ((restart != NULL &&
+             engine_update_restart_policy(context, argv[i], restart, &err) < 0) ||
+            ((limits_given || restart == NULL) && engine_update(context, argv[i], &f, &err) < 0))
             status = cli_report(&err);
         else
             printf("%s\n", argv[i]);

@@ -44,6 +44,7 @@ enum {
     OPTION_DEVICE,
     OPTION_DEVICE_CGROUP_RULE,
     OPTION_INIT,
+    OPTION_RESTART,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -123,6 +124,9 @@ enum {
     {{"read-only", no_argument, NULL, OPTION_READ_ONLY}, 0, NULL, \
      "mount the container's root file system read-only"}, \
     {{"rm", no_argument, NULL, OPTION_RM}, 0, NULL, "remove the container when it exits"}, \
+    {{"restart", required_argument, NULL, OPTION_RESTART}, 0, "POLICY", \
+     "no (default), on-failure[:MAX-RETRIES], always or\n" \
+     "unless-stopped: run PID 1 again when it exits"}, \
     {{"tty", no_argument, NULL, 't'}, 't', NULL, "allocate a terminal"}, \
     {{"user", required_argument, NULL, 'u'}, 'u', "USER[:GROUP]", \
      "user name or uid (and group name or gid)"}, \
@@ -270,6 +274,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_ENTRYPOINT:
             o->entrypoint = optarg;
+            break;
+        case OPTION_RESTART:
+            o->restart = optarg;
             break;
         case OPTION_STOP_SIGNAL:
             if (signal_parse(optarg) <= 0)

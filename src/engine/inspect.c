@@ -17,12 +17,13 @@
  * husk's own use (PidStartTime, MonitorPid, ...) is not part of the shape. */
 static json_t *state_in_docker_order(json_t *state)
 {
-    static const char *const keys[] = {"Status",   "Running", "Paused",    "OOMKilled", "Pid",
-                                       "ExitCode", "Error",   "StartedAt", "FinishedAt"};
+    static const char *const keys[] = {"Status", "Running",  "Paused", "Restarting", "OOMKilled",
+                                       "Pid",    "ExitCode", "Error",  "StartedAt",  "FinishedAt"};
     json_t *ordered = json_object();
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         json_t *value = json_object_get(state, keys[i]);
-        bool flag = strcmp(keys[i], "Paused") == 0 || strcmp(keys[i], "OOMKilled") == 0;
+        bool flag = strcmp(keys[i], "Paused") == 0 || strcmp(keys[i], "OOMKilled") == 0 ||
+                    strcmp(keys[i], "Restarting") == 0;
         if (value != NULL)
             json_object_set(ordered, keys[i], value);
         else if (flag)
@@ -36,9 +37,17 @@ static json_t *document_of(json_t *record)
     json_t *document = json_deep_copy(record);
     json_t *state = json_object_get(document, "State");
     const char *status = record_status(record);
-    /* docker: a paused container is still running, and Paused says so. */
-    bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
+    /* docker: a paused container is still running, and Paused says so; so
+     * is one its restart policy is about to run again. */
+    bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0 ||
+                   strcmp(status, "restarting") == 0;
     bool alive = record_process_alive(record);
+    if (strcmp(json_string_value(json_object_get(state, "Status")) ?: "", "restarting") == 0 &&
+        !running) {
+        /* Its monitor died between two runs: nothing will run it again. */
+        json_object_set_new(state, "Status", json_string("exited"));
+        json_object_set_new(state, "Restarting", json_false());
+    }
     if (!alive && running == false &&
         strcmp(json_string_value(json_object_get(state, "Status")) ?: "", "running") == 0) {
         /* PID 1 is gone and no monitor recorded it: say so, never a ghost. */

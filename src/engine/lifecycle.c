@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
+#include "restart/restart_record.h"
 #include "run.h"
 #include "run_identity.h"
 #include "store.h"
@@ -44,15 +46,25 @@ int signal_parse(const char *text)
     return -1;
 }
 
+/* Running, or about to run again under its restart policy: `start` has
+ * nothing to do. */
+static bool container_active(json_t *record)
+{
+    const char *status = record_status(record);
+    return strcmp(status, "running") == 0 || strcmp(status, "restarting") == 0 ||
+           strcmp(status, "paused") == 0;
+}
+
 int engine_start(const struct engine_context *context, const char *reference, husk_error_t *err)
 {
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
     int rc = 0;
-    const char *status = record_status(handle.record);
-    if (strcmp(status, "running") != 0)
+    if (!container_active(handle.record)) {
+        restart_record_user_started(handle.record);
         rc = monitor_start(context, &handle, -1, err);
+    }
     container_close(&handle);
     return rc;
 }
@@ -63,11 +75,12 @@ int engine_start_attached(const struct engine_context *context, const char *refe
     struct container_handle handle;
     if (container_open(context, reference, &handle, err) < 0)
         return -1;
-    if (strcmp(record_status(handle.record), "running") == 0) {
+    if (container_active(handle.record)) {
         container_close(&handle);
         return husk_error_set(err, 0, "container %s is already running (use husk attach)",
                               reference);
     }
+    restart_record_user_started(handle.record);
     json_t *config = json_object_get(handle.record, "Config");
     struct attach_client_options options = {
         .stdin_open = interactive && json_is_true(json_object_get(config, "OpenStdin")),
@@ -105,6 +118,7 @@ int engine_run_detached(const struct engine_context *context, const struct run_o
 struct running {
     int process; /* pidfd of PID 1, or -1 */
     int monitor; /* pidfd of its monitor, or -1 */
+    pid_t pid;   /* PID 1's, as recorded */
 };
 
 static void running_close(struct running *r)
@@ -116,11 +130,34 @@ static void running_close(struct running *r)
     r->process = r->monitor = -1;
 }
 
-/* Under the lock: pidfds of PID 1 and the monitor. Returns 0 when the
- * container runs, 1 when it exists but does not run (id is set either way),
- * -1 for an unknown or ambiguous reference. */
+enum container_activity { ACTIVITY_RUNNING, ACTIVITY_NOT_RUNNING, ACTIVITY_RESTARTING };
+
+/* A stop, kill or forced removal by the user ends the restart policy until
+ * the next start: said in the record under the same lock the monitor takes
+ * to decide on a restart, so the two never cross. */
+enum halt_policy { HALT_NEVER, HALT_WHEN_RUNNING, HALT_WHEN_ACTIVE };
+
+static void halt_restart_policy(const struct engine_context *context,
+                                struct container_handle *handle, enum halt_policy halt,
+                                enum container_activity activity)
+{
+    bool halt_now = activity == ACTIVITY_RUNNING      ? halt != HALT_NEVER
+                    : activity == ACTIVITY_RESTARTING ? halt == HALT_WHEN_ACTIVE
+                                                      : false;
+    if (!halt_now || restart_record_manually_stopped(handle->record))
+        return;
+    restart_record_user_stopped(handle->record);
+    container_save(context, handle, NULL);
+}
+
+/* Under the lock: pidfds of PID 1 and the monitor. Returns ACTIVITY_RUNNING
+ * when PID 1 runs, ACTIVITY_RESTARTING when only its monitor does, between
+ * two runs of a restart policy (r->monitor is then open), and
+ * ACTIVITY_NOT_RUNNING otherwise (id is set either way); -1 for an unknown
+ * or ambiguous reference. */
 static int open_running(const struct engine_context *context, const char *reference,
-                        struct running *r, char id[HUSK_ID_SIZE], husk_error_t *err)
+                        enum halt_policy halt, struct running *r, char id[HUSK_ID_SIZE],
+                        husk_error_t *err)
 {
     struct container_handle handle;
     r->process = r->monitor = -1;
@@ -130,20 +167,32 @@ static int open_running(const struct engine_context *context, const char *refere
     snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
     r->process = record_open_process(handle.record, "Pid", "PidStartTime");
     r->monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
+    r->pid =
+        (pid_t)json_integer_value(json_object_get(json_object_get(handle.record, "State"), "Pid"));
+    enum container_activity activity = ACTIVITY_RUNNING;
+    if (r->process < 0)
+        activity = strcmp(record_status(handle.record), "restarting") == 0 && r->monitor >= 0
+                       ? ACTIVITY_RESTARTING
+                       : ACTIVITY_NOT_RUNNING;
+    halt_restart_policy(context, &handle, halt, activity);
     container_close(&handle);
-    if (r->process < 0) {
+    if (activity == ACTIVITY_NOT_RUNNING)
         running_close(r);
-        return 1;
-    }
-    return 0;
+    return (int)activity;
 }
 
 /* open_running, with a container that does not run as an error. */
 static int open_running_or_fail(const struct engine_context *context, const char *reference,
-                                struct running *r, char id[HUSK_ID_SIZE], husk_error_t *err)
+                                enum halt_policy halt, struct running *r, char id[HUSK_ID_SIZE],
+                                husk_error_t *err)
 {
-    int rc = open_running(context, reference, r, id, err);
-    if (rc == 1)
+    int rc = open_running(context, reference, halt, r, id, err);
+    if (rc == ACTIVITY_RESTARTING) {
+        running_close(r);
+        return husk_error_set(err, 0, "container %s is restarting: wait until it runs, or stop it",
+                              reference);
+    }
+    if (rc == ACTIVITY_NOT_RUNNING)
         return husk_error_set(err, 0, "container %s is not running", reference);
     return rc;
 }
@@ -175,7 +224,7 @@ int engine_kill(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    if (open_running_or_fail(context, reference, &r, id, err) < 0)
+    if (open_running_or_fail(context, reference, HALT_WHEN_RUNNING, &r, id, err) < 0)
         return -1;
     if (refuse_paused(context, id, reference, err) < 0) {
         running_close(&r);
@@ -196,12 +245,68 @@ static bool wait_readable(int fd, int timeout_ms)
     return rc > 0;
 }
 
-/* After PID 1 is gone: the monitor records the exit and exits; without a
- * monitor (it was killed) husk records what it knows itself. */
+enum exit_record { EXIT_NOT_RECORDED, EXIT_RECORDED_FINAL, EXIT_RECORDED_RESTARTING };
+
+/* Whether the record still says PID 1 runs, or the monitor recorded its
+ * exit, and whether its restart policy runs it again. */
+static enum exit_record exit_recorded(const struct engine_context *context, const char *id,
+                                      pid_t pid)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return EXIT_RECORDED_FINAL;
+    json_t *state = json_object_get(handle.record, "State");
+    const char *status = json_string_value(json_object_get(state, "Status"));
+    enum exit_record recorded = EXIT_RECORDED_FINAL;
+    if (status != NULL && strcmp(status, "restarting") == 0)
+        recorded = EXIT_RECORDED_RESTARTING;
+    else if (status != NULL && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0))
+        recorded = json_integer_value(json_object_get(state, "Pid")) == pid
+                       ? EXIT_NOT_RECORDED
+                       : EXIT_RECORDED_RESTARTING;
+    container_close(&handle);
+    return recorded;
+}
+
+/* Until the monitor has recorded PID 1's exit: it renames the new record
+ * into place (seen with inotify), then exits or, under a restart policy,
+ * waits to run PID 1 again. */
+static void wait_for_monitor(const struct engine_context *context, const char *id,
+                             struct running *r)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_close int watch = inotify_init1(IN_CLOEXEC);
+    if (directory == NULL || watch < 0 ||
+        inotify_add_watch(watch, directory, IN_MOVED_TO | IN_DELETE_SELF) < 0) {
+        wait_readable(r->monitor, -1);
+        return;
+    }
+    enum exit_record recorded;
+    while ((recorded = exit_recorded(context, id, r->pid)) != EXIT_RECORDED_RESTARTING) {
+        /* For good: the monitor is about to exit, and its --rm and its
+         * clients are done once it has. */
+        if (recorded == EXIT_RECORDED_FINAL) {
+            wait_readable(r->monitor, -1);
+            return;
+        }
+        struct pollfd fds[2] = {{.fd = r->monitor, .events = POLLIN},
+                                {.fd = watch, .events = POLLIN}};
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            return;
+        if (fds[0].revents & POLLIN)
+            return;
+        char events[4096];
+        if ((fds[1].revents & POLLIN) && read(watch, events, sizeof(events)) < 0 && errno != EINTR)
+            return;
+    }
+}
+
+/* After PID 1 is gone: the monitor records the exit; without a monitor (it
+ * was killed) husk records what it knows itself. */
 static void settle_exit(const struct engine_context *context, const char *id, struct running *r)
 {
     if (r->monitor >= 0) {
-        wait_readable(r->monitor, -1);
+        wait_for_monitor(context, id, r);
         return;
     }
     struct container_handle handle;
@@ -227,6 +332,8 @@ static void settle_stale(const struct engine_context *context, const char *id)
     const char *status =
         json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
     struct running r = {.process = -1, .monitor = -1};
+    r.pid =
+        (pid_t)json_integer_value(json_object_get(json_object_get(handle.record, "State"), "Pid"));
     if (status && strcmp(status, "running") == 0 && !record_process_alive(handle.record))
         r.monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
     else
@@ -289,7 +396,16 @@ int engine_stop(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    if (open_running_or_fail(context, reference, &r, id, err) < 0)
+    int rc = open_running(context, reference, HALT_WHEN_ACTIVE, &r, id, err);
+    if (rc == ACTIVITY_RESTARTING) {
+        /* The monitor sees the record change and records the exit. */
+        wait_readable(r.monitor, -1);
+        running_close(&r);
+        return 0;
+    }
+    if (rc == ACTIVITY_NOT_RUNNING)
+        return husk_error_set(err, 0, "container %s is not running", reference);
+    if (rc < 0)
         return -1;
     if (refuse_paused(context, id, reference, err) < 0) {
         running_close(&r);
@@ -304,12 +420,16 @@ int engine_restart(const struct engine_context *context, const char *reference, 
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    int rc = open_running(context, reference, &r, id, err);
+    int rc = open_running(context, reference, HALT_WHEN_ACTIVE, &r, id, err);
     if (rc < 0)
         return -1;
-    if (rc == 0 && stop_running(context, reference, &r, id, timeout, err) < 0)
+    if (rc == ACTIVITY_RUNNING && stop_running(context, reference, &r, id, timeout, err) < 0)
         return -1;
-    if (rc == 1)
+    if (rc == ACTIVITY_RESTARTING) {
+        wait_readable(r.monitor, -1);
+        running_close(&r);
+    }
+    if (rc == ACTIVITY_NOT_RUNNING)
         settle_stale(context, id);
     return engine_start(context, id, err);
 }
@@ -319,16 +439,16 @@ int engine_wait(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    int rc = open_running(context, reference, &r, id, err);
+    int rc = open_running(context, reference, HALT_NEVER, &r, id, err);
     if (rc < 0)
         return -1;
-    if (rc == 0) {
+    if (rc == ACTIVITY_RUNNING) {
         wait_readable(r.process, -1);
         settle_exit(context, id, &r);
-        running_close(&r);
-    } else {
+    } else if (rc == ACTIVITY_NOT_RUNNING) {
         settle_stale(context, id);
     }
+    running_close(&r);
     struct container_handle handle;
     if (container_open(context, id, &handle, err) < 0)
         return -1;
@@ -427,14 +547,26 @@ static int end_running(const struct engine_context *context, const char *referen
 int engine_remove(const struct engine_context *context, const char *reference, bool force,
                   bool remove_volumes, husk_error_t *err)
 {
-    struct running r = {-1, -1};
+    struct running r = {-1, -1, 0};
     char id[HUSK_ID_SIZE] = "";
-    int state = open_running(context, reference, &r, id, NULL);
+    int state =
+        open_running(context, reference, force ? HALT_WHEN_ACTIVE : HALT_NEVER, &r, id, NULL);
     if (state < 0)
         return remove_unrecorded(context, reference, err);
-    if (state == 0 && end_running(context, reference, &r, id, force, err) < 0)
+    if (state == ACTIVITY_RUNNING && end_running(context, reference, &r, id, force, err) < 0)
         return -1;
-    if (state == 1)
+    if (state == ACTIVITY_RESTARTING) {
+        if (!force) {
+            running_close(&r);
+            return husk_error_set(err, 0,
+                                  "cannot remove restarting container %s: stop it first or "
+                                  "use -f",
+                                  reference);
+        }
+        wait_readable(r.monitor, -1);
+        running_close(&r);
+    }
+    if (state == ACTIVITY_NOT_RUNNING)
         settle_stale(context, id);
     struct container_handle handle;
     if (container_open(context, id, &handle, err) < 0) {

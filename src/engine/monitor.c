@@ -12,8 +12,11 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/inotify.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../runtime/cgroup.h"
@@ -30,6 +33,7 @@
 #include "monitor_clients.h"
 #include "monitor_internal.h"
 #include "network_attach.h"
+#include "restart/restart_record.h"
 #include "store.h"
 #include "volumes/container_mounts.h"
 
@@ -49,7 +53,18 @@ struct monitor {
     int null_fd;
     int root_fd;
     struct monitor_clients clients;
+    /* The restart policy's: when PID 1 last started (CLOCK_MONOTONIC) and
+     * the last back-off delay. */
+    uint64_t started_ms;
+    uint64_t delay_ms;
 };
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
 
 /* "husk-" and 10 hex digits of the ID: which container it watches. Built
  * from immediates, so naming itself reads none of husk's constants. */
@@ -69,17 +84,27 @@ MONITOR_PATH static void deliver_output(void *context, int stream, const char *d
     monitor_clients_broadcast(&m->clients, stream == 2 ? 'e' : 'o', data, length);
 }
 
-MONITOR_PATH static void monitor_adopt(struct monitor *m, const struct monitor_handover *handover)
+/* Once: which container, its log and attach socket. */
+MONITOR_PATH static void monitor_adopt_container(struct monitor *m,
+                                                 const struct monitor_handover *handover)
 {
     memcpy(m->id, handover->id, sizeof(m->id));
     m->id[sizeof(m->id) - 1] = '\0';
     m->auto_remove = handover->auto_remove;
     name_process(m->id);
+    m->log_fd = handover->fds[MONITOR_LOG];
+    m->listen_fd = handover->fds[MONITOR_LISTEN];
+}
+
+/* At each start of PID 1: the process and its stdio. */
+MONITOR_PATH static void monitor_adopt_process(struct monitor *m,
+                                               const struct monitor_handover *handover)
+{
+    m->started_ms = monotonic_ms();
     m->process.pid = handover->pid;
     m->process.pidfd = handover->fds[MONITOR_PIDFD];
     m->process.terminal_fd = handover->fds[MONITOR_TERMINAL];
-    m->log_fd = handover->fds[MONITOR_LOG];
-    m->listen_fd = handover->fds[MONITOR_LISTEN];
+    m->pending_length = 0;
     bool tty = m->process.terminal_fd >= 0;
     pump_init(&m->pump, tty ? m->process.terminal_fd : handover->fds[MONITOR_STDOUT],
               tty ? -1 : handover->fds[MONITOR_STDERR], tty, deliver_output, m);
@@ -185,19 +210,25 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
     siginfo_t info = {0};
     while (waitid(P_PIDFD, (id_t)m->process.pidfd, &info, WEXITED) < 0 && errno == EINTR)
         ;
+    close(m->process.pidfd);
+    m->process.pidfd = -1;
+    if (m->input >= 0 && m->input != m->process.terminal_fd)
+        close(m->input);
+    m->input = -1;
     return relay_exit_status(info.si_code, info.si_status);
 }
 
 /* Under the container's lock: removes the cgroups, records the exit, then
  * removes the container if --rm. The spec is read only now: the monitor
- * keeps nothing of the launch in memory while the container runs. */
-static void record_exit(struct monitor *m, int exit_status)
+ * keeps nothing of the launch in memory while the container runs. True
+ * when the restart policy runs PID 1 again (the record says restarting). */
+static bool record_exit(struct monitor *m, int exit_status)
 {
     struct container_handle handle;
     husk_error_t err = NULL;
     if (container_open(m->context, m->id, &handle, &err) < 0) {
         husk_error_free(&err);
-        return;
+        return false;
     }
     struct runtime_spec *spec = NULL;
     struct cgroup_layout layout = {0};
@@ -211,13 +242,75 @@ static void record_exit(struct monitor *m, int exit_status)
     runtime_spec_free(spec);
     cgroup_layout_free(&layout);
     network_detach_all(m->context, handle.record);
-    record_set_state(handle.record, "exited", 0, exit_status, NULL);
+    bool restart =
+        !m->auto_remove && restart_record_exit(handle.record, exit_status,
+                                               monotonic_ms() - m->started_ms, &m->delay_ms);
+    if (!restart)
+        record_set_state(handle.record, "exited", 0, exit_status, NULL);
     json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
                         json_boolean(oom_killed));
     container_save(m->context, &handle, NULL);
     if (m->auto_remove) {
         container_mounts_release(m->context, handle.record, true);
         store_container_remove(m->context, m->id, handle.name, NULL);
+    }
+    container_close(&handle);
+    return restart;
+}
+
+/* Between two runs: the record still says restarting and the user has not
+ * stopped it (stop and rm -f say so in the record, then wait for us). */
+static bool restart_still_wanted(struct monitor *m)
+{
+    struct container_handle handle;
+    if (container_read(m->context, m->id, &handle, NULL) < 0)
+        return false;
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    bool wanted = status != NULL && strcmp(status, "restarting") == 0 &&
+                  !restart_record_manually_stopped(handle.record);
+    container_close(&handle);
+    return wanted;
+}
+
+/* docker's back-off before PID 1 runs again; a stop meanwhile (the record
+ * renamed into place) ends the wait at once. False when it is stopped. */
+static bool wait_backoff(struct monitor *m)
+{
+    cleanup_free char *directory = store_container_directory(m->context, m->id);
+    cleanup_close int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    cleanup_close int watch = inotify_init1(IN_CLOEXEC);
+    struct itimerspec when = {.it_value = {.tv_sec = (time_t)(m->delay_ms / 1000),
+                                           .tv_nsec = (long)(m->delay_ms % 1000) * 1000000}};
+    if (directory == NULL || timer < 0 || watch < 0 || timerfd_settime(timer, 0, &when, NULL) < 0 ||
+        inotify_add_watch(watch, directory, IN_MOVED_TO | IN_DELETE_SELF) < 0)
+        return false;
+    while (restart_still_wanted(m)) {
+        struct pollfd fds[2] = {{.fd = timer, .events = POLLIN}, {.fd = watch, .events = POLLIN}};
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            return false;
+        if (fds[0].revents & POLLIN)
+            return true;
+        char events[4096];
+        if ((fds[1].revents & POLLIN) && read(watch, events, sizeof(events)) < 0 && errno != EINTR)
+            return false;
+    }
+    return false;
+}
+
+/* The wait ended without a run: the record says exited, keeping the last
+ * exit code, unless the container is already gone. */
+static void record_not_restarted(struct monitor *m)
+{
+    struct container_handle handle;
+    if (container_open(m->context, m->id, &handle, NULL) < 0)
+        return;
+    json_t *state = json_object_get(handle.record, "State");
+    const char *status = json_string_value(json_object_get(state, "Status"));
+    if (status != NULL && strcmp(status, "restarting") == 0) {
+        int exit_code = (int)json_integer_value(json_object_get(state, "ExitCode"));
+        record_set_state(handle.record, "exited", 0, exit_code, NULL);
+        container_save(m->context, &handle, NULL);
     }
     container_close(&handle);
 }
@@ -264,12 +357,12 @@ MONITOR_PATH static _Noreturn void monitor_give_up(void)
     _exit(1);
 }
 
-MONITOR_PATH static _Noreturn void
-monitor_main(struct monitor *m, const struct monitor_request *request, int report_fd, int attach_fd)
+/* Forks the launcher for REQUEST and takes PID 1 and its descriptors from
+ * it. -1 when the launcher gave up (it reported and recorded why). */
+MONITOR_PATH static int launch(struct monitor *m, const struct monitor_request *request,
+                               int report_fd, int attach_fd, struct monitor_handover *handover)
 {
     int lock_fd = request->handle != NULL ? request->handle->lock_fd : -1;
-    detach_from_caller(m);
-    close_inherited_fds(report_fd, lock_fd, attach_fd);
     int channel[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel) < 0)
         monitor_fail(report_fd, errno, "socketpair");
@@ -285,26 +378,82 @@ monitor_main(struct monitor *m, const struct monitor_request *request, int repor
     /* The lock is the caller's open file description and the report is the
      * launcher's to send: let go of our copies. */
     close(channel[1]);
-    close(report_fd);
+    if (report_fd >= 0)
+        close(report_fd);
     if (lock_fd >= 0)
         close(lock_fd);
-    struct monitor_handover handover;
-    int rc = monitor_handover_receive(channel[0], &handover);
+    int rc = monitor_handover_receive(channel[0], handover);
     close(channel[0]);
     while (waitpid(launcher, NULL, 0) < 0 && errno == EINTR)
         ;
-    if (rc < 0)
+    return rc;
+}
+
+/* The restart policy's next run: under the lock, unless the user stopped
+ * the container meanwhile; the launcher records it as running. */
+static int relaunch(struct monitor *m)
+{
+    struct container_handle handle;
+    if (container_open(m->context, m->id, &handle, NULL) < 0)
+        return -1;
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    if (status == NULL || strcmp(status, "restarting") != 0 ||
+        restart_record_manually_stopped(handle.record)) {
+        container_close(&handle);
+        return -1;
+    }
+    struct monitor_request request = {.handle = &handle, .restart = true};
+    struct monitor_handover handover;
+    int rc = launch(m, &request, -1, -1, &handover);
+    /* launch closed the lock's descriptor: the handle has none left. */
+    handle.lock_fd = -1;
+    container_close(&handle);
+    if (rc == 0)
+        monitor_adopt_process(m, &handover);
+    return rc;
+}
+
+/* Runs PID 1 until it exits for good: once, or for as long as its restart
+ * policy starts it again. */
+static void monitor_supervise(struct monitor *m)
+{
+    for (;;) {
+        int exit_status = wait_for_exit(m);
+        bool restart = record_exit(m, exit_status);
+        monitor_clients_finish(&m->clients, exit_status);
+        if (!restart)
+            break;
+        malloc_trim(0);
+        if (!wait_backoff(m)) {
+            record_not_restarted(m);
+            break;
+        }
+        if (relaunch(m) < 0) {
+            record_not_restarted(m);
+            break;
+        }
+    }
+    if (m->listen_fd >= 0)
+        close(m->listen_fd);
+}
+
+MONITOR_PATH static _Noreturn void
+monitor_main(struct monitor *m, const struct monitor_request *request, int report_fd, int attach_fd)
+{
+    int lock_fd = request->handle != NULL ? request->handle->lock_fd : -1;
+    detach_from_caller(m);
+    close_inherited_fds(report_fd, lock_fd, attach_fd);
+    struct monitor_handover handover;
+    if (launch(m, request, report_fd, attach_fd, &handover) < 0)
         monitor_give_up();
-    monitor_adopt(m, &handover);
+    monitor_adopt_container(m, &handover);
+    monitor_adopt_process(m, &handover);
     if (attach_fd >= 0)
         monitor_clients_add(&m->clients, attach_fd);
     /* The heap is the husk command's, mostly freed: give its pages back. */
     malloc_trim(0);
-    int exit_status = wait_for_exit(m);
-    if (m->listen_fd >= 0)
-        close(m->listen_fd);
-    record_exit(m, exit_status);
-    monitor_clients_finish(&m->clients, exit_status);
+    monitor_supervise(m);
     _exit(0);
 }
 

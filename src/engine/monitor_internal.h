@@ -47,6 +47,9 @@ struct monitor_handover {
 struct monitor_request {
     struct container_handle *handle;
     const struct run_options *create;
+    /* The monitor's own start of PID 1 again (a restart policy): the log
+     * and attach socket are the monitor's already. */
+    bool restart;
 };
 
 void monitor_report_send(int fd, const struct monitor_report *report);

@@ -19,6 +19,8 @@
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {
+    if (fd < 0)
+        return;
     if (write(fd, report, sizeof(*report)) != (ssize_t)sizeof(*report)) {
         /* husk went away; the container runs on. */
     }
@@ -169,10 +171,13 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
     handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
     snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
-    handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
-    if (handover.fds[MONITOR_LOG] >= 0)
-        handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
-    if (handover.fds[MONITOR_LISTEN] < 0 || launch(context, handle, &handover, &err) < 0) {
+    if (!request->restart) {
+        handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
+        if (handover.fds[MONITOR_LOG] >= 0)
+            handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
+    }
+    if ((!request->restart && handover.fds[MONITOR_LISTEN] < 0) ||
+        launch(context, handle, &handover, &err) < 0) {
         record_failure(context, handle, err, &report);
         monitor_report_send(report_fd, &report);
         _exit(1);

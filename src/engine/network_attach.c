@@ -27,6 +27,10 @@ bool network_mode_is_bridge(const char *mode)
            strncmp(mode, "container:", 10) != 0;
 }
 
+/* Kept in a stopped container's endpoint: the address it had, tried first
+ * when it starts again. */
+static const char previous_address_key[] = "PreviousIPAddress";
+
 static const char *record_id(json_t *record)
 {
     return json_string_value(json_object_get(record, "Id"));
@@ -257,6 +261,15 @@ static void attachment_close(struct attachment *a)
     a->host = a->inside = NULL;
 }
 
+/* What detach_network kept of the container's last address on NAME. */
+static uint32_t previous_address(json_t *record, const char *name)
+{
+    const char *text = json_string_value(
+        json_object_get(json_object_get(record_networks(record), name), previous_address_key));
+    uint32_t address = 0;
+    return text != NULL && ipv4_address_parse(text, &address) ? address : 0;
+}
+
 /* Leases an address under the lock, the bridge made first if need be. */
 static int lease(struct attachment *a, const char *name, uint32_t wanted, struct network *network,
                  uint32_t *address, husk_error_t *err)
@@ -267,6 +280,15 @@ static int lease(struct attachment *a, const char *name, uint32_t wanted, struct
     int rc = network_load(a->context, name, network, err);
     if (rc == 0)
         rc = bridge_bring_up(a->context, a->host, network, err);
+    uint32_t previous = wanted == 0 ? previous_address(a->record, name) : 0;
+    /* The address of its last run, when still free: a container run again
+     * by its restart policy (or started again) keeps it if it can. */
+    if (rc == 0 && previous != 0 &&
+        network_lease_take(a->context, network, record_id(a->record), a->pid, previous, address,
+                           NULL) == 0) {
+        network_unlock(lock);
+        return 0;
+    }
     if (rc == 0)
         rc = network_lease_take(a->context, network, record_id(a->record), a->pid, wanted, address,
                                 err);
@@ -418,7 +440,9 @@ static bool detach_network(const struct engine_context *context, struct nl_sock 
         network_free(&network);
     }
     network_unlock(lock);
-    json_object_set_new(record_networks(record), name, endpoint_configured(record, name));
+    json_t *kept = endpoint_configured(record, name);
+    json_object_set_new(kept, previous_address_key, json_string(ip));
+    json_object_set_new(record_networks(record), name, kept);
     return retired;
 }
 

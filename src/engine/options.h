@@ -63,7 +63,8 @@ struct run_options {
     size_t device_count;
     const char **device_cgroup_rules; /* --device-cgroup-rule */
     size_t device_cgroup_rule_count;
-    const char *init; /* --init's value ("true" when bare), or NULL */
+    const char *init;               /* --init's value ("true" when bare), or NULL */
+    const char *restart;            /* --restart POLICY, or NULL: no */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
 };
 

@@ -21,6 +21,7 @@
 #include "ports.h"
 #include "sysctl_options.h"
 #include "record.h"
+#include "restart/restart_policy.h"
 #include "run_identity.h"
 #include "spec_builder.h"
 #include "store.h"
@@ -138,6 +139,17 @@ static int write_container_files(const struct engine_context *context,
         file_write_all(dir, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
         return -1;
     return 0;
+}
+
+/* docker's HostConfig.RestartPolicy (validated before) and RestartCount. */
+static void record_restart_policy(const struct run_options *options, json_t *record)
+{
+    struct restart_policy policy = {.name = RESTART_NO};
+    if (options->restart != NULL)
+        restart_policy_parse(options->restart, &policy, NULL);
+    json_object_set_new(json_object_get(record, "HostConfig"), "RestartPolicy",
+                        restart_policy_to_json(&policy));
+    json_object_set_new(record, "RestartCount", json_integer(0));
 }
 
 static json_t *build_record(const struct run_options *options, const struct prepared_container *c,
@@ -282,6 +294,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     if (c->spec == NULL || security_plan_apply(&c->security, c->spec, err) < 0)
         return -1;
     c->record = build_record(options, c, args, hostname);
+    record_restart_policy(options, c->record);
     if (c->record == NULL)
         return husk_error_set(err, ENOMEM, "container record");
     /* As docker: the image's ID at the top, the name as given in Config. */

@@ -214,6 +214,9 @@ const char *record_status(json_t *record)
     bool active = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
     if (active && !record_process_alive(record))
         return "exited";
+    /* Between two runs under a restart policy only the monitor is left. */
+    if (strcmp(status, "restarting") == 0 && !record_monitor_alive(record))
+        return "exited";
     return status;
 }
 
@@ -224,8 +227,12 @@ void record_set_state(json_t *record, const char *status, pid_t pid, int exit_co
     char now[64];
     store_timestamp_now(now, sizeof(now));
     bool running = strcmp(status, "running") == 0;
+    bool restarting = strcmp(status, "restarting") == 0;
     json_object_set_new(state, "Status", json_string(status));
-    json_object_set_new(state, "Running", json_boolean(running));
+    /* docker's: a container between two runs of its restart policy still
+     * counts as running. */
+    json_object_set_new(state, "Running", json_boolean(running || restarting));
+    json_object_set_new(state, "Restarting", json_boolean(restarting));
     json_object_set_new(state, "Paused", json_false());
     if (running)
         json_object_set_new(state, "OOMKilled", json_false());
@@ -235,6 +242,6 @@ void record_set_state(json_t *record, const char *status, pid_t pid, int exit_co
     json_object_set_new(state, "Error", json_string(error ? error : ""));
     if (running)
         json_object_set_new(state, "StartedAt", json_string(now));
-    else if (strcmp(status, "exited") == 0)
+    else if (strcmp(status, "exited") == 0 || restarting)
         json_object_set_new(state, "FinishedAt", json_string(now));
 }

@@ -25,6 +25,7 @@
 #include "prepare.h"
 #include "record.h"
 #include "run_attached.h"
+#include "restart/restart_policy.h"
 #include "run_identity.h"
 #include "streams.h"
 #include "store.h"
@@ -171,7 +172,21 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         if (user_spec_split(o->user, &user, &group, err) < 0)
             return -1;
     }
+    if (o->restart != NULL) {
+        struct restart_policy policy;
+        if (restart_policy_parse(o->restart, &policy, err) < 0)
+            return -1;
+        if (policy.name != RESTART_NO && o->auto_remove)
+            return husk_error_set(err, 0, "conflicting options: --restart %s and --rm", o->restart);
+    }
     return run_identity_validate(o, err);
+}
+
+static bool run_wants_monitor(const struct run_options *o)
+{
+    struct restart_policy policy;
+    return o->restart != NULL && restart_policy_parse(o->restart, &policy, NULL) == 0 &&
+           policy.name != RESTART_NO;
 }
 
 /* The foreground husk is its container's monitor: it records the exit
@@ -268,7 +283,8 @@ int engine_run(const struct engine_context *context, const struct run_options *o
 {
     if (run_options_validate(o, err) < 0)
         return -1;
-    if (run_identity_attached_streams(o) != 0 || !run_identity_sig_proxy(o))
+    /* A restart policy needs a monitor to run PID 1 again. */
+    if (run_identity_attached_streams(o) != 0 || !run_identity_sig_proxy(o) || run_wants_monitor(o))
         return engine_run_attached(context, o, exit_status, err);
     struct prepared_container c;
     if (prepare_container(context, o, &c, err) < 0)
