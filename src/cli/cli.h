@@ -59,6 +59,9 @@ int cli_exec(const struct engine_context *context, int argc, char **argv);
 int cli_attach(const struct engine_context *context, int argc, char **argv);
 int cli_inspect(const struct engine_context *context, int argc, char **argv);
 int cli_ps(const struct engine_context *context, int argc, char **argv);
+/* ps's COMMAND cell: the quoted command line, cut at 20 characters unless
+ * NO_TRUNC (inspect_command.c). */
+char *cli_container_command(json_t *document, bool no_trunc);
 int cli_logs(const struct engine_context *context, int argc, char **argv);
 int cli_top(const struct engine_context *context, int argc, char **argv);
 int cli_ns(const struct engine_context *context, int argc, char **argv);

@@ -108,7 +108,7 @@ struct ps_options {
     bool size; /* -s */
 };
 
-static char *command_of(json_t *document, bool no_trunc)
+char *cli_container_command(json_t *document, bool no_trunc)
 {
     cleanup_free char *joined = xstrdup(json_string_value(json_object_get(document, "Path")) ?: "");
     size_t i;
@@ -144,7 +144,7 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
         humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
         status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
-    cleanup_free char *command = command_of(document, o->no_trunc);
+    cleanup_free char *command = cli_container_command(document, o->no_trunc);
     size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;
     char size[96] = "";
     if (json_object_get(document, "SizeRw") != NULL) {

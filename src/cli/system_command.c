@@ -11,6 +11,7 @@
 #include "../util/cleanup.h"
 #include "cli.h"
 #include "humanize.h"
+#include "system_df.h"
 #include "template.h"
 
 /* -f is --format for info and --force for prune, as in docker. */
@@ -26,14 +27,19 @@ static const struct cli_option prune_options[] = {
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };
-static const struct cli_option df_options[] = {CLI_HELP_OPTION('H'), CLI_OPTIONS_END};
+static const struct cli_option df_options[] = {
+    {{"verbose", no_argument, NULL, 'v'}, 'v', NULL, "each image, container and volume"},
+    {{"format", required_argument, NULL, 'F'}, 0, "TEMPLATE", "json, or a Go template per row"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
 
 const struct cli_help cli_system_help = {
     .usage = "system COMMAND",
     .summary =
         "Commands:\n"
         "  info [-f TEMPLATE]   counts, storage and cgroup driver, kernel, OS, CPUs, memory\n"
-        "  df                   space used by images, containers and volumes\n"
+        "  df [-v] [--format F] space used by images, containers and volumes\n"
         "  prune [-a] [--volumes] [--force]\n"
         "                       remove stopped containers, unused networks, dangling\n"
         "                       images (-a: unused ones), with --volumes unused\n"
@@ -50,7 +56,7 @@ const struct cli_help cli_info_help = {
 
 struct system_flags {
     const char *format;
-    bool all, volumes;
+    bool all, volumes, verbose;
 };
 
 static int print_info(json_t *info, const char *format, husk_error_t *err)
@@ -88,9 +94,11 @@ static int print_info(json_t *info, const char *format, husk_error_t *err)
     return 0;
 }
 
-static void usage_row(struct table *table, const char *type, json_t *usage)
+/* docker's --format rows of `system df`: Type, TotalCount, Active, Size,
+ * Reclaimable, as the table shows them. */
+static json_t *usage_document(const char *type, json_t *usage)
 {
-    char total[24], active[24], size[32], reclaimable[48], bytes[32];
+    char total[24], active[24], size[32], bytes[32], reclaimable[48];
     long long size_bytes = (long long)json_integer_value(json_object_get(usage, "Size"));
     long long free_bytes = (long long)json_integer_value(json_object_get(usage, "Reclaimable"));
     snprintf(total, sizeof(total), "%lld",
@@ -101,14 +109,63 @@ static void usage_row(struct table *table, const char *type, json_t *usage)
     humanize_size((double)free_bytes, bytes, sizeof(bytes));
     snprintf(reclaimable, sizeof(reclaimable), "%s (%lld%%)", bytes,
              size_bytes > 0 ? free_bytes * 100 / size_bytes : 0);
-    table_add_row(table, (const char *[]){type, total, active, size, reclaimable});
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "Type", type, "TotalCount", total, "Active",
+                     active, "Size", size, "Reclaimable", reclaimable);
 }
 
-static int print_df(const struct engine_context *context, husk_error_t *err)
+static void usage_row(struct table *table, const char *type, json_t *usage)
+{
+    cleanup_json json_t *row = usage_document(type, usage);
+    static const char *const keys[] = {"Type", "TotalCount", "Active", "Size", "Reclaimable"};
+    const char *cells[5];
+    for (size_t i = 0; i < 5; i++)
+        cells[i] = json_string_value(json_object_get(row, keys[i]));
+    table_add_row(table, cells);
+}
+
+static int print_df_formatted(json_t *usage, const char *format, husk_error_t *err)
+{
+    static const char *const types[][2] = {
+        {"Images", "Images"}, {"Containers", "Containers"}, {"Local Volumes", "Volumes"}};
+    struct template *template = NULL;
+    if (strcmp(format, "json") != 0 && template_parse(format, &template, err) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof(types) / sizeof(types[0]); i++) {
+        cleanup_json json_t *row = usage_document(types[i][0], json_object_get(usage, types[i][1]));
+        cleanup_free char *text = NULL;
+        if (template == NULL)
+            text = json_dumps(row, JSON_COMPACT);
+        else
+            rc = template_execute(template, row, &text, err);
+        if (rc == 0)
+            printf("%s\n", text);
+    }
+    if (template != NULL)
+        template_free(template);
+    return rc;
+}
+
+static int print_df(const struct engine_context *context, const struct system_flags *f,
+                    husk_error_t *err)
 {
     cleanup_json json_t *usage = NULL;
+    if (f->verbose) {
+        if (engine_system_df_verbose(context, &usage, err) < 0)
+            return -1;
+        if (f->format != NULL && strcmp(f->format, "json") == 0) {
+            cleanup_free char *text = json_dumps(usage, JSON_COMPACT);
+            return printf("%s\n", text), 0;
+        }
+        if (f->format != NULL)
+            return husk_error_set(err, 0, "system df -v takes --format json only");
+        cli_print_df_verbose(usage);
+        return 0;
+    }
     if (engine_system_df(context, &usage, err) < 0)
         return -1;
+    if (f->format != NULL)
+        return print_df_formatted(usage, f->format, err);
     struct table *table = table_new(5);
     table_add_row(table, (const char *[]){"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
     usage_row(table, "Images", json_object_get(usage, "Images"));
@@ -177,8 +234,9 @@ static int parse(const char *command, int argc, char **argv, struct system_flags
         if (option == '?' || option == ':')
             return cli_usage_error(err, "system", "unknown flag %s for system %s", argv[optind - 1],
                                    command);
-        if (option == 'f' && strcmp(command, "info") == 0)
+        if ((option == 'f' && strcmp(command, "info") == 0) || option == 'F')
             f->format = optarg;
+        f->verbose = f->verbose || option == 'v';
         f->all = f->all || option == 'a';
         f->volumes = f->volumes || option == 'V';
     }
@@ -200,7 +258,7 @@ static int run_system(const struct engine_context *context, const char *command,
         cleanup_json json_t *info = NULL;
         rc = engine_system_info(context, &info, &err) < 0 ? -1 : print_info(info, f.format, &err);
     } else if (strcmp(command, "df") == 0) {
-        rc = print_df(context, &err);
+        rc = print_df(context, &f, &err);
     } else {
         rc = prune(context, &f, &err);
     }

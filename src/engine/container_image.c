@@ -84,11 +84,6 @@ int engine_export(const struct engine_context *context, const char *reference, i
                : 0;
 }
 
-static void image_store_closep(struct image_store **store)
-{
-    image_store_close(*store);
-}
-
 /* The container's upper directory as a layer tar in an unnamed file. */
 static int upper_layer(struct image_store *store, const char *upper, int *out, husk_error_t *err)
 {
@@ -198,7 +193,7 @@ int engine_commit(const struct engine_context *context, const struct commit_opti
     container_close(&handle);
     if (rc < 0)
         return -1;
-    __attribute__((cleanup(image_store_closep))) struct image_store *store = NULL;
+    cleanup_store struct image_store *store = NULL;
     struct image *base = NULL;
     if (image_store_open(context->data_root, &store, err) < 0 || image_store_use(store, err) < 0 ||
         image_load(store, base_id, base_id, &base, err) < 0)

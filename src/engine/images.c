@@ -26,12 +26,6 @@
 #include "record.h"
 #include "store.h"
 
-static void image_store_closep(struct image_store **store)
-{
-    image_store_close(*store);
-}
-#define cleanup_store __attribute__((cleanup(image_store_closep)))
-
 static char *canonical_of(const char *text, husk_error_t *err)
 {
     struct image_reference reference;

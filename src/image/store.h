@@ -34,6 +34,11 @@ struct image_store {
 
 int image_store_open(const char *data_root, struct image_store **store, husk_error_t *err);
 void image_store_close(struct image_store *store);
+static inline void image_store_closep(struct image_store **store)
+{
+    image_store_close(*store);
+}
+#define cleanup_store __attribute__((cleanup(image_store_closep)))
 /* The writers' lock: publishing, tagging, removing. Readers need none:
  * everything appears by rename. */
 int image_store_lock(struct image_store *store, husk_error_t *err);

@@ -132,3 +132,40 @@ teardown() {
 	expect_output ""
 	husk rm sized >/dev/null
 }
+
+# has_line ERE: a line of $output matches.
+has_line() {
+	grep -Eq -- "$1" <<<"$output" || fail "no line matches /$1/ in: $output"
+}
+
+@test "system df -v: each image (shared and unique size), container and volume; --format" {
+	husk volume create dfv >/dev/null
+	husk run --name dfc --network none -v dfv:/data busybox \
+		sh -c 'head -c 3000 /dev/zero > /data/f; head -c 5000 /dev/zero > /big' >/dev/null
+	# A second image on busybox's layer: that layer is shared now.
+	husk commit dfc dfimage:1 >/dev/null
+	base=$(husk images --format '{{.Size}}' busybox)
+	run husk system df -v
+	expect_status 0
+	expect_match '^Images space usage:$' "${lines[0]}"
+	expect_match '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS$' "${lines[1]}"
+	has_line "^busybox +latest +[0-9a-f]{12} +.* $base +$base +0B +1$"
+	has_line "^dfimage +1 +[0-9a-f]{12} +.* $base +[0-9.]+kB +0$"
+	has_line "^Containers space usage:$"
+	has_line "^[0-9a-f]{12} +busybox +\"sh -c 'head -c 3000…\" +1 +5kB +.* +Exited \(0\) .* +dfc$"
+	has_line "^VOLUME NAME +LINKS +SIZE$"
+	has_line "^dfv +1 +3kB$"
+	has_line "^Build cache usage: 0B$"
+	run husk system df -v --format json
+	expect_status 0
+	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["Images"]) == 2 and d["Containers"][0]["SizeRw"] == 5000 and d["Volumes"][0]["UsageData"] == {"Size": 3000, "RefCount": 1}, d'
+	run husk system df --format '{{.Type}}={{.TotalCount}}/{{.Active}}'
+	expect_output "$(printf 'Images=2/1\nContainers=1/0\nLocal Volumes=1/1')"
+	run husk system df --format json
+	expect_match '^\{"Type":"Images","TotalCount":"2","Active":"1","Size":"[^"]+","Reclaimable":"[^"]+"\}$' "${lines[0]}"
+	run --separate-stderr husk system df -v --format '{{.Type}}'
+	expect_husk_error 1 'takes --format json only'
+	husk rm dfc >/dev/null
+	husk volume rm dfv >/dev/null
+	husk rmi dfimage:1 >/dev/null
+}
