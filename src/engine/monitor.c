@@ -59,7 +59,7 @@ struct monitor {
     uint64_t delay_ms;
 };
 
-static uint64_t monotonic_ms(void)
+MONITOR_PATH static uint64_t monotonic_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -416,7 +416,7 @@ static int relaunch(struct monitor *m)
 
 /* Runs PID 1 until it exits for good: once, or for as long as its restart
  * policy starts it again. */
-static void monitor_supervise(struct monitor *m)
+MONITOR_PATH static void monitor_supervise(struct monitor *m)
 {
     for (;;) {
         int exit_status = wait_for_exit(m);
