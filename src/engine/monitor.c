@@ -26,6 +26,7 @@
 #include "../util/file.h"
 #include "../util/section.h"
 #include "attach.h"
+#include "events/events.h"
 #include "log.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
@@ -215,9 +216,11 @@ static void record_exit(struct monitor *m, int exit_status)
     json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
                         json_boolean(oom_killed));
     container_save(m->context, &handle, NULL);
+    engine_event_container_exit(m->context, handle.record);
     if (m->auto_remove) {
         container_mounts_release(m->context, handle.record, true);
         store_container_remove(m->context, m->id, handle.name, NULL);
+        engine_event_container(m->context, "destroy", handle.record, NULL);
     }
     container_close(&handle);
 }

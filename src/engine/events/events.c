@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../../util/cleanup.h"
+#include "../record.h"
 #include "event_line.h"
 #include "journal.h"
 
@@ -69,15 +70,50 @@ static long long exec_duration(json_t *record)
     return start > 0 && now >= start ? (long long)(now - start) : -1;
 }
 
-void engine_event_container_exit(const struct engine_context *context, json_t *record,
-                                 int exit_code, bool oom_killed)
+void engine_event_container_exit(const struct engine_context *context, json_t *record)
 {
-    if (oom_killed)
+    json_t *state = json_object_get(record, "State");
+    if (json_is_true(json_object_get(state, "OOMKilled")))
         engine_event_container(context, "oom", record, NULL);
     json_t *extra = json_object();
-    json_object_set_new(extra, "exitCode", json_sprintf("%d", exit_code));
+    json_object_set_new(
+        extra, "exitCode",
+        json_sprintf("%lld", (long long)json_integer_value(json_object_get(state, "ExitCode"))));
     long long duration = exec_duration(record);
     if (duration >= 0)
         json_object_set_new(extra, "execDuration", json_sprintf("%lld", duration));
     engine_event_container(context, "die", record, extra);
+}
+
+void engine_event_container_id(const struct engine_context *context, const char *action,
+                               const char *id, json_t *extra)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0) {
+        json_decref(extra);
+        return;
+    }
+    engine_event_container(context, action, handle.record, extra);
+    container_close(&handle);
+}
+
+void engine_event_network(const struct engine_context *context, const char *action, const char *id,
+                          const char *name, const char *container_id)
+{
+    json_t *attributes = json_pack("{s:s, s:s}", "name", name, "type", "bridge");
+    if (container_id != NULL)
+        json_object_set_new(attributes, "container", json_string(container_id));
+    engine_event(context, "network", action, id, attributes);
+}
+
+void engine_event_volume(const struct engine_context *context, const char *action, const char *name)
+{
+    engine_event(context, "volume", action, name, json_pack("{s:s}", "driver", "local"));
+}
+
+void engine_event_image(const struct engine_context *context, const char *action, const char *actor,
+                        const char *name)
+{
+    engine_event(context, "image", action, actor,
+                 name != NULL ? json_pack("{s:s}", "name", name) : NULL);
 }

@@ -26,9 +26,25 @@ json_t *engine_event_container_attributes(json_t *record);
 void engine_event_container(const struct engine_context *context, const char *action,
                             json_t *record, json_t *extra);
 
-/* PID 1 ended with EXIT_CODE: "oom" first when the kernel OOM-killed in its
- * cgroup, then "die" with exitCode and execDuration, as docker. */
-void engine_event_container_exit(const struct engine_context *context, json_t *record,
-                                 int exit_code, bool oom_killed);
+/* The same for the container ID, whose record is read (without its lock:
+ * for callers that do not hold it); nothing when it is gone. */
+void engine_event_container_id(const struct engine_context *context, const char *action,
+                               const char *id, json_t *extra);
+
+/* PID 1's exit, once RECORD holds it (State.ExitCode, State.OOMKilled):
+ * "oom" first when the kernel OOM-killed in its cgroup, then "die" with
+ * exitCode and execDuration, as docker. */
+void engine_event_container_exit(const struct engine_context *context, json_t *record);
+
+/* docker's network and volume attributes: {"name", "type": "bridge"} with
+ * the container's ID for connect and disconnect; {"driver": "local"}. */
+void engine_event_network(const struct engine_context *context, const char *action, const char *id,
+                          const char *name, const char *container_id);
+void engine_event_volume(const struct engine_context *context, const char *action,
+                         const char *name);
+/* An image event: ACTOR is the image's ID (a reference for pull, as
+ * docker), NAME the reference it concerns, or NULL. */
+void engine_event_image(const struct engine_context *context, const char *action, const char *actor,
+                        const char *name);
 
 #endif
