@@ -43,12 +43,17 @@ static bool duration_parse(const char *text, long double *ns)
     if (*p == '\0')
         return false;
     while (*p != '\0') {
-        char *end;
-        if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        /* Go's number: digits, a point, digits; at least one digit. */
+        const char *start = p;
+        long double number = 0, scale = 1;
+        for (; isdigit((unsigned char)*p); p++)
+            number = number * 10 + (*p - '0');
+        if (*p == '.')
+            for (p++; isdigit((unsigned char)*p); p++)
+                number += (*p - '0') * (scale /= 10);
+        if (p == start || (p == start + 1 && *start == '.'))
             return false;
-        long double number = strtold(p, &end);
-        if (end == p || *end == 'e' || *end == 'E')
-            return false;
+        const char *end = p;
         size_t unit_length;
         long long unit = duration_unit(end, &unit_length);
         if (unit == 0)
