@@ -57,8 +57,11 @@ static bool exact(json_t *filters, const char *key, const char *value)
     size_t i;
     if (values == NULL)
         return true;
-    json_array_foreach(values, i,
-                       wanted) if (strcmp(json_string_value(wanted), value) == 0) return true;
+    json_array_foreach(values, i, wanted)
+    {
+        if (strcmp(json_string_value(wanted), value) == 0)
+            return true;
+    }
     return false;
 }
 
