@@ -63,8 +63,9 @@ static const struct cli_command commands[] = {
     {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
     {"version", "Show husk's version and the kernel's", cli_version, &cli_version_help},
     {"info", "Show what husk and the host hold (as system info)", cli_info, &cli_info_help},
-    {"system", "System-wide information, disk usage and pruning (info, df, prune)", cli_system,
-     &cli_system_help},
+    {"events", "Print events: containers, images, volumes, networks", cli_events, &cli_events_help},
+    {"system", "System-wide information, disk usage, pruning and events (info, df, prune, events)",
+     cli_system, &cli_system_help},
 };
 
 const struct cli_command *cli_commands(size_t *count)

@@ -42,7 +42,8 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_unpause_help, cli_container_help, cli_images_help, cli_image_help, cli_rmi_help,
     cli_tag_help, cli_import_help, cli_load_help, cli_pull_help, cli_save_help, cli_push_help,
     cli_login_help, cli_logout_help, cli_export_help, cli_commit_help, cli_history_help,
-    cli_oci_help, cli_volume_help, cli_version_help, cli_system_help, cli_info_help;
+    cli_oci_help, cli_volume_help, cli_version_help, cli_system_help, cli_info_help,
+    cli_events_help;
 /* File commands (file_commands.c, rename_command.c). */
 extern const struct cli_help cli_cp_help, cli_diff_help, cli_rename_help;
 
@@ -94,6 +95,7 @@ int cli_volume(const struct engine_context *context, int argc, char **argv);
 int cli_version(const struct engine_context *context, int argc, char **argv);
 int cli_system(const struct engine_context *context, int argc, char **argv);
 int cli_info(const struct engine_context *context, int argc, char **argv);
+int cli_events(const struct engine_context *context, int argc, char **argv);
 /* rmi's and prune's lines: "Untagged: NAME", "Deleted: sha256:...". */
 void cli_print_image_removal(json_t *report);
 

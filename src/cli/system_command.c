@@ -43,7 +43,8 @@ const struct cli_help cli_system_help = {
         "  prune [-a] [--volumes] [--force]\n"
         "                       remove stopped containers, unused networks, dangling\n"
         "                       images (-a: unused ones), with --volumes unused\n"
-        "                       anonymous volumes\n",
+        "                       anonymous volumes\n"
+        "  events [OPTIONS]     the same as husk events\n",
     .options = df_options,
     .epilogue = "Each command's flags: husk system COMMAND --help.\n",
 };
@@ -272,6 +273,8 @@ int cli_system(const struct engine_context *context, int argc, char **argv)
         cli_help_print(&cli_system_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    if (strcmp(argv[1], "events") == 0)
+        return cli_events(context, argc - 1, argv + 1);
     if (strcmp(argv[1], "info") != 0 && strcmp(argv[1], "df") != 0 &&
         strcmp(argv[1], "prune") != 0) {
         husk_error_set(&err, 0, "unknown command \"system %s\" (see 'husk system --help')",

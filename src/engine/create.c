@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "events/events.h"
 #include "prepare.h"
 #include "run.h"
 #include "run_identity.h"
@@ -37,6 +38,7 @@ int container_create(const struct engine_context *context, const struct run_opti
     handle->record = steal_pointer(&c.record);
     handle->lock_fd = steal_fd(&c.lock_fd);
     prepared_container_free(&c);
+    engine_event_container(context, "create", handle->record, NULL);
     return 0;
 }
 

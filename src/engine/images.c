@@ -21,6 +21,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "events/events.h"
 #include "identity.h"
 #include "image_changes.h"
 #include "record.h"
@@ -160,6 +161,10 @@ int engine_image_import(const struct engine_context *context, const struct image
         image_store_image_add(store, &record, err) < 0 ||
         (canonical != NULL && tag_image(store, canonical, config_digest, err) < 0))
         return -1;
+    cleanup_free char *familiar = canonical ? familiar_of(canonical) : NULL;
+    engine_event_image(context, "import", config_digest, familiar);
+    if (familiar != NULL)
+        engine_event_image(context, "tag", config_digest, familiar);
     *id = xstrdup(config_digest);
     return 0;
 }
@@ -199,6 +204,8 @@ int engine_image_load(const struct engine_context *context, const char *source, 
             cleanup_free char *familiar = familiar_of(json_string_value(reference));
             json_array_append_new(tags, json_string(familiar));
         }
+        engine_event_image(context, "load", json_string_value(json_object_get(image, "Id")),
+                           json_string_value(json_array_get(tags, 0)));
         json_array_append_new(
             *loaded, json_pack("{s:O, s:o}", "Id", json_object_get(image, "Id"), "RepoTags", tags));
     }
@@ -228,7 +235,18 @@ int engine_image_save(const struct engine_context *context, char **references, i
     }
     if (image_store_use(store, err) < 0)
         return -1;
-    return image_archive_save(store, images, fd, err) < 0 ? husk_error_wrap(err, "save") : 0;
+    if (image_archive_save(store, images, fd, err) < 0)
+        return husk_error_wrap(err, "save");
+    size_t i;
+    json_t *image;
+    json_array_foreach(images, i, image)
+    {
+        const char *tag = json_string_value(json_array_get(json_object_get(image, "RepoTags"), 0));
+        cleanup_free char *familiar = tag ? familiar_of(tag) : NULL;
+        engine_event_image(context, "save", json_string_value(json_object_get(image, "Id")),
+                           familiar);
+    }
+    return 0;
 }
 
 int engine_image_push(const struct engine_context *context, const struct image_push_options *o,
@@ -358,6 +376,8 @@ int engine_image_pull(const struct engine_context *context, const struct image_p
     cleanup_free char *id = NULL;
     if (image_pull(store, &pull, &id, canonical, err) < 0)
         return husk_error_wrap(err, "pull %s", o->reference);
+    cleanup_free char *familiar = *canonical ? familiar_of(*canonical) : xstrdup(o->reference);
+    engine_event_image(context, "pull", familiar, familiar);
     if (o->progress != NULL)
         fflush(o->progress);
     return 0;
@@ -492,9 +512,11 @@ int engine_image_tag(const struct engine_context *context, const char *source, c
     if (image_store_open(context->data_root, &store, err) < 0)
         return -1;
     cleanup_free char *id = image_find_id(store, source, err);
-    if (id == NULL)
+    if (id == NULL || tag_image(store, canonical, id, err) < 0)
         return -1;
-    return tag_image(store, canonical, id, err);
+    cleanup_free char *familiar = familiar_of(canonical);
+    engine_event_image(context, "tag", id, familiar);
+    return 0;
 }
 
 /* A container, running or not, whose image is ID: its ID, or NULL. */
@@ -518,6 +540,7 @@ struct removal {
     struct image_store *store;
     json_t *references, *report;
     const char *id;
+    const struct engine_context *context;
 };
 
 static int untag(struct removal *r, const char *reference, husk_error_t *err)
@@ -527,6 +550,7 @@ static int untag(struct removal *r, const char *reference, husk_error_t *err)
     json_object_del(r->references, reference);
     cleanup_free char *familiar = familiar_of(reference);
     json_array_append_new(r->report, json_pack("{s:s}", "Untagged", familiar));
+    engine_event_image(r->context, "untag", r->id, familiar);
     return 0;
 }
 
@@ -558,6 +582,7 @@ static int delete_image(struct removal *r, husk_error_t *err)
     if (image_store_image_remove(r->store, r->id, err) < 0)
         return -1;
     json_array_append_new(r->report, json_pack("{s:s}", "Deleted", r->id));
+    engine_event_image(r->context, "delete", r->id, r->id);
     return 0;
 }
 
@@ -606,7 +631,7 @@ int engine_image_remove(const struct engine_context *context, const char *refere
         return -1;
     cleanup_json json_t *references = image_store_references(store);
     *report = json_array();
-    struct removal r = {store, references, *report, id};
+    struct removal r = {store, references, *report, id, context};
     int rc = remove_locked(context, &r, reference, force, err);
     image_store_unlock(store);
     unsigned long long reclaimed = 0;
@@ -632,7 +657,7 @@ int engine_image_prune(const struct engine_context *context, bool all, json_t **
         cleanup_free char *user = container_using(context, *id);
         if (user != NULL)
             continue;
-        struct removal r = {store, references, *report, *id};
+        struct removal r = {store, references, *report, *id, context};
         rc = untag_all(&r, err) < 0 ? -1 : delete_image(&r, err);
     }
     image_store_unlock(store);

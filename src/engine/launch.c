@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "events/events.h"
 #include "namespace_join.h"
 #include "network_attach.h"
 #include "record.h"
@@ -169,6 +170,8 @@ int engine_launch(const struct engine_context *context, json_t *record, const ch
                                       &launched->process, err);
         if (rc < 0)
             network_detach_all(context, record);
+        else
+            engine_event_container(context, "start", record, NULL);
     }
     namespace_joins_close(&joins);
     stdio_close_child_ends(options.stdio);

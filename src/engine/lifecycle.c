@@ -19,6 +19,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "attach.h"
+#include "events/events.h"
 #include "monitor.h"
 #include "network_attach.h"
 #include "volumes/container_mounts.h"
@@ -219,6 +220,17 @@ static int send_signal(int pidfd, int sig, const char *reference, husk_error_t *
     return 0;
 }
 
+/* send_signal, and docker's "kill" event (kill, stop and rm -f all send one). */
+static int kill_container(const struct engine_context *context, const char *id, int pidfd, int sig,
+                          const char *reference, husk_error_t *err)
+{
+    if (send_signal(pidfd, sig, reference, err) < 0)
+        return -1;
+    engine_event_container_id(context, "kill", id,
+                              json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
+    return 0;
+}
+
 int engine_kill(const struct engine_context *context, const char *reference, int sig,
                 husk_error_t *err)
 {
@@ -230,7 +242,7 @@ int engine_kill(const struct engine_context *context, const char *reference, int
         running_close(&r);
         return -1;
     }
-    int rc = send_signal(r.process, sig, reference, err);
+    int rc = kill_container(context, id, r.process, sig, reference, err);
     running_close(&r);
     return rc;
 }
@@ -318,6 +330,7 @@ static void settle_exit(const struct engine_context *context, const char *id, st
         record_set_state(handle.record, "exited", 0, -1,
                          "the monitor was gone: exit status unknown");
         container_save(context, &handle, NULL);
+        engine_event_container_exit(context, handle.record);
     }
     container_close(&handle);
 }
@@ -381,13 +394,15 @@ static int stop_timeout_ms(const struct engine_context *context, const char *id,
 static int stop_running(const struct engine_context *context, const char *reference,
                         struct running *r, const char *id, int timeout, husk_error_t *err)
 {
-    int rc = send_signal(r->process, stop_signal_of(context, id), reference, err);
+    int rc = kill_container(context, id, r->process, stop_signal_of(context, id), reference, err);
     if (rc == 0 && !wait_readable(r->process, stop_timeout_ms(context, id, timeout))) {
-        rc = send_signal(r->process, SIGKILL, reference, err);
+        rc = kill_container(context, id, r->process, SIGKILL, reference, err);
         wait_readable(r->process, -1);
     }
     settle_exit(context, id, r);
     running_close(r);
+    if (rc == 0)
+        engine_event_container_id(context, "stop", id, NULL);
     return rc;
 }
 
@@ -431,7 +446,10 @@ int engine_restart(const struct engine_context *context, const char *reference, 
     }
     if (rc == ACTIVITY_NOT_RUNNING)
         settle_stale(context, id);
-    return engine_start(context, id, err);
+    if (engine_start(context, id, err) < 0)
+        return -1;
+    engine_event_container_id(context, "restart", id, NULL);
+    return 0;
 }
 
 int engine_wait(const struct engine_context *context, const char *reference, int *exit_code,
@@ -536,7 +554,7 @@ static int end_running(const struct engine_context *context, const char *referen
         return husk_error_set(err, 0, "cannot remove running container %s: stop it first or use -f",
                               reference);
     }
-    send_signal(r->process, SIGKILL, reference, NULL);
+    kill_container(context, id, r->process, SIGKILL, reference, NULL);
     engine_thaw(context, id);
     wait_readable(r->process, -1);
     settle_exit(context, id, r);
@@ -580,6 +598,8 @@ int engine_remove(const struct engine_context *context, const char *reference, b
     network_detach_all(context, handle.record);
     container_mounts_release(context, handle.record, remove_volumes);
     int rc = store_container_remove(context, handle.id, handle.name, err);
+    if (rc == 0)
+        engine_event_container(context, "destroy", handle.record, NULL);
     container_close(&handle);
     return rc;
 }

@@ -29,6 +29,7 @@
 #include "../util/file.h"
 #include "../util/section.h"
 #include "attach.h"
+#include "events/events.h"
 #include "log.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
@@ -250,9 +251,11 @@ static bool record_exit(struct monitor *m, int exit_status)
     json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
                         json_boolean(oom_killed));
     container_save(m->context, &handle, NULL);
+    engine_event_container_exit(m->context, handle.record);
     if (m->auto_remove) {
         container_mounts_release(m->context, handle.record, true);
         store_container_remove(m->context, m->id, handle.name, NULL);
+        engine_event_container(m->context, "destroy", handle.record, NULL);
     }
     container_close(&handle);
     return restart;
@@ -408,9 +411,12 @@ static int relaunch(struct monitor *m)
     int rc = launch(m, &request, -1, -1, &handover);
     /* launch closed the lock's descriptor: the handle has none left. */
     handle.lock_fd = -1;
-    container_close(&handle);
-    if (rc == 0)
+    if (rc == 0) {
         monitor_adopt_process(m, &handover);
+        /* docker's: die, then start (the launcher's), then restart. */
+        engine_event_container(m->context, "restart", handle.record, NULL);
+    }
+    container_close(&handle);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
+#include "events/events.h"
 #include "network_attach.h"
 #include "network_store.h"
 #include "record.h"
@@ -27,6 +28,8 @@ int engine_network_create(const struct engine_context *context,
             network_undefine(context, network.name, NULL);
         else
             snprintf(id, HUSK_ID_SIZE, "%s", network.id);
+        if (rc == 0)
+            engine_event_network(context, "create", network.id, network.name, NULL);
         network_free(&network);
     }
     network_unlock(lock);
@@ -56,6 +59,8 @@ int engine_network_remove(const struct engine_context *context, const char *name
         } else {
             network_bridge_down(context, &network);
             rc = network_undefine(context, name, err);
+            if (rc == 0)
+                engine_event_network(context, "destroy", network.id, network.name, NULL);
         }
         free(leases);
         network_free(&network);
@@ -143,8 +148,9 @@ int engine_network_connect(const struct engine_context *context, const char *nam
     bool inside =
         ip == NULL || (ipv4_address_parse(ip, &wanted) &&
                        ipv4_subnet_contains(&network.subnet, wanted) && wanted != network.gateway);
-    char subnet[IPV4_CIDR_TEXT_SIZE];
+    char subnet[IPV4_CIDR_TEXT_SIZE], network_id[HUSK_ID_SIZE];
     ipv4_subnet_format(&network.subnet, subnet);
+    snprintf(network_id, sizeof(network_id), "%s", network.id);
     network_free(&network);
     if (!inside)
         return husk_error_set(err, 0, "invalid --ip \"%s\": not a free host address of %s", ip,
@@ -160,6 +166,8 @@ int engine_network_connect(const struct engine_context *context, const char *nam
         husk_error_set(err, 0, "container %s is already connected to network %s", container, name);
     else if (network_attach_one(context, handle.record, pid, name, wanted, err) == 0)
         rc = container_save(context, &handle, err);
+    if (rc == 0)
+        engine_event_network(context, "connect", network_id, name, handle.id);
     container_close(&handle);
     return rc;
 }
@@ -174,6 +182,11 @@ int engine_network_disconnect(const struct engine_context *context, const char *
     int rc = network_detach_one(context, handle.record, name, err);
     if (rc == 0)
         rc = container_save(context, &handle, err);
+    struct network network;
+    if (rc == 0 && network_load(context, name, &network, NULL) == 0) {
+        engine_event_network(context, "disconnect", network.id, network.name, handle.id);
+        network_free(&network);
+    }
     container_close(&handle);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../util/cleanup.h"
+#include "events/events.h"
 #include "../util/xalloc.h"
 #include "identity.h"
 #include "network_hosts.h"
@@ -60,6 +61,8 @@ static int rename_locked(const struct engine_context *context, struct container_
         return -1;
     }
     store_name_release(context, old, handle->id);
+    engine_event_container(context, "rename", handle->record,
+                           json_pack("{s:s+}", "oldName", "/", old));
     if (record_process_alive(handle->record))
         refresh_hosts(context, handle->record);
     return 0;

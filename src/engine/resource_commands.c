@@ -14,6 +14,7 @@
 #include "../runtime/spec.h"
 #include "../util/json_text.h"
 #include "../util/cleanup.h"
+#include "events/events.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "record.h"
@@ -72,6 +73,8 @@ static int set_paused(const struct engine_context *context, const char *referenc
         json_object_set_new(state, "Status", json_string(paused ? "paused" : "running"));
         json_object_set_new(state, "Paused", json_boolean(paused));
         rc = container_save(context, &t.handle, err);
+        if (rc == 0)
+            engine_event_container(context, paused ? "pause" : "unpause", t.handle.record, NULL);
     }
     target_close(&t);
     return rc;

@@ -16,6 +16,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "environment.h"
+#include "events/events.h"
 #include "identity.h"
 #include "launch.h"
 #include "log.h"
@@ -199,6 +200,7 @@ static void record_exit(const struct engine_context *context, struct prepared_co
     json_object_set_new(state, "MonitorPid", json_integer(0));
     json_object_set_new(state, "MonitorStartTime", json_integer(0));
     store_record_save(context, c->id, c->record, NULL);
+    engine_event_container_exit(context, c->record);
 }
 
 struct foreground {
@@ -290,6 +292,7 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     if (prepare_container(context, o, &c, err) < 0)
         return -1;
     store_record_save(context, c.id, c.record, NULL);
+    engine_event_container(context, "create", c.record, NULL);
     run_identity_created(o, c.id);
     struct foreground f = {
         .options = o,
@@ -305,8 +308,10 @@ int engine_run(const struct engine_context *context, const struct run_options *o
         rc = run_to_end(context, &c, &f, exit_status, err);
     finish_foreground(&f);
     /* A container that never started is not kept: bad input leaves nothing. */
-    if (rc < 0 || o->auto_remove)
+    if (rc < 0 || o->auto_remove) {
         prepared_container_discard(context, &c);
+        engine_event_container(context, "destroy", c.record, NULL);
+    }
     if (rc < 0)
         run_identity_discarded(o);
     prepared_container_free(&c);

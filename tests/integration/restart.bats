@@ -237,3 +237,19 @@ no_monitor() {
 	run husk ps -aq
 	expect_output ""
 }
+
+@test "events: die and restart at each run of the policy, restart for husk restart" {
+	since=$(date +%s.%N)
+	husk run -d --name ev --network none --restart on-failure:1 busybox sh -c 'exit 3' >/dev/null
+	wait_for 10 state_is ev "exited 1 3 false"
+	wait_for 10 no_monitor ev
+	run husk events --since "$since" --until "$(date +%s.%N)" --filter container=ev --format '{{.Action}}'
+	expect_output "$(printf 'create\nstart\ndie\nstart\nrestart\ndie')"
+	run husk events --since "$since" --until "$(date +%s.%N)" --filter event=die --format '{{index .Actor.Attributes "exitCode"}}'
+	expect_output "$(printf '3\n3')"
+	since=$(date +%s.%N)
+	husk restart ev >/dev/null
+	run husk events --since "$since" --until "$(date +%s.%N)" --filter container=ev --format '{{.Action}}'
+	expect_match '^start'$'\n''restart'
+	husk rm -f ev >/dev/null
+}

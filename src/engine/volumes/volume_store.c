@@ -17,6 +17,7 @@
 #include "../../util/json_text.h"
 #include "../../util/timestamp.h"
 #include "../../util/xalloc.h"
+#include "../events/events.h"
 #include "../store.h"
 #include "mount_spec.h"
 
@@ -156,6 +157,8 @@ int volume_create(const struct engine_context *context, const char *name, json_t
         return err && *err ? -1 : husk_error_set(err, errno, "chmod %s", root);
     if (access(existing, F_OK) < 0 && volume_make(context, name, labels, options, &made, err) < 0)
         return -1;
+    if (made)
+        engine_event_volume(context, "create", name);
     if (created != NULL)
         *created = made;
     if (name_out != NULL)
@@ -298,6 +301,8 @@ int volume_remove(const struct engine_context *context, const char *name, husk_e
     cleanup_free char *trash = volume_path(context, ".removing-XXXXXX", NULL);
     if (mkdtemp(trash) == NULL || rename(path, trash) < 0)
         return husk_error_set(err, errno, "remove volume %s", name);
+    /* Gone from here on, for every listing, even if emptying it fails. */
+    engine_event_volume(context, "destroy", name);
     int rc = directory_remove_tree(trash, err);
     close(steal_fd(&lock));
     volume_sweep_removals(context);
