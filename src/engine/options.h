@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "identity_flags.h"
+#include "log_flags.h"
 #include "resources.h"
 
 struct run_options {
@@ -63,8 +64,9 @@ struct run_options {
     size_t device_count;
     const char **device_cgroup_rules; /* --device-cgroup-rule */
     size_t device_cgroup_rule_count;
-    const char *init; /* --init's value ("true" when bare), or NULL */
+    const char *init;               /* --init's value ("true" when bare), or NULL */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
+    struct log_flags log;           /* --log-driver, --log-opt (log_config.c) */
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

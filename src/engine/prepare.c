@@ -21,6 +21,7 @@
 #include "ports.h"
 #include "sysctl_options.h"
 #include "record.h"
+#include "log_config.h"
 #include "run_identity.h"
 #include "spec_builder.h"
 #include "store.h"
@@ -507,6 +508,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     if (build_spec(options, c, hostname, err) < 0)
         goto fail;
     run_identity_apply(options, c);
+    log_options_apply(options, c);
     if (write_container_files(context, c, &network, err) < 0 ||
         give_to_userns_root(context, c, err) < 0 || save_spec(c, err) < 0)
         goto fail;
