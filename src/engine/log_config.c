@@ -98,8 +98,9 @@ static int apply_option(const char *key, const char *value, struct log_settings 
             return husk_error_set(err, 0, "max-file cannot be less than 1");
         s->max_file = (int)files;
     } else if (strcmp(key, "compress") == 0) {
-        if (bool_flag_parse("--log-opt compress", value, &s->compress, err) < 0)
-            return -1;
+        if (bool_flag_parse("--log-opt compress", value, &s->compress, NULL) < 0)
+            return husk_error_set(err, 0, "invalid --log-opt compress=\"%s\": true or false",
+                                  value);
     } else if (strcmp(key, "labels-regex") == 0 || strcmp(key, "env-regex") == 0) {
         return check_regex(key, value, err);
     } else if (strcmp(key, "tag") == 0) {

@@ -106,8 +106,8 @@ char *log_file_read_all(const struct log_file *file, size_t *length)
     *length = 0;
     int fd = dup(file->fd);
     gzFile gz = file->gz && fd >= 0 ? gzdopen(fd, "rb") : NULL;
-    if (!file->gz && fd >= 0)
-        lseek(fd, 0, SEEK_SET);
+    if (fd >= 0)
+        lseek(fd, 0, SEEK_SET); /* read before (the --tail pass): the offset is shared */
     for (;;) {
         if (capacity - *length < 65536)
             buffer = xrealloc(buffer, capacity *= 2);

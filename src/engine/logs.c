@@ -113,6 +113,8 @@ struct follower {
     const struct log_settings *settings;
     int current; /* the current file, or -1 before it exists */
     size_t offset;
+    bool has_last;             /* a file was finished (rotated away) */
+    struct timespec last_read; /* ... and this was its mtime */
 };
 
 /* Reads what came since the last call, across rotations: the file we read
@@ -125,27 +127,28 @@ static int catch_up(struct follower *f, struct reader *r, husk_error_t *err)
             read_current(f->current, &f->offset, r);
         if (f->current >= 0 && !log_file_rotated(f->directory, f->settings, f->current))
             return 0;
-        struct stat st = {0};
-        bool had = f->current >= 0 && fstat(f->current, &st) == 0;
+        struct stat st;
         if (f->current >= 0) {
             read_current(f->current, &f->offset, r);
+            if (fstat(f->current, &st) == 0) {
+                f->has_last = true;
+                f->last_read = st.st_mtim;
+            }
             close(f->current);
             f->current = -1;
         }
         struct log_file_set set;
-        if (log_files_open(f->directory, f->settings, had ? &st.st_mtim : NULL, &set, err) < 0)
+        if (log_files_open(f->directory, f->settings, f->has_last ? &f->last_read : NULL, &set,
+                           err) < 0)
             return -1;
-        if (!had && set.count > 0 && !set.has_current) {
+        if (!set.has_current) {
+            /* Between a rotation's rename and its new file: wait for that. */
             log_file_set_free(&set);
             return 0;
         }
         read_set(&set, &f->offset, r);
-        if (set.has_current)
-            f->current = dup(set.files[set.count - 1].fd);
-        bool done = !set.has_current;
+        f->current = dup(set.files[set.count - 1].fd);
         log_file_set_free(&set);
-        if (done)
-            return 0;
     }
 }
 
@@ -243,7 +246,8 @@ int engine_logs(const struct engine_context *context, const char *reference,
     if (rc == 0)
         read_set(&set, &offset, &r);
     if (rc == 0 && options->follow) {
-        struct follower f = {context, source.id, source.directory, &source.settings, -1, offset};
+        struct follower f = {context, source.id, source.directory, &source.settings, -1, offset,
+                             false,   {0, 0}};
         if (set.has_current)
             f.current = dup(set.files[set.count - 1].fd);
         rc = follow(&f, &r, err);
