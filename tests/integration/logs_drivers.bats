@@ -146,7 +146,7 @@ rotation_bounds() { # DRIVER [--log-opt ...]
 	# --tail counts entries: a line that came in two reads is two of them.
 	local lines
 	lines=$(husk logs --tail 1500 r | wc -l)
-	[ "$lines" -ge 1480 ] && [ "$lines" -le 1500 ] || fail "--tail 1500 gave $lines lines
+	[ "$lines" -ge 1480 ] && [ "$lines" -le 1500 ] || fail "--tail 1500 gave $lines lines"
 	husk rm r >/dev/null
 }
 
