@@ -1,18 +1,36 @@
-/* `husk logs [-f] [--tail N] [-t] CONTAINER` and `husk top CONTAINER`. */
+/* `husk logs [-f] [--tail N] [-t] [--since T] [--until T] [--details]
+ * CONTAINER` and `husk top CONTAINER`. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/log_time.h"
 #include "../engine/logs.h"
 #include "../engine/top.h"
 #include "cli.h"
+
+enum { OPTION_SINCE = 256, OPTION_UNTIL, OPTION_DETAILS };
 
 static const struct cli_option logs_options[] = {
     {{"follow", no_argument, NULL, 'f'}, 'f', NULL, "keep printing until the container exits"},
     {{"tail", required_argument, NULL, 'n'}, 'n', "N", "only the last N lines (default: all)"},
     {{"timestamps", no_argument, NULL, 't'}, 't', NULL, "prefix every line with its RFC 3339 time"},
+    {{"since", required_argument, NULL, OPTION_SINCE},
+     0,
+     "TIME",
+     "only lines since TIME: RFC 3339 (2013-01-02T13:23:37Z,\n"
+     "2013-01-02), a Unix time or a duration before now (42m)"},
+    {{"until", required_argument, NULL, OPTION_UNTIL},
+     0,
+     "TIME",
+     "only lines before TIME (as --since)"},
+    {{"details", no_argument, NULL, OPTION_DETAILS},
+     0,
+     NULL,
+     "prefix every line with the attributes the labels=,\n"
+     "env= and tag= log options name"},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };
@@ -31,12 +49,14 @@ const struct cli_help cli_top_help = {
     .options = help_only,
 };
 
-static void print_entry(const struct log_entry *entry, void *data)
+static void print_entry(const struct log_entry *entry, const char *attrs, void *data)
 {
     bool timestamps = *(bool *)data;
     FILE *out = entry->stream == LOG_STDERR ? stderr : stdout;
     if (timestamps)
         fprintf(out, "%s ", entry->time);
+    if (attrs != NULL)
+        fprintf(out, "%s ", attrs);
     fwrite(entry->data, 1, entry->length, out);
     fflush(out);
 }
@@ -60,6 +80,22 @@ int cli_logs(const struct engine_context *context, int argc, char **argv)
         case 't':
             timestamps = true;
             break;
+        case OPTION_DETAILS:
+            options.details = true;
+            break;
+        case OPTION_SINCE:
+        case OPTION_UNTIL: {
+            bool since = option == OPTION_SINCE;
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            if (log_time_option(since ? "since" : "until", optarg, &now,
+                                since ? &options.since : &options.until, &err) < 0) {
+                cli_usage_error(&err, "logs", "%s", err->message);
+                return cli_report(&err), 1;
+            }
+            *(since ? &options.has_since : &options.has_until) = true;
+            break;
+        }
         case 'H':
             cli_help_print(&cli_logs_help, stdout);
             return 0;

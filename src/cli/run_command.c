@@ -14,6 +14,7 @@
 #include "../util/xalloc.h"
 #include "cli.h"
 #include "identity_options.h"
+#include "log_options.h"
 
 enum {
     OPTION_NAME = 256,
@@ -101,6 +102,7 @@ enum {
      "PID 1 is an init that reaps zombies and passes\n" \
      "signals on to the command"}, \
     CLI_IDENTITY_OPTIONS, \
+    CLI_LOG_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -198,6 +200,7 @@ void cli_run_options_free(struct run_options *o)
     free(o->devices);
     free(o->device_cgroup_rules);
     run_identity_free(&o->identity);
+    cli_log_flags_free(&o->log);
 }
 
 static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
@@ -349,7 +352,8 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             return 1;
         default:
             if (!cli_resource_flag(option, optarg, &o->resources) &&
-                !cli_identity_flag(option, optarg, &o->identity))
+                !cli_identity_flag(option, optarg, &o->identity) &&
+                !cli_log_flag(option, optarg, &o->log))
                 return flag_error(command_name, option, argv, err);
             break;
         }

@@ -30,7 +30,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "events/events.h"
-#include "log.h"
+#include "log_writer.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
 #include "network_attach.h"
@@ -47,7 +47,7 @@ struct monitor {
     int input;        /* the container's stdin: a pipe's write end, the pty master, or -1 */
     char *pending;    /* client input the container has not taken yet */
     size_t pending_length;
-    int log_fd;
+    struct log_writer log;
     int listen_fd;
     /* Prepared by the husk command: the monitor then reads none of husk's
      * constants, and its proportional memory stays a few pages. */
@@ -81,7 +81,7 @@ MONITOR_PATH static void name_process(const char *id)
 MONITOR_PATH static void deliver_output(void *context, int stream, const char *data, size_t length)
 {
     struct monitor *m = context;
-    log_append(m->log_fd, stream == 2 ? LOG_STDERR : LOG_STDOUT, data, length);
+    log_writer_append(&m->log, stream == 2 ? LOG_STDERR : LOG_STDOUT, data, length);
     monitor_clients_broadcast(&m->clients, stream == 2 ? 'e' : 'o', data, length);
 }
 
@@ -93,7 +93,8 @@ MONITOR_PATH static void monitor_adopt_container(struct monitor *m,
     m->id[sizeof(m->id) - 1] = '\0';
     m->auto_remove = handover->auto_remove;
     name_process(m->id);
-    m->log_fd = handover->fds[MONITOR_LOG];
+    log_writer_adopt(&m->log, &handover->log, handover->fds[MONITOR_LOG],
+                     handover->fds[MONITOR_LOG_DIRECTORY]);
     m->listen_fd = handover->fds[MONITOR_LISTEN];
 }
 
@@ -497,7 +498,7 @@ static int monitor_spawn(const struct engine_context *context,
         .process = {.pid = -1, .pidfd = -1, .terminal_fd = -1},
         .pump = {.fds = {-1, -1}},
         .input = -1,
-        .log_fd = -1,
+        .log = {.fd = -1, .directory = -1},
         .listen_fd = -1,
     };
     int pipe_fds[2];

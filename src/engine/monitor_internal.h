@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "identity.h"
+#include "log_writer.h"
 #include "options.h"
 #include "record.h"
 
@@ -29,7 +30,8 @@ enum monitor_descriptor {
     MONITOR_STDERR,
     MONITOR_STDIN, /* write end of the container's stdin pipe */
     MONITOR_LOG,
-    MONITOR_LISTEN, /* the attach socket */
+    MONITOR_LOG_DIRECTORY, /* where the log rotates */
+    MONITOR_LISTEN,        /* the attach socket */
     MONITOR_DESCRIPTOR_COUNT,
 };
 
@@ -39,6 +41,7 @@ struct monitor_handover {
     bool auto_remove;
     char id[HUSK_ID_SIZE];
     int fds[MONITOR_DESCRIPTOR_COUNT];
+    struct log_settings log; /* the log driver's, from the record */
 };
 
 /* What the launcher is to start: an existing container (HANDLE, locked by

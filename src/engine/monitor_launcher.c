@@ -12,7 +12,7 @@
 #include "attach.h"
 #include "create.h"
 #include "launch.h"
-#include "log.h"
+#include "log_writer.h"
 #include "monitor_internal.h"
 #include "store.h"
 #include "streams.h"
@@ -171,11 +171,11 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
     handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
     snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
-    if (!request->restart) {
-        handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
-        if (handover.fds[MONITOR_LOG] >= 0)
-            handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
-    }
+    if (!request->restart &&
+        log_writer_prepare(handle->record, handle->directory, &handover.log,
+                           &handover.fds[MONITOR_LOG], &handover.fds[MONITOR_LOG_DIRECTORY],
+                           &err) == 0)
+        handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
     if ((!request->restart && handover.fds[MONITOR_LISTEN] < 0) ||
         launch(context, handle, &handover, &err) < 0) {
         record_failure(context, handle, err, &report);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "identity_flags.h"
+#include "log_flags.h"
 #include "resources.h"
 
 struct run_options {
@@ -66,6 +67,7 @@ struct run_options {
     const char *init;               /* --init's value ("true" when bare), or NULL */
     const char *restart;            /* --restart POLICY, or NULL: no */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
+    struct log_flags log;           /* --log-driver, --log-opt (log_config.c) */
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

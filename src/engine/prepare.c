@@ -22,6 +22,7 @@
 #include "sysctl_options.h"
 #include "record.h"
 #include "restart/restart_policy.h"
+#include "log_config.h"
 #include "run_identity.h"
 #include "spec_builder.h"
 #include "store.h"
@@ -520,6 +521,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     if (build_spec(options, c, hostname, err) < 0)
         goto fail;
     run_identity_apply(options, c);
+    log_options_apply(options, c);
     if (write_container_files(context, c, &network, err) < 0 ||
         give_to_userns_root(context, c, err) < 0 || save_spec(c, err) < 0)
         goto fail;

@@ -19,7 +19,8 @@
 #include "events/events.h"
 #include "identity.h"
 #include "launch.h"
-#include "log.h"
+#include "log_config.h"
+#include "log_writer.h"
 #include "namespace_join.h"
 #include "network_attach.h"
 #include "ports.h"
@@ -180,7 +181,9 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         if (policy.name != RESTART_NO && o->auto_remove)
             return husk_error_set(err, 0, "conflicting options: --restart %s and --rm", o->restart);
     }
-    return run_identity_validate(o, err);
+    if (run_identity_validate(o, err) < 0)
+        return -1;
+    return log_options_validate(o, err);
 }
 
 static bool run_wants_monitor(const struct run_options *o)
@@ -206,15 +209,16 @@ static void record_exit(const struct engine_context *context, struct prepared_co
 struct foreground {
     const struct run_options *options;
     const char *directory;
+    const json_t *record;
     struct engine_launched launched;
     struct relay_io io;
-    int log_fd;
+    struct log_writer log;
     sigset_t saved_mask;
 };
 
 static void log_output(void *context, int stream, const char *data, size_t length)
 {
-    log_append(*(int *)context, stream == STDERR_FILENO ? LOG_STDERR : LOG_STDOUT, data, length);
+    log_writer_append(context, stream == STDERR_FILENO ? LOG_STDERR : LOG_STDOUT, data, length);
 }
 
 /* Pipes husk relays (or the pty the runtime makes), never the caller's fds. */
@@ -225,11 +229,10 @@ static int open_stdio(void *data, const struct runtime_spec *spec, int stdio[3],
     if (stdio_pipes_open(f->options->tty, f->options->interactive, &f->io, stdio, err) < 0)
         return -1;
     /* As with a detached container, `husk logs` shows what it printed. */
-    f->log_fd = log_open_for_append(f->directory, err);
-    if (f->log_fd < 0)
+    if (log_writer_open(&f->log, f->record, f->directory, err) < 0)
         return -1;
     f->io.observe_output = log_output;
-    f->io.observe_context = &f->log_fd;
+    f->io.observe_context = &f->log;
     return 0;
 }
 
@@ -256,8 +259,7 @@ static void finish_foreground(struct foreground *f)
     if (f->launched.process.terminal_fd >= 0)
         close(f->launched.process.terminal_fd);
     stdio_close_relay_ends(&f->io);
-    if (f->log_fd >= 0)
-        close(f->log_fd);
+    log_writer_close(&f->log);
     sigprocmask(SIG_SETMASK, &f->saved_mask, NULL);
     engine_launched_free(&f->launched);
 }
@@ -297,9 +299,10 @@ int engine_run(const struct engine_context *context, const struct run_options *o
     struct foreground f = {
         .options = o,
         .directory = c.directory,
+        .record = c.record,
         .launched = {.process = {.pid = -1, .pidfd = -1, .terminal_fd = -1}},
         .io = {.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1},
-        .log_fd = -1,
+        .log = {.fd = -1, .directory = -1},
     };
     sigemptyset(&f.saved_mask);
     sigprocmask(SIG_SETMASK, NULL, &f.saved_mask);
