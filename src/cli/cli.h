@@ -45,6 +45,9 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_oci_help, cli_volume_help, cli_version_help, cli_system_help, cli_info_help;
 /* File commands (file_commands.c, rename_command.c). */
 extern const struct cli_help cli_cp_help, cli_diff_help, cli_rename_help;
+/* healthcheck_command.c */
+extern const struct cli_help cli_healthcheck_help;
+int cli_healthcheck(const struct engine_context *context, int argc, char **argv);
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);

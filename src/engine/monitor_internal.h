@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "health/health_timing.h"
 #include "identity.h"
 #include "options.h"
 #include "record.h"
@@ -39,6 +40,7 @@ struct monitor_handover {
     bool auto_remove;
     char id[HUSK_ID_SIZE];
     int fds[MONITOR_DESCRIPTOR_COUNT];
+    struct health_timing health; /* when probes run (health/health_timer.c) */
 };
 
 /* What the launcher is to start: an existing container (HANDLE, locked by

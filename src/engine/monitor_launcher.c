@@ -11,6 +11,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "create.h"
+#include "health/health_config.h"
 #include "launch.h"
 #include "log.h"
 #include "monitor_internal.h"
@@ -169,6 +170,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
     handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
     snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
+    health_timing_read(handle->record, &handover.health);
     handover.fds[MONITOR_LOG] = log_open_for_append(handle->directory, &err);
     if (handover.fds[MONITOR_LOG] >= 0)
         handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);

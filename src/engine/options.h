@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "health/health_flags.h"
 #include "identity_flags.h"
 #include "resources.h"
 
@@ -65,6 +66,8 @@ struct run_options {
     size_t device_cgroup_rule_count;
     const char *init; /* --init's value ("true" when bare), or NULL */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
+    /* --health-cmd, --health-interval, ..., --no-healthcheck (health/) */
+    struct health_flags health;
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

@@ -16,6 +16,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "environment.h"
+#include "health/health_config.h"
 #include "identity.h"
 #include "launch.h"
 #include "log.h"
@@ -171,6 +172,8 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         if (user_spec_split(o->user, &user, &group, err) < 0)
             return -1;
     }
+    if (health_flags_validate(&o->health, err) < 0)
+        return -1;
     return run_identity_validate(o, err);
 }
 
