@@ -24,17 +24,17 @@ enum {
     {{"health-cmd", required_argument, NULL, CLI_OPTION_HEALTH_CMD}, 0, "CMD", \
      "a command run in the container (with /bin/sh -c) to\n" \
      "check its health: exit 0 healthy, else unhealthy"}, \
-    {{"health-interval", required_argument, NULL, CLI_OPTION_HEALTH_INTERVAL}, 0, "DURATION", \
+    {{"health-interval", required_argument, NULL, CLI_OPTION_HEALTH_INTERVAL}, 0, "TIME", \
      "time between checks (ms, s, m, h; default 30s)"}, \
-    {{"health-timeout", required_argument, NULL, CLI_OPTION_HEALTH_TIMEOUT}, 0, "DURATION", \
+    {{"health-timeout", required_argument, NULL, CLI_OPTION_HEALTH_TIMEOUT}, 0, "TIME", \
      "longest a check may run; then it fails (default 30s)"}, \
     {{"health-retries", required_argument, NULL, CLI_OPTION_HEALTH_RETRIES}, 0, "N", \
      "failures in a row that make it unhealthy (default 3)"}, \
     {{"health-start-period", required_argument, NULL, CLI_OPTION_HEALTH_START_PERIOD}, 0, \
-     "DURATION", "time to start in, when failures do not count\n" \
+     "TIME", "time to start in, when failures do not count\n" \
      "(default 0s)"}, \
     {{"health-start-interval", required_argument, NULL, CLI_OPTION_HEALTH_START_INTERVAL}, 0, \
-     "DURATION", "time between checks in the start period (default 5s)"}, \
+     "TIME", "time between checks in the start period (default 5s)"}, \
     {{"no-healthcheck", no_argument, NULL, CLI_OPTION_NO_HEALTHCHECK}, 0, NULL, \
      "disable the image's HEALTHCHECK"}
 /* clang-format on */

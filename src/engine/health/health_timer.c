@@ -45,8 +45,9 @@ MONITOR_PATH static void arm(const struct health_timer *t)
 MONITOR_PATH void health_timer_start(struct health_timer *t, const struct engine_context *context,
                                      const char *id, const struct health_timing *timing)
 {
-    if (t->context == NULL) {
-        t->timer_fd = t->prober_pidfd = -1;
+    if (t->context == NULL) { /* the first start: the timer was zeroed */
+        t->timer_fd = -1;
+        t->prober_pidfd = -1;
     }
     t->context = context;
     t->id = id;
