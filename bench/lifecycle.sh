@@ -10,8 +10,12 @@
 #     container of each.
 #  3. memory: proportional set size (Pss in /proc/PID/smaps_rollup) of the monitor of one idle
 #     detached container, alone on the machine, median of 5 containers.
+#  4. health: the same with `--health-cmd true --health-interval 1s` (issue 18): the monitor's
+#     Pss between probes (median of 5), and the CPU its probes cost: the monitor's
+#     utime+stime and its reaped children's (each probe's prober, and through it the probe
+#     process in the container), over BENCH_HEALTH_WINDOW seconds (20), per hour.
 # Then PASS/MISS against issue 14's targets (start <= 0.8x crun, exec <= 0.5x crun, monitor
-# PSS <= 300 KiB).
+# PSS <= 300 KiB, with a health check too).
 
 lifecycle_count=${BENCH_LIFECYCLE_N:-100}
 exec_runs=${BENCH_EXEC_RUNS:-50}
@@ -102,11 +106,62 @@ lifecycle_memory() {
     echo "median monitor Pss: $pss_median KiB"
 }
 
+# monitor_of NAME: the PID of NAME's monitor (the parent of its PID 1).
+monitor_of() {
+    local pid
+    pid=$("$husk" inspect -f '{{.State.Pid}}' "$1") || return 1
+    awk '/^PPid:/ { print $2 }' "/proc/$pid/status"
+}
+
+# cpu_ticks PID: "SELF CHILDREN": utime+stime, and cutime+cstime of its reaped children.
+cpu_ticks() {
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13, $14 + $15 }'
+}
+
+lifecycle_health() {
+    local i name line values=() monitor before after window=${BENCH_HEALTH_WINDOW:-20}
+    local flags="--health-cmd true --health-interval 1s"
+    echo
+    echo "== idle monitor with a health check ($flags; 5 containers, one after another)"
+    for i in 1 2 3 4 5; do
+        name=$tag-health-$i
+        "$timeit" -n 1 -w 0 "${hide[@]}" \
+            "husk=$husk run -d --network none --name $name $flags busybox sleep 1000" >/dev/null ||
+            die "could not start $name"
+        sleep 2.5 # two probes done, the third not yet begun: the monitor waits in poll()
+        line=$(monitor_pss_kib "$name") || die "no monitor for $name"
+        echo "monitor $i (KiB): $line health: $("$husk" inspect -f '{{.State.Health.Status}}' "$name")"
+        values+=("$(sed -n 's/.*Pss:=\([0-9]*\).*/\1/p' <<<"$line")")
+        if [ "$i" = 5 ]; then
+            monitor=$(monitor_of "$name") || die "no monitor for $name"
+            before=$(cpu_ticks "$monitor")
+            sleep "$window"
+            after=$(cpu_ticks "$monitor")
+        fi
+        "$husk" rm -f "$name" >/dev/null
+    done
+    health_pss_median=$(printf '%s\n' "${values[@]}" | sort -n | sed -n 3p)
+    echo "median monitor Pss with a health check: $health_pss_median KiB"
+    health_cpu_hour=$(awk -v b="$before" -v a="$after" -v w="$window" -v hz="$(getconf CLK_TCK)" '
+        BEGIN {
+            split(b, x, " "); split(a, y, " ")
+            self = (y[1] - x[1]) / hz * 3600 / w; children = (y[2] - x[2]) / hz * 3600 / w
+            printf "%.1f", self + children
+        }')
+    awk -v b="$before" -v a="$after" -v w="$window" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        split(b, x, " "); split(a, y, " ")
+        self = (y[1] - x[1]) / hz * 3600 / w; children = (y[2] - x[2]) / hz * 3600 / w
+        printf "health check CPU over %d s: monitor %d ticks, probers+probes %d ticks (%d Hz)\n", w, y[1] - x[1], y[2] - x[2], hz
+        printf "health check CPU per hour: %.1f s (monitor %.1f s, probers+probes %.1f s) = %.3f%% of a CPU\n", self + children, self, children, (self + children) / 36
+    }'
+}
+
 lifecycle_bench() {
     lifecycle_bundle
     lifecycle_start_remove
     lifecycle_exec
     lifecycle_memory
+    lifecycle_health
     echo
     echo "== lifecycle targets (medians)"
     if [ "$have_crun" = 1 ]; then
@@ -121,4 +176,6 @@ lifecycle_bench() {
         echo "crun not installed: no start/exec ratios"
     fi
     verdict "idle monitor Pss" "$pss_median" 300 " KiB"
+    verdict "idle monitor Pss, health check 1s" "$health_pss_median" 300 " KiB"
+    echo "health check 1s CPU per hour: $health_cpu_hour s (no target)"
 }

@@ -60,6 +60,7 @@ static const struct cli_command commands[] = {
     {"cp", "Copy files between a container and the local file system", cli_cp, &cli_cp_help},
     {"diff", "List the changes in a container's file system", cli_diff, &cli_diff_help},
     {"rename", "Rename a container", cli_rename, &cli_rename_help},
+    {"healthcheck", "Run a container's health check (run)", cli_healthcheck, &cli_healthcheck_help},
     {"oci", "The OCI runtime, with runc's command line (also as husk-oci)", cli_oci, &cli_oci_help},
     {"version", "Show husk's version and the kernel's", cli_version, &cli_version_help},
     {"info", "Show what husk and the host hold (as system info)", cli_info, &cli_info_help},

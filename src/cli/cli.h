@@ -46,6 +46,9 @@ extern const struct cli_help cli_run_help, cli_create_help, cli_start_help, cli_
     cli_events_help;
 /* File commands (file_commands.c, rename_command.c). */
 extern const struct cli_help cli_cp_help, cli_diff_help, cli_rename_help;
+/* healthcheck_command.c */
+extern const struct cli_help cli_healthcheck_help;
+int cli_healthcheck(const struct engine_context *context, int argc, char **argv);
 
 int cli_run(const struct engine_context *context, int argc, char **argv);
 int cli_create(const struct engine_context *context, int argc, char **argv);

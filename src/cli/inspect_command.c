@@ -128,6 +128,20 @@ char *cli_container_command(json_t *document, bool no_trunc)
     return xasprintf("\"%s\"", joined);
 }
 
+/* docker's State.String: a running container with a health check says
+ * how it is: "Up 5 seconds (healthy)", "(health: starting)". */
+static void append_health(json_t *state, char *status, size_t size)
+{
+    const char *health =
+        json_string_value(json_object_get(json_object_get(state, "Health"), "Status"));
+    const char *running = json_string_value(json_object_get(state, "Status"));
+    size_t used = strlen(status);
+    if (health == NULL || running == NULL || strcmp(running, "running") != 0)
+        return;
+    snprintf(status + used, size - used,
+             strcmp(health, "starting") == 0 ? " (health: %s)" : " (%s)", health);
+}
+
 /* One ps row with docker's field names, for tables and --format. */
 static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
 {
@@ -143,6 +157,7 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
         humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
         humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
         status, sizeof(status));
+    append_health(state, status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = cli_container_command(document, o->no_trunc);
     size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;

@@ -13,6 +13,7 @@
 #include "../engine/run_identity.h"
 #include "../util/xalloc.h"
 #include "cli.h"
+#include "health_options.h"
 #include "identity_options.h"
 #include "log_options.h"
 
@@ -103,6 +104,7 @@ enum {
      "signals on to the command"}, \
     CLI_IDENTITY_OPTIONS, \
     CLI_LOG_OPTIONS, \
+    CLI_HEALTH_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
@@ -353,7 +355,8 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
         default:
             if (!cli_resource_flag(option, optarg, &o->resources) &&
                 !cli_identity_flag(option, optarg, &o->identity) &&
-                !cli_log_flag(option, optarg, &o->log))
+                !cli_log_flag(option, optarg, &o->log) &&
+                !cli_health_flag(option, optarg, &o->health))
                 return flag_error(command_name, option, argv, err);
             break;
         }

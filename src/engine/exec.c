@@ -164,7 +164,11 @@ static int run_and_relay(const struct exec_state *state, int target, const struc
     struct winsize window;
     bool have_window = o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &window) == 0;
     int rc = 0;
-    if (o->detach) {
+    int captured = -1;
+    if (o->capture != NULL) {
+        io = (struct relay_io){.stdin_pipe = -1, .stdout_pipe = -1, .stderr_pipe = -1};
+        rc = exec_capture_pipe(&captured, child, err);
+    } else if (o->detach) {
         /* Detached: the process gets the container's /dev/null, as with
          * docker's exec -d (the host's would be a host file it could
          * fchmod). */
@@ -187,7 +191,9 @@ static int run_and_relay(const struct exec_state *state, int target, const struc
     if (rc == 0)
         rc = runtime_container_exec(state->spec, target, &state->layout, &launch, &process, err);
     stdio_close_child_ends(child);
-    if (rc == 0 && !o->detach)
+    if (rc == 0 && o->capture != NULL)
+        rc = exec_capture_wait(&process, captured, o->capture, exit_status, err);
+    else if (rc == 0 && !o->detach)
         rc = relay_foreground(&process, &io, exit_status, err);
     else if (rc == 0)
         *exit_status = 0;
@@ -197,6 +203,8 @@ static int run_and_relay(const struct exec_state *state, int target, const struc
             close(process.terminal_fd);
     }
     stdio_close_relay_ends(&io);
+    if (captured >= 0)
+        close(captured);
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return rc;
 }

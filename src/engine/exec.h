@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "../util/error.h"
+#include "exec_capture.h"
 #include "options.h"
 
 struct exec_options {
@@ -19,6 +20,9 @@ struct exec_options {
     bool tty;
     bool detach;
     bool privileged;
+    /* Set: stdout and stderr into its buffer, no stdin, and a deadline
+     * (a health probe); then the options above for streams do not apply. */
+    struct exec_capture *capture;
 };
 
 /* Runs the command; *EXIT_STATUS is its status (0 at once with detach). */

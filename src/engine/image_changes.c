@@ -10,6 +10,7 @@
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
 #include "environment.h"
+#include "health/health_instruction.h"
 
 /* The JSON form ["a", "b"], else the shell form: ["/bin/sh", "-c", TEXT]. */
 static json_t *command_of(const char *text, husk_error_t *err)
@@ -156,6 +157,8 @@ int image_change_apply(json_t *config, const char *change, husk_error_t *err)
         return set_ports(config, argument, err);
     if (strcasecmp(instruction, "VOLUME") == 0)
         return set_volumes(config, argument, err);
+    if (strcasecmp(instruction, "HEALTHCHECK") == 0)
+        return health_change_apply(config, argument, err);
     static const struct {
         const char *instruction, *key;
     } strings[] = {{"WORKDIR", "WorkingDir"}, {"USER", "User"}, {"STOPSIGNAL", "StopSignal"}};
@@ -168,6 +171,6 @@ int image_change_apply(json_t *config, const char *change, husk_error_t *err)
         }
     return husk_error_set(err, 0,
                           "--change: \"%s\" is not an instruction husk applies (CMD, ENTRYPOINT, "
-                          "ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
+                          "ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
                           instruction);
 }

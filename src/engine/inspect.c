@@ -17,8 +17,9 @@
  * husk's own use (PidStartTime, MonitorPid, ...) is not part of the shape. */
 static json_t *state_in_docker_order(json_t *state)
 {
-    static const char *const keys[] = {"Status", "Running",  "Paused", "Restarting", "OOMKilled",
-                                       "Pid",    "ExitCode", "Error",  "StartedAt",  "FinishedAt"};
+    static const char *const keys[] = {"Status", "Running", "Paused", "Restarting", "OOMKilled",
+                                       "Pid", "ExitCode", "Error", "StartedAt", "FinishedAt",
+                                       "Health"};
     json_t *ordered = json_object();
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         json_t *value = json_object_get(state, keys[i]);

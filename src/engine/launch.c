@@ -10,6 +10,7 @@
 
 #include "../util/cleanup.h"
 #include "events/events.h"
+#include "health/health_state.h"
 #include "namespace_join.h"
 #include "network_attach.h"
 #include "record.h"
@@ -47,6 +48,10 @@ static void record_running(json_t *record, pid_t pid, bool as_sibling)
     json_object_set_new(state, "MonitorPid", json_integer(monitor));
     json_object_set_new(state, "MonitorStartTime",
                         json_integer((json_int_t)process_start_time(monitor)));
+    /* Only a monitor probes (health/health_timer.c): a foreground run has
+     * no State.Health rather than one starting for ever. */
+    if (as_sibling)
+        health_state_begin(record);
 }
 
 static bool wants_network(json_t *record)

@@ -30,6 +30,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "events/events.h"
+#include "health/health_timer.h"
 #include "log_writer.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
@@ -58,6 +59,7 @@ struct monitor {
      * the last back-off delay. */
     uint64_t started_ms;
     uint64_t delay_ms;
+    struct health_timer health;
 };
 
 MONITOR_PATH static uint64_t monotonic_ms(void)
@@ -114,6 +116,7 @@ MONITOR_PATH static void monitor_adopt_process(struct monitor *m,
         tty ? (handover->open_stdin ? m->process.terminal_fd : -1) : handover->fds[MONITOR_STDIN];
     if (m->input >= 0)
         fcntl(m->input, F_SETFL, fcntl(m->input, F_GETFL) | O_NONBLOCK);
+    health_timer_start(&m->health, m->context, m->id, &handover->health);
 }
 
 /* End of a client's stdin: a pipe is closed, a pty gets what ^D sends. */
@@ -178,7 +181,14 @@ MONITOR_PATH static void handle_frame(void *context, char type, const char *payl
     }
 }
 
-enum { SLOT_PROCESS, SLOT_LISTEN, SLOT_INPUT, SLOT_OUTPUT, SLOT_CLIENTS = SLOT_OUTPUT + 2 };
+enum {
+    SLOT_PROCESS,
+    SLOT_LISTEN,
+    SLOT_INPUT,
+    SLOT_HEALTH,
+    SLOT_OUTPUT = SLOT_HEALTH + HEALTH_POLL_SLOTS,
+    SLOT_CLIENTS = SLOT_OUTPUT + 2
+};
 
 MONITOR_PATH static int wait_for_exit(struct monitor *m)
 {
@@ -190,11 +200,13 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
             [SLOT_INPUT] = {.fd = m->pending_length > 0 ? m->input : -1, .events = POLLOUT},
         };
         pump_poll_entries(&m->pump, &fds[SLOT_OUTPUT]);
+        health_timer_poll_entries(&m->health, &fds[SLOT_HEALTH]);
         monitor_clients_poll_entries(&m->clients, m->pending_length == 0, &fds[SLOT_CLIENTS]);
         int timeout = running ? -1 : pump_poll_timeout(&m->pump);
         if (poll(fds, SLOT_CLIENTS + MONITOR_MAX_CLIENTS, timeout) < 0 && errno != EINTR)
             break;
         pump_service(&m->pump, &fds[SLOT_OUTPUT]);
+        health_timer_service(&m->health, &fds[SLOT_HEALTH]);
         if (fds[SLOT_LISTEN].revents & POLLIN) {
             int client = attach_accept(m->listen_fd, geteuid());
             if (client >= 0)
@@ -205,6 +217,7 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
         monitor_clients_service(&m->clients, &fds[SLOT_CLIENTS], handle_frame, m);
         if (running && (fds[SLOT_PROCESS].revents & POLLIN)) {
             running = false;
+            health_timer_stop(&m->health);
             pump_process_exited(&m->pump);
         }
     }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "health/health_timing.h"
 #include "identity.h"
 #include "log_writer.h"
 #include "options.h"
@@ -42,6 +43,7 @@ struct monitor_handover {
     char id[HUSK_ID_SIZE];
     int fds[MONITOR_DESCRIPTOR_COUNT];
     struct log_settings log; /* the log driver's, from the record */
+    struct health_timing health; /* when probes run (health/health_timer.c) */
 };
 
 /* What the launcher is to start: an existing container (HANDLE, locked by

@@ -11,6 +11,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "create.h"
+#include "health/health_config.h"
 #include "launch.h"
 #include "log_writer.h"
 #include "monitor_internal.h"
@@ -171,6 +172,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
     handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
     snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
+    health_timing_read(handle->record, &handover.health);
     if (!request->restart &&
         log_writer_prepare(handle->record, handle->directory, &handover.log,
                            &handover.fds[MONITOR_LOG], &handover.fds[MONITOR_LOG_DIRECTORY],

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "health/health_flags.h"
 #include "identity_flags.h"
 #include "log_flags.h"
 #include "resources.h"
@@ -68,6 +69,8 @@ struct run_options {
     const char *restart;            /* --restart POLICY, or NULL: no */
     struct identity_flags identity; /* --label, --env-file, --dns, --ip, ... (run_identity.c) */
     struct log_flags log;           /* --log-driver, --log-opt (log_config.c) */
+    /* --health-cmd, --health-interval, ..., --no-healthcheck (health/) */
+    struct health_flags health;
 };
 
 /* Where husk keeps its state: DATA for what survives reboots, RUN for the rest. */

@@ -14,6 +14,7 @@
 #include "../util/xalloc.h"
 #include "dns_options.h"
 #include "environment.h"
+#include "health/health_config.h"
 #include "images.h"
 #include "namespace_join.h"
 #include "network_attach.h"
@@ -315,6 +316,7 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     if (options->stop_signal != NULL)
         json_object_set_new(json_object_get(c->record, "Config"), "StopSignal",
                             json_string(options->stop_signal));
+    health_flags_apply(&options->health, json_object_get(c->record, "Config"));
     json_object_set(c->record, "Mounts", c->mounts.record_mounts);
     json_object_update(json_object_get(c->record, "HostConfig"), c->mounts.host_config);
     if (record_network_settings(options, c, err) < 0)

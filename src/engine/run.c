@@ -17,6 +17,7 @@
 #include "../util/cleanup.h"
 #include "environment.h"
 #include "events/events.h"
+#include "health/health_config.h"
 #include "identity.h"
 #include "launch.h"
 #include "log_config.h"
@@ -181,7 +182,7 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
         if (policy.name != RESTART_NO && o->auto_remove)
             return husk_error_set(err, 0, "conflicting options: --restart %s and --rm", o->restart);
     }
-    if (run_identity_validate(o, err) < 0)
+    if (health_flags_validate(&o->health, err) < 0 || run_identity_validate(o, err) < 0)
         return -1;
     return log_options_validate(o, err);
 }
