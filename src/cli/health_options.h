@@ -10,7 +10,7 @@
 #include "option_table.h"
 
 enum {
-    CLI_OPTION_HEALTH_CMD = 1200,
+    CLI_OPTION_HEALTH_CMD = 1400, /* 1000 resources, 1100 identity, 1200 log */
     CLI_OPTION_HEALTH_INTERVAL,
     CLI_OPTION_HEALTH_TIMEOUT,
     CLI_OPTION_HEALTH_RETRIES,

@@ -253,3 +253,26 @@ no_monitor() {
 	expect_match '^start'$'\n''restart'
 	husk rm -f ev >/dev/null
 }
+
+health_is() {
+	[ "$(husk inspect -f '{{json .State}}' "$1" | python3 -c 'import json,sys; print((json.load(sys.stdin).get("Health") or {}).get("Status"))')" = "$2" ]
+}
+
+@test "a health check begins again at each run of the policy, and says so in events" {
+	since=$(date +%s.%N)
+	husk run -d --name hc --network none --restart always --health-cmd true --health-interval 1s \
+		busybox sleep 1000 >/dev/null
+	wait_for 10 health_is hc healthy
+	pid=$(husk inspect -f '{{.State.Pid}}' hc)
+	kill -KILL "$pid"
+	wait_for 10 pid_is_not hc "$pid"
+	run health_is hc starting
+	expect_status 0
+	wait_for 10 health_is hc healthy
+	run husk ps --format '{{.Status}}'
+	expect_match '^Up .* \(healthy\)$'
+	run husk events --since "$since" --until "$(date +%s.%N)" --filter event=health_status \
+		--format '{{.Action}}'
+	expect_output "$(printf 'health_status: healthy\nhealth_status: healthy')"
+	husk rm -f hc >/dev/null
+}

@@ -488,10 +488,30 @@ static void test_identity_flags(void **state)
     free(text);
 }
 
+/* Flag groups (resources, identity, log, health) number their options in
+ * ranges of their own: two flags sharing a value would each do the
+ * other's work. Aliases (help NULL) may share their entry's value. */
+static void test_option_values_unique(void **state)
+{
+    (void)state;
+    const struct cli_help *helps[] = {&cli_run_help, &cli_create_help};
+    for (size_t h = 0; h < 2; h++) {
+        const struct cli_option *options = helps[h]->options;
+        for (size_t i = 0; options[i].getopt.name != NULL; i++)
+            for (size_t j = i + 1; options[j].getopt.name != NULL; j++) {
+                if (options[j].help == NULL || options[i].getopt.val != options[j].getopt.val)
+                    continue;
+                fail_msg("--%s and --%s share value %d", options[i].getopt.name,
+                         options[j].getopt.name, options[i].getopt.val);
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_field),
+        cmocka_unit_test(test_option_values_unique),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_options_after_image_belong_to_command),
         cmocka_unit_test(test_network_forms),
