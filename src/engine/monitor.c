@@ -230,6 +230,11 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
     if (m->input >= 0 && m->input != m->process.terminal_fd)
         close(m->input);
     m->input = -1;
+    /* The pump only borrowed the pty master: each run of a restart policy
+     * gets a new pty, and the old one must not pile up here. */
+    if (m->process.terminal_fd >= 0)
+        close(m->process.terminal_fd);
+    m->process.terminal_fd = -1;
     return relay_exit_status(info.si_code, info.si_status);
 }
 
