@@ -33,6 +33,21 @@ static json_t *state_in_docker_order(json_t *state)
     return ordered;
 }
 
+/* What the record keeps for husk's own use out of docker's shape: the
+ * address a stopped container had on each network (tried first when it
+ * starts again) and whether the user stopped it (ends its restart policy). */
+static void hide_husk_keys(json_t *document)
+{
+    const char *name;
+    json_t *endpoint;
+    json_object_foreach(json_object_get(json_object_get(document, "NetworkSettings"), "Networks"),
+                        name, endpoint)
+    {
+        json_object_del(endpoint, "PreviousIPAddress");
+    }
+    json_object_del(document, "HasBeenManuallyStopped");
+}
+
 static json_t *document_of(json_t *record)
 {
     json_t *document = json_deep_copy(record);
@@ -61,6 +76,7 @@ static json_t *document_of(json_t *record)
     json_object_set_new(state, "Running", json_boolean(running));
     json_object_set_new(state, "Pid", json_integer(pid));
     json_object_set_new(document, "State", state_in_docker_order(state));
+    hide_husk_keys(document);
     json_object_set_new(document, "Namespaces", namespaces_of(pid));
     return document;
 }

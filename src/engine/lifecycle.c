@@ -134,18 +134,14 @@ static void running_close(struct running *r)
 enum container_activity { ACTIVITY_RUNNING, ACTIVITY_NOT_RUNNING, ACTIVITY_RESTARTING };
 
 /* A stop, kill or forced removal by the user ends the restart policy until
- * the next start: said in the record under the same lock the monitor takes
- * to decide on a restart, so the two never cross. */
-enum halt_policy { HALT_NEVER, HALT_WHEN_RUNNING, HALT_WHEN_ACTIVE };
-
+ * the next start (HALT): said in the record under the same lock the monitor
+ * takes to decide on a restart, so the two never cross. */
 static void halt_restart_policy(const struct engine_context *context,
-                                struct container_handle *handle, enum halt_policy halt,
+                                struct container_handle *handle, bool halt,
                                 enum container_activity activity)
 {
-    bool halt_now = activity == ACTIVITY_RUNNING      ? halt != HALT_NEVER
-                    : activity == ACTIVITY_RESTARTING ? halt == HALT_WHEN_ACTIVE
-                                                      : false;
-    if (!halt_now || restart_record_manually_stopped(handle->record))
+    if (!halt || activity == ACTIVITY_NOT_RUNNING ||
+        restart_record_manually_stopped(handle->record))
         return;
     restart_record_user_stopped(handle->record);
     container_save(context, handle, NULL);
@@ -156,9 +152,8 @@ static void halt_restart_policy(const struct engine_context *context,
  * two runs of a restart policy (r->monitor is then open), and
  * ACTIVITY_NOT_RUNNING otherwise (id is set either way); -1 for an unknown
  * or ambiguous reference. */
-static int open_running(const struct engine_context *context, const char *reference,
-                        enum halt_policy halt, struct running *r, char id[HUSK_ID_SIZE],
-                        husk_error_t *err)
+static int open_running(const struct engine_context *context, const char *reference, bool halt,
+                        struct running *r, char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     struct container_handle handle;
     r->process = r->monitor = -1;
@@ -180,22 +175,6 @@ static int open_running(const struct engine_context *context, const char *refere
     if (activity == ACTIVITY_NOT_RUNNING)
         running_close(r);
     return (int)activity;
-}
-
-/* open_running, with a container that does not run as an error. */
-static int open_running_or_fail(const struct engine_context *context, const char *reference,
-                                enum halt_policy halt, struct running *r, char id[HUSK_ID_SIZE],
-                                husk_error_t *err)
-{
-    int rc = open_running(context, reference, halt, r, id, err);
-    if (rc == ACTIVITY_RESTARTING) {
-        running_close(r);
-        return husk_error_set(err, 0, "container %s is restarting: wait until it runs, or stop it",
-                              reference);
-    }
-    if (rc == ACTIVITY_NOT_RUNNING)
-        return husk_error_set(err, 0, "container %s is not running", reference);
-    return rc;
 }
 
 /* docker's rule: a paused container is unpaused before it is stopped or
@@ -231,22 +210,6 @@ static int kill_container(const struct engine_context *context, const char *id, 
     return 0;
 }
 
-int engine_kill(const struct engine_context *context, const char *reference, int sig,
-                husk_error_t *err)
-{
-    struct running r;
-    char id[HUSK_ID_SIZE];
-    if (open_running_or_fail(context, reference, HALT_WHEN_RUNNING, &r, id, err) < 0)
-        return -1;
-    if (refuse_paused(context, id, reference, err) < 0) {
-        running_close(&r);
-        return -1;
-    }
-    int rc = kill_container(context, id, r.process, sig, reference, err);
-    running_close(&r);
-    return rc;
-}
-
 static bool wait_readable(int fd, int timeout_ms)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -255,6 +218,51 @@ static bool wait_readable(int fd, int timeout_ms)
         rc = poll(&p, 1, timeout_ms);
     while (rc < 0 && errno == EINTR);
     return rc > 0;
+}
+
+/* The image's STOPSIGNAL (kept in the record's Config), else SIGTERM. */
+static int stop_signal_of(const struct engine_context *context, const char *id)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return SIGTERM;
+    const char *name =
+        json_string_value(json_object_get(json_object_get(handle.record, "Config"), "StopSignal"));
+    int signal = name ? signal_parse(name) : -1;
+    container_close(&handle);
+    return signal > 0 ? signal : SIGTERM;
+}
+
+int engine_kill(const struct engine_context *context, const char *reference, int sig,
+                husk_error_t *err)
+{
+    struct running r;
+    char id[HUSK_ID_SIZE];
+    /* docker's: SIGKILL or the stop signal ends the restart policy (even
+     * between two runs); another signal is only passed on. */
+    bool ending = sig == SIGKILL || sig == stop_signal_of(context, reference);
+    int rc = open_running(context, reference, ending, &r, id, err);
+    if (rc == ACTIVITY_RESTARTING && ending) {
+        wait_readable(r.monitor, -1);
+        running_close(&r);
+        return 0;
+    }
+    if (rc == ACTIVITY_RESTARTING) {
+        running_close(&r);
+        return husk_error_set(err, 0, "container %s is restarting: wait until it runs, or stop it",
+                              reference);
+    }
+    if (rc == ACTIVITY_NOT_RUNNING)
+        return husk_error_set(err, 0, "container %s is not running", reference);
+    if (rc < 0)
+        return -1;
+    if (refuse_paused(context, id, reference, err) < 0) {
+        running_close(&r);
+        return -1;
+    }
+    rc = kill_container(context, id, r.process, sig, reference, err);
+    running_close(&r);
+    return rc;
 }
 
 enum exit_record { EXIT_NOT_RECORDED, EXIT_RECORDED_FINAL, EXIT_RECORDED_RESTARTING };
@@ -357,19 +365,6 @@ static void settle_stale(const struct engine_context *context, const char *id)
     running_close(&r);
 }
 
-/* The image's STOPSIGNAL (kept in the record's Config), else SIGTERM. */
-static int stop_signal_of(const struct engine_context *context, const char *id)
-{
-    struct container_handle handle;
-    if (container_read(context, id, &handle, NULL) < 0)
-        return SIGTERM;
-    const char *name =
-        json_string_value(json_object_get(json_object_get(handle.record, "Config"), "StopSignal"));
-    int signal = name ? signal_parse(name) : -1;
-    container_close(&handle);
-    return signal > 0 ? signal : SIGTERM;
-}
-
 /* The -t given, else the container's --stop-timeout (Config.StopTimeout),
  * else docker's 10 seconds; in milliseconds for poll, -1 (for ever) for a
  * negative one as docker. */
@@ -411,7 +406,7 @@ int engine_stop(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    int rc = open_running(context, reference, HALT_WHEN_ACTIVE, &r, id, err);
+    int rc = open_running(context, reference, true, &r, id, err);
     if (rc == ACTIVITY_RESTARTING) {
         /* The monitor sees the record change and records the exit. */
         wait_readable(r.monitor, -1);
@@ -435,7 +430,7 @@ int engine_restart(const struct engine_context *context, const char *reference, 
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    int rc = open_running(context, reference, HALT_WHEN_ACTIVE, &r, id, err);
+    int rc = open_running(context, reference, true, &r, id, err);
     if (rc < 0)
         return -1;
     if (rc == ACTIVITY_RUNNING && stop_running(context, reference, &r, id, timeout, err) < 0)
@@ -457,7 +452,7 @@ int engine_wait(const struct engine_context *context, const char *reference, int
 {
     struct running r;
     char id[HUSK_ID_SIZE];
-    int rc = open_running(context, reference, HALT_NEVER, &r, id, err);
+    int rc = open_running(context, reference, false, &r, id, err);
     if (rc < 0)
         return -1;
     if (rc == ACTIVITY_RUNNING) {
@@ -567,8 +562,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
 {
     struct running r = {-1, -1, 0};
     char id[HUSK_ID_SIZE] = "";
-    int state =
-        open_running(context, reference, force ? HALT_WHEN_ACTIVE : HALT_NEVER, &r, id, NULL);
+    int state = open_running(context, reference, force, &r, id, NULL);
     if (state < 0)
         return remove_unrecorded(context, reference, err);
     if (state == ACTIVITY_RUNNING && end_running(context, reference, &r, id, force, err) < 0)

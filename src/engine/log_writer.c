@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../util/file.h"
 #include "../util/section.h"
 #include "store.h"
 
@@ -68,6 +69,10 @@ int log_writer_open(struct log_writer *w, const json_t *record, const char *dire
 /* In the compressor child (not the monitor): FILE.1 -> FILE.1.gz. */
 static _Noreturn void compress_rotated(int directory, const char *file)
 {
+    /* Not the monitor's: a client's socket or the container's stdin held
+     * here would not see its end while this runs. */
+    int keep[1] = {directory};
+    fd_close_all_but(keep, 1);
     char plain[128], packed[136], temporary[144];
     log_file_name(plain, sizeof(plain), file, 1, false);
     log_file_name(packed, sizeof(packed), file, 1, true);
@@ -100,6 +105,11 @@ MONITOR_PATH static void wait_compressor(struct log_writer *w)
         while (waitpid(w->compressor, NULL, 0) < 0 && errno == EINTR)
             ;
     w->compressor = 0;
+}
+
+MONITOR_PATH void log_writer_settle(struct log_writer *w)
+{
+    wait_compressor(w);
 }
 
 /* FILE.K -> FILE.K+1 (either form), the oldest dropped, FILE -> FILE.1. */

@@ -42,6 +42,9 @@ int log_writer_open(struct log_writer *w, const json_t *record, const char *dire
 /* Splits DATA into lines and appends one entry for each. */
 void log_writer_append(struct log_writer *w, enum log_stream stream, const char *data,
                        size_t length);
+/* Waits for a compressor still at work (before the container's directory
+ * may go: --rm). */
+void log_writer_settle(struct log_writer *w);
 /* Waits for a compressor still at work and closes the files. */
 void log_writer_close(struct log_writer *w);
 

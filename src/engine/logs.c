@@ -98,8 +98,10 @@ static void read_set(const struct log_file_set *set, size_t *offset, struct read
 
 static bool container_running(const struct engine_context *context, const char *id)
 {
+    /* Without the lock: a chatty container would have `logs -f` contend
+     * with stop and rm for it at every write. */
     struct container_handle handle;
-    if (container_open(context, id, &handle, NULL) < 0)
+    if (container_read(context, id, &handle, NULL) < 0)
         return false;
     bool running = strcmp(record_status(handle.record), "running") == 0;
     container_close(&handle);

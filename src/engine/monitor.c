@@ -12,32 +12,21 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/inotify.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/cgroup.h"
-#include "../runtime/cgroup_state.h"
 #include "../runtime/container.h"
 #include "../runtime/pump.h"
 #include "../runtime/relay.h"
-#include "../runtime/spec.h"
-#include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/section.h"
 #include "attach.h"
-#include "events/events.h"
 #include "health/health_timer.h"
 #include "log_writer.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
-#include "network_attach.h"
-#include "restart/restart_record.h"
-#include "store.h"
-#include "volumes/container_mounts.h"
 
 struct monitor {
     const struct engine_context *context;
@@ -238,105 +227,6 @@ MONITOR_PATH static int wait_for_exit(struct monitor *m)
     return relay_exit_status(info.si_code, info.si_status);
 }
 
-/* Under the container's lock: removes the cgroups, records the exit, then
- * removes the container if --rm. The spec is read only now: the monitor
- * keeps nothing of the launch in memory while the container runs. True
- * when the restart policy runs PID 1 again (the record says restarting). */
-static bool record_exit(struct monitor *m, int exit_status)
-{
-    struct container_handle handle;
-    husk_error_t err = NULL;
-    if (container_open(m->context, m->id, &handle, &err) < 0) {
-        husk_error_free(&err);
-        return false;
-    }
-    struct runtime_spec *spec = NULL;
-    struct cgroup_layout layout = {0};
-    bool oom_killed = false;
-    if (runtime_spec_load(handle.directory, &spec, NULL) == 0 &&
-        cgroup_layout_discover(&layout, NULL) == 0) {
-        /* Read before the cgroups go: the kernel counts its OOM kills there. */
-        oom_killed = spec->cgroups_path && cgroup_oom_kills(&layout, spec->cgroups_path) > 0;
-        runtime_container_cleanup(spec, &layout, NULL);
-    }
-    runtime_spec_free(spec);
-    cgroup_layout_free(&layout);
-    network_detach_all(m->context, handle.record);
-    bool restart =
-        !m->auto_remove && restart_record_exit(handle.record, exit_status,
-                                               monotonic_ms() - m->started_ms, &m->delay_ms);
-    if (!restart)
-        record_set_state(handle.record, "exited", 0, exit_status, NULL);
-    json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",
-                        json_boolean(oom_killed));
-    container_save(m->context, &handle, NULL);
-    engine_event_container_exit(m->context, handle.record);
-    if (m->auto_remove) {
-        container_mounts_release(m->context, handle.record, true);
-        store_container_remove(m->context, m->id, handle.name, NULL);
-        engine_event_container(m->context, "destroy", handle.record, NULL);
-    }
-    container_close(&handle);
-    return restart;
-}
-
-/* Between two runs: the record still says restarting and the user has not
- * stopped it (stop and rm -f say so in the record, then wait for us). */
-static bool restart_still_wanted(struct monitor *m)
-{
-    struct container_handle handle;
-    if (container_read(m->context, m->id, &handle, NULL) < 0)
-        return false;
-    const char *status =
-        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
-    bool wanted = status != NULL && strcmp(status, "restarting") == 0 &&
-                  !restart_record_manually_stopped(handle.record);
-    container_close(&handle);
-    return wanted;
-}
-
-/* docker's back-off before PID 1 runs again; a stop meanwhile (the record
- * renamed into place) ends the wait at once. False when it is stopped. */
-static bool wait_backoff(struct monitor *m)
-{
-    cleanup_free char *directory = store_container_directory(m->context, m->id);
-    cleanup_close int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-    cleanup_close int watch = inotify_init1(IN_CLOEXEC);
-    struct itimerspec when = {.it_value = {.tv_sec = (time_t)(m->delay_ms / 1000),
-                                           .tv_nsec = (long)(m->delay_ms % 1000) * 1000000}};
-    if (directory == NULL || timer < 0 || watch < 0 || timerfd_settime(timer, 0, &when, NULL) < 0 ||
-        inotify_add_watch(watch, directory, IN_MOVED_TO | IN_DELETE_SELF) < 0)
-        return false;
-    while (restart_still_wanted(m)) {
-        struct pollfd fds[2] = {{.fd = timer, .events = POLLIN}, {.fd = watch, .events = POLLIN}};
-        if (poll(fds, 2, -1) < 0 && errno != EINTR)
-            return false;
-        if (fds[0].revents & POLLIN)
-            return true;
-        char events[4096];
-        if ((fds[1].revents & POLLIN) && read(watch, events, sizeof(events)) < 0 && errno != EINTR)
-            return false;
-    }
-    return false;
-}
-
-/* The wait ended without a run: the record says exited, keeping the last
- * exit code, unless the container is already gone. */
-static void record_not_restarted(struct monitor *m)
-{
-    struct container_handle handle;
-    if (container_open(m->context, m->id, &handle, NULL) < 0)
-        return;
-    json_t *state = json_object_get(handle.record, "State");
-    const char *status = json_string_value(json_object_get(state, "Status"));
-    if (status != NULL && strcmp(status, "restarting") == 0) {
-        int exit_code = (int)json_integer_value(json_object_get(state, "ExitCode"));
-        record_set_state(handle.record, "exited", 0, exit_code, NULL);
-        container_save(m->context, &handle, NULL);
-    }
-    container_close(&handle);
-}
-
 /* A monitor outlives the command that forked it: it must not hold that
  * command's pipes open (a shell's $(husk run -d ...) would never end). */
 MONITOR_PATH static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
@@ -411,54 +301,73 @@ MONITOR_PATH static int launch(struct monitor *m, const struct monitor_request *
     return rc;
 }
 
-/* The restart policy's next run: under the lock, unless the user stopped
- * the container meanwhile; the launcher records it as running. */
-static int relaunch(struct monitor *m)
+/* Forks the restarter for PID 1's exit; the monitor's end of its channel,
+ * or -1. */
+MONITOR_PATH static int fork_restarter(struct monitor *m, int exit_status, pid_t *pid)
 {
-    struct container_handle handle;
-    if (container_open(m->context, m->id, &handle, NULL) < 0)
+    struct monitor_exit e = {
+        .monitor = getpid(),
+        .id = m->id,
+        .auto_remove = m->auto_remove,
+        .exit_status = exit_status,
+        .ran_for_ms = monotonic_ms() - m->started_ms,
+        .delay_ms = m->delay_ms,
+    };
+    int channel[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel) < 0)
         return -1;
-    const char *status =
-        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
-    if (status == NULL || strcmp(status, "restarting") != 0 ||
-        restart_record_manually_stopped(handle.record)) {
-        container_close(&handle);
+    *pid = fork();
+    if (*pid == 0)
+        monitor_restarter_main(m->context, &e, channel[1]);
+    close(channel[1]);
+    if (*pid < 0) {
+        close(channel[0]);
         return -1;
     }
-    struct monitor_request request = {.handle = &handle, .restart = true};
+    return channel[0];
+}
+
+MONITOR_PATH static void reap(pid_t pid)
+{
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* After PID 1's exit: the restarter records it (the clients learn the exit
+ * status only once it is on record) and, under a restart policy, hands the
+ * next PID 1 over. False when this was the last run. */
+MONITOR_PATH static bool settle_exit(struct monitor *m, int exit_status)
+{
+    /* --rm may remove the directory a compressor still writes in. */
+    log_writer_settle(&m->log);
+    pid_t restarter = -1;
+    int channel = fork_restarter(m, exit_status, &restarter);
+    struct monitor_exit_decision decision = {0};
+    ssize_t n = -1;
+    while (channel >= 0 && (n = recv(channel, &decision, sizeof(decision), 0)) < 0 &&
+           errno == EINTR)
+        ;
+    monitor_clients_finish(&m->clients, exit_status);
+    bool restart = n == (ssize_t)sizeof(decision) && decision.restart;
     struct monitor_handover handover;
-    int rc = launch(m, &request, -1, -1, &handover);
-    /* launch closed the lock's descriptor: the handle has none left. */
-    handle.lock_fd = -1;
-    if (rc == 0) {
-        monitor_adopt_process(m, &handover);
-        /* docker's: die, then start (the launcher's), then restart. */
-        engine_event_container(m->context, "restart", handle.record, NULL);
+    if (restart) {
+        m->delay_ms = decision.delay_ms;
+        restart = monitor_handover_receive(channel, &handover) == 0;
     }
-    container_close(&handle);
-    return rc;
+    if (channel >= 0)
+        close(channel);
+    reap(restarter);
+    if (restart)
+        monitor_adopt_process(m, &handover);
+    return restart;
 }
 
 /* Runs PID 1 until it exits for good: once, or for as long as its restart
  * policy starts it again. */
 MONITOR_PATH static void monitor_supervise(struct monitor *m)
 {
-    for (;;) {
-        int exit_status = wait_for_exit(m);
-        bool restart = record_exit(m, exit_status);
-        monitor_clients_finish(&m->clients, exit_status);
-        if (!restart)
-            break;
-        malloc_trim(0);
-        if (!wait_backoff(m)) {
-            record_not_restarted(m);
-            break;
-        }
-        if (relaunch(m) < 0) {
-            record_not_restarted(m);
-            break;
-        }
-    }
+    while (settle_exit(m, wait_for_exit(m)))
+        ;
     if (m->listen_fd >= 0)
         close(m->listen_fd);
 }

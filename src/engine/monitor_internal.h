@@ -6,6 +6,7 @@
 #define HUSK_ENGINE_MONITOR_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "health/health_timing.h"
@@ -42,7 +43,7 @@ struct monitor_handover {
     bool auto_remove;
     char id[HUSK_ID_SIZE];
     int fds[MONITOR_DESCRIPTOR_COUNT];
-    struct log_settings log; /* the log driver's, from the record */
+    struct log_settings log;     /* the log driver's, from the record */
     struct health_timing health; /* when probes run (health/health_timer.c) */
 };
 
@@ -58,6 +59,31 @@ struct monitor_request {
 };
 
 void monitor_report_send(int fd, const struct monitor_report *report);
+
+/* PID 1's exit, for the restarter. */
+struct monitor_exit {
+    pid_t monitor;
+    const char *id;
+    bool auto_remove;
+    int exit_status;
+    uint64_t ran_for_ms; /* how long PID 1 ran */
+    uint64_t delay_ms;   /* the restart policy's last back-off, 0 before any */
+};
+
+/* The restarter's first message: whether a handover follows (after the
+ * back-off, unless the user stops the container meanwhile). */
+struct monitor_exit_decision {
+    int restart;
+    uint64_t delay_ms; /* the back-off it waits, the next one's base */
+};
+
+/* In a child of the monitor, once PID 1 has exited: records the exit (the
+ * cgroups and network released, the state, events, --rm), sends the
+ * decision on CHANNEL_FD and, when the restart policy runs PID 1 again,
+ * waits the back-off and starts it as the launcher does (PID 1 a child of
+ * the monitor), sending its handover. Never returns. */
+_Noreturn void monitor_restarter_main(const struct engine_context *context,
+                                      const struct monitor_exit *exit, int channel_fd);
 
 /* In the launcher: creates the container if asked, starts it as a sibling
  * (a child of the monitor), records it as running under the monitor, hands

@@ -11,6 +11,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "create.h"
+#include "events/events.h"
 #include "health/health_config.h"
 #include "launch.h"
 #include "log_writer.h"
@@ -173,10 +174,9 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     handover.auto_remove = json_is_true(json_object_get(host_config, "AutoRemove"));
     snprintf(handover.id, sizeof(handover.id), "%s", handle->id);
     health_timing_read(handle->record, &handover.health);
-    if (!request->restart &&
-        log_writer_prepare(handle->record, handle->directory, &handover.log,
-                           &handover.fds[MONITOR_LOG], &handover.fds[MONITOR_LOG_DIRECTORY],
-                           &err) == 0)
+    if (!request->restart && log_writer_prepare(handle->record, handle->directory, &handover.log,
+                                                &handover.fds[MONITOR_LOG],
+                                                &handover.fds[MONITOR_LOG_DIRECTORY], &err) == 0)
         handover.fds[MONITOR_LISTEN] = attach_listen(handle->directory, &err);
     if ((!request->restart && handover.fds[MONITOR_LISTEN] < 0) ||
         launch(context, handle, &handover, &err) < 0) {
@@ -196,6 +196,9 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     }
     report.ok = 1;
     monitor_report_send(report_fd, &report);
+    /* docker's order for a restart policy's run: die, start, restart. */
+    if (request->restart)
+        engine_event_container(context, "restart", handle->record, NULL);
     /* Durable only now: `run -d` has answered already, so the fsync (0.5-2
      * ms here) is not part of its latency. */
     if (request->create != NULL)

@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/section.h"
 #include "pump.h"
 
-int relay_exit_status(int code, int status)
+/* Also the monitor's, at every exit of a restart policy's PID 1. */
+MONITOR_PATH int relay_exit_status(int code, int status)
 {
     if (code == CLD_EXITED)
         return status;

@@ -97,13 +97,29 @@ no_monitor() {
 	expect_output "running 1 0 false"
 }
 
-@test "kill by the user ends the policy too" {
+@test "kill by the user ends the policy too; another signal than SIGKILL or the stop signal does not" {
 	husk run -d --name ki --network none --restart unless-stopped busybox sleep 1000
 	husk kill ki
 	wait_for 10 status_is ki exited
 	sleep 0.5
 	run state ki
 	expect_output "exited 0 137 false"
+	# docker's rule: a signal that is not the stop signal is only passed on.
+	husk run -d --name usr --network none --restart always busybox \
+		sh -c 'trap "exit 5" USR1; sleep 1000 & wait'
+	pid=$(husk inspect -f '{{.State.Pid}}' usr)
+	husk kill -s USR1 usr
+	wait_for 10 pid_is_not usr "$pid"
+	run state usr
+	expect_output "running 1 0 false"
+	# SIGKILL between two runs ends the wait, as stop does.
+	husk run -d --name kb --network none --restart always busybox false
+	wait_for 10 status_is kb restarting
+	husk kill kb
+	run state kb
+	expect_match '^exited [0-9]+ 1 false$'
+	run monitor_of kb
+	expect_status 1
 }
 
 @test "docker's back-off: 100 ms doubling, so a crashing PID 1 is not run hundreds of times" {
@@ -126,7 +142,8 @@ no_monitor() {
 	expect_match '^Restarting \(1\) '
 	run --separate-stderr husk rm bw
 	expect_husk_error 1 'cannot remove restarting container bw'
-	run --separate-stderr husk kill bw
+	# A signal other than SIGKILL or the stop signal has no PID 1 to go to.
+	run --separate-stderr husk kill -s HUP bw
 	expect_husk_error 1 'is restarting'
 	start=$(date +%s%N)
 	husk stop bw
@@ -165,6 +182,14 @@ no_monitor() {
 	expect_output "$ip"
 	run husk exec ad ip -4 -o addr show eth0
 	expect_match "inet $ip/"
+	# What husk keeps for itself stays out of docker's shape.
+	husk stop -t 0 ad >/dev/null
+	run husk inspect ad
+	[[ $output != *PreviousIPAddress* && $output != *HasBeenManuallyStopped* ]] ||
+		fail "inspect shows husk's own keys"
+	husk start ad >/dev/null
+	run husk inspect -f '{{.NetworkSettings.Networks.rnet.IPAddress}}' ad
+	expect_output "$ip"
 	husk rm -f ad
 	husk network rm rnet
 }
