@@ -66,6 +66,8 @@ int cli_ps(const struct engine_context *context, int argc, char **argv);
 /* ps's COMMAND cell: the quoted command line, cut at 20 characters unless
  * NO_TRUNC (inspect_command.c). */
 char *cli_container_command(json_t *document, bool no_trunc);
+/* ps's STATUS cell: "Up 5 seconds (healthy)", "Exited (3) 2 minutes ago". */
+void cli_container_status(json_t *document, double now, char *status, size_t size);
 int cli_logs(const struct engine_context *context, int argc, char **argv);
 int cli_top(const struct engine_context *context, int argc, char **argv);
 int cli_ns(const struct engine_context *context, int argc, char **argv);

@@ -142,6 +142,18 @@ static void append_health(json_t *state, char *status, size_t size)
              strcmp(health, "starting") == 0 ? " (health: %s)" : " (%s)", health);
 }
 
+void cli_container_status(json_t *document, double now, char *status, size_t size)
+{
+    json_t *state = json_object_get(document, "State");
+    humanize_status(
+        json_string_value(json_object_get(state, "Status")),
+        (int)json_integer_value(json_object_get(state, "ExitCode")),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
+        humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
+        status, size);
+    append_health(state, status, size);
+}
+
 /* One ps row with docker's field names, for tables and --format. */
 static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
 {
@@ -151,13 +163,7 @@ static json_t *ps_row(json_t *document, const struct ps_options *o, double now)
     double created =
         humanize_parse_timestamp(json_string_value(json_object_get(document, "Created")));
     char status[128], ago[96];
-    humanize_status(
-        json_string_value(json_object_get(state, "Status")),
-        (int)json_integer_value(json_object_get(state, "ExitCode")),
-        humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
-        humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
-        status, sizeof(status));
-    append_health(state, status, sizeof(status));
+    cli_container_status(document, now, status, sizeof(status));
     humanize_ago(created, now, ago, sizeof(ago));
     cleanup_free char *command = cli_container_command(document, o->no_trunc);
     size_t id_length = o->no_trunc ? CONTAINER_ID_LENGTH : CONTAINER_SHORT_ID_LENGTH;

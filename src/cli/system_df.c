@@ -66,7 +66,6 @@ static void print_images(json_t *images, double now)
 
 static void container_row(struct table *table, json_t *document, double now)
 {
-    json_t *state = json_object_get(document, "State");
     const char *id = json_string_value(json_object_get(document, "Id")) ?: "";
     const char *name = json_string_value(json_object_get(document, "Name")) ?: "";
     char short_id[13], volumes[24], size[32], created[96], status[128];
@@ -76,12 +75,7 @@ static void container_row(struct table *table, json_t *document, double now)
     size_text(json_object_get(document, "SizeRw"), size, sizeof(size));
     humanize_ago(humanize_parse_timestamp(json_string_value(json_object_get(document, "Created"))),
                  now, created, sizeof(created));
-    humanize_status(
-        json_string_value(json_object_get(state, "Status")),
-        (int)json_integer_value(json_object_get(state, "ExitCode")),
-        humanize_parse_timestamp(json_string_value(json_object_get(state, "StartedAt"))),
-        humanize_parse_timestamp(json_string_value(json_object_get(state, "FinishedAt"))), now,
-        status, sizeof(status));
+    cli_container_status(document, now, status, sizeof(status));
     cleanup_free char *command = cli_container_command(document, false);
     const char *image =
         json_string_value(json_object_get(json_object_get(document, "Config"), "Image"));

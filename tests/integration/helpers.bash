@@ -288,6 +288,39 @@ expect_bg_status() {
 	fi
 }
 
+# --- containers' state, for tests that wait on it ------------------------------
+
+status_is() { # C STATUS
+	[ "$(husk inspect -f '{{.State.Status}}' "$1")" = "$2" ]
+}
+
+# monitor_of C: the PID of C's live monitor (named husk- and the ID's first
+# 10 digits; an exited one may linger as a zombie until init reaps it).
+monitor_of() {
+	local pid found=1
+	for pid in $(pgrep -x "husk-$(husk inspect -f '{{.Id}}' "$1" | cut -c1-10)"); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = Z ] && continue
+		echo "$pid"
+		found=0
+	done
+	return $found
+}
+
+no_monitor() {
+	! monitor_of "$1" >/dev/null
+}
+
+# refused REGEX husk-args...: a bad value gets one line naming it, exit 125,
+# and leaves no container behind.
+refused() {
+	local regex=$1 before
+	shift
+	before=$(list_containers)
+	run --separate-stderr "$HUSK" "$@"
+	expect_husk_error 125 "$regex" || return 1
+	[ "$(list_containers)" = "$before" ] || fail "a container was left: $(list_containers)"
+}
+
 # Mount points of cgroup hierarchies (v1 controllers, named, cgroup2) under
 # /sys/fs/cgroup, each once.
 cgroup_mounts() {

@@ -13,15 +13,6 @@ teardown() {
 	husk_teardown
 }
 
-# A bad value: one line naming it, exit 125, no container left behind.
-refused() { # REGEX husk-args...
-	local regex=$1 before
-	shift
-	before=$(list_containers)
-	run --separate-stderr "$HUSK" "$@"
-	expect_husk_error 125 "$regex" || return 1
-	[ "$(list_containers)" = "$before" ] || fail "a container was left: $(list_containers)"
-}
 
 directory_of() { echo "$HUSK_ROOT/containers/$(husk inspect -f '{{.Id}}' "$1")"; }
 

@@ -22,30 +22,10 @@ state_is() {
 	[ "$(state "$1")" = "$2" ]
 }
 
-status_is() {
-	[ "$(husk inspect -f '{{.State.Status}}' "$1")" = "$2" ]
-}
-
 pid_is_not() {
 	local pid
 	pid=$(husk inspect -f '{{.State.Pid}}' "$1")
 	[ "$pid" != 0 ] && [ "$pid" != "$2" ]
-}
-
-# monitor_of C: the PID of C's live monitor (named husk- and the ID's first
-# 10 digits; an exited one may linger as a zombie until init reaps it).
-monitor_of() {
-	local pid found=1
-	for pid in $(pgrep -x "husk-$(husk inspect -f '{{.Id}}' "$1" | cut -c1-10)"); do
-		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = Z ] && continue
-		echo "$pid"
-		found=0
-	done
-	return $found
-}
-
-no_monitor() {
-	! monitor_of "$1" >/dev/null
 }
 
 @test "on-failure:2 runs PID 1 three times, then keeps its last exit code" {

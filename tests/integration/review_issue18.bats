@@ -12,23 +12,8 @@ teardown() {
 	removing_teardown
 }
 
-# monitor_of C: the PID of C's live monitor (not a lingering zombie).
-monitor_of() {
-	local pid found=1
-	for pid in $(pgrep -x "husk-$(husk inspect -f '{{.Id}}' "$1" | cut -c1-10)"); do
-		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = Z ] && continue
-		echo "$pid"
-		found=0
-	done
-	return $found
-}
-
 restarted_at_least() {
 	[ "$(husk inspect -f '{{.RestartCount}}' "$1")" -ge "$2" ]
-}
-
-status_is() {
-	[ "$(husk inspect -f '{{.State.Status}}' "$1")" = "$2" ]
 }
 
 # ptys C: how many pty masters C's monitor holds.

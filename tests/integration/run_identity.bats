@@ -19,15 +19,6 @@ teardown() {
 	husk_teardown
 }
 
-# A bad value: one line naming it, exit 125, no container left behind.
-refused() { # REGEX husk-args...
-	local regex=$1 before
-	shift
-	before=$(list_containers)
-	run --separate-stderr "$HUSK" "$@"
-	expect_husk_error 125 "$regex" || return 1
-	[ "$(list_containers)" = "$before" ] || fail "a container was left: $(list_containers)"
-}
 
 @test "--env-file: docker's format, files in order, -e overrides, KEY alone copies husk's" {
 	cat >"$BATS_TEST_TMPDIR/one.env" <<-'EOF'
