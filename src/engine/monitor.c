@@ -44,19 +44,9 @@ struct monitor {
     int null_fd;
     int root_fd;
     struct monitor_clients clients;
-    /* The restart policy's: when PID 1 last started (CLOCK_MONOTONIC) and
-     * the last back-off delay. */
-    uint64_t started_ms;
-    uint64_t delay_ms;
+    uint64_t delay_ms; /* the restart policy's last back-off */
     struct health_timer health;
 };
-
-MONITOR_PATH static uint64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
 
 /* "husk-" and 10 hex digits of the ID: which container it watches. Built
  * from immediates, so naming itself reads none of husk's constants. */
@@ -93,7 +83,6 @@ MONITOR_PATH static void monitor_adopt_container(struct monitor *m,
 MONITOR_PATH static void monitor_adopt_process(struct monitor *m,
                                                const struct monitor_handover *handover)
 {
-    m->started_ms = monotonic_ms();
     m->process.pid = handover->pid;
     m->process.pidfd = handover->fds[MONITOR_PIDFD];
     m->process.terminal_fd = handover->fds[MONITOR_TERMINAL];
@@ -310,7 +299,6 @@ MONITOR_PATH static int fork_restarter(struct monitor *m, int exit_status, pid_t
         .id = m->id,
         .auto_remove = m->auto_remove,
         .exit_status = exit_status,
-        .ran_for_ms = monotonic_ms() - m->started_ms,
         .delay_ms = m->delay_ms,
     };
     int channel[2];

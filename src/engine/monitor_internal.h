@@ -66,8 +66,7 @@ struct monitor_exit {
     const char *id;
     bool auto_remove;
     int exit_status;
-    uint64_t ran_for_ms; /* how long PID 1 ran */
-    uint64_t delay_ms;   /* the restart policy's last back-off, 0 before any */
+    uint64_t delay_ms; /* the restart policy's last back-off, 0 before any */
 };
 
 /* The restarter's first message: whether a handover follows (after the

@@ -19,6 +19,7 @@
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/file.h"
+#include "../util/timestamp.h"
 #include "events/events.h"
 #include "monitor_internal.h"
 #include "network_attach.h"
@@ -42,6 +43,17 @@ static bool remove_cgroups(const char *directory)
     return oom_killed;
 }
 
+/* How long PID 1 ran, from its recorded start: the monitor keeps no clock
+ * (one more page of its own each). */
+static uint64_t ran_for_ms(json_t *record)
+{
+    char now[64];
+    timestamp_now(now, sizeof(now));
+    int64_t ns = timestamp_between_ns(
+        json_string_value(json_object_get(json_object_get(record, "State"), "StartedAt")), now);
+    return ns > 0 ? (uint64_t)ns / 1000000 : 0;
+}
+
 /* Under the container's lock: removes the cgroups, records the exit, then
  * removes the container if --rm. True when the restart policy runs PID 1
  * again (the record then says restarting; *DELAY_MS is the back-off). */
@@ -54,8 +66,8 @@ static bool record_exit(const struct engine_context *context, const struct monit
     bool oom_killed = remove_cgroups(handle.directory);
     network_detach_all(context, handle.record);
     *delay_ms = e->delay_ms;
-    bool restart = !e->auto_remove &&
-                   restart_record_exit(handle.record, e->exit_status, e->ran_for_ms, delay_ms);
+    bool restart = !e->auto_remove && restart_record_exit(handle.record, e->exit_status,
+                                                          ran_for_ms(handle.record), delay_ms);
     if (!restart)
         record_set_state(handle.record, "exited", 0, e->exit_status, NULL);
     json_object_set_new(json_object_get(handle.record, "State"), "OOMKilled",

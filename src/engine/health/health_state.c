@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../util/timestamp.h"
 #include "health_config.h"
 
 void health_state_begin(json_t *record)
@@ -52,37 +53,7 @@ const char *health_state_record(json_t *health, const struct health_result *r, i
     return json_string_value(json_object_get(health, "Status"));
 }
 
-/* Seconds since the epoch and nanoseconds of an RFC 3339 time. */
-static int time_parse(const char *text, time_t *seconds, long *nanoseconds)
-{
-    struct tm tm = {0};
-    const char *p = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (p == NULL)
-        return -1;
-    long ns = 0, scale = 100000000;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-            ns += scale > 0 ? (*p - '0') * scale : 0;
-    long offset = 0;
-    if (*p == '+' || *p == '-') {
-        int hours, minutes;
-        char sign = *p;
-        if (sscanf(p + 1, "%2d:%2d", &hours, &minutes) != 2)
-            return -1;
-        offset = (sign == '+' ? 1 : -1) * (hours * 3600L + minutes * 60L);
-    } else if (*p != 'Z') {
-        return -1;
-    }
-    *seconds = timegm(&tm) - offset;
-    *nanoseconds = ns;
-    return 0;
-}
-
 int64_t health_time_between(const char *from, const char *to)
 {
-    time_t a, b;
-    long an, bn;
-    if (time_parse(from, &a, &an) < 0 || time_parse(to, &b, &bn) < 0)
-        return INT64_MIN;
-    return ((int64_t)b - (int64_t)a) * 1000000000 + (bn - an);
+    return timestamp_between_ns(from, to);
 }

@@ -52,10 +52,11 @@ MONITOR_PATH void health_timer_start(struct health_timer *t, const struct engine
     t->context = context;
     t->id = id;
     t->timing = *timing;
-    t->started_ns = monotonic_ns();
     t->starting = true;
+    /* Without a probe the monitor reads no clock (the vDSO's pages). */
     if (!timing->enabled)
         return;
+    t->started_ns = monotonic_ns();
     if (t->timer_fd < 0)
         t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     if (t->timer_fd >= 0 && t->prober_pidfd < 0)
