@@ -21,8 +21,14 @@ struct exec {
     struct strbuf out;
     struct variable *variables;
     size_t variable_count;
+    size_t steps; /* range iterations so far */
     husk_error_t *err;
 };
+
+/* Bounds on what one template may do: `{{range 1000000000}}` would
+ * otherwise run (and grow its output) for as long as memory lasts. No
+ * format docker documents comes near either. */
+enum { TEMPLATE_MAX_STEPS = 1000000, TEMPLATE_MAX_OUTPUT = 16 * 1024 * 1024 };
 
 /* What a list tells the range around it. */
 enum flow { FLOW_ERROR = -1, FLOW_NEXT = 0, FLOW_BREAK, FLOW_CONTINUE };
@@ -265,6 +271,12 @@ static enum flow range_step(struct exec *x, const struct node *node, size_t mark
                             json_t *element)
 {
     const struct pipeline *pipeline = node->pipeline;
+    if (++x->steps > TEMPLATE_MAX_STEPS) {
+        json_decref(key);
+        exec_error(x, node->start, node->start, "range runs more than %d times in all",
+                   TEMPLATE_MAX_STEPS);
+        return FLOW_ERROR;
+    }
     for (size_t i = 0; i < pipeline->declaration_count; i++) {
         json_t *value = pipeline->declaration_count == 2 && i == 0 ? key : element;
         struct variable *variable = pipeline->assign ? find_variable(x, pipeline->declarations[i])
@@ -358,6 +370,11 @@ static enum flow exec_list(struct exec *x, const struct list *list, json_t *dot)
         enum flow flow = exec_node(x, &list->nodes[i], dot);
         if (flow != FLOW_NEXT)
             return flow;
+        if (x->out.length > TEMPLATE_MAX_OUTPUT) {
+            exec_error(x, list->nodes[i].start, list->nodes[i].start,
+                       "output is larger than %d MiB", TEMPLATE_MAX_OUTPUT / (1024 * 1024));
+            return FLOW_ERROR;
+        }
     }
     return FLOW_NEXT;
 }

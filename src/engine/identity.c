@@ -18,6 +18,13 @@ bool container_name_valid(const char *name)
     return true;
 }
 
+bool container_name_is_full_id(const char *name)
+{
+    const char *bare = name[0] == '/' ? name + 1 : name;
+    return strlen(bare) == CONTAINER_ID_LENGTH &&
+           strspn(bare, "0123456789abcdef") == CONTAINER_ID_LENGTH;
+}
+
 int container_id_generate(char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     unsigned char bytes[CONTAINER_ID_LENGTH / 2];

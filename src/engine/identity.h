@@ -15,6 +15,9 @@
 
 /* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters. */
 bool container_name_valid(const char *name);
+/* 64 hex digits: a container's full ID. Refused as a name, so that an ID
+ * always names the container that has it (issue 19). */
+bool container_name_is_full_id(const char *name);
 int container_id_generate(char id[HUSK_ID_SIZE], husk_error_t *err);
 /* "adjective_noun" picked from ID's bytes, like docker's generated names. */
 void container_name_generate(const char *id, char *name, size_t size);

@@ -47,11 +47,23 @@ static int lookup_name(const struct engine_context *context, const char *name,
     return access(directory, F_OK) == 0 ? 0 : -1;
 }
 
+static bool full_id_exists(const struct engine_context *context, const char *id)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    return directory != NULL && access(directory, F_OK) == 0;
+}
+
 int container_lookup(const struct engine_context *context, const char *reference,
                      char id[HUSK_ID_SIZE], husk_error_t *err)
 {
     if (reference == NULL || reference[0] == '\0')
         return husk_error_set(err, 0, "No such container: \"\"");
+    /* docker's order: a full ID, then a name, then an ID prefix. */
+    if (container_name_is_full_id(reference) && reference[0] != '/' &&
+        full_id_exists(context, reference)) {
+        snprintf(id, HUSK_ID_SIZE, "%s", reference);
+        return 0;
+    }
     if (container_name_valid(reference[0] == '/' ? reference + 1 : reference) &&
         lookup_name(context, reference, id) == 0)
         return 0;

@@ -15,7 +15,7 @@
 bool rename_name_valid(const char *name)
 {
     const char *bare = name[0] == '/' ? name + 1 : name;
-    return strlen(bare) >= 2 && container_name_valid(bare);
+    return strlen(bare) >= 2 && container_name_valid(bare) && !container_name_is_full_id(bare);
 }
 
 /* Names in the hosts files of the container and of its peers on user

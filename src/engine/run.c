@@ -149,6 +149,9 @@ int run_options_validate(const struct run_options *o, husk_error_t *err)
                               "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-]* "
                               "is allowed",
                               o->name);
+    if (o->name != NULL && container_name_is_full_id(o->name))
+        return husk_error_set(
+            err, 0, "invalid container name \"%s\": 64 hex digits are a container ID", o->name);
     struct resource_limits limits;
     if (namespace_modes_validate(o, err) < 0 || ports_validate(o, err) < 0 ||
         resource_limits_parse(&o->resources, &limits, err) < 0)

@@ -365,6 +365,13 @@ static void test_exec_errors(void **state)
     template_free(template);
 
     expect_exec_error("x\n  {{.State.Nope}}", NULL, ":2:4: executing \"\" at <.State.Nope>");
+    /* Bounded work and output (issue 19): without, {{range N}} ran unbounded. */
+    expect_exec_error("{{range 2000000000}}{{end}}", NULL, "range runs more than 1000000 times");
+    expect_exec_error("{{range 1100}}{{range 1000}}{{end}}{{end}}", NULL,
+                      "range runs more than 1000000 times");
+    expect_exec_error("{{range 900000}}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{end}}", NULL,
+                      "output is larger than 16 MiB");
+    assert_doc("{{range 3}}{{.}}{{end}}", "012");
     expect_exec_error("{{.Id.Sub}}", NULL, "can't evaluate field Sub in type string");
     expect_exec_error("{{.Config.Cmd.X}}", NULL, "nil pointer evaluating interface {}.X");
     expect_exec_error("{{index .Config.Env 5}}", NULL,
