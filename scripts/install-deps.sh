@@ -9,7 +9,7 @@ libarchive-dev libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev
 libcmocka-dev bats busybox-static
 iproute2 util-linux procps tmux nftables iperf3 jq time python3 attr zstd
 crun runc docker-registry skopeo umoci podman apache2-utils openssl
-containerd docker.io curl catatonit containernetworking-plugins iptables"
+containerd docker.io curl catatonit containernetworking-plugins iptables strace"
 
 missing=""
 for p in $packages; do

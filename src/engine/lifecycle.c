@@ -522,13 +522,12 @@ static int remove_unrecorded(const struct engine_context *context, const char *r
     char id[HUSK_ID_SIZE];
     if (container_lookup(context, reference, id, err) < 0)
         return -1;
-    cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_close int fd = directory ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (fd < 0 || flock(fd, LOCK_EX) < 0)
-        return husk_error_set(err, errno, "No such container: %s", reference);
-    if (faccessat(fd, "container.json", F_OK, 0) < 0 && errno == ENOENT) {
+    int abandoned = store_container_abandoned(context, id, true, err);
+    if (abandoned < 0)
+        return -1;
+    if (abandoned == 1) {
         release_names_of(context, id);
-        return store_container_remove(context, id, NULL, err);
+        return 0;
     }
     /* There is a record: say what is wrong with it. */
     struct container_handle handle;

@@ -44,10 +44,42 @@ teardown() {
 	for flag in --hostname --domainname --dns-search --dns-option --network-alias; do
 		run --separate-stderr "$HUSK" run --rm --network none "$flag" "a${nl}b" busybox true
 		expect_status 125
-		expect_match "^husk: invalid $flag " "$stderr"
+		# One line, the newline shown escaped.
+		expect_match "^husk: invalid $flag \"a\\\\nb\"" "$stderr"
+		[ "${#stderr_lines[@]}" -eq 1 ]
 	done
 	run --separate-stderr "$HUSK" run --rm --network none --add-host "x${nl}y:10.0.0.1" busybox true
 	expect_status 125
 	run husk ps -aq
 	expect_output ""
+}
+
+# strace kills husk at its first rename: the one that would put the first
+# record in place, leaving config.json and container.json.tmp.PID.
+@test "a create killed before its first record frees the name and leaves nothing behind" {
+	husk create --name warm --network none busybox true >/dev/null # the image is in the store
+	run strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=1 \
+		"$HUSK" create --name half --network none busybox true
+	expect_status 137
+	directory=$(echo "$HUSK_ROOT"/containers/*/container.json.tmp.*)
+	[ -e "$directory" ]
+	# The name is free again for a new container...
+	husk create --name half --network none busybox true >/dev/null
+	[ ! -e "$directory" ]
+	husk rm half >/dev/null
+	# ... and rm -f by name, and prune, remove what a kill left.
+	run strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=1 \
+		"$HUSK" create --name half --network none busybox true
+	expect_status 137
+	run husk rm -f half
+	expect_output half
+	run strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=1 \
+		"$HUSK" create --network none busybox true
+	expect_status 137
+	husk container prune -f >/dev/null
+	run husk ps -aq --no-trunc
+	expect_output "$(husk inspect -f '{{.Id}}' warm)"
+	run ls "$HUSK_ROOT/containers"
+	expect_output "$(husk inspect -f '{{.Id}}' warm)"
+	[ -z "$(ls "$HUSK_ROOT/names" | grep -v '^warm$')" ]
 }
