@@ -25,6 +25,7 @@
 #include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
+#include "record_reserve.h"
 #include "restart/restart_record.h"
 #include "run.h"
 #include "run_identity.h"
@@ -365,6 +366,27 @@ static void settle_stale(const struct engine_context *context, const char *id)
     running_close(&r);
 }
 
+/* A full state root: the exit status is only in the record's reserve
+ * (record_reserve.h), which the user must hear of. */
+static int exit_kept(const struct engine_context *context, const char *id, const char *reference,
+                     husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return 0;
+    json_t *state = json_object_get(handle.record, "State");
+    const char *error = json_string_value(json_object_get(state, "Error"));
+    int rc = 0;
+    if (error != NULL && strcmp(error, RECORD_RESERVE_NOT_RECORDED) == 0)
+        rc = husk_error_set(err, ENOSPC,
+                            "container %s stopped (exit code %lld), but its record could not be "
+                            "updated; free space in the state root",
+                            reference,
+                            (long long)json_integer_value(json_object_get(state, "ExitCode")));
+    container_close(&handle);
+    return rc;
+}
+
 /* The -t given, else the container's --stop-timeout (Config.StopTimeout),
  * else docker's 10 seconds; in milliseconds for poll, -1 (for ever) for a
  * negative one as docker. */
@@ -396,6 +418,8 @@ static int stop_running(const struct engine_context *context, const char *refere
     }
     settle_exit(context, id, r);
     running_close(r);
+    if (rc == 0)
+        rc = exit_kept(context, id, reference, err);
     if (rc == 0)
         engine_event_container_id(context, "stop", id, NULL);
     return rc;

@@ -15,6 +15,7 @@
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "identity.h"
+#include "record_reserve.h"
 #include "store.h"
 
 static bool is_container_id(const char *text)
@@ -102,6 +103,7 @@ static int load_record(struct container_handle *handle, const char *reference, b
     if (handle->record == NULL)
         return husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
                               parse_error.text);
+    record_reserve_apply(handle->directory, handle->record);
     const char *name = json_string_value(json_object_get(handle->record, "Name"));
     handle->name = xstrdup(name && name[0] == '/' ? name + 1 : name ? name : "");
     return 0;

@@ -16,6 +16,7 @@
 #include "../util/timestamp.h"
 #include "../util/xalloc.h"
 #include "identity.h"
+#include "record_reserve.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
 {
@@ -169,6 +170,23 @@ int store_record_write(const struct engine_context *context, const char *id, jso
     if (text == NULL)
         return husk_error_set(err, ENOMEM, "save container record");
     /* 0600 (file_write_atomic's mode): the record holds the -e values. */
+    husk_error_t full = NULL;
+    if (file_write_atomic(path, text, strlen(text), durable, &full) == 0) {
+        record_reserve_renew(directory, record);
+        return 0;
+    }
+    bool no_space = full->errno_value == ENOSPC || full->errno_value == EDQUOT;
+    if (!no_space || !record_reserve_release(directory, record)) {
+        if (err != NULL)
+            *err = steal_pointer(&full);
+        husk_error_free(&full);
+        return -1;
+    }
+    husk_error_free(&full);
+    free(text);
+    text = json_dumps(record, JSON_COMPACT);
+    if (text == NULL)
+        return husk_error_set(err, ENOMEM, "save container record");
     return file_write_atomic(path, text, strlen(text), durable, err);
 }
 

@@ -10,6 +10,9 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${SMALL_ROOT:-}" ]; then
+		small_root_teardown
+	fi
 	removing_teardown
 }
 
@@ -82,4 +85,74 @@ teardown() {
 	run ls "$HUSK_ROOT/containers"
 	expect_output "$(husk inspect -f '{{.Id}}' warm)"
 	[ -z "$(ls "$HUSK_ROOT/names" | grep -v '^warm$')" ]
+}
+
+# A state root of its own, small enough to fill: 16 MiB of tmpfs.
+small_root() {
+	SMALL_ROOT=$BATS_TEST_TMPDIR/small
+	mkdir -p "$SMALL_ROOT"
+	mount -t tmpfs -o size=16m tmpfs "$SMALL_ROOT"
+}
+
+small_root_teardown() {
+	rm -f "$SMALL_ROOT"/fill*
+	HUSK_ROOT=$SMALL_ROOT "$HUSK" rm -f chatty >/dev/null 2>&1 || true
+	umount "$SMALL_ROOT"
+}
+
+# PID 1 writes 3 KB lines and counts them in /dev/shm/n; TERM ends it with 42.
+start_chatty() {
+	HUSK_ROOT=$SMALL_ROOT husk run -d --name chatty --network none busybox sh -c \
+		'trap "exit 42" TERM; n=0; while :; do head -c 3000 /dev/zero | tr "\0" x; echo; n=$((n+1)); echo $n >/dev/shm/n; usleep 10000; done' >/dev/null
+	CHATTY_PID=$(HUSK_ROOT=$SMALL_ROOT husk inspect -f '{{.State.Pid}}' chatty)
+}
+
+lines_after() {
+	[ "$(cat /proc/$CHATTY_PID/root/dev/shm/n 2>/dev/null || echo 0)" -ge "$1" ]
+}
+
+fill_small_root() {
+	dd if=/dev/zero of="$SMALL_ROOT/$1" bs=4k >/dev/null 2>&1 || true
+	local written
+	written=$(cat /proc/$CHATTY_PID/root/dev/shm/n)
+	wait_for 10 lines_after $((written + 20))
+}
+
+@test "a full state root: the exit status is kept, and the log says what it could not hold" {
+	small_root
+	start_chatty
+	fill_small_root fill
+	rm "$SMALL_ROOT/fill"
+	wait_for 10 lines_after $(($(cat /proc/$CHATTY_PID/root/dev/shm/n) + 5))
+	fill_small_root fill
+	# The stop's own record writes use the container's reserve.
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" stop chatty
+	expect_status 0
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' chatty
+	expect_output 'exited 42 the state root ran out of space: this record was written into the space reserved for it'
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" logs chatty
+	expect_match "husk: [0-9]+ bytes of the container's output could not be logged: no space left on device" "$output"
+	# Whole entries only: every other line is one of PID 1's.
+	[ -z "$(echo "$output" | grep -v '^x\{3000\}$' | grep -v '^husk: ')" ]
+}
+
+@test "a full state root with the reserve spent: stop says the exit could not be recorded, inspect still has it" {
+	small_root
+	start_chatty
+	fill_small_root fill
+	# Something else took the space the reserve gave.
+	fallocate --punch-hole --keep-size -o 4096 -l 61440 "$SMALL_ROOT"/containers/*/reserve
+	dd if=/dev/zero of="$SMALL_ROOT/fill2" bs=4k >/dev/null 2>&1 || true
+	run --separate-stderr env HUSK_ROOT="$SMALL_ROOT" "$HUSK" stop chatty
+	expect_husk_error 1 'container chatty stopped \(exit code 42\), but its record could not be updated; free space in the state root: No space left on device'
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" inspect -f '{{.State.Status}} {{.State.ExitCode}}|{{.State.Error}}' chatty
+	expect_output "exited 42|the exit status could not be written to the container's record (no space left in the state root); it was kept in the space reserved for it"
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" ps -a --format '{{.Status}}'
+	expect_match '^Exited \(42\)' "$output"
+	# Once there is room, the next command writes what was kept.
+	rm -f "$SMALL_ROOT"/fill*
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" start chatty
+	expect_status 0
+	run env HUSK_ROOT="$SMALL_ROOT" "$HUSK" inspect -f '{{.State.Status}} {{.State.Error}}' chatty
+	expect_output 'running '
 }
