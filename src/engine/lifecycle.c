@@ -163,7 +163,16 @@ static int open_running(const struct engine_context *context, const char *refere
         return -1;
     snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
     r->process = record_open_process(handle.record, "Pid", "PidStartTime");
+    int process_errno = errno;
     r->monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
+    int monitor_errno = errno;
+    if ((r->process < 0 && process_errno != ESRCH) || (r->monitor < 0 && monitor_errno != ESRCH)) {
+        /* Out of descriptors: not knowing is no licence to tear down. */
+        int error = r->process < 0 && process_errno != ESRCH ? process_errno : monitor_errno;
+        container_close(&handle);
+        running_close(r);
+        return husk_error_set(err, error, "container %s: cannot tell whether it runs", reference);
+    }
     r->pid =
         (pid_t)json_integer_value(json_object_get(json_object_get(handle.record, "State"), "Pid"));
     enum container_activity activity = ACTIVITY_RUNNING;
@@ -585,9 +594,18 @@ int engine_remove(const struct engine_context *context, const char *reference, b
 {
     struct running r = {-1, -1, 0};
     char id[HUSK_ID_SIZE] = "";
-    int state = open_running(context, reference, force, &r, id, NULL);
-    if (state < 0)
-        return remove_unrecorded(context, reference, err);
+    husk_error_t not_open = NULL;
+    int state = open_running(context, reference, force, &r, id, &not_open);
+    if (state < 0) {
+        /* Unless there is no record at all, why it could not be opened. */
+        int rc = remove_unrecorded(context, reference, err);
+        if (rc < 0 && not_open != NULL) {
+            husk_error_free(err);
+            *err = steal_pointer(&not_open);
+        }
+        husk_error_free(&not_open);
+        return rc;
+    }
     if (state == ACTIVITY_RUNNING && end_running(context, reference, &r, id, force, err) < 0)
         return -1;
     if (state == ACTIVITY_RESTARTING) {
