@@ -176,10 +176,18 @@ static int open_running(const struct engine_context *context, const char *refere
     r->pid =
         (pid_t)json_integer_value(json_object_get(json_object_get(handle.record, "State"), "Pid"));
     enum container_activity activity = ACTIVITY_RUNNING;
+    /* A record still "running" without PID 1 (record_status() says
+     * "exited") is an exit its live monitor has yet to record, and maybe
+     * restart from: the same wait. */
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    if (status == NULL)
+        status = "dead";
     if (r->process < 0)
-        activity = strcmp(record_status(handle.record), "restarting") == 0 && r->monitor >= 0
-                       ? ACTIVITY_RESTARTING
-                       : ACTIVITY_NOT_RUNNING;
+        activity =
+            (strcmp(status, "restarting") == 0 || strcmp(status, "running") == 0) && r->monitor >= 0
+                ? ACTIVITY_RESTARTING
+                : ACTIVITY_NOT_RUNNING;
     halt_restart_policy(context, &handle, halt, activity);
     container_close(&handle);
     if (activity == ACTIVITY_NOT_RUNNING)
