@@ -61,7 +61,9 @@ static int check_enforced(int containers_fd, const char *path, husk_error_t *err
     struct fs_quota_statv state = {.qs_version = FS_QSTATV_VERSION1};
     const char *why = NULL;
     if (project_quotactl(containers_fd, Q_XGETQSTATV, 0, &state) < 0)
-        why = errno == ESRCH ? "its quotas are off" : "this kernel offers no quotas for it";
+        why = errno == ESRCH ? "its quotas are off"
+                             : "it has no quotas (not made or mounted with them, or not in this "
+                               "kernel)";
     else if (!(state.qs_flags & FS_QUOTA_PDQ_ACCT))
         why = "project quotas are off";
     else if (!(state.qs_flags & FS_QUOTA_PDQ_ENFD))
