@@ -16,23 +16,24 @@ setup_file() {
 	local dir=$BATS_FILE_TMPDIR
 	mkdir -p "$dir/plain" "$dir/quota"
 	truncate -s 64M "$dir/plain.img"
-	mkfs.ext4 -q -F "$dir/plain.img" && mount -o loop "$dir/plain.img" "$dir/plain"
-	if command -v mkfs.xfs >/dev/null; then
-		truncate -s 300M "$dir/xfs.img"
-		mkfs.xfs -q -f "$dir/xfs.img" &&
-			mount -o loop,pquota "$dir/xfs.img" "$dir/quota" 2>/dev/null
+	mkfs.ext4 -q -F "$dir/plain.img"
+	mount -o loop "$dir/plain.img" "$dir/plain"
+	# A kernel without quotas for them refuses these mounts (bats runs
+	# setup_file under set -e: hence the ifs).
+	truncate -s 300M "$dir/xfs.img"
+	if command -v mkfs.xfs >/dev/null && mkfs.xfs -q -f "$dir/xfs.img" &&
+		mount -o loop,pquota "$dir/xfs.img" "$dir/quota" 2>/dev/null; then
+		return 0
 	fi
-	if ! mountpoint -q "$dir/quota"; then
-		truncate -s 200M "$dir/ext4.img"
-		mkfs.ext4 -q -F -O project,quota "$dir/ext4.img" &&
-			mount -o loop,prjquota "$dir/ext4.img" "$dir/quota" 2>/dev/null
-	fi
-	rm -f "$dir"/*.img # the mounts keep them (and their loop devices) alive
+	truncate -s 200M "$dir/ext4.img"
+	if mkfs.ext4 -q -F -O project,quota "$dir/ext4.img" &&
+		mount -o loop,prjquota "$dir/ext4.img" "$dir/quota" 2>/dev/null; then :; fi
 }
 
 teardown_file() {
+	# Mounted with -o loop: the loop devices go with the mounts.
 	umount "$BATS_FILE_TMPDIR/quota" "$BATS_FILE_TMPDIR/plain" 2>/dev/null
-	true
+	rm -f "$BATS_FILE_TMPDIR"/*.img
 }
 
 setup() {
@@ -56,12 +57,14 @@ projects() {
 
 @test "--storage-opt size=10m: 5 MB fit, 20 MB fail with 'Disk quota exceeded'; without it, no limit" {
 	use_quota_fs
+	# ext4 says EDQUOT; xfs says ENOSPC for project quotas.
 	run husk run --rm --network none --storage-opt size=10m busybox sh -c '
 		dd if=/dev/zero of=/five bs=1M count=5 2>/dev/null && echo five fit
-		dd if=/dev/zero of=/twenty bs=1M count=20 2>&1 | grep -o "Disk quota exceeded"
+		dd if=/dev/zero of=/twenty bs=1M count=20 2>&1 |
+			grep -o -E "Disk quota exceeded|No space left on device"
 		echo "twenty: $(($(wc -c </twenty) >> 20)) MB"'
 	expect_status 0
-	expect_output $'five fit\nDisk quota exceeded\ntwenty: 4 MB'
+	expect_match $'^five fit\n(Disk quota exceeded|No space left on device)\ntwenty: [45] MB$'
 	run husk run --rm --network none busybox sh -c \
 		'dd if=/dev/zero of=/twenty bs=1M count=20 2>/dev/null && echo twenty fit'
 	expect_output "twenty fit"
