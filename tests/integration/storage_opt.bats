@@ -119,6 +119,24 @@ projects() {
 	husk rm "$next" >/dev/null
 }
 
+@test "project ids start above HUSK_ROOT/containers' own and skip those the file system already counts" {
+	use_quota_fs
+	mkdir -p "$HUSK_ROOT/containers"
+	chattr -p 100 "$HUSK_ROOT/containers"
+	# Project 101 is someone else's: it holds a file.
+	mkdir "$BATS_FILE_TMPDIR/quota/other"
+	echo data >"$BATS_FILE_TMPDIR/quota/other/file"
+	chattr -p 101 "$BATS_FILE_TMPDIR/quota/other/file"
+	id=$(husk create --network none --storage-opt size=10m busybox true)
+	run projects
+	expect_output "{\"102\":\"$id\"}"
+	run lsattr -p -d "$HUSK_ROOT/containers/$id/upper"
+	expect_match '^ *102 .*P'
+	husk rm "$id" >/dev/null
+	chattr -p 0 "$HUSK_ROOT/containers"
+	rm -r "$BATS_FILE_TMPDIR/quota/other"
+}
+
 @test "--storage-opt is refused where project quotas are not enforced: the sandbox's tmpfs, plain ext4" {
 	refused "^husk: --storage-opt is supported only where project quotas are enforced \(xfs mounted with pquota, ext4 with the project feature mounted with prjquota\): $HUSK_ROOT/containers is on tmpfs, and " \
 		run --rm --network none --storage-opt size=10m busybox true
