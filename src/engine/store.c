@@ -17,6 +17,7 @@
 #include "../util/xalloc.h"
 #include "identity.h"
 #include "record_reserve.h"
+#include "storage_quota.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
 {
@@ -207,6 +208,8 @@ int store_container_remove(const struct engine_context *context, const char *id,
 {
     cleanup_free char *directory = store_container_directory(context, id);
     int rc = directory_remove_tree(directory, err);
+    if (rc == 0) /* only once no file of it counts any more */
+        storage_quota_release(context, id);
     if (name != NULL)
         store_name_release(context, name, id);
     return rc;
