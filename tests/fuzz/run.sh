@@ -18,7 +18,7 @@ out=$build/fuzz
 mkdir -p "$out/artifacts" "$out/logs"
 # UBSan's reports are errors, as LeakSanitizer's and ASan's are.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 failed=0
 summary=""
 for t in $targets; do
