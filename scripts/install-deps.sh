@@ -6,7 +6,7 @@ set -eu
 packages="gcc libc6-dev pkg-config meson ninja-build
 libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev
-libcmocka-dev bats busybox-static
+libcmocka-dev bats busybox-static clang libclang-rt-14-dev
 iproute2 util-linux procps tmux nftables iperf3 jq time python3 attr zstd
 xfsprogs e2fsprogs
 crun runc docker-registry skopeo umoci podman apache2-utils openssl

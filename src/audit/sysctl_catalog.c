@@ -144,15 +144,20 @@ static bool keys_valid(json_t *keys)
     return true;
 }
 
+bool sysctl_catalog_usable(json_t *catalog, const char *release)
+{
+    json_t *keys = json_object_get(catalog, "Keys");
+    return json_is_object(keys) && keys_valid(keys) &&
+           json_is_array(json_object_get(catalog, "NotRestored")) &&
+           json_integer_value(json_object_get(catalog, "Version")) == SYSCTL_CATALOG_VERSION &&
+           json_is_string(json_object_get(catalog, "Kernel")) &&
+           strcmp(json_string_value(json_object_get(catalog, "Kernel")), release) == 0;
+}
+
 static json_t *catalog_read(const char *path, const char *release)
 {
     cleanup_json json_t *catalog = json_load_path(AT_FDCWD, path, NULL);
-    json_t *keys = json_object_get(catalog, "Keys");
-    if (!json_is_object(keys) || !keys_valid(keys) ||
-        !json_is_array(json_object_get(catalog, "NotRestored")) ||
-        json_integer_value(json_object_get(catalog, "Version")) != SYSCTL_CATALOG_VERSION ||
-        !json_is_string(json_object_get(catalog, "Kernel")) ||
-        strcmp(json_string_value(json_object_get(catalog, "Kernel")), release) != 0)
+    if (!sysctl_catalog_usable(catalog, release))
         return NULL;
     return steal_pointer(&catalog);
 }

@@ -33,6 +33,11 @@
  * kernel would not take back), "Limitations": [text]}. */
 int sysctl_catalog_load(const char *directory, bool refresh, json_t **catalog, husk_error_t *err);
 
+/* A cache file's catalog as read back: made by this version of the
+ * experiment on kernel RELEASE, every entry with a text Class. A damaged or
+ * stale one is made again, never trusted (exposed for the fuzz target). */
+bool sysctl_catalog_usable(json_t *catalog, const char *release);
+
 /* One key's entry from what the probes saw of it. */
 json_t *sysctl_classify(const struct probe_key *key,
                         const struct probe_observation observations[PROBE_TYPE_COUNT]);

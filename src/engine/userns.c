@@ -26,9 +26,10 @@ bool userns_subordinate_range(const char *text, const char *owner, struct id_ran
             line[owner_length] == ':') {
             memcpy(copy, line + owner_length + 1, length - owner_length - 1);
             copy[length - owner_length - 1] = '\0';
-            /* A size of 0, or a range beyond 32 bits, maps nothing usable. */
+            /* A size of 0, or a range beyond 32 bits, maps nothing usable
+             * (checked without start + size, which wraps: "-1" is ULLONG_MAX). */
             if (sscanf(copy, "%llu:%llu%c", &start, &size, &tail) == 2 && size > 0 && start > 0 &&
-                start + size <= UINT32_MAX) {
+                start <= UINT32_MAX && size <= UINT32_MAX - start) {
                 *range = (struct id_range){(uint32_t)start, (uint32_t)size};
                 return true;
             }

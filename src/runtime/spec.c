@@ -342,8 +342,8 @@ static int parse_id_mappings(json_t *list, const char *key, struct runtime_id_ma
         json_int_t container_id = -1, host_id = -1, size = 0;
         if (json_unpack(item, "{s:I, s:I, s:I}", "containerID", &container_id, "hostID", &host_id,
                         "size", &size) < 0 ||
-            container_id < 0 || host_id < 0 || size <= 0 || container_id + size > UINT32_MAX ||
-            host_id + size > UINT32_MAX)
+            container_id < 0 || host_id < 0 || size <= 0 || container_id > UINT32_MAX ||
+            host_id > UINT32_MAX || size > UINT32_MAX - container_id || size > UINT32_MAX - host_id)
             return husk_error_set(err, 0,
                                   "config.json: linux.%s[%zu] needs containerID, hostID and a "
                                   "positive size within 32 bits",

@@ -666,12 +666,12 @@ static void test_user_namespace_mappings(void **state)
 {
     (void)state;
     husk_error_t err = NULL;
-    struct runtime_spec *spec = parse(
-        "{" MINIMAL_PROCESS ", " MINIMAL_ROOT ", \"linux\": {\"namespaces\": [{\"type\": "
-        "\"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": "
-        "65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 1}, "
-        "{\"containerID\": 1, \"hostID\": 300000, \"size\": 10}]}}",
-        &err);
+    struct runtime_spec *spec =
+        parse("{" MINIMAL_PROCESS ", " MINIMAL_ROOT ", \"linux\": {\"namespaces\": [{\"type\": "
+              "\"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": "
+              "65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 1}, "
+              "{\"containerID\": 1, \"hostID\": 300000, \"size\": 10}]}}",
+              &err);
     assert_no_error(err);
     assert_int_equal(spec->uid_mapping_count, 1);
     assert_int_equal(spec->uid_mappings[0].host_id, 100000);
@@ -693,10 +693,11 @@ static void test_reject_bad_user_namespace(void **state)
                          "\"size\": 1}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
                          "\"size\": 1}]}}",
                          "without a new user namespace");
-    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
-                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
-                         "[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}], \"gidMappings\": []}}",
-                         "linux.uidMappings[0] needs containerID, hostID and a positive size");
+    assert_spec_rejected(
+        "{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+        ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+        "[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}], \"gidMappings\": []}}",
+        "linux.uidMappings[0] needs containerID, hostID and a positive size");
     assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
                          ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
                          "[{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]}}",
@@ -704,6 +705,23 @@ static void test_reject_bad_user_namespace(void **state)
     assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
                          ", \"linux\": {\"uidMappings\": {}}}",
                          "linux.uidMappings must be an array");
+}
+
+/* Found by fuzz_spec: containerID + size overflowed int64 (undefined; in
+ * practice it wrapped negative and the mapping passed the 32-bit check). */
+static void test_reject_id_mapping_overflow(void **state)
+{
+    (void)state;
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+                         "[{\"containerID\": 1, \"hostID\": 0, \"size\": 9223372036854775807}], "
+                         "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}}",
+                         "within 32 bits");
+    assert_spec_rejected("{" MINIMAL_PROCESS ", " MINIMAL_ROOT
+                         ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+                         "[{\"containerID\": 0, \"hostID\": 0, \"size\": 1}], \"gidMappings\": "
+                         "[{\"containerID\": 0, \"hostID\": 9223372036854775807, \"size\": 1}]}}",
+                         "within 32 bits");
 }
 
 static void test_options_idmap(void **state)
@@ -790,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_namespace_flag),
         cmocka_unit_test(test_user_namespace_mappings),
         cmocka_unit_test(test_reject_bad_user_namespace),
+        cmocka_unit_test(test_reject_id_mapping_overflow),
         cmocka_unit_test(test_options_idmap),
     };
     return cmocka_run_group_tests_name("spec", tests, NULL, NULL);

@@ -44,10 +44,24 @@ static void test_invalid_lines_skipped(void **state)
     assert_int_equal(range.start, 500000);
 }
 
+/* start + size wrapped around 64 bits ("-1" is ULLONG_MAX to sscanf's
+ * %llu), so a range beyond 32 bits passed the check. */
+static void test_wrapping_range_skipped(void **state)
+{
+    (void)state;
+    struct id_range range = {7, 7};
+    assert_false(userns_subordinate_range("husk:18446744073709551615:2\n"
+                                          "husk:-1:2\n"
+                                          "husk:2:18446744073709551615\n",
+                                          "husk", &range));
+    assert_int_equal(range.start, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_valid_line_of_owner),
+        cmocka_unit_test(test_wrapping_range_skipped),
         cmocka_unit_test(test_last_line_without_newline),
         cmocka_unit_test(test_invalid_lines_skipped),
     };

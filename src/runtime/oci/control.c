@@ -169,6 +169,8 @@ int oci_delete(const char *root, const char *id, bool force, husk_error_t *err)
         return -1;
     }
     int rc = -1;
+    /* Declared before the first goto: its cleanup runs on every return. */
+    cleanup_close int pidfd = -1;
     enum oci_status status = oci_container_status(&c);
     if ((status == OCI_RUNNING || status == OCI_PAUSED) && !force) {
         husk_error_set(err, 0, "cannot delete container \"%s\": it is %s (stop it or use --force)",
@@ -177,7 +179,7 @@ int oci_delete(const char *root, const char *id, bool force, husk_error_t *err)
     }
     /* Created (waiting for start) or forced: its first process dies first,
      * then whatever else is in its cgroups (oci_destroy). */
-    cleanup_close int pidfd = oci_container_pidfd(&c);
+    pidfd = oci_container_pidfd(&c);
     if (pidfd >= 0) {
         if (status == OCI_PAUSED)
             signal_all(&c, SIGKILL, NULL);
