@@ -150,7 +150,6 @@ static void forwarding_retire(const struct engine_context *context, struct nl_so
     cleanup_strv char **names = network_names(context);
     for (char **name = names; *name; name++) {
         struct network network;
-        cleanup_free char *path = NULL;
         if (network_load(context, *name, &network, NULL) < 0)
             continue;
         bool up = link_index(host, network.bridge) > 0;

@@ -12,7 +12,8 @@
 void engine_event(const struct engine_context *context, const char *type, const char *action,
                   const char *actor_id, json_t *attributes)
 {
-    cleanup_json json_t *owned = attributes;
+    /* Taken: freed on every return. */
+    cleanup_json __attribute__((unused)) json_t *owned = attributes;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     char line[EVENT_LINE_MAX];
