@@ -1,5 +1,5 @@
 /* husk-attack: what a hostile process inside a container tries, for the
- * integration tests that attack husk (tests/integration/escape.bats). It is
+ * integration tests that attack husk (tests/security/*.bats). It is
  * linked statically and copied into a test image, so it needs nothing from
  * the container. Every subcommand prints one line per attempt,
  * "ATTEMPT: ok" or "ATTEMPT: <error>", and exits 0; the tests judge.

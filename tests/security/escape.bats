@@ -4,7 +4,7 @@
 # does; each failed on the code before the fix. The hostile program is
 # tests/attack/attack.c, copied into a test image "attackbox".
 
-load helpers
+load ../integration/helpers
 
 ATTACK=$(dirname "$HUSK")/tests/attack/husk-attack
 
