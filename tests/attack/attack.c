@@ -20,7 +20,8 @@
  *                         isolation, each really attempted (kernel.c)
  *   exe-scan DEV INO      every /proc/PID/exe in reach that is the file
  *                         DEV:INO (husk's binary), reopened for writing
- *   fds                   the open fds of this process and their targets
+ *   fds [PID]             the open fds of this process (or PID), and what
+ *                         each is
  *   write PATH TEXT       write TEXT into PATH
  *   read PATH             how many bytes PATH gives
  *   ids                   real/effective/saved uid and CapEff (run setuid) */
@@ -270,21 +271,28 @@ static int exe_scan(unsigned long dev, unsigned long ino)
     return 0;
 }
 
-static int list_fds(void)
+/* The open fds of process PID ("self": this one, without the fd of the
+ * listing itself) and what each is. */
+static int list_fds(const char *pid)
 {
-    DIR *dir = opendir("/proc/self/fd");
+    char path[300], target[4096];
+    snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        report("list fds", 0, errno);
+        return 0;
+    }
     struct dirent *entry;
-    while (dir != NULL && (entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] == '.' || atoi(entry->d_name) == dirfd(dir))
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.' ||
+            (strcmp(pid, "self") == 0 && atoi(entry->d_name) == dirfd(dir)))
             continue;
-        char path[300], target[4096];
-        snprintf(path, sizeof(path), "/proc/self/fd/%s", entry->d_name);
+        snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, entry->d_name);
         ssize_t n = readlink(path, target, sizeof(target) - 1);
         target[n < 0 ? 0 : n] = '\0';
         printf("fd %s: %s\n", entry->d_name, target);
     }
-    if (dir != NULL)
-        closedir(dir);
+    closedir(dir);
     return 0;
 }
 
@@ -343,8 +351,8 @@ int main(int argc, char **argv)
         return attack_kernel();
     if (argc == 4 && strcmp(argv[1], "exe-scan") == 0)
         return exe_scan(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
-    if (argc == 2 && strcmp(argv[1], "fds") == 0)
-        return list_fds();
+    if ((argc == 2 || argc == 3) && strcmp(argv[1], "fds") == 0)
+        return list_fds(argc == 3 ? argv[2] : "self");
     if (argc == 4 && strcmp(argv[1], "write") == 0)
         return write_file(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "read") == 0)
@@ -363,6 +371,6 @@ int main(int argc, char **argv)
         return probe(atoi(argv[2]), argv[3]);
     fprintf(stderr, "usage: husk-attack tiocsti TEXT | tiocsti-later SECS TEXT | "
                     "refused-syscalls | probe PID MARKER | swap-loop DIR TARGET SECS | kernel | "
-                    "exe-scan DEV INO | fds | write PATH TEXT | read PATH | ids\n");
+                    "exe-scan DEV INO | fds [PID] | write PATH TEXT | read PATH | ids\n");
     return 2;
 }

@@ -45,9 +45,10 @@ type_into_shell_and_check() {
 		fail "the attack did not run; screen: $(screen)"
 }
 
-@test "TIOCSTI: run and run -i without -t cannot type into the caller's shell" {
+@test "TIOCSTI: run and run -i without -t (also --userns private) cannot type into the caller's shell" {
 	type_into_shell_and_check "run --rm --network none secbox /attack tiocsti"
 	type_into_shell_and_check "run --rm -i --network none secbox /attack tiocsti"
+	type_into_shell_and_check "run --rm -i --userns private --network none secbox /attack tiocsti"
 }
 
 @test "TIOCSTI: exec and exec -i cannot type into the caller's shell" {
