@@ -113,9 +113,10 @@ socket AF_VSOCK: Operation not permitted"
 # (the v1 freezer, set behind husk's back so exec is not refused): it is
 # then still a copy of husk, in the container's PID namespace, for as long
 # as the test likes. A second container sharing that PID namespace attacks it.
-@test "exec: a process that is still husk cannot be read, traced or used to reach husk's binary (CVE-2016-9962)" {
+# probe_frozen_exec VICTIM-OPTIONS...: the victim container runs with them.
+probe_frozen_exec() {
 	local id freezer hostpid nspid marker=admin-secret-$RANDOM$RANDOM
-	"$HUSK" run -d --name victim --network none busybox sleep 1000 >/dev/null
+	"$HUSK" run -d --name victim --network none "$@" busybox sleep 1000 >/dev/null
 	"$HUSK" run -d --name watcher --network none --pid container:victim secbox sleep 1000 >/dev/null
 	id=$("$HUSK" inspect -f '{{.Id}}' victim)
 	freezer=/sys/fs/cgroup/freezer/husk/$id
@@ -135,12 +136,23 @@ socket AF_VSOCK: Operation not permitted"
 	echo "$output"
 	local attempt
 	for attempt in "read environ" "marker in environ" "marker in cmdline" "open mem" "ptrace" \
-		"reopen fds" "open exe"; do
+		"process_vm_readv" "reopen fds" "open exe"; do
 		echo "$output" | grep -q "^$attempt: " || fail "no result for $attempt"
 		if echo "$output" | grep -qx "$attempt: ok"; then
 			fail "container root could: $attempt"
 		fi
 	done
+}
+
+@test "exec: a process that is still husk cannot be read, traced or used to reach husk's binary (CVE-2016-9962)" {
+	probe_frozen_exec
+}
+
+# The same exec into a --userns private container, attacked from a
+# container in the host's user namespace that shares its PID namespace
+# (husk refuses --pid container: with --userns private for the attacker).
+@test "exec --userns private: a process that is still husk cannot be read, traced or used to reach husk's binary" {
+	probe_frozen_exec --userns private
 }
 
 # On Linux 6.18 the kernel itself refuses (ENOENT) an interpreter that is a

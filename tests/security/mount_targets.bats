@@ -110,3 +110,42 @@ bound source
 	[[ "$output" != *"host secret"* ]] || fail "the volume's symlink reached the host: $output"
 	expect_hostdir_untouched "volume symlink"
 }
+
+# The files and directories husk itself puts into every container: the
+# /etc/hosts, /etc/hostname and /etc/resolv.conf binds, the workdir it makes
+# when missing, /proc, /sys, /dev/shm and /tmp. An image (or, for exec, the
+# container) makes each a symlink out of the root, to a host directory or a
+# place in it that does not exist yet.
+@test "an image's /etc/hosts, hostname, resolv.conf, workdir, /proc, /sys and /dev/shm as symlinks out of the root reach nothing on the host" {
+	local up=../../../../../../../../../..
+	plant() {
+		rm -f "$1/etc/hosts" "$1/etc/hostname" "$1/etc/resolv.conf"
+		ln -s "$HOSTDIR/hosts" "$1/etc/hosts"
+		ln -s "$up$HOSTDIR/hostname" "$1/etc/hostname"
+		ln -s "$HOSTDIR/sub/resolv.conf" "$1/etc/resolv.conf"
+		ln -s "$HOSTDIR" "$1/work"
+		mkdir -p "$1/x"
+		ln -s "$HOSTDIR/proc" "$1/x/proc"
+		ln -s "$HOSTDIR/sys" "$1/x/sys"
+	}
+	busybox_image etcimg plant 'WORKDIR /work/made'
+	run husk run --rm --network none etcimg sh -c 'pwd; echo written >new-file; cat /etc/hostname'
+	expect_hostdir_untouched "run (WORKDIR /work/made)"
+	run husk run --rm --network none -w /work/other etcimg true
+	expect_hostdir_untouched "run -w /work/other"
+	run husk run --rm --network none --tmpfs /x/proc --tmpfs /x/sys -v "$SRC:/work/bound" etcimg true
+	expect_hostdir_untouched "run --tmpfs and -v through links"
+	run husk run --rm --network none --hostname pwned --add-host pwned:10.9.9.9 --dns 10.9.9.9 etcimg \
+		sh -c 'echo pwned >/etc/hosts; echo pwned >/etc/hostname; echo pwned >/etc/resolv.conf'
+	expect_hostdir_untouched "run with --add-host, --hostname, --dns"
+	# exec: the container makes the links itself, then asks for a workdir there.
+	husk run -d --name victim --network none busybox sleep 1000 >/dev/null
+	husk exec victim sh -c "ln -s $HOSTDIR /w; mkdir -p /x; ln -s $up$HOSTDIR /x/up"
+	run husk exec -w /w/made victim true
+	run husk exec -w /x/up/made2 victim true
+	run husk exec -w /w victim sh -c 'ls; cat victim'
+	[[ "$output" != *"host secret"* ]] || fail "exec -w through a link reached the host: $output"
+	husk rm -f victim >/dev/null
+	husk rmi etcimg >/dev/null
+	expect_hostdir_untouched "exec -w through links"
+}
