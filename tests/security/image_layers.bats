@@ -53,7 +53,7 @@ hostile() {
 		[ "${#stderr_lines[@]}" = 1 ] && [[ "$stderr" == husk:* ]] ||
 			fail "$name: refused without one clear line: $stderr"
 		[ -z "$(ls -A "$HUSK_ROOT/images/tmp" 2>/dev/null)" ] || fail "$name: left $(ls "$HUSK_ROOT/images/tmp")"
-		echo "# $name: refused: $stderr" >&3
+		echo "# $name: refused" >&3
 		return 0
 	fi
 	echo "# $name: loaded inside its layers" >&3

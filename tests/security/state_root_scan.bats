@@ -38,6 +38,10 @@ for path in sys.argv[1:]:
         st = os.lstat(path)
     except OSError:
         continue
+    # Reaching a path at all is searching every directory above it: enough
+    # to run a setuid-root file a container left in its layer or a volume.
+    if path != sys.argv[1]:
+        print("reached " + path)
     if stat.S_ISDIR(st.st_mode):
         try:
             os.listdir(path); print("listed " + path)
@@ -58,13 +62,18 @@ for path in sys.argv[1:]:
 ' "$@"
 }
 
-@test "the state root as uid 65534: no directory listed, no file read or written, no socket connected (plain and --userns private)" {
+@test "the state root as uid 65534: nothing below it reached (no setuid file to run), no directory listed, no file read or written, no socket connected (plain and --userns private)" {
 	h run -d -i --name plain --network none -e SECRET=hunter2 busybox sh >/dev/null
 	h run -d -i --name private --userns private --network none -e SECRET=hunter2 busybox sh >/dev/null
-	h run --rm --network none -v secretvol:/v busybox sh -c 'echo hunter2 >/v/secret'
+	# A setuid-root copy of busybox in a volume and in a layer: whoever
+	# reaches one is root.
+	h run --rm --network none -v secretvol:/v busybox sh -c \
+		'echo hunter2 >/v/secret; cp /bin/busybox /v/suid; chmod 4755 /v/suid'
+	h exec plain sh -c 'cp /bin/busybox /suid; chmod 4755 /suid'
 	h exec -d plain sleep 1000
 	local paths
 	mapfile -t paths < <(find "$ROOT")
+	[ "${paths[0]}" = "$ROOT" ]
 	[ "${#paths[@]}" -gt 50 ] || fail "only ${#paths[@]} paths under $ROOT"
 	find "$ROOT" -type s | grep -q attach.sock || fail "no attach.sock to try"
 	run try_everything "${paths[@]}"
@@ -74,9 +83,11 @@ for path in sys.argv[1:]:
 	local open=$(dirname "$HUSK_ROOT")/open.$BATS_TEST_NUMBER
 	mkdir -m 0755 "$open"
 	echo public >"$open/file"
-	run try_everything "$open" "$open/file"
+	run try_everything "$(dirname "$open")" "$open" "$open/file"
 	rm -rf "$open"
-	expect_output "listed $open
+	expect_output "reached $open
+listed $open
+reached $open/file
 read $open/file"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups grep -rqs hunter2 "$ROOT"
 	[ "$status" != 0 ] || fail "uid 65534 found the secret"
