@@ -133,6 +133,48 @@ static void host(void)
     attempt("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, handle, O_RDONLY));
 }
 
+/* Other ABIs into the same kernel: an x32 syscall number (bit 30 set) and
+ * the 32-bit int 0x80 entry, each asking for mount. A filter written for
+ * x86_64 numbers only must not let them through under other numbers; the
+ * process may be killed for trying, so each runs in a child. */
+static long x32_mount(void)
+{
+    return syscall(0x40000000 | SYS_mount, "none", "/mnt", "tmpfs", 0, NULL);
+}
+
+static long int80_mount(void)
+{
+    /* Static strings of a static, non-PIE binary have 32-bit addresses. */
+    static const char source[] = "none", target[] = "/mnt", type[] = "tmpfs";
+    long result;
+    __asm__ volatile("int $0x80"
+                     : "=a"(result)
+                     : "a"(21L /* i386 mount */), "b"(source), "c"(target), "d"(type), "S"(0L),
+                       "D"(0L)
+                     : "memory");
+    if (result < 0 && result > -4096) {
+        errno = (int)-result;
+        return -1;
+    }
+    return result;
+}
+
+static void in_child(const char *name, long (*attempt_it)(void))
+{
+    pid_t child = fork();
+    if (child == 0) {
+        long result = attempt_it();
+        _exit(result < 0 ? (errno & 0xff) : 0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (WIFSIGNALED(status))
+        printf("%s: killed by signal %d\n", name, WTERMSIG(status));
+    else
+        report(name, WEXITSTATUS(status) == 0, WEXITSTATUS(status));
+    fflush(stdout);
+}
+
 int attack_kernel(void)
 {
     mounts();
@@ -141,5 +183,7 @@ int attack_kernel(void)
     tracing();
     modules();
     host();
+    in_child("x32 mount", x32_mount);
+    in_child("int 0x80 mount", int80_mount);
     return 0;
 }

@@ -19,8 +19,10 @@ teardown() {
 }
 
 # What `husk-attack kernel` must get under husk's default filter: EPERM
-# (seccomp or a missing capability), and ENOSYS for clone3, whose flags
-# seccomp cannot read (libc falls back to clone, which it can).
+# (seccomp or a missing capability), ENOSYS for clone3, whose flags
+# seccomp cannot read (libc falls back to clone, which it can), and SIGSYS
+# (31) for a mount through the x32 or the 32-bit (int 0x80) syscall ABI,
+# which the filter, written for x86_64 numbers, must not let through.
 REFUSED_BY_DEFAULT="mount tmpfs: Operation not permitted
 mount remount /proc/sys rw: Operation not permitted
 umount2 /proc/kcore: Operation not permitted
@@ -60,9 +62,11 @@ sethostname: Operation not permitted
 iopl: Operation not permitted
 ioperm: Operation not permitted
 name_to_handle_at: Operation not permitted
-open_by_handle_at: Operation not permitted"
+open_by_handle_at: Operation not permitted
+x32 mount: killed by signal 31
+int 0x80 mount: killed by signal 31"
 
-@test "kernel: mount, pivot_root, unshare, setns, keys, bpf, perf, io_uring, modules, time, reboot are refused (run, exec, --userns private)" {
+@test "kernel: mount, pivot_root, unshare, setns, keys, bpf, perf, io_uring, modules, time, reboot are refused, also through the x32 and int 0x80 ABIs (run, exec, --userns private)" {
 	run husk run --rm --network none secbox /attack kernel
 	expect_status 0
 	expect_output "$REFUSED_BY_DEFAULT"
