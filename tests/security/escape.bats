@@ -2,32 +2,13 @@
 # Attacks from inside a container on the paths that lead from the host into
 # it (issue 14's defects A-C). Each test is named after what the attacker
 # does; each failed on the code before the fix. The hostile program is
-# tests/attack/attack.c, copied into a test image "attackbox".
+# tests/attack/attack.c, copied into a test image "secbox" (attack.bash).
 
-load helpers
-
-ATTACK=$(dirname "$HUSK")/tests/attack/husk-attack
-
-# attackbox: busybox plus /attack, and /evil, a script whose interpreter is
-# /proc/self/exe (the CVE-2019-5736 trick: whatever binary runs the exec
-# becomes the container's process).
-make_attack_image() {
-	"$HUSK" image inspect attackbox >/dev/null 2>&1 && return
-	"$HUSK" run --rm --network none busybox true
-	local layer root=$BATS_TEST_TMPDIR/attackbox
-	layer=$("$HUSK" image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox)
-	mkdir "$root"
-	cp -a "$layer/." "$root/"
-	install -m 0755 "$ATTACK" "$root/attack"
-	printf '#!/proc/self/exe --version\n' >"$root/evil"
-	chmod 0755 "$root/evil"
-	tar -C "$root" -c . | "$HUSK" import -c 'CMD ["sh"]' - attackbox >/dev/null
-	rm -rf "$root"
-}
+load ../integration/helpers
+load attack
 
 setup() {
 	keeping_setup
-	[ -x "$ATTACK" ] || fail "no $ATTACK (built by meson)"
 	make_attack_image
 }
 
@@ -64,32 +45,33 @@ type_into_shell_and_check() {
 		fail "the attack did not run; screen: $(screen)"
 }
 
-@test "TIOCSTI: run and run -i without -t cannot type into the caller's shell" {
-	type_into_shell_and_check "run --rm --network none attackbox /attack tiocsti"
-	type_into_shell_and_check "run --rm -i --network none attackbox /attack tiocsti"
+@test "TIOCSTI: run and run -i without -t (also --userns private) cannot type into the caller's shell" {
+	type_into_shell_and_check "run --rm --network none secbox /attack tiocsti"
+	type_into_shell_and_check "run --rm -i --network none secbox /attack tiocsti"
+	type_into_shell_and_check "run --rm -i --userns private --network none secbox /attack tiocsti"
 }
 
 @test "TIOCSTI: exec and exec -i cannot type into the caller's shell" {
-	"$HUSK" run -d --name victim --network none attackbox sleep 1000 >/dev/null
+	"$HUSK" run -d --name victim --network none secbox sleep 1000 >/dev/null
 	type_into_shell_and_check "exec victim /attack tiocsti"
 	type_into_shell_and_check "exec -i victim /attack tiocsti"
 }
 
 @test "TIOCSTI: a background process left by exec cannot type into the shell later" {
-	"$HUSK" run -d --name victim --network none attackbox sleep 1000 >/dev/null
+	"$HUSK" run -d --name victim --network none secbox sleep 1000 >/dev/null
 	type_into_shell_and_check "exec victim /attack tiocsti-later 1"
 }
 
 @test "TIOCSTI: refused by seccomp even on the container's own terminal; no /dev/tty without -t" {
-	run script -qec "\"$HUSK\" run --rm -t --network none attackbox /attack tiocsti x" /dev/null </dev/null
+	run script -qec "\"$HUSK\" run --rm -t --network none secbox /attack tiocsti x" /dev/null </dev/null
 	expect_match "tiocsti fd0: Operation not permitted"
-	run "$HUSK" run --rm --network none attackbox /attack tiocsti x
+	run "$HUSK" run --rm --network none secbox /attack tiocsti x
 	expect_status 0
 	expect_match "open /dev/tty: No such device or address"
 }
 
 @test "io_uring and AF_VSOCK sockets are refused; /proc/key-users is masked" {
-	run "$HUSK" run --rm --network none attackbox /attack refused-syscalls
+	run "$HUSK" run --rm --network none secbox /attack refused-syscalls
 	expect_status 0
 	expect_output "io_uring_setup: Operation not permitted
 socket AF_VSOCK: Operation not permitted"
@@ -131,10 +113,11 @@ socket AF_VSOCK: Operation not permitted"
 # (the v1 freezer, set behind husk's back so exec is not refused): it is
 # then still a copy of husk, in the container's PID namespace, for as long
 # as the test likes. A second container sharing that PID namespace attacks it.
-@test "exec: a process that is still husk cannot be read, traced or used to reach husk's binary (CVE-2016-9962)" {
+# probe_frozen_exec VICTIM-OPTIONS...: the victim container runs with them.
+probe_frozen_exec() {
 	local id freezer hostpid nspid marker=admin-secret-$RANDOM$RANDOM
-	"$HUSK" run -d --name victim --network none busybox sleep 1000 >/dev/null
-	"$HUSK" run -d --name watcher --network none --pid container:victim attackbox sleep 1000 >/dev/null
+	"$HUSK" run -d --name victim --network none "$@" busybox sleep 1000 >/dev/null
+	"$HUSK" run -d --name watcher --network none --pid container:victim secbox sleep 1000 >/dev/null
 	id=$("$HUSK" inspect -f '{{.Id}}' victim)
 	freezer=/sys/fs/cgroup/freezer/husk/$id
 	[ -f "$freezer/freezer.state" ] || fail "no v1 freezer at $freezer"
@@ -153,7 +136,7 @@ socket AF_VSOCK: Operation not permitted"
 	echo "$output"
 	local attempt
 	for attempt in "read environ" "marker in environ" "marker in cmdline" "open mem" "ptrace" \
-		"reopen fds" "open exe"; do
+		"process_vm_readv" "reopen fds" "open exe"; do
 		echo "$output" | grep -q "^$attempt: " || fail "no result for $attempt"
 		if echo "$output" | grep -qx "$attempt: ok"; then
 			fail "container root could: $attempt"
@@ -161,14 +144,25 @@ socket AF_VSOCK: Operation not permitted"
 	done
 }
 
+@test "exec: a process that is still husk cannot be read, traced or used to reach husk's binary (CVE-2016-9962)" {
+	probe_frozen_exec
+}
+
+# The same exec into a --userns private container, attacked from a
+# container in the host's user namespace that shares its PID namespace
+# (husk refuses --pid container: with --userns private for the attacker).
+@test "exec --userns private: a process that is still husk cannot be read, traced or used to reach husk's binary" {
+	probe_frozen_exec --userns private
+}
+
 # On Linux 6.18 the kernel itself refuses (ENOENT) an interpreter that is a
 # magic link to husk's binary on a mount outside the container's namespace;
 # the trampoline makes it harmless on any kernel: /proc/self/exe is then the
 # sealed stub, which runs nothing of husk's.
 @test "CVE-2019-5736: a command whose interpreter is /proc/self/exe never runs husk's binary" {
-	run "$HUSK" run --rm --network none attackbox /evil
+	run "$HUSK" run --rm --network none secbox /evil
 	[[ "$output" != *"husk version"* ]] || fail "husk's binary ran in the container: $output"
-	"$HUSK" run -d --name victim --network none attackbox sleep 1000 >/dev/null
+	"$HUSK" run -d --name victim --network none secbox sleep 1000 >/dev/null
 	run "$HUSK" exec victim /evil
 	[[ "$output" != *"husk version"* ]] || fail "husk's binary ran in the container (exec): $output"
 }

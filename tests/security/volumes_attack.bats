@@ -6,7 +6,7 @@
 # defect in older code; the /dev race is opt-in, it takes up to 50 s).
 # The racing programs are compiled here with gcc -static.
 
-load helpers
+load ../integration/helpers
 
 setup() {
 	keeping_setup
