@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "../engine/log_flags.h"
+#include "../engine/logs/log_flags.h"
 #include "option_table.h"
 
 enum {

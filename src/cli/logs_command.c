@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/log_time.h"
-#include "../engine/logs.h"
+#include "../engine/logs/log_time.h"
+#include "../engine/logs/logs.h"
 #include "../engine/top.h"
 #include "cli.h"
 

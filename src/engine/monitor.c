@@ -24,7 +24,7 @@
 #include "../util/section.h"
 #include "attach.h"
 #include "health/health_timer.h"
-#include "log_writer.h"
+#include "logs/log_writer.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
 

@@ -11,7 +11,7 @@
 
 #include "health/health_timing.h"
 #include "identity.h"
-#include "log_writer.h"
+#include "logs/log_writer.h"
 #include "options.h"
 #include "record.h"
 

@@ -14,7 +14,7 @@
 #include "events/events.h"
 #include "health/health_config.h"
 #include "launch.h"
-#include "log_writer.h"
+#include "logs/log_writer.h"
 #include "monitor_internal.h"
 #include "store.h"
 #include "streams.h"

@@ -8,7 +8,7 @@
 
 #include "health/health_flags.h"
 #include "identity_flags.h"
-#include "log_flags.h"
+#include "logs/log_flags.h"
 #include "resources.h"
 
 struct run_options {

@@ -23,7 +23,7 @@
 #include "sysctl_options.h"
 #include "record.h"
 #include "restart/restart_policy.h"
-#include "log_config.h"
+#include "logs/log_config.h"
 #include "run_identity.h"
 #include "spec_builder.h"
 #include "storage_quota.h"

@@ -4,9 +4,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "../../src/engine/log.h"
-#include "../../src/engine/log_config.h"
-#include "../../src/engine/log_time.h"
+#include "../../src/engine/logs/log.h"
+#include "../../src/engine/logs/log_config.h"
+#include "../../src/engine/logs/log_time.h"
 #include "unit.h"
 
 static void test_sizes(void **state)

@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../util/file.h"
-#include "../util/section.h"
-#include "store.h"
+#include "../../util/file.h"
+#include "../../util/section.h"
+#include "../store.h"
 
 MONITOR_PATH void log_file_name(char *name, size_t size, const char *file, int index, bool gz)
 {

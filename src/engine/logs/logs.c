@@ -10,13 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
 #include "log_config.h"
 #include "log_details.h"
 #include "log_files.h"
 #include "log_time.h"
-#include "record.h"
+#include "../record.h"
 
 typedef size_t (*log_parser)(const char *buffer, size_t length,
                              void (*each)(const struct log_entry *entry, void *data), void *data);

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 
 /* tag= is a Go template of the fields docker's loggers know: {{.ID}},
  * {{.FullID}}, {{.Name}}, {{.ImageID}}, {{.ImageFullID}}, {{.ImageName}},

@@ -5,7 +5,7 @@
 #ifndef HUSK_ENGINE_LOG_FLAGS_H
 #define HUSK_ENGINE_LOG_FLAGS_H
 
-#include "identity_flags.h"
+#include "../identity_flags.h"
 
 struct log_flags {
     const char *driver;    /* --log-driver, or NULL: the default (local) */

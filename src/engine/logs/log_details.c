@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
 
 static const char *const tag_fields[] = {"ID",          "FullID",    "Name",       "ImageID",
                                          "ImageFullID", "ImageName", "DaemonName", NULL};

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "log_flags.h"
 
 enum log_driver { LOG_DRIVER_LOCAL, LOG_DRIVER_JSON_FILE, LOG_DRIVER_NONE };

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/cleanup.h"
-#include "../util/section.h"
+#include "../../util/cleanup.h"
+#include "../../util/section.h"
 
 MONITOR_PATH size_t log_local_header(char *header, size_t size, enum log_stream stream,
                                      const char *time, size_t length)

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 
 enum log_stream { LOG_STDOUT = 'o', LOG_STDERR = 'e' };
 

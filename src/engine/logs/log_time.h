@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 
 /* A Go duration ("300ms", "-1.5h", "2h45m"; "0") in nanoseconds. */
 bool log_duration_parse(const char *text, long long *nanoseconds);

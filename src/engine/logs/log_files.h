@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "log_config.h"
 
 struct log_file {

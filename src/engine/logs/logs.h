@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "log.h"
-#include "options.h"
+#include "../options.h"
 
 struct logs_options {
     bool follow;  /* until the container exits (or --until passes) */

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
 #include "log_writer.h"
 
 /* Opens the current file and holds a shared lock on it: the writer cannot

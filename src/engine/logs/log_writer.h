@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "log.h"
 #include "log_config.h"
 

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
-#include "identity_parse.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
+#include "../identity_parse.h"
 #include "log_details.h"
-#include "options.h"
-#include "prepare.h"
+#include "../options.h"
+#include "../prepare.h"
 
 bool log_size_parse(const char *text, int64_t *bytes)
 {
