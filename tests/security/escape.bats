@@ -17,7 +17,9 @@ teardown() {
 }
 
 tmux_start() { # COMMAND
-	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux.sock
+	# A socket of its own each time: a server killed a moment ago may still
+	# hold the old one ("server exited unexpectedly").
+	TMUX_SOCKET=$(mktemp -u "$BATS_TEST_TMPDIR/tmux.XXXXXX")
 	TERM=xterm tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s test -x 200 -y 50 "$1"
 }
 
