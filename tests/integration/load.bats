@@ -22,6 +22,11 @@ teardown() {
 
 note() { echo "# $*" >&3; }
 
+now_ms() { date +%s%3N; }
+
+# took SINCE-MS: "N.NNN s" since then.
+took() { awk -v ms=$(($(now_ms) - $1)) 'BEGIN { printf "%.3f s", ms / 1000 }'; }
+
 veths() { ip -o link show type veth | wc -l; }
 
 husk_cgroups() { find /sys/fs/cgroup -type d -path '*husk*' 2>/dev/null | wc -l; }
@@ -55,7 +60,7 @@ race() {
 }
 
 @test "load: 100 containers started at once from 8 shells on the default bridge, then removed at once" {
-	local shell i dir=$BATS_TEST_TMPDIR/start pids=() started=$SECONDS
+	local shell i dir=$BATS_TEST_TMPDIR/start pids=() started
 	# One container first: the default network and its bridge exist from
 	# then on, and the count below is only the 100's.
 	"$HUSK" run --rm busybox true
@@ -63,6 +68,7 @@ race() {
 	links_before=$(ip -o link | wc -l)
 	cgroups_before=$(husk_cgroups)
 	mkdir -p "$dir"
+	started=$(now_ms)
 	for shell in 0 1 2 3 4 5 6 7; do
 		# Shell S starts containers S, S+8, S+16, ... all at once.
 		bash -c '
@@ -74,7 +80,7 @@ race() {
 		pids+=($!)
 	done
 	wait "${pids[@]}"
-	note "100 concurrent run -d on the bridge: $((SECONDS - started)) s"
+	note "100 concurrent run -d on the bridge: $(took "$started")"
 	[ "$(cat "$dir"/rc.* | grep -cx 0)" -eq 100 ] ||
 		fail "not all started: $(grep -hv '^0$' "$dir"/rc.* | sort | uniq -c) $(cat "$dir"/err.* | sort | uniq -c)"
 	[ "$(cat "$dir"/err.* | wc -c)" -eq 0 ] || fail "stderr: $(cat "$dir"/err.*)"
@@ -91,7 +97,7 @@ race() {
 	run "$HUSK" exec load0 ping -c 1 -W 2 "$(awk 'END {print $2}' <<<"$output")"
 	expect_status 0
 
-	started=$SECONDS
+	started=$(now_ms)
 	pids=()
 	for shell in 0 1 2 3 4 5 6 7; do
 		bash -c '
@@ -100,7 +106,7 @@ race() {
 		pids+=($!)
 	done
 	wait "${pids[@]}"
-	note "100 concurrent rm -f: $((SECONDS - started)) s"
+	note "100 concurrent rm -f: $(took "$started")"
 	[ "$(count_containers)" -eq 0 ] || fail "left: $(list_containers)"
 	[ "$(veths)" -eq 0 ]
 	[ "$(leases)" -eq 0 ] || fail "leases left: $(leases)"
@@ -109,12 +115,13 @@ race() {
 }
 
 @test "load: 20 runs racing for one name on the bridge: one wins, the others get docker's conflict error and leave nothing" {
-	local dir=$BATS_TEST_TMPDIR/name started=$SECONDS winner id
+	local dir=$BATS_TEST_TMPDIR/name started winner id
 	"$HUSK" run --rm busybox true
 	local cgroups_before
 	cgroups_before=$(husk_cgroups)
+	started=$(now_ms)
 	race 20 "$dir" run -d --name same busybox sleep 1000
-	note "20-way name race: $((SECONDS - started)) s"
+	note "20-way name race: $(took "$started")"
 	[ "$(cat "$dir"/rc.* | grep -cx 0)" -eq 1 ] || fail "winners: $(cat "$dir"/rc.*)"
 	[ "$(cat "$dir"/rc.* | grep -cx 125)" -eq 19 ]
 	winner=$(grep -lx 0 "$dir"/rc.*)
@@ -140,12 +147,13 @@ race() {
 }
 
 @test "load: 20 runs racing for one host port: one wins and serves, the others fail and leave nothing" {
-	local dir=$BATS_TEST_TMPDIR/port started=$SECONDS winner id
+	local dir=$BATS_TEST_TMPDIR/port started winner id
 	"$HUSK" run --rm busybox true
 	local elements_before
 	elements_before=$(port_elements)
+	started=$(now_ms)
 	race 20 "$dir" run -d -p 8085:80 busybox sh -c 'echo served >/i.html && httpd -f -p 80 -h /'
-	note "20-way host port race: $((SECONDS - started)) s"
+	note "20-way host port race: $(took "$started")"
 	[ "$(cat "$dir"/rc.* | grep -cx 0)" -eq 1 ] || fail "winners: $(cat "$dir"/rc.*) $(cat "$dir"/err.*)"
 	[ "$(cat "$dir"/rc.* | grep -cx 125)" -eq 19 ]
 	winner=$(grep -lx 0 "$dir"/rc.*)
@@ -269,7 +277,7 @@ check_probe() {
 	done
 	baseline=$(cycle_state)
 	monitor_fds=$(check_probe)
-	started=$SECONDS
+	started=$(now_ms)
 	for i in $(seq 500); do
 		"$HUSK" run -d --name "cycle$i" busybox sleep 1000 >/dev/null
 		"$HUSK" rm -f "cycle$i" >/dev/null
@@ -279,7 +287,7 @@ check_probe() {
 				fail "after $i cycles: $(diff <(echo "$baseline") <(echo "$after") | grep '^[<>]')"
 		fi
 	done
-	note "500 run -d + rm -f cycles on the bridge: $((SECONDS - started)) s"
+	note "500 run -d + rm -f cycles on the bridge: $(took "$started")"
 	[ "$(check_probe)" = "$monitor_fds" ] || fail "monitor fds: $monitor_fds, then $(check_probe)"
 	# The event journal rotates: two files of at most the limit each.
 	[ "$(du -sb "$HUSK_ROOT/events" | cut -f1)" -le $((2 * 65536 + 8192)) ] ||
