@@ -114,6 +114,33 @@ race() {
 	[ "$(husk_cgroups)" -eq "$cgroups_before" ] || fail "cgroups: $(snapshot_cgroups)"
 }
 
+@test "load: 100 run --rm at once from 8 shells: all succeed and no cgroup directory is left (defect 2)" {
+	local shell dir=$BATS_TEST_TMPDIR/rm pids=() started cgroups_before
+	"$HUSK" run --rm busybox true
+	cgroups_before=$(snapshot_cgroups)
+	mkdir -p "$dir"
+	started=$(now_ms)
+	# Containers made and removed at the same moments: each destroy may
+	# remove the shared "husk" parent while another run is between its
+	# mkdir of the parent and of its own directory.
+	for shell in 0 1 2 3 4 5 6 7; do
+		bash -c '
+			for ((i = $1; i < 100; i += 8)); do
+				("$HUSK" run --rm busybox echo "run$i" >"$2/out.$i" 2>&1; echo $? >"$2/rc.$i") &
+			done
+			wait' - "$shell" "$dir" 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	note "100 concurrent run --rm on the bridge: $(took "$started")"
+	[ "$(cat "$dir"/rc.* | grep -cx 0)" -eq 100 ] || fail "failed: $(grep -L '^run' "$dir"/out.* | xargs cat)"
+	[ "$(cat "$dir"/out.* | grep -c '^run')" -eq 100 ]
+	[ "$(snapshot_cgroups)" = "$cgroups_before" ] ||
+		fail "cgroups left: $(comm -13 <(echo "$cgroups_before") <(snapshot_cgroups))"
+	[ "$(count_containers)" -eq 0 ]
+	[ "$(veths)" -eq 0 ]
+}
+
 @test "load: 20 runs racing for one name on the bridge: one wins, the others get docker's conflict error and leave nothing" {
 	local dir=$BATS_TEST_TMPDIR/name started winner id
 	"$HUSK" run --rm busybox true
