@@ -522,15 +522,8 @@ static void destroy_cgroups(const char *directory)
     if (runtime_spec_load(directory, &spec, NULL) < 0)
         return;
     if (spec->cgroups_path != NULL && cgroup_layout_discover(&layout, NULL) == 0) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            husk_error_t err = NULL;
-            bool busy =
-                cgroup_destroy(&layout, spec->cgroups_path, &err) < 0 && err->errno_value == EBUSY;
-            husk_error_free(&err);
-            if (!busy)
-                break;
-            usleep(10 * 1000);
-        }
+        /* cgroup_destroy waits out EBUSY itself. */
+        cgroup_destroy(&layout, spec->cgroups_path, NULL);
         cgroup_layout_free(&layout);
     }
     runtime_spec_free(spec);

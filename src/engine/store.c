@@ -121,9 +121,11 @@ int store_name_reserve(const struct engine_context *context, const char *name, c
                 unlink(temporary);
             continue;
         }
+        /* docker's words, so scripts that look for them find them. */
         return husk_error_set(err, 0,
-                              "the container name \"%s\" is already in use by container %s; "
-                              "remove that container or choose another name",
+                              "Conflict. The container name \"/%s\" is already in use by "
+                              "container \"%s\". You have to remove (or rename) that container "
+                              "to be able to reuse that name.",
                               name, holder);
     }
     return husk_error_set(err, EEXIST, "reserve name %s", name);

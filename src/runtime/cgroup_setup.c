@@ -45,16 +45,29 @@ static int cpuset_inherit(const struct cgroup_hierarchy *h, const char *relpath,
     return 0;
 }
 
-static int make_directory(const struct cgroup_hierarchy *h, const char *relpath, husk_error_t *err)
+/* Down one level at a time ("husk", then "husk/ID"): cpuset needs each
+ * level initialised. -1 with errno ENOENT when a level vanished under us:
+ * a concurrent cgroup_destroy removes the shared parent the moment it is
+ * empty, between our mkdir of "husk" and our mkdir of "husk/ID". */
+static int create_levels(const struct cgroup_hierarchy *h, char *relpath, bool cpuset,
+                         husk_error_t *err)
 {
-    cleanup_free char *directory = cgroup_path(h, relpath, NULL);
-    if (directory == NULL)
-        return husk_error_set(err, ENOMEM, "cgroup");
-    /* A concurrent cgroup_destroy may remove an empty parent under us. */
-    for (int attempts = 0; mkdir(directory, 0755) < 0 && errno != EEXIST;)
-        if (errno != ENOENT || ++attempts > 3)
+    for (char *cut = relpath;; cut++) {
+        bool end = *cut == '\0';
+        if (*cut != '/' && !end)
+            continue;
+        *cut = '\0';
+        cleanup_free char *directory = cgroup_path(h, relpath, NULL);
+        if (directory == NULL)
+            return husk_error_set(err, ENOMEM, "cgroup");
+        if ((mkdir(directory, 0755) < 0 && errno != EEXIST))
             return husk_error_set(err, errno, "create cgroup %s", directory);
-    return 0;
+        if (cpuset && cpuset_inherit(h, relpath, err) < 0)
+            return -1;
+        if (end)
+            return 0;
+        *cut = '/';
+    }
 }
 
 static int create_in_hierarchy(const struct cgroup_hierarchy *h, const char *path,
@@ -63,20 +76,24 @@ static int create_in_hierarchy(const struct cgroup_hierarchy *h, const char *pat
     bool cpuset = !h->unified && cgroup_hierarchy_has(h, "cpuset");
     while (*path == '/')
         path++;
-    cleanup_free char *relpath = strdup(path);
-    if (relpath == NULL)
-        return husk_error_set(err, ENOMEM, "cgroup");
-    /* Down one level at a time: cpuset needs each level initialised. */
-    for (char *cut = relpath;; cut++) {
-        bool end = *cut == '\0';
-        if (*cut != '/' && !end)
-            continue;
-        *cut = '\0';
-        if (make_directory(h, relpath, err) < 0 || (cpuset && cpuset_inherit(h, relpath, err) < 0))
-            return -1;
-        if (end)
+    /* A parent removed under us is made again from the top; another
+     * container's cgroup below it keeps it from going a second time, so
+     * this ends unless a destroy wins every round (then we report it). */
+    for (int round = 0;; round++) {
+        cleanup_free char *relpath = strdup(path);
+        if (relpath == NULL)
+            return husk_error_set(err, ENOMEM, "cgroup");
+        husk_error_t attempt = NULL;
+        if (create_levels(h, relpath, cpuset, &attempt) == 0)
             return 0;
-        *cut = '/';
+        if (attempt->errno_value != ENOENT || round == 8) {
+            if (err != NULL)
+                *err = attempt;
+            else
+                husk_error_free(&attempt);
+            return -1;
+        }
+        husk_error_free(&attempt);
     }
 }
 
@@ -194,16 +211,47 @@ static void kill_remaining(const struct cgroup_layout *layout, const char *path)
         kill_v1(v1, path);
 }
 
+/* rmdir of PATH in H, again while the kernel says EBUSY: a task still
+ * counts as a member until it has passed cgroup_exit(), and a process we
+ * did not wait for ourselves (a PID 1 of a killed husk, a background
+ * process of --pid host, one killed a moment ago by kill_remaining) may
+ * still be on its way there. Without the wait the directory is left for
+ * good: nothing else comes back for it. ROUND counts sleeps across
+ * hierarchies, so the whole destroy waits about 2 s at most. */
+static int remove_directory(const struct cgroup_layout *layout, const struct cgroup_hierarchy *h,
+                            const char *path, int *round, husk_error_t *err)
+{
+    cleanup_free char *directory = cgroup_path(h, path, NULL);
+    if (directory == NULL)
+        return husk_error_set(err, ENOMEM, "cgroup");
+    while (rmdir(directory) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || *round >= 40)
+            return husk_error_set(err, errno, "remove cgroup %s", directory);
+        /* A member that joined after the first kill is killed too. */
+        if ((*round)++ == 0)
+            kill_remaining(layout, path);
+        else
+            usleep(50 * 1000);
+    }
+    return 0;
+}
+
 int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err)
 {
-    int rc = 0;
+    int rc = 0, round = 0;
     kill_remaining(layout, path);
     for (size_t i = 0; i < layout->count; i++) {
-        cleanup_free char *directory = cgroup_path(&layout->hierarchies[i], path, NULL);
-        if (directory == NULL)
-            return husk_error_set(err, ENOMEM, "cgroup");
-        if (rmdir(directory) < 0 && errno != ENOENT && rc == 0)
-            rc = husk_error_set(err, errno, "remove cgroup %s", directory);
+        husk_error_t failure = NULL;
+        if (remove_directory(layout, &layout->hierarchies[i], path, &round, &failure) < 0 &&
+            rc == 0) {
+            rc = -1;
+            if (err != NULL)
+                *err = failure;
+            failure = NULL;
+        }
+        husk_error_free(&failure);
         remove_husk_parent(&layout->hierarchies[i], path);
     }
     return rc;

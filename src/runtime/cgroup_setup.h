@@ -17,7 +17,9 @@ int cgroup_create(const struct cgroup_layout *layout, const char *path,
                   const struct runtime_spec *spec, husk_error_t *err);
 /* Kills whatever still runs in PATH (see kill_remaining), then removes PATH
  * everywhere, and its parent directories when they became empty (so a
- * default "husk" parent does not outlive the last container). */
+ * default "husk" parent does not outlive the last container). A directory
+ * the kernel still calls busy (a killed task not yet through its exit) is
+ * waited for, about 2 s at most: callers need no retry loop of their own. */
 int cgroup_destroy(const struct cgroup_layout *layout, const char *path, husk_error_t *err);
 
 /* How a new process gets into a container's cgroups without the parent

@@ -421,7 +421,7 @@ A /w/f"
 	run husk ps -a --format '{{.Names}}'
 	[ "$(sort <<<"$output")" = "$(printf 'first\nsecond\nthird')" ] || fail "ps: $output"
 	run --separate-stderr husk rename second third
-	expect_husk_error 1 '^husk: failed to rename container: Error when allocating new name: the container name "third" is already in use'
+	expect_husk_error 1 '^husk: failed to rename container: Error when allocating new name: Conflict. The container name "/third" is already in use by container "[0-9a-f]{64}"'
 	run --separate-stderr husk rename second second
 	expect_husk_error 1 '^husk: failed to rename container: Renaming a container with the same name as its current name$'
 	for bad in 'a' '-lead' 'sp ace' 'sl/ash' 'ex!'; do
