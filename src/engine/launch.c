@@ -17,6 +17,7 @@
 #include "store.h"
 #include "streams.h"
 #include "volumes/container_mounts.h"
+#include "../util/fault.h"
 
 /* What the before_start hook needs: it runs once PID 1 exists, in its
  * cgroups, and before it does anything. */
@@ -67,9 +68,13 @@ _Noreturn static void helper_main(const struct launch_start *s, pid_t pid, int r
     husk_error_t err = NULL;
     struct network_start network = {s->context, s->record};
     int rc = network_before_start(&network, pid, &err);
+    if (rc == 0)
+        FAULT_POINT("start.network");
     /* Nothing may be held that the record on disk does not name. */
     if (rc == 0 && (rc = record_save(s, &err)) < 0)
         network_detach_all(s->context, s->record);
+    if (rc == 0)
+        FAULT_POINT("start.record");
     json_t *report = rc == 0 ? json_pack("{s:b, s:O}", "ok", 1, "NetworkSettings",
                                          json_object_get(s->record, "NetworkSettings"))
                              : json_pack("{s:b, s:i, s:i, s:s}", "ok", 0, "status",
@@ -162,6 +167,8 @@ int engine_launch(const struct engine_context *context, json_t *record, const ch
     int rc = load_spec(spec_document, directory, &launched->spec, err);
     if (rc == 0)
         rc = container_mounts_ready(context, record, err);
+    if (rc == 0)
+        FAULT_POINT("start.mounts");
     if (rc == 0)
         rc = cgroup_layout_discover(&launched->layout, err);
     if (rc == 0 && io->open_stdio != NULL)

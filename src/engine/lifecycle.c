@@ -22,6 +22,7 @@
 #include "events/events.h"
 #include "monitor.h"
 #include "network_attach.h"
+#include "network_release.h"
 #include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
@@ -29,6 +30,7 @@
 #include "run.h"
 #include "run_identity.h"
 #include "store.h"
+#include "../util/fault.h"
 
 int signal_parse(const char *text)
 {
@@ -527,6 +529,9 @@ static int remove_unrecorded(const struct engine_context *context, const char *r
     if (fd < 0 || flock(fd, LOCK_EX) < 0)
         return husk_error_set(err, errno, "No such container: %s", reference);
     if (faccessat(fd, "container.json", F_OK, 0) < 0 && errno == ENOENT) {
+        /* What its start may have made before the record (defect 7 of issue 19). */
+        destroy_cgroups(directory);
+        network_release_container(context, id);
         release_names_of(context, id);
         return store_container_remove(context, id, NULL, err);
     }
@@ -578,6 +583,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
         wait_readable(r.monitor, -1);
         running_close(&r);
     }
+    FAULT_POINT("rm.opened");
     if (state == ACTIVITY_NOT_RUNNING)
         settle_stale(context, id);
     struct container_handle handle;
@@ -589,8 +595,14 @@ int engine_remove(const struct engine_context *context, const char *reference, b
     /* A husk or monitor that was killed left the cgroups, the address
      * lease, the veth and the published ports; remove them too. */
     destroy_cgroups(handle.directory);
+    FAULT_POINT("rm.cgroups");
     network_detach_all(context, handle.record);
+    /* Also what the record does not name: a start killed between wiring
+     * the network and saving the record left it. */
+    network_release_container(context, handle.id);
+    FAULT_POINT("rm.network");
     container_mounts_release(context, handle.record, remove_volumes);
+    FAULT_POINT("rm.volumes");
     int rc = store_container_remove(context, handle.id, handle.name, err);
     if (rc == 0)
         engine_event_container(context, "destroy", handle.record, NULL);

@@ -18,6 +18,7 @@
 #include "monitor_internal.h"
 #include "store.h"
 #include "streams.h"
+#include "../util/fault.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {
@@ -186,6 +187,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     }
     /* engine_launch recorded it as running before PID 1 was let go: once
      * the monitor has PID 1, it may already record its exit. */
+    FAULT_POINT("monitor.handover");
     if (handover_send(channel_fd, &handover) < 0) {
         /* No monitor to keep the container: it must not run unwatched. */
         syscall(SYS_pidfd_send_signal, handover.fds[MONITOR_PIDFD], SIGKILL, NULL, 0);

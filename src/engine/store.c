@@ -14,6 +14,7 @@
 #include "../util/file.h"
 #include "../util/timestamp.h"
 #include "../util/xalloc.h"
+#include "../util/fault.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
 {
@@ -171,6 +172,7 @@ int store_container_remove(const struct engine_context *context, const char *id,
 {
     cleanup_free char *directory = store_container_directory(context, id);
     int rc = directory_remove_tree(directory, err);
+    FAULT_POINT("rm.directory");
     if (name != NULL)
         store_name_release(context, name, id);
     return rc;
