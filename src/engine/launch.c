@@ -13,6 +13,7 @@
 #include "health/health_state.h"
 #include "namespace_join.h"
 #include "network_attach.h"
+#include "network_release.h"
 #include "record.h"
 #include "store.h"
 #include "streams.h"
@@ -131,6 +132,10 @@ static int attach_in_helper(const struct launch_start *s, pid_t pid, husk_error_
     close(report[0]);
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
         ;
+    /* A helper killed before it saved the record: what it attached is
+     * named nowhere but by the container's ID. */
+    if (rc < 0)
+        network_release_container(s->context, json_string_value(json_object_get(s->record, "Id")));
     return rc;
 }
 

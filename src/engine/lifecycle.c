@@ -522,8 +522,11 @@ static int remove_unrecorded(const struct engine_context *context, const char *r
                              husk_error_t *err)
 {
     char id[HUSK_ID_SIZE];
-    if (container_lookup(context, reference, id, err) < 0)
+    if (container_lookup(context, reference, id, err) < 0) {
+        /* The name of an rm killed after the directory went. */
+        store_name_release_stale(context, reference);
         return -1;
+    }
     cleanup_free char *directory = store_container_directory(context, id);
     cleanup_close int fd = directory ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (fd < 0 || flock(fd, LOCK_EX) < 0)
@@ -645,5 +648,6 @@ int engine_prune(const struct engine_context *context, char ***removed, husk_err
         (*removed)[count++] = strdup(*id);
         (*removed)[count] = NULL;
     }
+    store_names_release_stale(context);
     return 0;
 }

@@ -133,12 +133,23 @@ static void record_failure(const struct engine_context *context, struct containe
     container_save(context, handle, NULL);
 }
 
+/* The ID on its own, before anything else can fail: should the launcher be
+ * killed before its report, `run -d` still knows which container to remove. */
+static void report_id(int fd, const char *id)
+{
+    struct monitor_report pending = {.pending = 1};
+    snprintf(pending.id, sizeof(pending.id), "%s", id);
+    if (fd >= 0 && write(fd, &pending, sizeof(pending)) != (ssize_t)sizeof(pending)) {
+        /* husk went away; the final report finds no reader either. */
+    }
+}
+
 /* The container to start: the husk command's (start), or a new one (run -d),
  * opened and locked here. */
 static int open_requested(const struct engine_context *context,
                           const struct monitor_request *request, struct container_handle *own,
                           struct container_handle **handle, struct monitor_report *report,
-                          husk_error_t *err)
+                          int report_fd, husk_error_t *err)
 {
     if (request->handle != NULL) {
         *handle = request->handle;
@@ -148,6 +159,7 @@ static int open_requested(const struct engine_context *context,
     if (container_create(context, request->create, true, own, err) < 0)
         return -1;
     snprintf(report->id, sizeof(report->id), "%s", own->id);
+    report_id(report_fd, own->id);
     *handle = own;
     return 0;
 }
@@ -162,7 +174,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     struct container_handle own, *handle = NULL;
     for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
         handover.fds[i] = -1;
-    if (open_requested(context, request, &own, &handle, &report, &err) < 0) {
+    if (open_requested(context, request, &own, &handle, &report, report_fd, &err) < 0) {
         report.exit_status = err->exit_status;
         report.errno_value = err->errno_value;
         snprintf(report.message, sizeof(report.message), "%s", err->message);

@@ -72,6 +72,8 @@ void network_release_container(const struct engine_context *context, const char 
 {
     struct nl_sock *host = NULL;
     struct ports ports = {0};
+    if (id == NULL || id[0] == '\0')
+        return;
     int lock = network_lock(context, NULL);
     if (lock < 0)
         return;

@@ -122,6 +122,31 @@ void store_name_release(const struct engine_context *context, const char *name, 
         unlink(link);
 }
 
+void store_name_release_stale(const struct engine_context *context, const char *name)
+{
+    cleanup_free char *link = name_link(context, name[0] == '/' ? name + 1 : name);
+    char holder[128];
+    ssize_t n = strchr(name + 1, '/') == NULL ? readlink(link, holder, sizeof(holder) - 1) : -1;
+    if (n <= 0)
+        return;
+    holder[n] = '\0';
+    if (name_is_stale(context, holder))
+        store_name_release(context, name[0] == '/' ? name + 1 : name, holder);
+}
+
+static bool is_name_entry(const char *entry)
+{
+    return entry[0] != '.';
+}
+
+void store_names_release_stale(const struct engine_context *context)
+{
+    cleanup_free char *path = xasprintf("%s/names", context->data_root);
+    cleanup_strv char **names = directory_names(path, is_name_entry);
+    for (char **name = names; name && *name; name++)
+        store_name_release_stale(context, *name);
+}
+
 /* fsync only where a crash would lose what the user asked for: the
  * configuration of a container that is kept (status "created"). State
  * changes (running, exited, pids) are re-derived from the kernel after a

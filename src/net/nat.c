@@ -215,6 +215,8 @@ int nat_port_remove(struct nat *nat, const struct nat_port *port, husk_error_t *
 static json_t *list_elements(struct nat *nat, const char *kind, const char *name)
 {
     cleanup_free char *command = xasprintf("list %s ip husk %s", kind, name);
+    /* The buffer holds what earlier commands printed until it is read. */
+    nat->library.get_output_buffer(nat->context);
     unsigned flags = nat->library.output_get_flags(nat->context);
     nat->library.output_set_flags(nat->context, flags | NFT_CTX_OUTPUT_JSON);
     int rc = nat->library.run_cmd_from_buffer(nat->context, command);
@@ -223,6 +225,8 @@ static json_t *list_elements(struct nat *nat, const char *kind, const char *name
     if (rc != 0 || text == NULL)
         return NULL;
     json_t *document = json_loads(text, 0, NULL);
+    if (document == NULL)
+        return NULL;
     json_t *items = json_object_get(document, "nftables"), *item, *elements = NULL;
     size_t i;
     json_array_foreach(items, i, item)
