@@ -142,6 +142,7 @@ static bool container_repair(struct repair *r, const char *id)
     if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
         return true;
     if (faccessat(fd, "container.json", F_OK, 0) < 0 && errno == ENOENT) {
+        container_mounts_repair(r, directory);
         close(fd);
         fd = -1;
         unrecorded_repair(r, id);
