@@ -168,8 +168,7 @@ static void ports_repair(struct repair *r, struct nat *nat, const struct live_se
         char host[IPV4_TEXT_SIZE], target[IPV4_TEXT_SIZE], object[96];
         ipv4_address_format(ports[i].host_address, host);
         ipv4_address_format(ports[i].container_address, target);
-        snprintf(object, sizeof(object), "%s:%u/%s", host, ports[i].host_port,
-                 ports[i].protocol);
+        snprintf(object, sizeof(object), "%s:%u/%s", host, ports[i].host_port, ports[i].protocol);
         int rc = r->fix ? nat_port_remove(nat, &ports[i], &err) : 0;
         repair_notef(r, "port", rc, err, object, "published to %s:%u, which no container holds",
                      target, ports[i].container_port);
