@@ -14,6 +14,7 @@
 #   exec.clone exec.started
 #   rm.opened rm.cgroups rm.network rm.volumes rm.directory
 #   load.layer load.image
+#   pull.layer pull.config pull.manifest
 
 load helpers
 
@@ -266,5 +267,61 @@ run_d_points() {
 		[ -z "$(ls -A "$HUSK_ROOT/images/tmp" 2>/dev/null)" ] ||
 			fail "image store tmp left: $(ls -A "$HUSK_ROOT/images/tmp")"
 	done
+	nothing_left
+}
+
+# A plain registry of this test's own (as pull.bats starts them), with one
+# image of two layers pushed by skopeo.
+registry_with_image() {
+	local dir=$BATS_TEST_TMPDIR/registry layout=$BATS_TEST_TMPDIR/layout i
+	mkdir -p "$dir/data"
+	cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+http:
+  addr: 127.0.0.1:5090
+YAML
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	REGISTRY_PID=$!
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null http://127.0.0.1:5090/v2/ && break
+		sleep 0.05
+	done
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	python3 "$(dirname "$BATS_TEST_FILENAME")/make_image.py" "$layout" <<JSON
+{"config": {"Cmd": ["cat", "/message"]}, "layers": [
+  {"compression": "gzip", "tar": "$BATS_TEST_TMPDIR/rootfs.tar"},
+  {"compression": "gzip", "entries": [{"path": "message", "type": "file", "content": "pulled"}]}]}
+JSON
+	skopeo copy -q --dest-tls-verify=false "oci:$layout" docker://127.0.0.1:5090/faulty:1 >/dev/null
+}
+
+@test "faults: pull killed after a layer, after the config, before the manifest is named" {
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null ||
+		skip "docker-registry and skopeo are needed"
+	registry_with_image
+	local point
+	for point in pull.layer pull.config pull.manifest; do
+		fault $point pull 127.0.0.1:5090/faulty:1
+		# Killed before the name was published: there is no such image yet.
+		! "$HUSK" image inspect 127.0.0.1:5090/faulty:1 >/dev/null 2>&1 ||
+			fail "killed at $point, the image has a name"
+		run "$HUSK" pull 127.0.0.1:5090/faulty:1
+		expect_status 0
+		run "$HUSK" run --rm --network none 127.0.0.1:5090/faulty:1
+		expect_output "pulled"
+		"$HUSK" rmi 127.0.0.1:5090/faulty:1 >/dev/null
+		"$HUSK" image prune -f >/dev/null
+		[ -z "$(ls -A "$HUSK_ROOT/images/tmp" 2>/dev/null)" ] ||
+			fail "image store tmp left: $(ls -A "$HUSK_ROOT/images/tmp")"
+	done
+	kill "$REGISTRY_PID"
+	wait "$REGISTRY_PID" 2>/dev/null || true
 	nothing_left
 }
