@@ -8,8 +8,9 @@ libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev
 libcmocka-dev bats busybox-static
 iproute2 util-linux procps tmux nftables iperf3 jq time python3 attr zstd
+xfsprogs e2fsprogs
 crun runc docker-registry skopeo umoci podman apache2-utils openssl
-containerd docker.io curl catatonit containernetworking-plugins iptables"
+containerd docker.io curl catatonit containernetworking-plugins iptables strace"
 
 missing=""
 for p in $packages; do

@@ -47,6 +47,7 @@ enum {
     OPTION_DEVICE_CGROUP_RULE,
     OPTION_INIT,
     OPTION_RESTART,
+    OPTION_STORAGE_OPT,
 };
 
 /* Everything but -d, which only run has: create refuses it by not knowing it. */
@@ -106,6 +107,9 @@ enum {
     CLI_LOG_OPTIONS, \
     CLI_HEALTH_OPTIONS, \
     CLI_RESOURCE_OPTIONS, \
+    {{"storage-opt", required_argument, NULL, OPTION_STORAGE_OPT}, 0, "size=SIZE", \
+     "limit the writable layer (needs project quotas: xfs\n" \
+     "with pquota, ext4 with prjquota)"}, \
     {{"cgroup-parent", required_argument, NULL, OPTION_CGROUP_PARENT}, 0, "PATH", \
      "the cgroup to create the container's under (default /husk)"}, \
     {{"pid", required_argument, NULL, OPTION_PID}, 0, "MODE", \
@@ -201,6 +205,7 @@ void cli_run_options_free(struct run_options *o)
     free(o->security_opts);
     free(o->devices);
     free(o->device_cgroup_rules);
+    free(o->storage_opts);
     run_identity_free(&o->identity);
     cli_log_flags_free(&o->log);
 }
@@ -223,6 +228,7 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     o->security_opts = xcalloc((size_t)argc + 1, sizeof(char *));
     o->devices = xcalloc((size_t)argc + 1, sizeof(char *));
     o->device_cgroup_rules = xcalloc((size_t)argc + 1, sizeof(char *));
+    o->storage_opts = xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -312,6 +318,9 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
             break;
         case OPTION_INIT:
             o->init = optarg ? optarg : "true";
+            break;
+        case OPTION_STORAGE_OPT:
+            o->storage_opts[o->storage_opt_count++] = optarg;
             break;
         case OPTION_CGROUP_PARENT:
             o->cgroup_parent = optarg;

@@ -390,11 +390,15 @@ static int dispatch(const struct engine_context *context, const char *command, c
 {
     bool takes_names = strcmp(command, "inspect") == 0 || strcmp(command, "rm") == 0;
     bool takes_none = strcmp(command, "ls") == 0 || strcmp(command, "prune") == 0;
-    if (takes_names && count == 0)
-        return cli_usage_error(err, "volume", "\"husk volume %s\" requires at least 1 argument",
-                               command);
-    if (takes_none && count > 0)
-        return cli_usage_error(err, "volume", "\"husk volume %s\" accepts no arguments", command);
+    /* Reported here like every other failure (the error is freed there). */
+    if (takes_names && count == 0) {
+        cli_usage_error(err, "volume", "\"husk volume %s\" requires at least 1 argument", command);
+        return cli_report(err);
+    }
+    if (takes_none && count > 0) {
+        cli_usage_error(err, "volume", "\"husk volume %s\" accepts no arguments", command);
+        return cli_report(err);
+    }
     if (strcmp(command, "inspect") == 0)
         return inspect(context, operands, count, f->format, err);
     if (strcmp(command, "rm") == 0)

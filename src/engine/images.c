@@ -85,8 +85,7 @@ static int open_url(struct image_store *store, const char *url, husk_error_t *er
     http_close(http);
     if (rc == 0 && response.status != 200)
         rc = husk_error_set(err, 0, "import %s: HTTP %ld", url, response.status);
-    if (rc == 0)
-        http_response_free(&response);
+    http_response_free(&response); /* also an error page's (a failed transfer's is empty) */
     if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0) {
         close(fd);
         return -1;

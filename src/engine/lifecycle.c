@@ -26,6 +26,7 @@
 #include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
+#include "record_reserve.h"
 #include "restart/restart_record.h"
 #include "run.h"
 #include "run_identity.h"
@@ -164,14 +165,31 @@ static int open_running(const struct engine_context *context, const char *refere
         return -1;
     snprintf(id, HUSK_ID_SIZE, "%s", handle.id);
     r->process = record_open_process(handle.record, "Pid", "PidStartTime");
+    int process_errno = errno;
     r->monitor = record_open_process(handle.record, "MonitorPid", "MonitorStartTime");
+    int monitor_errno = errno;
+    if ((r->process < 0 && process_errno != ESRCH) || (r->monitor < 0 && monitor_errno != ESRCH)) {
+        /* Out of descriptors: not knowing is no licence to tear down. */
+        int error = r->process < 0 && process_errno != ESRCH ? process_errno : monitor_errno;
+        container_close(&handle);
+        running_close(r);
+        return husk_error_set(err, error, "container %s: cannot tell whether it runs", reference);
+    }
     r->pid =
         (pid_t)json_integer_value(json_object_get(json_object_get(handle.record, "State"), "Pid"));
     enum container_activity activity = ACTIVITY_RUNNING;
+    /* A record still "running" without PID 1 (record_status() says
+     * "exited") is an exit its live monitor has yet to record, and maybe
+     * restart from: the same wait. */
+    const char *status =
+        json_string_value(json_object_get(json_object_get(handle.record, "State"), "Status"));
+    if (status == NULL)
+        status = "dead";
     if (r->process < 0)
-        activity = strcmp(record_status(handle.record), "restarting") == 0 && r->monitor >= 0
-                       ? ACTIVITY_RESTARTING
-                       : ACTIVITY_NOT_RUNNING;
+        activity =
+            (strcmp(status, "restarting") == 0 || strcmp(status, "running") == 0) && r->monitor >= 0
+                ? ACTIVITY_RESTARTING
+                : ACTIVITY_NOT_RUNNING;
     halt_restart_policy(context, &handle, halt, activity);
     container_close(&handle);
     if (activity == ACTIVITY_NOT_RUNNING)
@@ -367,6 +385,27 @@ static void settle_stale(const struct engine_context *context, const char *id)
     running_close(&r);
 }
 
+/* A full state root: the exit status is only in the record's reserve
+ * (record_reserve.h), which the user must hear of. */
+static int exit_kept(const struct engine_context *context, const char *id, const char *reference,
+                     husk_error_t *err)
+{
+    struct container_handle handle;
+    if (container_read(context, id, &handle, NULL) < 0)
+        return 0;
+    json_t *state = json_object_get(handle.record, "State");
+    const char *error = json_string_value(json_object_get(state, "Error"));
+    int rc = 0;
+    if (error != NULL && strcmp(error, RECORD_RESERVE_NOT_RECORDED) == 0)
+        rc = husk_error_set(err, ENOSPC,
+                            "container %s stopped (exit code %lld), but its record could not be "
+                            "updated; free space in the state root",
+                            reference,
+                            (long long)json_integer_value(json_object_get(state, "ExitCode")));
+    container_close(&handle);
+    return rc;
+}
+
 /* The -t given, else the container's --stop-timeout (Config.StopTimeout),
  * else docker's 10 seconds; in milliseconds for poll, -1 (for ever) for a
  * negative one as docker. */
@@ -398,6 +437,8 @@ static int stop_running(const struct engine_context *context, const char *refere
     }
     settle_exit(context, id, r);
     running_close(r);
+    if (rc == 0)
+        rc = exit_kept(context, id, reference, err);
     if (rc == 0)
         engine_event_container_id(context, "stop", id, NULL);
     return rc;
@@ -527,16 +568,12 @@ static int remove_unrecorded(const struct engine_context *context, const char *r
         store_name_release_stale(context, reference);
         return -1;
     }
-    cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_close int fd = directory ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (fd < 0 || flock(fd, LOCK_EX) < 0)
-        return husk_error_set(err, errno, "No such container: %s", reference);
-    if (faccessat(fd, "container.json", F_OK, 0) < 0 && errno == ENOENT) {
-        /* What its start may have made before the record (defect 7 of issue 19). */
-        destroy_cgroups(directory);
-        network_release_container(context, id);
+    int abandoned = store_container_abandoned(context, id, true, err);
+    if (abandoned < 0)
+        return -1;
+    if (abandoned == 1) {
         release_names_of(context, id);
-        return store_container_remove(context, id, NULL, err);
+        return 0;
     }
     /* There is a record: say what is wrong with it. */
     struct container_handle handle;
@@ -570,9 +607,18 @@ int engine_remove(const struct engine_context *context, const char *reference, b
 {
     struct running r = {-1, -1, 0};
     char id[HUSK_ID_SIZE] = "";
-    int state = open_running(context, reference, force, &r, id, NULL);
-    if (state < 0)
-        return remove_unrecorded(context, reference, err);
+    husk_error_t not_open = NULL;
+    int state = open_running(context, reference, force, &r, id, &not_open);
+    if (state < 0) {
+        /* Unless there is no record at all, why it could not be opened. */
+        int rc = remove_unrecorded(context, reference, err);
+        if (rc < 0 && not_open != NULL) {
+            husk_error_free(err);
+            *err = steal_pointer(&not_open);
+        }
+        husk_error_free(&not_open);
+        return rc;
+    }
     if (state == ACTIVITY_RUNNING && end_running(context, reference, &r, id, force, err) < 0)
         return -1;
     if (state == ACTIVITY_RESTARTING) {

@@ -51,6 +51,8 @@ MONITOR_PATH void log_writer_adopt(struct log_writer *w, const struct log_settin
     w->fd = fd;
     w->directory = directory_fd;
     w->compressor = 0;
+    w->dropped = 0;
+    w->dropped_errno = 0;
     /* Not fstat: glibc makes it fstatat(fd, "", AT_EMPTY_PATH), and the
      * kernel's read of that "" in libc's .rodata maps 64 KiB of it into the
      * monitor for good. */
@@ -110,9 +112,16 @@ MONITOR_PATH static void wait_compressor(struct log_writer *w)
     w->compressor = 0;
 }
 
+MONITOR_PATH static void say_dropped(struct log_writer *w, const char *now);
+
 MONITOR_PATH void log_writer_settle(struct log_writer *w)
 {
     wait_compressor(w);
+    if (w->fd >= 0 && w->dropped > 0) {
+        char now[64];
+        store_timestamp_now(now, sizeof(now));
+        say_dropped(w, now);
+    }
 }
 
 /* FILE.K -> FILE.K+1 (either form), the oldest dropped, FILE -> FILE.1. */
@@ -167,18 +176,30 @@ MONITOR_PATH static void make_room(struct log_writer *w, size_t entry)
         rotate(w);
 }
 
-MONITOR_PATH static void write_all(struct log_writer *w, const char *data, size_t length)
+MONITOR_PATH static bool write_all(struct log_writer *w, const char *data, size_t length)
 {
     while (length > 0) {
         ssize_t n = write(w->fd, data, length);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return; /* Nowhere to report a full disk from a monitor; the entry is lost. */
+            return false;
         w->size += n;
         data += n;
         length -= (size_t)n;
     }
+    return true;
+}
+
+/* An entry is whole or not there: what a full disk cut short is cut off
+ * again (a reader of the local format would take the rest of the file for
+ * the entry's body), counted, and said in the log once there is room. */
+MONITOR_PATH static void entry_lost(struct log_writer *w, int64_t start, size_t length, int error)
+{
+    if (w->size > start && ftruncate(w->fd, start) == 0)
+        w->size = start;
+    w->dropped += length;
+    w->dropped_errno = error;
 }
 
 MONITOR_PATH static void append_local(struct log_writer *w, enum log_stream stream, const char *now,
@@ -189,35 +210,72 @@ MONITOR_PATH static void append_local(struct log_writer *w, enum log_stream stre
     make_room(w, header_length + length);
     struct iovec parts[2] = {{header, header_length}, {(void *)data, length}};
     /* One writev per entry: with O_APPEND, a reader never sees a torn header. */
+    int64_t start = w->size;
     ssize_t n = writev(w->fd, parts, 2);
+    int error = n < 0 ? errno : ENOSPC;
     if (n > 0)
         w->size += n;
+    if (n != (ssize_t)(header_length + length))
+        entry_lost(w, start, length, error);
 }
 
 MONITOR_PATH static void append_json(struct log_writer *w, enum log_stream stream, const char *now,
                                      const char *data, size_t length)
 {
     char buffer[4096];
-    size_t used = 8;
+    size_t used = 8, entry = length;
     memcpy(buffer, "{\"log\":\"", used);
     char tail[128];
     int tail_length = snprintf(tail, sizeof(tail), "\",\"stream\":\"%s\",\"time\":\"%s\"}\n",
                                stream == LOG_STDERR ? "stderr" : "stdout", now);
     make_room(w, used + log_json_escaped_length(data, length) + (size_t)tail_length);
+    int64_t start = w->size;
     /* Written in pieces: readers take only lines that are whole. */
-    while (length > 0) {
+    bool written = true;
+    while (length > 0 && written) {
         used += log_json_escape(&data, &length, buffer + used, sizeof(buffer) - used);
         if (sizeof(buffer) - used < 6) {
-            write_all(w, buffer, used);
+            written = write_all(w, buffer, used);
             used = 0;
         }
     }
-    if (used + (size_t)tail_length > sizeof(buffer)) {
-        write_all(w, buffer, used);
+    if (written && used + (size_t)tail_length > sizeof(buffer)) {
+        written = write_all(w, buffer, used);
         used = 0;
     }
     memcpy(buffer + used, tail, (size_t)tail_length);
-    write_all(w, buffer, used + (size_t)tail_length);
+    if (!written || !write_all(w, buffer, used + (size_t)tail_length))
+        entry_lost(w, start, entry, errno);
+}
+
+MONITOR_PATH static void append_line(struct log_writer *w, enum log_stream stream, const char *now,
+                                     const char *data, size_t length)
+{
+    if (w->settings.driver == LOG_DRIVER_JSON_FILE)
+        append_json(w, stream, now, data, length);
+    else
+        append_local(w, stream, now, data, length);
+}
+
+/* Docker's daemon logs the failure where the user may never look; here
+ * the log itself says what it misses, as soon as it can. */
+MONITOR_PATH static void say_dropped(struct log_writer *w, const char *now)
+{
+    char notice[192];
+    int error = w->dropped_errno;
+    int length = snprintf(notice, sizeof(notice),
+                          "husk: %llu bytes of the container's output could not be logged: %s\n",
+                          (unsigned long long)w->dropped,
+                          error == ENOSPC   ? "no space left on device"
+                          : error == EDQUOT ? "disk quota exceeded"
+                                            : "write error");
+    uint64_t dropped = w->dropped;
+    w->dropped = 0;
+    append_line(w, LOG_STDERR, now, notice, (size_t)length);
+    if (w->dropped > 0) {
+        w->dropped = dropped;
+        w->dropped_errno = error;
+    }
 }
 
 MONITOR_PATH void log_writer_append(struct log_writer *w, enum log_stream stream, const char *data,
@@ -227,13 +285,12 @@ MONITOR_PATH void log_writer_append(struct log_writer *w, enum log_stream stream
         return;
     char now[64];
     store_timestamp_now(now, sizeof(now));
+    if (w->dropped > 0)
+        say_dropped(w, now);
     while (length > 0) {
         const char *newline = memchr(data, '\n', length);
         size_t line = newline ? (size_t)(newline - data) + 1 : length;
-        if (w->settings.driver == LOG_DRIVER_JSON_FILE)
-            append_json(w, stream, now, data, line);
-        else
-            append_local(w, stream, now, data, line);
+        append_line(w, stream, now, data, line);
         data += line;
         length -= line;
     }

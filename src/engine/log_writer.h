@@ -26,6 +26,8 @@ struct log_writer {
     int directory; /* the container's directory, -1 for none */
     int64_t size;  /* of the current file */
     pid_t compressor;
+    uint64_t dropped;  /* bytes of output not logged since the last notice */
+    int dropped_errno; /* why */
     struct log_settings settings;
 };
 

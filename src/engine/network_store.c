@@ -283,7 +283,11 @@ static bool lease_alive(const char *target, char holder[HUSK_ID_SIZE])
     int pid = 0;
     if (sscanf(target, "%64[0-9a-f]:%d:%llu", holder, &pid, &start) != 3)
         return false;
-    return pid > 0 && process_start_time(pid) == start;
+    if (pid <= 0)
+        return false;
+    /* Unreadable /proc (EMFILE) proves no death: keep the lease. */
+    unsigned long long actual = process_start_time(pid);
+    return actual != 0 && (actual == start || actual == PROCESS_START_UNKNOWN);
 }
 
 static int lease_try(int leases_fd, const char *address, const char *target)
@@ -315,7 +319,10 @@ int network_lease_take(const struct engine_context *context, const struct networ
     char target[128], text[IPV4_TEXT_SIZE], cidr[IPV4_CIDR_TEXT_SIZE];
     if (leases_fd < 0)
         return husk_error_set(err, errno, "open leases of network %s", network->name);
-    snprintf(target, sizeof(target), "%s:%d:%llu", id, pid, process_start_time(pid));
+    unsigned long long start = process_start_time(pid);
+    if (start == PROCESS_START_UNKNOWN)
+        return husk_error_set(err, errno, "read the start time of process %d", pid);
+    snprintf(target, sizeof(target), "%s:%d:%llu", id, pid, start);
     ipv4_address_format(wanted, text);
     if (wanted != 0 &&
         (!ipv4_subnet_contains(&network->subnet, wanted) || wanted == network->gateway ||

@@ -31,6 +31,8 @@ struct run_options {
     size_t sysctl_count;
     struct resource_flags resources; /* --memory, --cpus, ... as typed */
     const char *cgroup_parent;
+    const char **storage_opts; /* raw --storage-opt KEY=VALUE */
+    size_t storage_opt_count;
     /* Namespace modes with docker's spelling; NULL is the default, private. */
     const char *pid_mode;             /* host, private */
     const char *ipc_mode;             /* host, private, shareable, none */

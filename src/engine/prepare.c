@@ -26,6 +26,7 @@
 #include "log_config.h"
 #include "run_identity.h"
 #include "spec_builder.h"
+#include "storage_quota.h"
 #include "store.h"
 #include "../util/fault.h"
 
@@ -323,6 +324,8 @@ static int build_spec(const struct run_options *options, struct prepared_contain
     if (record_network_settings(options, c, err) < 0)
         return -1;
     security_plan_record(&c->security, c->spec, json_object_get(c->record, "HostConfig"));
+    if (c->storage_record != NULL)
+        json_object_set(json_object_get(c->record, "HostConfig"), "StorageOpt", c->storage_record);
     return 0;
 }
 
@@ -492,7 +495,9 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     c->lock_fd = -1;
     struct run_options resolved;
     cleanup_free char *donor_hostname = NULL, *donor_directory = NULL;
-    if (security_plan_resolve(options, &c->security, err) < 0 ||
+    if (storage_opt_parse(options->storage_opts, options->storage_opt_count, &c->storage,
+                          &c->storage_record, err) < 0 ||
+        security_plan_resolve(options, &c->security, err) < 0 ||
         sysctl_options_check(context, options, &c->sysctls, err) < 0 ||
         resources_check(options, c, err) < 0 || open_image(context, options, &c->image, err) < 0 ||
         resolve_user(options, c, err) < 0 || run_identity_resolve(context, options, c, err) < 0 ||
@@ -504,7 +509,9 @@ int prepare_container(const struct engine_context *context, const struct run_opt
         goto fail;
     if (namespace_donor_of(options->network) != NULL)
         donor_hostname = network_donor_hostname(context, options->network, &donor_directory);
-    if (identify(context, options, c, err) < 0)
+    if (identify(context, options, c, err) < 0 ||
+        (c->storage.size_given &&
+         storage_quota_apply(context, c->id, c->directory, c->storage.size, err) < 0))
         goto fail;
     char short_id[CONTAINER_SHORT_ID_LENGTH + 1];
     memcpy(short_id, c->id, CONTAINER_SHORT_ID_LENGTH);
@@ -560,6 +567,7 @@ void prepared_container_free(struct prepared_container *c)
     json_decref(c->spec);
     json_decref(c->sysctls);
     json_decref(c->resources);
+    json_decref(c->storage_record);
     json_decref(c->record);
     container_mounts_free(&c->mounts);
     security_plan_free(&c->security);

@@ -9,6 +9,7 @@
 #include "identity.h"
 #include "options.h"
 #include "security_plan.h"
+#include "storage_opt.h"
 #include "user.h"
 #include "userns.h"
 #include "volumes/container_mounts.h"
@@ -37,6 +38,8 @@ struct prepared_container {
      * the container; prepared_container_free does. */
     int lock_fd;
     struct security_plan security; /* --security-opt, --device, ..., --init */
+    struct storage_opt storage;    /* --storage-opt size= */
+    json_t *storage_record;        /* HostConfig.StorageOpt, or NULL */
 };
 
 /* Creates the container's directory (locked), name, files and config.json.

@@ -15,6 +15,7 @@
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "identity.h"
+#include "record_reserve.h"
 #include "store.h"
 
 static bool is_container_id(const char *text)
@@ -99,9 +100,12 @@ static int load_record(struct container_handle *handle, const char *reference, b
     json_error_t parse_error;
     cleanup_free char *path = xasprintf("%s/container.json", handle->directory);
     handle->record = json_load_path(AT_FDCWD, path, &parse_error);
+    if (handle->record == NULL && parse_error.line == -1 && parse_error.position == 0)
+        return husk_error_set(err, errno, "container %.12s: read its record", handle->id);
     if (handle->record == NULL)
         return husk_error_set(err, 0, "container %.12s: record unreadable (%s)", handle->id,
                               parse_error.text);
+    record_reserve_apply(handle->directory, handle->record);
     const char *name = json_string_value(json_object_get(handle->record, "Name"));
     handle->name = xstrdup(name && name[0] == '/' ? name + 1 : name ? name : "");
     return 0;
@@ -157,8 +161,10 @@ unsigned long long process_start_time(pid_t pid)
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", pid);
     cleanup_free char *stat = NULL;
-    if (pid <= 0 || file_read_all(AT_FDCWD, path, &stat, NULL, NULL) < 0)
+    if (pid <= 0)
         return 0;
+    if (file_read_all(AT_FDCWD, path, &stat, NULL, NULL) < 0)
+        return errno == ENOENT || errno == ESRCH ? 0 : PROCESS_START_UNKNOWN;
     /* comm (field 2) may hold spaces and parentheses: count from the last ')'. */
     char *cursor = strrchr(stat, ')');
     /* A zombie has exited: only its parent's wait is missing. */
@@ -177,7 +183,9 @@ static bool process_matches(json_t *state, const char *pid_key, const char *star
     if (pid <= 0)
         return false;
     unsigned long long actual = process_start_time(pid);
-    return actual != 0 && actual == recorded;
+    /* Out of descriptors or memory is no proof of death: a caller that
+     * acts on it (rm, stop) would tear down a running container. */
+    return actual != 0 && (actual == recorded || actual == PROCESS_START_UNKNOWN);
 }
 
 /* Opened first, checked after: a matching start time means the pidfd pins
@@ -186,6 +194,7 @@ int record_open_process(json_t *record, const char *pid_key, const char *start_k
 {
     json_t *state = json_object_get(record, "State");
     pid_t pid = (pid_t)json_integer_value(json_object_get(state, pid_key));
+    errno = ESRCH;
     if (pid <= 0)
         return -1;
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -193,8 +202,11 @@ int record_open_process(json_t *record, const char *pid_key, const char *start_k
         return -1;
     unsigned long long recorded =
         (unsigned long long)json_integer_value(json_object_get(state, start_key));
-    if (process_start_time(pid) != recorded) {
+    unsigned long long actual = process_start_time(pid);
+    if (actual != recorded) {
+        int error = actual == PROCESS_START_UNKNOWN ? errno : ESRCH;
         close(pidfd);
+        errno = error;
         return -1;
     }
     return pidfd;

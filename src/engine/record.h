@@ -38,7 +38,9 @@ int container_save(const struct engine_context *context, struct container_handle
 char **container_list_ids(const struct engine_context *context);
 
 /* Field 22 of /proc/PID/stat: identifies a process across pid reuse; 0
- * when there is no such process or it has exited (a zombie). */
+ * when there is no such process or it has exited (a zombie),
+ * PROCESS_START_UNKNOWN (errno set) when /proc could not be read. */
+#define PROCESS_START_UNKNOWN (~0ULL)
 unsigned long long process_start_time(pid_t pid);
 /* True when the record's PID is still the very process it recorded. */
 bool record_process_alive(json_t *record);
@@ -46,7 +48,8 @@ bool record_monitor_alive(json_t *record);
 /* The record says paused (pause/unpause keep it; the freezer holds it). */
 bool record_is_paused(json_t *record);
 /* A pidfd of the process under PID_KEY ("Pid", "MonitorPid") whose start
- * time is START_KEY's, or -1 when that process is gone. */
+ * time is START_KEY's, or -1: errno ESRCH when that process is gone,
+ * another when it could not be told (EMFILE, ENOMEM). */
 int record_open_process(json_t *record, const char *pid_key, const char *start_key);
 /* The status the kernel confirms: "running" turns "exited" when PID 1 is
  * gone and no monitor is left to record it. */

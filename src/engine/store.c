@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,9 @@
 #include "../util/timestamp.h"
 #include "../util/xalloc.h"
 #include "../util/fault.h"
+#include "identity.h"
+#include "record_reserve.h"
+#include "storage_quota.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
 {
@@ -71,11 +75,27 @@ static char *name_link(const struct engine_context *context, const char *name)
     return xasprintf("%s/names/%s", context->data_root, name);
 }
 
-/* A name whose container directory is gone (husk killed mid-run) is free. */
+int store_container_abandoned(const struct engine_context *context, const char *id, bool wait,
+                              husk_error_t *err)
+{
+    cleanup_free char *directory = store_container_directory(context, id);
+    cleanup_close int fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 1 : husk_error_set(err, errno, "open %s", directory);
+    if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0)
+        return errno == EWOULDBLOCK ? 0 : husk_error_set(err, errno, "lock %s", directory);
+    if (faccessat(fd, "container.json", F_OK, 0) == 0 || errno != ENOENT)
+        return 0;
+    return directory_remove_tree(directory, err) < 0 ? -1 : 1;
+}
+
+/* A name whose container never came to be is free: its directory is gone
+ * (husk killed mid-run), or it has no record and nobody creates it any
+ * more (husk killed before the first record was written). */
 static bool name_is_stale(const struct engine_context *context, const char *holder)
 {
-    cleanup_free char *directory = store_container_directory(context, holder);
-    return access(directory, F_OK) < 0 && errno == ENOENT;
+    return container_name_is_full_id(holder) &&
+           store_container_abandoned(context, holder, false, NULL) == 1;
 }
 
 int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
@@ -177,6 +197,23 @@ int store_record_write(const struct engine_context *context, const char *id, jso
     if (text == NULL)
         return husk_error_set(err, ENOMEM, "save container record");
     /* 0600 (file_write_atomic's mode): the record holds the -e values. */
+    husk_error_t full = NULL;
+    if (file_write_atomic(path, text, strlen(text), durable, &full) == 0) {
+        record_reserve_renew(directory, record);
+        return 0;
+    }
+    bool no_space = full->errno_value == ENOSPC || full->errno_value == EDQUOT;
+    if (!no_space || !record_reserve_release(directory, record)) {
+        if (err != NULL)
+            *err = steal_pointer(&full);
+        husk_error_free(&full);
+        return -1;
+    }
+    husk_error_free(&full);
+    free(text);
+    text = json_dumps(record, JSON_COMPACT);
+    if (text == NULL)
+        return husk_error_set(err, ENOMEM, "save container record");
     return file_write_atomic(path, text, strlen(text), durable, err);
 }
 
@@ -197,6 +234,8 @@ int store_container_remove(const struct engine_context *context, const char *id,
 {
     cleanup_free char *directory = store_container_directory(context, id);
     int rc = directory_remove_tree(directory, err);
+    if (rc == 0) /* only once no file of it counts any more */
+        storage_quota_release(context, id);
     FAULT_POINT("rm.directory");
     if (name != NULL)
         store_name_release(context, name, id);

@@ -12,6 +12,12 @@
 
 char *store_container_directory(const struct engine_context *context, const char *id);
 int store_container_create(const struct engine_context *context, const char *id, husk_error_t *err);
+/* A container directory with no record whose lock is free: its creator
+ * died before the first record (creation holds the lock from mkdir until
+ * the record is written). Removes it and returns 1; 0 when it has a record
+ * or (without WAIT) is being created; 1 when there is no directory. */
+int store_container_abandoned(const struct engine_context *context, const char *id, bool wait,
+                              husk_error_t *err);
 int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
                        husk_error_t *err);
 void store_name_release(const struct engine_context *context, const char *name, const char *id);

@@ -222,6 +222,9 @@ static int spawn(uint64_t flags, struct child_context *context, struct runtime_p
             context->unshare_cgroup = false;
         }
     }
+    /* With CLONE_PARENT the kernel's parent is the caller's parent. */
+    context->parent_pidfd =
+        (int)syscall(SYS_pidfd_open, context->options->as_sibling ? getppid() : getpid(), 0);
     struct caller_areas caller;
     process_hide_caller(&caller);
     long pid = clone_child(&args, context, child_socket);
@@ -233,6 +236,9 @@ static int spawn(uint64_t flags, struct child_context *context, struct runtime_p
     }
     int saved_errno = errno;
     process_show_caller(&caller);
+    if (context->parent_pidfd >= 0)
+        close(context->parent_pidfd);
+    context->parent_pidfd = -1;
     errno = saved_errno;
     if (pid < 0)
         return husk_error_set(err, errno, "clone3");

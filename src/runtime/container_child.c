@@ -225,6 +225,14 @@ static int seccomp_before_start(struct child_context *context, husk_error_t *err
 static void child_begin(const struct child_context *context)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* A parent that died before the prctl sends no signal: ask its pidfd
+     * (getppid() says 0 to PID 1 of a new PID namespace). */
+    if (context->parent_pidfd >= 0) {
+        struct pollfd parent = {.fd = context->parent_pidfd, .events = POLLIN};
+        if (poll(&parent, 1, 0) != 0)
+            _exit(HUSK_EXIT_ENGINE);
+        close(context->parent_pidfd);
+    }
     if (context->parent_socket_fd >= 0)
         close(context->parent_socket_fd);
     sigset_t none;

@@ -18,6 +18,7 @@ struct child_context {
     const struct seccomp_program *seccomp;
     int socket_fd;
     int parent_socket_fd;     /* husk's end: closed at once, so husk's death is EOF */
+    int parent_pidfd;         /* the parent it is cloned under, or -1 */
     int stub_fd;              /* the exec trampoline's sealed memfd */
     int init_fd;              /* --init: the init's sealed memfd, run instead; else -1 */
     struct cgroup_join *join; /* the container's cgroups, NULL for none */

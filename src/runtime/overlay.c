@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../util/cleanup.h"
@@ -15,6 +17,19 @@
 static long set_string(int context, const char *key, const char *value)
 {
     return syscall(SYS_fsconfig, context, FSCONFIG_SET_STRING, key, value, 0);
+}
+
+/* Before Linux 6.5 overlayfs took fsconfig() keys through the kernel's
+ * legacy shim, which accepts any key and fails only at
+ * FSCONFIG_CMD_CREATE ("Invalid argument"): "lowerdir+" cannot be tried
+ * there, so it is not offered. From 6.5 an unknown key fails at once. */
+static bool kernel_parses_overlay_keys(void)
+{
+    struct utsname host;
+    unsigned major = 0, minor = 0;
+    if (uname(&host) < 0 || sscanf(host.release, "%u.%u", &major, &minor) != 2)
+        return false;
+    return major > 6 || (major == 6 && minor >= 5);
 }
 
 static int set_lower_layers(int context, char *list, overlay_layer_map map, void *map_data,
@@ -33,7 +48,7 @@ static int set_lower_layers(int context, char *list, overlay_layer_map map, void
         }
         count++;
     }
-    bool appendable = true;
+    bool appendable = kernel_parses_overlay_keys();
     for (size_t i = 0; rc == 0 && i < count && appendable; i++)
         if (set_string(context, "lowerdir+", layers[i]) < 0) {
             /* Only the first can tell an older kernel: it knows no such key. */

@@ -1,7 +1,8 @@
 /* overlayfs through the new mount API: each lower layer is its own
  * "lowerdir+" (Linux 6.8), so an image's depth is not limited by the one
  * page that mount(2)'s option string may fill (about 25 layers of husk's
- * paths). Older kernels get the joined "lowerdir" string. */
+ * paths). Older kernels (6.5 to 6.7 refuse the key; before 6.5 it is not
+ * offered, see overlay.c) get the joined "lowerdir" string. */
 #ifndef HUSK_RUNTIME_OVERLAY_H
 #define HUSK_RUNTIME_OVERLAY_H
 

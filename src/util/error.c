@@ -63,10 +63,35 @@ void husk_error_free(husk_error_t *err)
     *err = NULL;
 }
 
+/* Messages quote what the user (or an image, or a container) gave: a
+ * newline or an escape sequence in it must not become a second line or a
+ * terminal command on the caller's screen. */
+static char *escape_controls(const char *text)
+{
+    size_t length = strlen(text);
+    char *escaped = xmalloc(4 * length + 1);
+    char *out = escaped;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '\n')
+            out = stpcpy(out, "\\n");
+        else if (*c == '\t')
+            out = stpcpy(out, "\\t");
+        else if (*c < 0x20 || *c == 0x7f)
+            out += sprintf(out, "\\x%02x", *c);
+        else
+            *out++ = (char)*c;
+    }
+    *out = '\0';
+    return escaped;
+}
+
 char *husk_error_text(const struct husk_error *err)
 {
     const char *message = err->message ? err->message : "unknown error";
-    if (err->errno_value != 0)
-        return xasprintf("%s: %s", message, strerror(err->errno_value));
-    return xstrdup(message);
+    char *escaped = escape_controls(message);
+    if (err->errno_value == 0)
+        return escaped;
+    char *text = xasprintf("%s: %s", escaped, strerror(err->errno_value));
+    free(escaped);
+    return text;
 }

@@ -114,6 +114,8 @@ husk_teardown() {
 	# Only remove after every container of this test has exited.
 	rm -rf "$HUSK_ROOT/containers/"* "$HUSK_ROOT/names/"*
 
+	sanitizer_reports || problems+=("a sanitizer report (above)")
+
 	local new
 	new=$(comm -13 "$BATS_TEST_TMPDIR/volumes.before" <(list_volumes))
 	[ -z "$new" ] || problems+=("volumes left: $(echo $new)")
@@ -128,6 +130,21 @@ husk_teardown() {
 		printf 'teardown: %s\n' "${problems[@]}" >&2
 		return 1
 	fi
+}
+
+# Against a sanitizer build run.sh sets HUSK_SANITIZER_LOGS, where each
+# report is a file: prints those written since the last call to stderr and
+# files them away; fails if there were any.
+sanitizer_reports() {
+	local report found=0
+	[ -n "${HUSK_SANITIZER_LOGS:-}" ] || return 0
+	for report in "$HUSK_SANITIZER_LOGS"/report.*; do
+		[ -f "$report" ] || continue
+		cat "$report" >&2
+		mv "$report" "$HUSK_SANITIZER_LOGS/seen/"
+		found=1
+	done
+	return $found
 }
 
 # Mount points of this (sandbox) mount namespace: husk mounts only in the

@@ -35,6 +35,10 @@ if [ "${1:-}" = --inside-sandbox ]; then
 	env HUSK_INTEGRATION_TOKEN="$token" BATS_TEST_TIMEOUT=60 \
 		bats --tap "$@"
 	rc=$?
+	if [ -n "${HUSK_SANITIZER_LOGS:-}" ] && ls "$HUSK_SANITIZER_LOGS"/report.* >/dev/null 2>&1; then
+		cat "$HUSK_SANITIZER_LOGS"/report.* | sed 's/^/# /'
+		echo "not ok leak - sanitizer reports written after the last test"
+	fi
 	leftovers=$(ls -A "$HUSK_ROOT/containers" 2>/dev/null)
 	if [ -n "$leftovers" ]; then
 		echo "# leaked: containers left in \$HUSK_ROOT/containers:" $leftovers
@@ -107,6 +111,16 @@ work=$(mktemp -d /tmp/husk-integration.XXXXXX) || report 0 1
 chmod 0711 "$work"
 mkdir "$work/sandbox"
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# A sanitizer build (linked with libasan) writes each AddressSanitizer,
+# LeakSanitizer or UBSan report to a file of its own here: none is lost with
+# the stderr of a monitor, a shim or a command whose status a test ignores,
+# and helpers.bash fails the test during which one appeared.
+if ldd "$husk" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	mkdir -p "$work/sanitizer/seen"
+	export HUSK_SANITIZER_LOGS=$work/sanitizer
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}:log_path=$work/sanitizer/report"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}:log_path=$work/sanitizer/report"
+fi
 snapshot | sort >"$work/before"
 
 # Output goes to a file, shown as it grows: a leaked process holding the

@@ -102,6 +102,7 @@ root_attaches_and_finds_no_intrusion() {
 600 0:0 container.log
 644 $START:$START hostname
 644 $START:$START hosts
+600 0:0 reserve
 644 $START:$START resolv.conf
 700 0:0 rootfs
 755 $START:$START upper
@@ -129,6 +130,7 @@ root_attaches_and_finds_no_intrusion() {
 600 0:0 container.log
 644 0:0 hostname
 644 0:0 hosts
+600 0:0 reserve
 644 0:0 resolv.conf
 700 0:0 rootfs
 755 0:0 upper

@@ -107,6 +107,17 @@ static void test_text_without_errno(void **state)
     husk_error_free(&err);
 }
 
+static void test_text_escapes_control_characters(void **state)
+{
+    (void)state;
+    husk_error_t err = NULL;
+    husk_error_set(&err, 0, "invalid --hostname \"a\nb\tc\033[2J\"");
+    char *text = husk_error_text(err);
+    assert_string_equal(text, "invalid --hostname \"a\\nb\\tc\\x1b[2J\"");
+    free(text);
+    husk_error_free(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_wrap_without_error),
         cmocka_unit_test(test_text_appends_strerror),
         cmocka_unit_test(test_text_without_errno),
+        cmocka_unit_test(test_text_escapes_control_characters),
     };
     return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

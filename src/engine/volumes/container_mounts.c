@@ -321,7 +321,8 @@ int container_mounts_resolve(const struct engine_context *context, const struct 
         fprintf(stderr, "husk: note: :z and :Z ask for an SELinux relabel; SELinux is not enabled "
                         "on this host, so nothing was relabelled\n");
     if (rc == 0) {
-        qsort(list.items, list.count, sizeof(*list.items), by_depth);
+        if (list.count > 1) /* qsort's array must not be NULL, even empty */
+            qsort(list.items, list.count, sizeof(*list.items), by_depth);
         mounts->spec_mounts = json_array();
         mounts->record_mounts = json_array();
         for (size_t i = 0; i < list.count; i++) {

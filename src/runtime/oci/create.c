@@ -188,9 +188,12 @@ static int launch(struct creation *k, int start_fd, struct runtime_process *proc
                   husk_error_t *err)
 {
     struct winsize window = {.ws_row = k->spec->console_height, .ws_col = k->spec->console_width};
+    /* "o" takes the reference given: a new one of the record's
+     * annotations, or the only one of a fresh empty object. */
+    json_t *annotations = json_object_get(k->c.state, "annotations");
     cleanup_json json_t *hook_state = json_pack(
-        "{s:s, s:s, s:s, s:O}", "ociVersion", OCI_VERSION, "id", k->c.id, "bundle", k->bundle,
-        "annotations", json_object_get(k->c.state, "annotations") ?: json_object());
+        "{s:s, s:s, s:s, s:o}", "ociVersion", OCI_VERSION, "id", k->c.id, "bundle", k->bundle,
+        "annotations", annotations != NULL ? json_incref(annotations) : json_object());
     struct runtime_launch_options options = {
         .window = window.ws_row || window.ws_col ? &window : NULL,
         .stdio = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO},
