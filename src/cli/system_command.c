@@ -11,6 +11,7 @@
 #include "../util/cleanup.h"
 #include "cli.h"
 #include "humanize.h"
+#include "repair_command.h"
 #include "system_df.h"
 #include "template.h"
 
@@ -44,7 +45,12 @@ const struct cli_help cli_system_help = {
         "                       remove stopped containers, unused networks, dangling\n"
         "                       images (-a: unused ones), with --volumes unused\n"
         "                       anonymous volumes\n"
-        "  events [OPTIONS]     the same as husk events\n",
+        "  events [OPTIONS]     the same as husk events\n"
+        "  check [--format json]\n"
+        "                       list what killed commands left: mounts, cgroups,\n"
+        "                       processes, veths, leases, ports, names, files\n"
+        "  repair [--format json]\n"
+        "                       remove it (exit status 1 if something is left)\n",
     .options = df_options,
     .epilogue = "Each command's flags: husk system COMMAND --help.\n",
 };
@@ -275,6 +281,8 @@ int cli_system(const struct engine_context *context, int argc, char **argv)
     }
     if (strcmp(argv[1], "events") == 0)
         return cli_events(context, argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "repair") == 0)
+        return cli_system_repair(context, argv[1], argc - 1, argv + 1);
     if (strcmp(argv[1], "info") != 0 && strcmp(argv[1], "df") != 0 &&
         strcmp(argv[1], "prune") != 0) {
         husk_error_set(&err, 0, "unknown command \"system %s\" (see 'husk system --help')",

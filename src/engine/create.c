@@ -11,6 +11,7 @@
 #include "run.h"
 #include "run_identity.h"
 #include "store.h"
+#include "../util/fault.h"
 
 int container_create(const struct engine_context *context, const struct run_options *options,
                      bool sync_later, struct container_handle *handle, husk_error_t *err)
@@ -33,6 +34,7 @@ int container_create(const struct engine_context *context, const struct run_opti
         container_close(handle);
         return -1;
     }
+    FAULT_POINT("create.record");
     snprintf(handle->id, sizeof(handle->id), "%s", c.id);
     handle->directory = steal_pointer(&c.directory);
     handle->record = steal_pointer(&c.record);

@@ -24,6 +24,7 @@
 #include "record.h"
 #include "streams.h"
 #include "user.h"
+#include "../util/fault.h"
 
 /* Under the container's lock: a pidfd of its running PID 1. */
 static int open_target(const struct engine_context *context, const char *reference, char **dir,
@@ -191,6 +192,8 @@ static int run_and_relay(const struct exec_state *state, int target, const struc
     if (rc == 0)
         rc = runtime_container_exec(state->spec, target, &state->layout, &launch, &process, err);
     stdio_close_child_ends(child);
+    if (rc == 0)
+        FAULT_POINT("exec.started");
     if (rc == 0 && o->capture != NULL)
         rc = exec_capture_wait(&process, captured, o->capture, exit_status, err);
     else if (rc == 0 && !o->detach)

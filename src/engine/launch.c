@@ -13,10 +13,12 @@
 #include "health/health_state.h"
 #include "namespace_join.h"
 #include "network_attach.h"
+#include "network_release.h"
 #include "record.h"
 #include "store.h"
 #include "streams.h"
 #include "volumes/container_mounts.h"
+#include "../util/fault.h"
 
 /* What the before_start hook needs: it runs once PID 1 exists, in its
  * cgroups, and before it does anything. */
@@ -67,9 +69,13 @@ _Noreturn static void helper_main(const struct launch_start *s, pid_t pid, int r
     husk_error_t err = NULL;
     struct network_start network = {s->context, s->record};
     int rc = network_before_start(&network, pid, &err);
+    if (rc == 0)
+        FAULT_POINT("start.network");
     /* Nothing may be held that the record on disk does not name. */
     if (rc == 0 && (rc = record_save(s, &err)) < 0)
         network_detach_all(s->context, s->record);
+    if (rc == 0)
+        FAULT_POINT("start.record");
     json_t *report = rc == 0 ? json_pack("{s:b, s:O}", "ok", 1, "NetworkSettings",
                                          json_object_get(s->record, "NetworkSettings"))
                              : json_pack("{s:b, s:i, s:i, s:s}", "ok", 0, "status",
@@ -126,6 +132,10 @@ static int attach_in_helper(const struct launch_start *s, pid_t pid, husk_error_
     close(report[0]);
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
         ;
+    /* A helper killed before it saved the record: what it attached is
+     * named nowhere but by the container's ID. */
+    if (rc < 0)
+        network_release_container(s->context, json_string_value(json_object_get(s->record, "Id")));
     return rc;
 }
 
@@ -162,6 +172,8 @@ int engine_launch(const struct engine_context *context, json_t *record, const ch
     int rc = load_spec(spec_document, directory, &launched->spec, err);
     if (rc == 0)
         rc = container_mounts_ready(context, record, err);
+    if (rc == 0)
+        FAULT_POINT("start.mounts");
     if (rc == 0)
         rc = cgroup_layout_discover(&launched->layout, err);
     if (rc == 0 && io->open_stdio != NULL)

@@ -22,6 +22,7 @@
 #include "events/events.h"
 #include "monitor.h"
 #include "network_attach.h"
+#include "network_release.h"
 #include "volumes/container_mounts.h"
 #include "resource_commands.h"
 #include "record.h"
@@ -30,6 +31,7 @@
 #include "run.h"
 #include "run_identity.h"
 #include "store.h"
+#include "../util/fault.h"
 
 int signal_parse(const char *text)
 {
@@ -554,8 +556,11 @@ static int remove_unrecorded(const struct engine_context *context, const char *r
                              husk_error_t *err)
 {
     char id[HUSK_ID_SIZE];
-    if (container_lookup(context, reference, id, err) < 0)
+    if (container_lookup(context, reference, id, err) < 0) {
+        /* The name of an rm killed after the directory went. */
+        store_name_release_stale(context, reference);
         return -1;
+    }
     int abandoned = store_container_abandoned(context, id, true, err);
     if (abandoned < 0)
         return -1;
@@ -620,6 +625,7 @@ int engine_remove(const struct engine_context *context, const char *reference, b
         wait_readable(r.monitor, -1);
         running_close(&r);
     }
+    FAULT_POINT("rm.opened");
     if (state == ACTIVITY_NOT_RUNNING)
         settle_stale(context, id);
     struct container_handle handle;
@@ -631,8 +637,14 @@ int engine_remove(const struct engine_context *context, const char *reference, b
     /* A husk or monitor that was killed left the cgroups, the address
      * lease, the veth and the published ports; remove them too. */
     destroy_cgroups(handle.directory);
+    FAULT_POINT("rm.cgroups");
     network_detach_all(context, handle.record);
+    /* Also what the record does not name: a start killed between wiring
+     * the network and saving the record left it. */
+    network_release_container(context, handle.id);
+    FAULT_POINT("rm.network");
     container_mounts_release(context, handle.record, remove_volumes);
+    FAULT_POINT("rm.volumes");
     int rc = store_container_remove(context, handle.id, handle.name, err);
     if (rc == 0)
         engine_event_container(context, "destroy", handle.record, NULL);
@@ -675,5 +687,6 @@ int engine_prune(const struct engine_context *context, char ***removed, husk_err
         (*removed)[count++] = strdup(*id);
         (*removed)[count] = NULL;
     }
+    store_names_release_stale(context);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "../runtime/container.h"
 #include "../runtime/pump.h"
 #include "../runtime/relay.h"
+#include "../util/children.h"
 #include "../util/file.h"
 #include "../util/section.h"
 #include "attach.h"
@@ -367,8 +368,11 @@ monitor_main(struct monitor *m, const struct monitor_request *request, int repor
     detach_from_caller(m);
     close_inherited_fds(report_fd, lock_fd, attach_fd);
     struct monitor_handover handover;
-    if (launch(m, request, report_fd, attach_fd, &handover) < 0)
+    if (launch(m, request, report_fd, attach_fd, &handover) < 0) {
+        /* A launcher killed before the handover may have let PID 1 go. */
+        children_kill_all();
         monitor_give_up();
+    }
     monitor_adopt_container(m, &handover);
     monitor_adopt_process(m, &handover);
     if (attach_fd >= 0)
@@ -437,14 +441,16 @@ static int monitor_spawn(const struct engine_context *context,
     }
     struct monitor_report r = {0};
     ssize_t n;
-    do
-        n = read(pipe_fds[0], &r, sizeof(r));
-    while (n < 0 && errno == EINTR);
+    do {
+        do
+            n = read(pipe_fds[0], &r, sizeof(r));
+        while (n < 0 && errno == EINTR);
+        if (n == (ssize_t)sizeof(r)) {
+            r.id[sizeof(r.id) - 1] = '\0';
+            snprintf(id, HUSK_ID_SIZE, "%s", r.id);
+        }
+    } while (n == (ssize_t)sizeof(r) && r.pending);
     close(pipe_fds[0]);
-    if (n == (ssize_t)sizeof(r)) {
-        r.id[sizeof(r.id) - 1] = '\0';
-        snprintf(id, HUSK_ID_SIZE, "%s", r.id);
-    }
     /* The monitor stays; reap it only if it already gave up. */
     if (n != (ssize_t)sizeof(r) || !r.ok) {
         waitpid(pid, NULL, 0);

@@ -18,6 +18,7 @@
 /* What the monitor (or its launcher) tells the husk command that forked it. */
 struct monitor_report {
     int ok;
+    int pending; /* only the ID: the launcher sends it as soon as it has one */
     int exit_status;
     int errno_value;
     char id[HUSK_ID_SIZE]; /* the container's, once it exists ("" before) */

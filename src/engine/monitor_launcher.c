@@ -18,6 +18,7 @@
 #include "monitor_internal.h"
 #include "store.h"
 #include "streams.h"
+#include "../util/fault.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {
@@ -132,12 +133,23 @@ static void record_failure(const struct engine_context *context, struct containe
     container_save(context, handle, NULL);
 }
 
+/* The ID on its own, before anything else can fail: should the launcher be
+ * killed before its report, `run -d` still knows which container to remove. */
+static void report_id(int fd, const char *id)
+{
+    struct monitor_report pending = {.pending = 1};
+    snprintf(pending.id, sizeof(pending.id), "%s", id);
+    if (fd >= 0 && write(fd, &pending, sizeof(pending)) != (ssize_t)sizeof(pending)) {
+        /* husk went away; the final report finds no reader either. */
+    }
+}
+
 /* The container to start: the husk command's (start), or a new one (run -d),
  * opened and locked here. */
 static int open_requested(const struct engine_context *context,
                           const struct monitor_request *request, struct container_handle *own,
                           struct container_handle **handle, struct monitor_report *report,
-                          husk_error_t *err)
+                          int report_fd, husk_error_t *err)
 {
     if (request->handle != NULL) {
         *handle = request->handle;
@@ -147,6 +159,7 @@ static int open_requested(const struct engine_context *context,
     if (container_create(context, request->create, true, own, err) < 0)
         return -1;
     snprintf(report->id, sizeof(report->id), "%s", own->id);
+    report_id(report_fd, own->id);
     *handle = own;
     return 0;
 }
@@ -161,7 +174,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     struct container_handle own, *handle = NULL;
     for (int i = 0; i < MONITOR_DESCRIPTOR_COUNT; i++)
         handover.fds[i] = -1;
-    if (open_requested(context, request, &own, &handle, &report, &err) < 0) {
+    if (open_requested(context, request, &own, &handle, &report, report_fd, &err) < 0) {
         report.exit_status = err->exit_status;
         report.errno_value = err->errno_value;
         snprintf(report.message, sizeof(report.message), "%s", err->message);
@@ -186,6 +199,7 @@ _Noreturn void monitor_launcher_main(const struct engine_context *context,
     }
     /* engine_launch recorded it as running before PID 1 was let go: once
      * the monitor has PID 1, it may already record its exit. */
+    FAULT_POINT("monitor.handover");
     if (handover_send(channel_fd, &handover) < 0) {
         /* No monitor to keep the container: it must not run unwatched. */
         syscall(SYS_pidfd_send_signal, handover.fds[MONITOR_PIDFD], SIGKILL, NULL, 0);

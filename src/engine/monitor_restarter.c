@@ -26,6 +26,7 @@
 #include "restart/restart_record.h"
 #include "store.h"
 #include "volumes/container_mounts.h"
+#include "../util/fault.h"
 
 /* Read before the cgroups go: the kernel counts its OOM kills there. */
 static bool remove_cgroups(const char *directory)
@@ -64,6 +65,7 @@ static bool record_exit(const struct engine_context *context, const struct monit
     if (container_open(context, e->id, &handle, NULL) < 0)
         return false;
     bool oom_killed = remove_cgroups(handle.directory);
+    FAULT_POINT("monitor.exit");
     network_detach_all(context, handle.record);
     *delay_ms = e->delay_ms;
     bool restart = !e->auto_remove && restart_record_exit(handle.record, e->exit_status,
@@ -74,6 +76,7 @@ static bool record_exit(const struct engine_context *context, const struct monit
                         json_boolean(oom_killed));
     container_save(context, &handle, NULL);
     engine_event_container_exit(context, handle.record);
+    FAULT_POINT("monitor.recorded");
     if (e->auto_remove) {
         container_mounts_release(context, handle.record, true);
         store_container_remove(context, e->id, handle.name, NULL);

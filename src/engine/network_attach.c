@@ -54,7 +54,7 @@ static json_t *record_networks(json_t *record)
 /* "veth" and 11 hex digits (44 bits, all IFNAMSIZ allows) of a hash of the
  * container and network: stable, so a detach after a crash finds the link
  * by name, and two live containers practically never share one. */
-static void veth_name(const char *id, const char *network, char name[16])
+void network_veth_name(const char *id, const char *network, char name[16])
 {
     uint64_t hash = 14695981039346656037ull;
     for (const char *p = id; *p; p++)
@@ -377,7 +377,7 @@ static int attach_network(struct attachment *a, const char *name, size_t index, 
     };
     configured_mac(a->record, network.name, veth.peer_mac);
     char host_name[16], peer_name[16];
-    veth_name(record_id(a->record), network.name, host_name);
+    network_veth_name(record_id(a->record), network.name, host_name);
     /* The lowest free ethN: after a disconnect, the count of networks no
      * longer says which names are taken. A new namespace holds only the
      * ones made here, in order, so it needs no lookups. */
@@ -426,7 +426,7 @@ static bool detach_network(const struct engine_context *context, struct nl_sock 
     if (primary)
         unpublish_ports(record, address);
     char veth[16];
-    veth_name(record_id(record), name, veth);
+    network_veth_name(record_id(record), name, veth);
     if (remove_link && link_index(host, veth) > 0)
         link_delete(host, veth, NULL);
     struct network network;
@@ -551,6 +551,22 @@ int network_attach_all(const struct engine_context *context, json_t *record, pid
     }
     refresh_peers(context, record);
     return 0;
+}
+
+void network_retire_idle(const struct engine_context *context)
+{
+    struct nl_sock *host = NULL;
+    struct network network;
+    int lock = network_lock(context, NULL);
+    if (lock >= 0 && netlink_open(&host, NULL) == 0) {
+        if (network_load(context, NETWORK_DEFAULT_NAME, &network, NULL) == 0) {
+            bridge_retire(context, host, &network);
+            network_free(&network);
+        }
+        forwarding_retire(context, host);
+    }
+    netlink_close(host);
+    network_unlock(lock);
 }
 
 int network_bridge_up(const struct engine_context *context, const struct network *network,

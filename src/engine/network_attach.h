@@ -37,6 +37,11 @@ int network_detach_one(const struct engine_context *context, json_t *record, con
 int network_bridge_up(const struct engine_context *context, const struct network *network,
                       husk_error_t *err);
 void network_bridge_down(const struct engine_context *context, const struct network *network);
+/* The host end of ID's veth pair on NETWORK: "veth" and 11 hex digits. */
+void network_veth_name(const char *id, const char *network, char name[16]);
+/* Under the network lock: the default bridge once no live lease is left on
+ * it, and husk's table and forwarding once no bridge is left. */
+void network_retire_idle(const struct engine_context *context);
 /* Whether the network mode means "on bridge networks" (not none, host or
  * container:NAME). */
 bool network_mode_is_bridge(const char *mode);

@@ -367,8 +367,8 @@ void network_lease_release(const struct engine_context *context, const struct ne
         unlinkat(leases_fd, text, 0);
 }
 
-size_t network_lease_list(const struct engine_context *context, const struct network *network,
-                          struct network_lease **leases)
+static size_t lease_list(const struct engine_context *context, const struct network *network,
+                         struct network_lease **leases, bool dead_too)
 {
     cleanup_free char *path = leases_path(context, network);
     DIR *dir = opendir(path);
@@ -383,16 +383,31 @@ size_t network_lease_list(const struct engine_context *context, const struct net
         if (entry->d_name[0] == '.' || n <= 0 || !ipv4_address_parse(entry->d_name, &address))
             continue;
         held[n] = '\0';
-        if (!lease_alive(held, holder))
+        holder[0] = '\0';
+        bool alive = lease_alive(held, holder);
+        if (!alive && !dead_too)
             continue;
         if (leases != NULL) {
             *leases = xreallocarray(*leases, count + 1, sizeof(**leases));
             snprintf((*leases)[count].id, sizeof((*leases)[count].id), "%s", holder);
             (*leases)[count].address = address;
+            (*leases)[count].alive = alive;
         }
         count++;
     }
     if (dir != NULL)
         closedir(dir);
     return count;
+}
+
+size_t network_lease_list(const struct engine_context *context, const struct network *network,
+                          struct network_lease **leases)
+{
+    return lease_list(context, network, leases, false);
+}
+
+size_t network_lease_list_all(const struct engine_context *context, const struct network *network,
+                              struct network_lease **leases)
+{
+    return lease_list(context, network, leases, true);
 }

@@ -63,9 +63,14 @@ void network_lease_release(const struct engine_context *context, const struct ne
 struct network_lease {
     char id[HUSK_ID_SIZE];
     uint32_t address;
+    bool alive; /* its holder's PID 1 still runs */
 };
 /* The network's live leases; *LEASES (if given) is the caller's to free. */
 size_t network_lease_list(const struct engine_context *context, const struct network *network,
                           struct network_lease **leases);
+/* Every lease, also those of holders that died unseen (for rm and system
+ * repair, which release them at once rather than when an address runs out). */
+size_t network_lease_list_all(const struct engine_context *context, const struct network *network,
+                              struct network_lease **leases);
 
 #endif

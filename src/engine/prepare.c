@@ -28,6 +28,7 @@
 #include "spec_builder.h"
 #include "storage_quota.h"
 #include "store.h"
+#include "../util/fault.h"
 
 static int resolve_user(const struct run_options *options, struct prepared_container *c,
                         husk_error_t *err)
@@ -367,10 +368,12 @@ static int identify(const struct engine_context *context, const struct run_optio
     if (store_container_create(context, c->id, err) < 0)
         return -1;
     c->directory_created = true;
+    FAULT_POINT("create.directory");
     c->directory = store_container_directory(context, c->id);
     if (lock_directory(c, err) < 0 || store_name_reserve(context, c->name, c->id, err) < 0)
         return -1;
     c->name_reserved = true;
+    FAULT_POINT("create.name");
     return 0;
 }
 
@@ -534,6 +537,7 @@ int prepare_container(const struct engine_context *context, const struct run_opt
     if (write_container_files(context, c, &network, err) < 0 ||
         give_to_userns_root(context, c, err) < 0 || save_spec(c, err) < 0)
         goto fail;
+    FAULT_POINT("create.spec");
     return 0;
 fail:
     container_mounts_undo(context, &c->mounts, c->id);

@@ -15,6 +15,7 @@
 #include "../util/file.h"
 #include "../util/timestamp.h"
 #include "../util/xalloc.h"
+#include "../util/fault.h"
 #include "identity.h"
 #include "record_reserve.h"
 #include "storage_quota.h"
@@ -143,6 +144,31 @@ void store_name_release(const struct engine_context *context, const char *name, 
         unlink(link);
 }
 
+void store_name_release_stale(const struct engine_context *context, const char *name)
+{
+    cleanup_free char *link = name_link(context, name[0] == '/' ? name + 1 : name);
+    char holder[128];
+    ssize_t n = strchr(name + 1, '/') == NULL ? readlink(link, holder, sizeof(holder) - 1) : -1;
+    if (n <= 0)
+        return;
+    holder[n] = '\0';
+    if (name_is_stale(context, holder))
+        store_name_release(context, name[0] == '/' ? name + 1 : name, holder);
+}
+
+static bool is_name_entry(const char *entry)
+{
+    return entry[0] != '.';
+}
+
+void store_names_release_stale(const struct engine_context *context)
+{
+    cleanup_free char *path = xasprintf("%s/names", context->data_root);
+    cleanup_strv char **names = directory_names(path, is_name_entry);
+    for (char **name = names; name && *name; name++)
+        store_name_release_stale(context, *name);
+}
+
 /* fsync only where a crash would lose what the user asked for: the
  * configuration of a container that is kept (status "created"). State
  * changes (running, exited, pids) are re-derived from the kernel after a
@@ -212,6 +238,7 @@ int store_container_remove(const struct engine_context *context, const char *id,
     int rc = directory_remove_tree(directory, err);
     if (rc == 0) /* only once no file of it counts any more */
         storage_quota_release(context, id);
+    FAULT_POINT("rm.directory");
     if (name != NULL)
         store_name_release(context, name, id);
     return rc;

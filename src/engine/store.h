@@ -21,6 +21,11 @@ int store_container_abandoned(const struct engine_context *context, const char *
 int store_name_reserve(const struct engine_context *context, const char *name, const char *id,
                        husk_error_t *err);
 void store_name_release(const struct engine_context *context, const char *name, const char *id);
+/* NAME, if it names a container whose directory is gone (a husk killed
+ * between removing the directory and the name). */
+void store_name_release_stale(const struct engine_context *context, const char *name);
+/* Every such name. */
+void store_names_release_stale(const struct engine_context *context);
 int store_record_save(const struct engine_context *context, const char *id, json_t *record,
                       husk_error_t *err);
 /* The same with durability chosen by the caller: a launcher that makes the

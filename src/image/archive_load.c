@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "platform.h"
 #include "reference.h"
+#include "../util/fault.h"
 
 #define PEEK_SIZE  4096
 #define MAX_LAYERS 500
@@ -171,6 +172,7 @@ static int unpack_layer(struct loading *l, const char *name, struct byte_stream 
     struct layer_added added;
     if (image_store_layer_add(l->store, &source, &added, l->err) < 0)
         return husk_error_wrap(l->err, "archive entry %s", name);
+    FAULT_POINT("load.layer");
     json_object_set_new(l->layers, name,
                         json_pack("{s:s, s:s, s:I}", "Digest", added.digest, "DiffID",
                                   added.diff_id, "Size", (json_int_t)added.size));
@@ -296,8 +298,10 @@ static int finish_image(struct loading *l, const struct kept *config, const char
                                   .layer_blobs = blobs,
                                   .layer_blob_count = count};
     if (image_store_blob_put(l->store, config->data, config->length, id, l->err) < 0 ||
-        image_store_image_add(l->store, &record, l->err) < 0 ||
-        image_store_lock(l->store, l->err) < 0)
+        image_store_image_add(l->store, &record, l->err) < 0)
+        return -1;
+    FAULT_POINT("load.image");
+    if (image_store_lock(l->store, l->err) < 0)
         return -1;
     size_t i;
     json_t *reference;

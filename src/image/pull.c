@@ -15,6 +15,7 @@
 #include "manifest.h"
 #include "platform.h"
 #include "pull_progress.h"
+#include "../util/fault.h"
 
 /* Layers fetched at once: docker's default is 3. */
 #define PARALLEL_LAYERS 3
@@ -134,6 +135,7 @@ static int fetch_layer(struct pull *p, size_t index, husk_error_t *err)
                 *err = download.err;
                 rc = -1;
             }
+            FAULT_POINT("pull.layer");
             if (rc == 0)
                 pull_progress_state(p->progress, index, "Pull complete");
         }
@@ -280,11 +282,13 @@ static int publish(struct pull *p, const char *config_text, size_t config_length
                                   .size = size,
                                   .layer_blobs = blobs,
                                   .layer_blob_count = p->count};
+    FAULT_POINT("pull.config");
     if (image_store_blob_put(p->store, config_text, config_length, config_digest, err) < 0 ||
         image_store_blob_put(p->store, manifest->text, manifest->length, stored_manifest, err) <
             0 ||
         image_store_image_add(p->store, &record, err) < 0 || image_store_lock(p->store, err) < 0)
         return -1;
+    FAULT_POINT("pull.manifest");
     int rc = tag_reference ? image_store_tag(p->store, tag_reference, config_digest, err) : 0;
     if (rc == 0)
         rc = image_store_tag(p->store, digest_reference, config_digest, err);

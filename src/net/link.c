@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 
 /* libnl errors are negative NLE_* codes; errno is what users know. */
 static int libnl_error(husk_error_t *err, int code, const char *what, const char *name)
@@ -69,6 +70,33 @@ int link_index(struct nl_sock *sock, const char *name)
     int index = rtnl_link_get_ifindex(link);
     rtnl_link_put(link);
     return index;
+}
+
+int link_list(struct nl_sock *sock, const char *kind, char ***names, char ***masters,
+              husk_error_t *err)
+{
+    struct nl_cache *cache = NULL;
+    int rc = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+    if (rc < 0)
+        return libnl_error(err, rc, "list", "links");
+    size_t count = 0, size = (size_t)nl_cache_nitems(cache) + 1;
+    *names = xcalloc(size, sizeof(char *));
+    *masters = xcalloc(size, sizeof(char *));
+    for (struct nl_object *object = nl_cache_get_first(cache); object != NULL;
+         object = nl_cache_get_next(object)) {
+        struct rtnl_link *link = (struct rtnl_link *)object;
+        const char *type = rtnl_link_get_type(link);
+        if (type == NULL || strcmp(type, kind) != 0 || count + 1 >= size)
+            continue;
+        char master[IF_NAMESIZE] = "";
+        int master_index = rtnl_link_get_master(link);
+        if (master_index > 0)
+            rtnl_link_i2name(cache, master_index, master, sizeof(master));
+        (*names)[count] = xstrdup(rtnl_link_get_name(link));
+        (*masters)[count++] = xstrdup(master);
+    }
+    nl_cache_free(cache);
+    return 0;
 }
 
 static struct nl_addr *ipv4_nl_address(uint32_t address, int prefix)

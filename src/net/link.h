@@ -18,6 +18,11 @@ void netlink_close(struct nl_sock *sock);
 
 /* The index of link NAME, 0 when there is none. */
 int link_index(struct nl_sock *sock, const char *name);
+/* The links of SOCK's namespace whose kind is KIND ("veth", "bridge"): their
+ * names, and the name of the bridge each is enslaved to ("" when none), as
+ * two NULL-terminated lists of the same length, the caller's to free. */
+int link_list(struct nl_sock *sock, const char *kind, char ***names, char ***masters,
+              husk_error_t *err);
 /* A bridge NAME holding ADDRESS/PREFIX (its network's gateway), up. */
 int bridge_create(struct nl_sock *sock, const char *name, uint32_t address, int prefix,
                   husk_error_t *err);

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@ struct nftables_library {
     __typeof__(nft_ctx_buffer_error) *buffer_error;
     __typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
     __typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+    __typeof__(nft_ctx_output_get_flags) *output_get_flags;
+    __typeof__(nft_ctx_output_set_flags) *output_set_flags;
+    __typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
 };
 
 struct nat {
@@ -44,6 +48,9 @@ static int library_load(struct nftables_library *library, husk_error_t *err)
         {(void **)&library->buffer_error, "nft_ctx_buffer_error"},
         {(void **)&library->get_error_buffer, "nft_ctx_get_error_buffer"},
         {(void **)&library->run_cmd_from_buffer, "nft_run_cmd_from_buffer"},
+        {(void **)&library->output_get_flags, "nft_ctx_output_get_flags"},
+        {(void **)&library->output_set_flags, "nft_ctx_output_set_flags"},
+        {(void **)&library->get_output_buffer, "nft_ctx_get_output_buffer"},
     };
     for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
         if ((*symbols[i].slot = dlsym(library->handle, symbols[i].name)) == NULL)
@@ -201,4 +208,103 @@ int nat_port_remove(struct nat *nat, const struct nat_port *port, husk_error_t *
     char key[96];
     port_key(port, key, sizeof(key));
     return run(nat, 0, err, "delete element ip husk %s }", key);
+}
+
+/* The elements of set or map NAME, as nft's JSON gives them; NULL when the
+ * table (or NAME) is not there. */
+static json_t *list_elements(struct nat *nat, const char *kind, const char *name)
+{
+    cleanup_free char *command = xasprintf("list %s ip husk %s", kind, name);
+    /* The buffer holds what earlier commands printed until it is read. */
+    nat->library.get_output_buffer(nat->context);
+    unsigned flags = nat->library.output_get_flags(nat->context);
+    nat->library.output_set_flags(nat->context, flags | NFT_CTX_OUTPUT_JSON);
+    int rc = nat->library.run_cmd_from_buffer(nat->context, command);
+    nat->library.output_set_flags(nat->context, flags);
+    const char *text = nat->library.get_output_buffer(nat->context);
+    if (rc != 0 || text == NULL)
+        return NULL;
+    json_t *document = json_loads(text, 0, NULL);
+    if (document == NULL)
+        return NULL;
+    json_t *items = json_object_get(document, "nftables"), *item, *elements = NULL;
+    size_t i;
+    json_array_foreach(items, i, item)
+    {
+        json_t *object = json_object_get(item, kind);
+        if (object != NULL)
+            elements = json_incref(json_object_get(object, "elem"));
+    }
+    json_decref(document);
+    return elements != NULL ? elements : json_array();
+}
+
+bool nat_table_exists(struct nat *nat)
+{
+    return nat->library.run_cmd_from_buffer(nat->context, "list table ip husk") == 0;
+}
+
+/* [{"concat": [KEY...]}, {"concat": [ADDRESS, PORT]}] -> PORT. */
+static bool port_of_element(json_t *element, bool keyed_by_address, struct nat_port *port)
+{
+    json_t *key = json_object_get(json_array_get(element, 0), "concat");
+    json_t *value = json_object_get(json_array_get(element, 1), "concat");
+    size_t n = keyed_by_address ? 1 : 0;
+    const char *protocol = json_string_value(json_array_get(key, n));
+    const char *host = keyed_by_address ? json_string_value(json_array_get(key, 0)) : "0.0.0.0";
+    const char *target = json_string_value(json_array_get(value, 0));
+    if (protocol == NULL || host == NULL || target == NULL ||
+        !ipv4_address_parse(host, &port->host_address) ||
+        !ipv4_address_parse(target, &port->container_address))
+        return false;
+    port->protocol = strcmp(protocol, "udp") == 0 ? "udp" : "tcp";
+    port->host_port = (uint16_t)json_integer_value(json_array_get(key, n + 1));
+    port->container_port = (uint16_t)json_integer_value(json_array_get(value, 1));
+    return true;
+}
+
+int nat_port_list(struct nat *nat, struct nat_port **ports, size_t *count, husk_error_t *err)
+{
+    *ports = NULL;
+    *count = 0;
+    if (!nat_table_exists(nat))
+        return 0;
+    static const char *const maps[] = {"ports_any", "ports_address"};
+    for (size_t m = 0; m < 2; m++) {
+        json_t *elements = list_elements(nat, "map", maps[m]), *element;
+        if (elements == NULL)
+            return husk_error_set(err, 0, "nftables: cannot list map %s", maps[m]);
+        size_t i;
+        json_array_foreach(elements, i, element)
+        {
+            struct nat_port port;
+            if (!port_of_element(element, m == 1, &port))
+                continue;
+            *ports = xreallocarray(*ports, *count + 1, sizeof(**ports));
+            (*ports)[(*count)++] = port;
+        }
+        json_decref(elements);
+    }
+    return 0;
+}
+
+int nat_bridge_list(struct nat *nat, char ***bridges, husk_error_t *err)
+{
+    *bridges = xcalloc(1, sizeof(char *));
+    if (!nat_table_exists(nat))
+        return 0;
+    json_t *elements = list_elements(nat, "set", "bridges"), *element;
+    if (elements == NULL)
+        return husk_error_set(err, 0, "nftables: cannot list set bridges");
+    size_t i, count = 0;
+    json_array_foreach(elements, i, element)
+    {
+        if (!json_is_string(element))
+            continue;
+        *bridges = xreallocarray(*bridges, count + 2, sizeof(char *));
+        (*bridges)[count++] = xstrdup(json_string_value(element));
+        (*bridges)[count] = NULL;
+    }
+    json_decref(elements);
+    return 0;
 }

@@ -6,6 +6,7 @@
 #define HUSK_NET_NAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../util/error.h"
@@ -37,5 +38,13 @@ struct nat_port {
 /* Fails with EEXIST when another container published the same one. */
 int nat_port_add(struct nat *nat, const struct nat_port *port, husk_error_t *err);
 int nat_port_remove(struct nat *nat, const struct nat_port *port, husk_error_t *err);
+
+/* What husk's table holds (none when there is no table): the published
+ * ports (PROTOCOL points at "tcp" or "udp"), and the bridges of the
+ * networks; NULL-terminated / counted lists the caller frees. For `system
+ * check`, which looks for elements whose container or network is gone. */
+int nat_port_list(struct nat *nat, struct nat_port **ports, size_t *count, husk_error_t *err);
+bool nat_table_exists(struct nat *nat);
+int nat_bridge_list(struct nat *nat, char ***bridges, husk_error_t *err);
 
 #endif

@@ -31,6 +31,7 @@
 #include "shared_clone.h"
 #include "sync.h"
 #include "trampoline.h"
+#include "../util/fault.h"
 
 void runtime_forwarded_signals(sigset_t *set)
 {
@@ -304,6 +305,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         if (cgroup_create(layout, spec->cgroups_path, spec, err) < 0)
             goto out;
         cgroup_created = true;
+        FAULT_POINT("start.cgroup");
         if (cgroup_join_open(layout, spec->cgroups_path, &join, err) < 0)
             goto out;
     }
@@ -342,6 +344,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         goto out;
     close(sockets[1]);
     sockets[1] = -1;
+    FAULT_POINT("start.clone");
     if (runtime_spec_creates_namespace(spec, CLONE_NEWUSER)) {
         if (idmap_write_mappings(process->pid, spec, err) < 0)
             goto out;
@@ -359,6 +362,7 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         husk_error_set(err, errno, "start the container's process");
         goto out;
     }
+    FAULT_POINT("start.go");
     rc = await_exec(sockets[0], process, options->seccomp_listener, err);
 out:
     if (rc < 0) {
@@ -439,6 +443,7 @@ int runtime_container_exec(const struct runtime_spec *spec, int target_pidfd,
     cgroup_join_close(&join);
     close(sockets[1]);
     sockets[1] = -1;
+    FAULT_POINT("exec.clone");
     if (spawned == 0) {
         rc = await_exec(sockets[0], process, options->seccomp_listener, err);
         if (rc < 0)

@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# SIGKILL at every step, injected, not timed: husk-fault (built next to
+# husk, see src/util/fault.h) kills the process that reaches the fault point
+# HUSK_FAULT names. After each kill the next command -- rm -f, container
+# prune, system repair -- must leave nothing: no container directory or
+# name, no lease, veth, bridge, nftables table or published port, no cgroup,
+# mount or process, and `husk system check` finds nothing. Then a new run
+# with the same name and host port must work.
+#
+# Points (where each sits in the code: grep FAULT_POINT):
+#   create.directory create.name create.spec create.record
+#   start.mounts start.cgroup start.clone start.network start.record start.go
+#   monitor.handover monitor.exit monitor.recorded
+#   exec.clone exec.started
+#   rm.opened rm.cgroups rm.network rm.volumes rm.directory
+#   load.layer load.image
+#   pull.layer pull.config pull.manifest
+
+load helpers
+
+setup() {
+	keeping_setup
+	FAULT_HUSK=$(dirname "$HUSK")/husk-fault
+	[ -x "$FAULT_HUSK" ] || skip "no husk-fault next to $HUSK (the build makes it)"
+	TRACE=$BATS_TEST_TMPDIR/trace
+	# What was wrong before this test (another suite's leftovers on the
+	# host's cgroup tree) is not this test's finding.
+	"$HUSK" system check >"$BATS_TEST_TMPDIR/check.before" 2>&1 || true
+}
+
+teardown() {
+	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1
+	"$HUSK" system repair >/dev/null 2>&1
+	husk_teardown
+}
+
+# fault POINT HUSK-ARGS...: runs husk-fault HUSK-ARGS, killed at POINT (by
+# whichever husk process reaches it: the command, a monitor, a launcher or a
+# network helper; a monitor's point may come after the command returned).
+# Fails unless the kill happened there.
+fault() {
+	local point=$1
+	shift
+	rm -f "$TRACE"
+	env --default-signal HUSK_FAULT="$point" HUSK_FAULT_TRACE="$TRACE" \
+		"$FAULT_HUSK" "$@" </dev/null >"$BATS_TEST_TMPDIR/fault.out" 2>&1 3>&- || true
+	wait_for 5 grep -q " $point killed\$" "$TRACE" 2>/dev/null ||
+		fail "husk was not killed at $point; points passed: $(cut -d' ' -f2 "$TRACE" 2>/dev/null | xargs)"
+}
+
+no_links() {
+	[ -z "$(ip -o link show | grep -E 'veth|husk')" ]
+}
+
+husk_fault_processes() {
+	local p
+	for p in $(pgrep -x husk-fault); do
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qxF "HUSK_ROOT=$HUSK_ROOT" && echo "$p"
+	done
+}
+
+# What `husk system check` finds that it did not before the test.
+new_findings() {
+	"$HUSK" system check 2>&1 | grep -vxFf "$BATS_TEST_TMPDIR/check.before" || true
+}
+
+# Nothing of any container is left, by husk's own check and by looking.
+# (Each check returns: set -e does not hold inside a function called with ||.)
+nothing_left() {
+	local findings
+	[ -z "$(list_containers)" ] || fail "container directories left: $(list_containers)" || return 1
+	[ -z "$(ls -A "$HUSK_ROOT/names" 2>/dev/null)" ] ||
+		fail "names left: $(ls -A "$HUSK_ROOT/names")" || return 1
+	[ -z "$(ls -A "$HUSK_ROOT/networks/bridge/leases" 2>/dev/null)" ] ||
+		fail "leases left: $(ls -l "$HUSK_ROOT/networks/bridge/leases")" || return 1
+	# A dead container's network namespace (and its veth) goes asynchronously.
+	wait_for 5 no_links || fail "links left: $(ip -o link show | grep -E 'veth|husk')" || return 1
+	! nft list table ip husk >/dev/null 2>&1 ||
+		fail "nftables table left: $(nft list table ip husk)" || return 1
+	[ -z "$(husk_fault_processes)" ] ||
+		fail "husk-fault processes left: $(husk_fault_processes)" || return 1
+	findings=$(new_findings)
+	[ -z "$findings" ] || fail "system check finds: $findings" || return 1
+	[ "$(snapshot_cgroups)" = "$(cat "$BATS_TEST_TMPDIR/cgroups.before")" ] ||
+		fail "cgroups left: $(comm -13 "$BATS_TEST_TMPDIR/cgroups.before" <(snapshot_cgroups))" ||
+		return 1
+	[ "$(snapshot_mounts)" = "$(cat "$BATS_TEST_TMPDIR/mounts.before")" ] || fail "mounts left"
+}
+
+# recover HOW NAME: the next command after a kill. A repair leaves the
+# containers `ps -a` shows (created or exited, the user's to remove) and
+# must leave nothing else: the check after it is clean, then rm -f.
+recover() {
+	local findings
+	case $1 in
+	rm) "$HUSK" rm -f "$2" >/dev/null 2>&1 || true ;;
+	prune) "$HUSK" container prune -f >/dev/null || return 1 ;;
+	repair)
+		run "$HUSK" system repair
+		[ "$status" = 0 ] || fail "system repair left: $output" || return 1
+		findings=$(new_findings)
+		[ -z "$findings" ] || fail "system check after repair finds: $findings" || return 1
+		if "$HUSK" ps -aq --filter "name=^$2\$" | grep -q .; then
+			"$HUSK" rm -f "$2" >/dev/null || return 1
+		fi
+		;;
+	esac
+}
+
+# The name and host port are free again, and what the run makes goes with rm.
+same_name_runs() {
+	run "$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 busybox sleep 100
+	expect_status 0 || return 1
+	"$HUSK" rm -f faulty >/dev/null || return 1
+	nothing_left
+}
+
+# kill_and_recover POINT "RECOVERIES" HUSK-ARGS...: for each recovery, a
+# kill at POINT, the recovery, the checks.
+kill_and_recover() {
+	local point=$1 how
+	for how in $2; do
+		fault "$point" "${@:3}" || return 1
+		recover "$how" faulty || fail "after a kill at $point and $how" || return 1
+		nothing_left || fail "after a kill at $point and $how" || return 1
+		same_name_runs || fail "after a kill at $point and $how" || return 1
+	done
+}
+
+@test "faults: create killed at every step" {
+	"$HUSK" run --rm --network none busybox true
+	nothing_left
+	# Before the name is reserved, rm has no name to find the container by.
+	kill_and_recover create.directory "prune repair" create --name faulty busybox true
+	local point
+	for point in create.name create.spec create.record; do
+		kill_and_recover $point "rm prune repair" create --name faulty -p 127.0.0.1:18080:80 busybox true
+	done
+}
+
+# run -d: every point but create.* is in the launcher (the monitor's
+# child) or its network helper; run -d itself reports the failure and
+# removes the container.
+run_d_points() {
+	local point
+	"$HUSK" run --rm --network none busybox true
+	for point in "$@"; do
+		kill_and_recover $point "rm prune repair" run -d --name faulty -p 127.0.0.1:18080:80 \
+			busybox sleep 100 || return 1
+	done
+}
+
+@test "faults: run -d killed after its mounts, cgroups and clone" {
+	run_d_points start.mounts start.cgroup start.clone
+}
+
+@test "faults: run -d's network helper killed before and after the record (defect 7)" {
+	run_d_points start.network start.record
+}
+
+@test "faults: run -d killed as PID 1 is let go and as the monitor takes it" {
+	run_d_points start.go monitor.handover
+}
+
+@test "faults: run in the foreground killed at every step of the start" {
+	"$HUSK" run --rm --network none busybox true
+	local point
+	for point in start.mounts start.cgroup start.clone start.network start.record start.go; do
+		kill_and_recover $point "rm repair" run --name faulty -p 127.0.0.1:18080:80 busybox true
+	done
+}
+
+@test "faults: start killed at every step" {
+	"$HUSK" run --rm --network none busybox true
+	local point how
+	for point in start.mounts start.cgroup start.clone start.network start.record start.go; do
+		for how in rm repair; do
+			"$HUSK" create --name faulty -p 127.0.0.1:18080:80 busybox sleep 100 >/dev/null
+			fault $point start faulty
+			recover $how faulty
+			nothing_left || fail "start killed at $point, then $how"
+		done
+	done
+}
+
+@test "faults: the monitor killed as it records the exit; a restart policy's monitor killed" {
+	"$HUSK" run --rm --network none busybox true
+	local point
+	for point in monitor.exit monitor.recorded; do
+		kill_and_recover $point "rm prune repair" run -d --name faulty -p 127.0.0.1:18080:80 \
+			busybox true
+	done
+	kill_and_recover monitor.exit "rm prune repair" run -d --restart always --name faulty \
+		-p 127.0.0.1:18080:80 busybox true
+}
+
+@test "faults: the monitor SIGKILLed while running, paused, restarting, with PID 1" {
+	"$HUSK" run --rm --network none busybox true
+	local state how monitor pid
+	for state in running paused restarting; do
+		for how in rm prune repair; do
+			case $state in
+			restarting) "$HUSK" run -d --name faulty --restart always -p 127.0.0.1:18080:80 \
+				busybox sh -c 'exit 3' >/dev/null
+				wait_for 10 status_is faulty restarting ;;
+			*) "$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 busybox sleep 100 >/dev/null ;;
+			esac
+			[ $state != paused ] || "$HUSK" pause faulty
+			monitor=$(monitor_of faulty)
+			pid=$("$HUSK" inspect -f '{{if .State.Pid}}{{.State.Pid}}{{end}}' faulty)
+			kill -KILL $monitor $pid
+			# A frozen PID 1 dies of SIGKILL only once thawed.
+			[ $state != paused ] || "$HUSK" unpause faulty
+			[ -z "$pid" ] || wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
+			# prune keeps a running container: PID 1 is killed with it
+			# above, so prune finds it exited.
+			recover $how faulty
+			nothing_left || fail "monitor killed while $state, then $how"
+		done
+	done
+}
+
+@test "faults: exec killed at every step" {
+	"$HUSK" run --rm --network none busybox true
+	local point how
+	for point in exec.clone exec.started; do
+		for how in rm repair; do
+			"$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 busybox sleep 100 >/dev/null
+			fault $point exec faulty sleep 50
+			# The container runs on: only rm ends it.
+			status_is faulty running || fail "exec killed at $point stopped the container"
+			[ $how = rm ] || recover repair faulty
+			recover rm faulty
+			nothing_left || fail "exec killed at $point, then $how"
+		done
+	done
+}
+
+@test "faults: rm killed at every step, then rm -f, prune or repair" {
+	"$HUSK" run --rm --network none busybox true
+	local point how
+	for point in rm.opened rm.cgroups rm.network rm.volumes rm.directory; do
+		for how in rm prune repair; do
+			"$HUSK" run -d --name faulty -v /data -p 127.0.0.1:18080:80 busybox sleep 100 >/dev/null
+			fault $point rm -fv faulty
+			recover $how faulty
+			# What prune and repair leave to rm -v: the anonymous volume.
+			"$HUSK" volume prune -f >/dev/null
+			nothing_left || fail "rm killed at $point, then $how"
+		done
+	done
+}
+
+@test "faults: load killed after a layer and after the image: the next load and image prune finish" {
+	local archive=$BATS_TEST_TMPDIR/image.tar point
+	busybox_image faulty_image true
+	"$HUSK" save -o "$archive" faulty_image
+	"$HUSK" rmi faulty_image >/dev/null
+	for point in load.layer load.image; do
+		fault $point load -i "$archive"
+		run "$HUSK" load -i "$archive"
+		expect_status 0
+		run "$HUSK" run --rm --network none faulty_image true
+		expect_status 0
+		"$HUSK" rmi faulty_image >/dev/null
+		"$HUSK" image prune -f >/dev/null
+		[ -z "$(ls -A "$HUSK_ROOT/images/tmp" 2>/dev/null)" ] ||
+			fail "image store tmp left: $(ls -A "$HUSK_ROOT/images/tmp")"
+	done
+	nothing_left
+}
+
+# A plain registry of this test's own (as pull.bats starts them), with one
+# image of two layers pushed by skopeo.
+registry_with_image() {
+	local dir=$BATS_TEST_TMPDIR/registry layout=$BATS_TEST_TMPDIR/layout i
+	mkdir -p "$dir/data"
+	cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+http:
+  addr: 127.0.0.1:5090
+YAML
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	REGISTRY_PID=$!
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null http://127.0.0.1:5090/v2/ && break
+		sleep 0.05
+	done
+	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	python3 "$(dirname "$BATS_TEST_FILENAME")/make_image.py" "$layout" <<JSON
+{"config": {"Cmd": ["cat", "/message"]}, "layers": [
+  {"compression": "gzip", "tar": "$BATS_TEST_TMPDIR/rootfs.tar"},
+  {"compression": "gzip", "entries": [{"path": "message", "type": "file", "content": "pulled"}]}]}
+JSON
+	skopeo copy -q --dest-tls-verify=false "oci:$layout" docker://127.0.0.1:5090/faulty:1 >/dev/null
+}
+
+@test "faults: pull killed after a layer, after the config, before the manifest is named" {
+	command -v docker-registry >/dev/null && command -v skopeo >/dev/null ||
+		skip "docker-registry and skopeo are needed"
+	registry_with_image
+	local point
+	for point in pull.layer pull.config pull.manifest; do
+		fault $point pull 127.0.0.1:5090/faulty:1
+		# Killed before the name was published: there is no such image yet.
+		! "$HUSK" image inspect 127.0.0.1:5090/faulty:1 >/dev/null 2>&1 ||
+			fail "killed at $point, the image has a name"
+		run "$HUSK" pull 127.0.0.1:5090/faulty:1
+		expect_status 0
+		run "$HUSK" run --rm --network none 127.0.0.1:5090/faulty:1
+		expect_output "pulled"
+		"$HUSK" rmi 127.0.0.1:5090/faulty:1 >/dev/null
+		"$HUSK" image prune -f >/dev/null
+		[ -z "$(ls -A "$HUSK_ROOT/images/tmp" 2>/dev/null)" ] ||
+			fail "image store tmp left: $(ls -A "$HUSK_ROOT/images/tmp")"
+	done
+	kill "$REGISTRY_PID"
+	wait "$REGISTRY_PID" 2>/dev/null || true
+	nothing_left
+}
