@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/network_commands.h"
+#include "../engine/network/network_commands.h"
 #include "../util/cleanup.h"
 #include "cli.h"
 #include "humanize.h"

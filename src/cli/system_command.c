@@ -5,7 +5,7 @@
 
 #include "../engine/lifecycle.h"
 #include "../engine/images.h"
-#include "../engine/network_commands.h"
+#include "../engine/network/network_commands.h"
 #include "../engine/system.h"
 #include "../engine/volumes/volume_commands.h"
 #include "../util/cleanup.h"

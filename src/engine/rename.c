@@ -7,8 +7,8 @@
 #include "events/events.h"
 #include "../util/xalloc.h"
 #include "identity.h"
-#include "network_hosts.h"
-#include "network_store.h"
+#include "network/network_hosts.h"
+#include "network/network_store.h"
 #include "record.h"
 #include "store.h"
 

@@ -23,7 +23,7 @@
 #include "../util/xalloc.h"
 #include "identity.h"
 #include "lifecycle.h"
-#include "network_release.h"
+#include "network/network_release.h"
 #include "record.h"
 #include "repair_files.h"
 #include "store.h"

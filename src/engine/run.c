@@ -23,7 +23,7 @@
 #include "logs/log_config.h"
 #include "logs/log_writer.h"
 #include "namespace_join.h"
-#include "network_attach.h"
+#include "network/network_attach.h"
 #include "ports.h"
 #include "prepare.h"
 #include "record.h"

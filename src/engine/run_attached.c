@@ -9,7 +9,7 @@
 #include "create.h"
 #include "identity_parse.h"
 #include "lifecycle.h"
-#include "monitor.h"
+#include "monitor/monitor.h"
 #include "run_identity.h"
 
 int engine_run_attached(const struct engine_context *context, const struct run_options *o,

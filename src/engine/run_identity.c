@@ -13,8 +13,8 @@
 #include "../util/xalloc.h"
 #include "identity_parse.h"
 #include "namespace_join.h"
-#include "network_attach.h"
-#include "network_store.h"
+#include "network/network_attach.h"
+#include "network/network_store.h"
 
 void flag_list_add(struct flag_list *list, const char *value)
 {

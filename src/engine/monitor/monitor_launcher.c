@@ -7,18 +7,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../runtime/spec.h"
-#include "../util/section.h"
-#include "attach.h"
-#include "create.h"
-#include "events/events.h"
-#include "health/health_config.h"
-#include "launch.h"
-#include "logs/log_writer.h"
+#include "../../runtime/spec.h"
+#include "../../util/section.h"
+#include "../attach.h"
+#include "../create.h"
+#include "../events/events.h"
+#include "../health/health_config.h"
+#include "../launch.h"
+#include "../logs/log_writer.h"
 #include "monitor_internal.h"
-#include "store.h"
-#include "streams.h"
-#include "../util/fault.h"
+#include "../store.h"
+#include "../streams.h"
+#include "../../util/fault.h"
 
 void monitor_report_send(int fd, const struct monitor_report *report)
 {

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../net/link.h"
-#include "../net/nat.h"
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
+#include "../../net/link.h"
+#include "../../net/nat.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
 #include "network_attach.h"
 #include "network_hosts.h"
 #include "network_store.h"
-#include "repair.h"
+#include "../repair.h"
 
 /* husk's table, opened and read only once a lease of the container is
  * found (libnftables is loaded on demand). */

@@ -9,11 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "health/health_timing.h"
-#include "identity.h"
-#include "logs/log_writer.h"
-#include "options.h"
-#include "record.h"
+#include "../health/health_timing.h"
+#include "../identity.h"
+#include "../logs/log_writer.h"
+#include "../options.h"
+#include "../record.h"
 
 /* What the monitor (or its launcher) tells the husk command that forked it. */
 struct monitor_report {

@@ -8,9 +8,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "network_store.h"
-#include "options.h"
+#include "../options.h"
 
 /* The file a container starts with before (or without) a bridge network:
  * localhost, --add-host's entries, its own names on 127.0.1.1. */

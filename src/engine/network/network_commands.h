@@ -5,9 +5,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "../util/error.h"
-#include "identity.h"
-#include "options.h"
+#include "../../util/error.h"
+#include "../identity.h"
+#include "../options.h"
 
 struct network_create_options {
     const char *name;

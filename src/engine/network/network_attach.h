@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../util/error.h"
+#include "../../util/error.h"
 #include "network_store.h"
-#include "options.h"
+#include "../options.h"
 
 /* Called once PID 1 (PID) exists and before it runs anything; fills the
  * record's NetworkSettings. On failure nothing stays attached. */

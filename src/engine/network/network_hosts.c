@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/cleanup.h"
-#include "../util/file.h"
-#include "../util/xalloc.h"
-#include "identity_parse.h"
+#include "../../util/cleanup.h"
+#include "../../util/file.h"
+#include "../../util/xalloc.h"
+#include "../identity_parse.h"
 #include "network_attach.h"
-#include "record.h"
-#include "store.h"
+#include "../record.h"
+#include "../store.h"
 
 /* "NAME ALIAS..." by which a container is known on NETWORK_NAME. */
 static void print_peer_names(FILE *out, const struct container_handle *peer,

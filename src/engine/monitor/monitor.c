@@ -17,15 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/container.h"
-#include "../runtime/pump.h"
-#include "../runtime/relay.h"
-#include "../util/children.h"
-#include "../util/file.h"
-#include "../util/section.h"
-#include "attach.h"
-#include "health/health_timer.h"
-#include "logs/log_writer.h"
+#include "../../runtime/container.h"
+#include "../../runtime/pump.h"
+#include "../../runtime/relay.h"
+#include "../../util/children.h"
+#include "../../util/file.h"
+#include "../../util/section.h"
+#include "../attach.h"
+#include "../health/health_timer.h"
+#include "../logs/log_writer.h"
 #include "monitor_clients.h"
 #include "monitor_internal.h"
 

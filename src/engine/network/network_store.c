@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/json_text.h"
-#include "../util/cleanup.h"
-#include "../util/file.h"
-#include "../util/xalloc.h"
-#include "identity.h"
-#include "record.h"
-#include "store.h"
+#include "../../util/json_text.h"
+#include "../../util/cleanup.h"
+#include "../../util/file.h"
+#include "../../util/xalloc.h"
+#include "../identity.h"
+#include "../record.h"
+#include "../store.h"
 
 static char *networks_path(const struct engine_context *context, const char *name, const char *file)
 {

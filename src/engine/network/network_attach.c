@@ -10,16 +10,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../net/link.h"
-#include "../net/nat.h"
-#include "../net/sysctl.h"
-#include "../util/cleanup.h"
-#include "../util/file.h"
-#include "../util/xalloc.h"
-#include "identity_parse.h"
+#include "../../net/link.h"
+#include "../../net/nat.h"
+#include "../../net/sysctl.h"
+#include "../../util/cleanup.h"
+#include "../../util/file.h"
+#include "../../util/xalloc.h"
+#include "../identity_parse.h"
 #include "network_hosts.h"
-#include "ports.h"
-#include "record.h"
+#include "../ports.h"
+#include "../record.h"
 
 bool network_mode_is_bridge(const char *mode)
 {

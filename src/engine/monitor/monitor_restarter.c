@@ -13,20 +13,20 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "../runtime/cgroup.h"
-#include "../runtime/cgroup_state.h"
-#include "../runtime/container.h"
-#include "../runtime/spec.h"
-#include "../util/cleanup.h"
-#include "../util/file.h"
-#include "../util/timestamp.h"
-#include "events/events.h"
+#include "../../runtime/cgroup.h"
+#include "../../runtime/cgroup_state.h"
+#include "../../runtime/container.h"
+#include "../../runtime/spec.h"
+#include "../../util/cleanup.h"
+#include "../../util/file.h"
+#include "../../util/timestamp.h"
+#include "../events/events.h"
 #include "monitor_internal.h"
-#include "network_attach.h"
-#include "restart/restart_record.h"
-#include "store.h"
-#include "volumes/container_mounts.h"
-#include "../util/fault.h"
+#include "../network/network_attach.h"
+#include "../restart/restart_record.h"
+#include "../store.h"
+#include "../volumes/container_mounts.h"
+#include "../../util/fault.h"
 
 /* Read before the cgroups go: the kernel counts its OOM kills there. */
 static bool remove_cgroups(const char *directory)

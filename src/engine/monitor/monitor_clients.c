@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../util/section.h"
-#include "attach.h"
+#include "../../util/section.h"
+#include "../attach.h"
 
 #define FRAME_HEADER sizeof(struct attach_frame_header)
 /* How long an exiting container's monitor waits for slow clients. */

@@ -5,10 +5,10 @@
 #ifndef HUSK_ENGINE_MONITOR_H
 #define HUSK_ENGINE_MONITOR_H
 
-#include "../util/error.h"
-#include "identity.h"
-#include "options.h"
-#include "record.h"
+#include "../../util/error.h"
+#include "../identity.h"
+#include "../options.h"
+#include "../record.h"
 
 /* Starts the container of HANDLE (locked, status created or exited) under a
  * new monitor. Returns once PID 1 runs its command, or with its error.

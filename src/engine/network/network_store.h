@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../net/ipv4.h"
-#include "../util/error.h"
-#include "identity.h"
-#include "options.h"
+#include "../../net/ipv4.h"
+#include "../../util/error.h"
+#include "../identity.h"
+#include "../options.h"
 
 #define NETWORK_DEFAULT_NAME   "bridge"
 #define NETWORK_DEFAULT_BRIDGE "husk0"

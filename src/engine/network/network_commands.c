@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/cleanup.h"
-#include "../util/xalloc.h"
-#include "events/events.h"
+#include "../../util/cleanup.h"
+#include "../../util/xalloc.h"
+#include "../events/events.h"
 #include "network_attach.h"
 #include "network_store.h"
-#include "record.h"
+#include "../record.h"
 
 int engine_network_create(const struct engine_context *context,
                           const struct network_create_options *options, char id[HUSK_ID_SIZE],

@@ -3,7 +3,7 @@
 #ifndef HUSK_ENGINE_NETWORK_RELEASE_H
 #define HUSK_ENGINE_NETWORK_RELEASE_H
 
-#include "options.h"
+#include "../options.h"
 
 /* Releases every lease ID holds on any network, its veths and the ports
  * published to those addresses; then the default bridge, husk's table and
