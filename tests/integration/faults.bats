@@ -273,26 +273,9 @@ run_d_points() {
 # A plain registry of this test's own (as pull.bats starts them), with one
 # image of two layers pushed by skopeo.
 registry_with_image() {
-	local dir=$BATS_TEST_TMPDIR/registry layout=$BATS_TEST_TMPDIR/layout i
-	mkdir -p "$dir/data"
-	cat >"$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: 127.0.0.1:5090
-YAML
-	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-	REGISTRY_PID=$!
-	for i in $(seq 1 100); do
-		curl -s -o /dev/null http://127.0.0.1:5090/v2/ && break
-		sleep 0.05
-	done
+	local layout=$BATS_TEST_TMPDIR/layout
+	registry_start faults 127.0.0.1:5090
+	REGISTRY_PID=$(cat "$BATS_FILE_TMPDIR/faults/pid")
 	busybox_tar "$BATS_TEST_TMPDIR/rootfs.tar"
 	python3 "$(dirname "$BATS_TEST_FILENAME")/make_image.py" "$layout" <<JSON
 {"config": {"Cmd": ["cat", "/message"]}, "layers": [

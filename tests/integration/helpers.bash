@@ -372,3 +372,34 @@ store_state() {
 		ls "$images/images" "$images/layers" "$images/blobs/sha256" 2>/dev/null
 	} | sha256sum
 }
+
+# registry_start NAME ADDR [EXTRA-YAML]: a registry with its own storage.
+registry_start() {
+	local dir=$BATS_FILE_TMPDIR/$1
+	mkdir -p "$dir/data"
+	cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: $2
+${3:-}
+EOF
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	echo $! >"$dir/pid"
+	local i scheme=http
+	[[ "${3:-}" == *tls:* ]] && scheme=https
+	for i in $(seq 1 100); do
+		curl -sk -o /dev/null "$scheme://$2/v2/" && return 0
+		sleep 0.05
+	done
+	cat "$dir/log" >&2
+	return 1
+}

@@ -277,7 +277,12 @@ probed() {
 	local probe_dir=$BATS_TEST_TMPDIR/probe pid
 	rm -rf "$probe_dir"
 	mkdir "$probe_dir"
-	FD_PROBE_DIR=$probe_dir LD_PRELOAD=$BATS_TEST_TMPDIR/fd_probe.so "$HUSK" "$@" >/dev/null &
+	# A sanitizer build wants its runtime first in the library list.
+	local preload asan
+	preload=$BATS_TEST_TMPDIR/fd_probe.so
+	asan=$(ldd "$HUSK" | awk '/libasan/ {print $3}')
+	[ -z "$asan" ] || preload="$asan $preload"
+	FD_PROBE_DIR=$probe_dir LD_PRELOAD=$preload "$HUSK" "$@" >/dev/null &
 	pid=$!
 	wait "$pid"
 	cat "$probe_dir/$pid"
