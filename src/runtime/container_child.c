@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
 #include "hooks.h"
@@ -224,6 +225,7 @@ static int seccomp_before_start(struct child_context *context, husk_error_t *err
  * output), and it keeps nothing of the caller's. */
 static void child_begin(const struct child_context *context)
 {
+    FAULT_POINT_ORPHAN("child.orphaned", context->parent_pidfd);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     /* A parent that died before the prctl sends no signal: ask its pidfd
      * (getppid() says 0 to PID 1 of a new PID namespace). */

@@ -6,3 +6,9 @@ __attribute__((weak)) void fault_point(const char *name)
 {
     (void)name;
 }
+
+__attribute__((weak)) void fault_point_orphan(const char *name, int parent_pidfd)
+{
+    (void)name;
+    (void)parent_pidfd;
+}

@@ -12,4 +12,11 @@
 void fault_point(const char *name);
 #define FAULT_POINT(name) fault_point(name)
 
+/* A point in a child that husk cloned: husk-fault waits there until the
+ * parent behind PARENT_PIDFD is dead (the test kills it), so a test can show
+ * what the child does when its parent died before it could ask for a
+ * signal. */
+void fault_point_orphan(const char *name, int parent_pidfd);
+#define FAULT_POINT_ORPHAN(name, parent_pidfd) fault_point_orphan(name, parent_pidfd)
+
 #endif

@@ -2,11 +2,17 @@
  *
  *   HUSK_FAULT=NAME          SIGKILL the process that reaches point NAME
  *   HUSK_FAULT=NAME@N        ... when it reaches it the Nth time in a process
+ *                            (at a FAULT_POINT_ORPHAN: wait there until
+ *                            the test killed its parent)
  *   HUSK_FAULT_TRACE=FILE    append "PID NAME" for each point reached, and
  *                            "PID NAME killed" just before the kill, so a
- *                            test knows the kill happened where it asked. */
+ *                            test knows the kill happened where it asked;
+ *                            "PID NAME waiting" at a FAULT_POINT_ORPHAN. */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +20,24 @@
 
 #include "fault.h"
 
+/* Read once at start-up: a container process still running husk's code has
+ * the caller's environment wiped (process_hide_caller) by the time it
+ * reaches its points. A test build's only globals. */
+static char fault_wanted[256];
+static char fault_trace_path[4096];
+
+__attribute__((constructor)) static void fault_read_environment(void)
+{
+    const char *wanted = getenv("HUSK_FAULT");
+    const char *path = getenv("HUSK_FAULT_TRACE");
+    snprintf(fault_wanted, sizeof(fault_wanted), "%s", wanted ? wanted : "");
+    snprintf(fault_trace_path, sizeof(fault_trace_path), "%s", path ? path : "");
+}
+
 static void trace(const char *name, const char *what)
 {
-    const char *path = getenv("HUSK_FAULT_TRACE");
-    if (path == NULL || path[0] == '\0')
+    const char *path = fault_trace_path;
+    if (path[0] == '\0')
         return;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -30,20 +50,39 @@ static void trace(const char *name, const char *what)
     close(fd);
 }
 
-void fault_point(const char *name)
+/* Whether HUSK_FAULT names this passage of point NAME. */
+static bool wanted_here(const char *name)
 {
     /* Per process: a fork starts from its parent's count, which is what
      * "the Nth time this process passes" should mean for a forked helper. */
     static unsigned hits;
-    trace(name, "");
-    const char *wanted = getenv("HUSK_FAULT");
-    if (wanted == NULL)
-        return;
+    const char *wanted = fault_wanted;
+    if (wanted[0] == '\0')
+        return false;
     const char *at = strchr(wanted, '@');
     size_t length = at ? (size_t)(at - wanted) : strlen(wanted);
     if (strlen(name) != length || strncmp(wanted, name, length) != 0)
+        return false;
+    return at == NULL || ++hits == (unsigned)strtoul(at + 1, NULL, 10);
+}
+
+void fault_point_orphan(const char *name, int parent_pidfd)
+{
+    trace(name, "");
+    if (parent_pidfd < 0 || !wanted_here(name))
         return;
-    if (at != NULL && ++hits != (unsigned)strtoul(at + 1, NULL, 10))
+    /* The test kills the parent: from the new PID namespace this process is
+     * born in, it cannot signal it itself. */
+    trace(name, " waiting");
+    struct pollfd parent = {.fd = parent_pidfd, .events = POLLIN};
+    while (poll(&parent, 1, -1) < 0 && errno == EINTR)
+        continue;
+}
+
+void fault_point(const char *name)
+{
+    trace(name, "");
+    if (!wanted_here(name))
         return;
     trace(name, " killed");
     /* Not raise(): the PID 1 of a PID namespace ignores a SIGKILL it sends

@@ -12,6 +12,8 @@
 #   start.mounts start.cgroup start.clone start.network start.record start.go
 #   monitor.handover monitor.exit monitor.recorded
 #   exec.clone exec.started
+#   child.orphaned (the process husk cloned waits there for the test to
+#                   kill its parent: orphaned_at)
 #   rm.opened rm.cgroups rm.network rm.volumes rm.directory
 #   load.layer load.image
 #   pull.layer pull.config pull.manifest
@@ -233,6 +235,57 @@ run_d_points() {
 			recover rm faulty
 			nothing_left || fail "exec killed at $point, then $how"
 		done
+	done
+}
+
+# live_in_pid_namespace PID: the processes, not zombies, that share PID's
+# PID namespace.
+live_in_pid_namespace() {
+	local ns p state
+	ns=$(readlink "/proc/$1/ns/pid") || return 1
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
+		state=$(awk '{print $3}' "$p/stat" 2>/dev/null) || continue
+		[ "$state" = Z ] || echo "${p#/proc/}"
+	done
+}
+
+# orphaned_at HUSK-ARGS...: runs husk-fault HUSK-ARGS and SIGKILLs it while
+# the process it cloned waits at child.orphaned, before its PDEATHSIG.
+orphaned_at() {
+	rm -f "$TRACE"
+	env --default-signal HUSK_FAULT=child.orphaned HUSK_FAULT_TRACE="$TRACE" \
+		"$FAULT_HUSK" "$@" </dev/null >"$BATS_TEST_TMPDIR/fault.out" 2>&1 3>&- &
+	local parent=$!
+	wait_for 5 grep -q " child.orphaned waiting\$" "$TRACE" 2>/dev/null ||
+		fail "no child waited at child.orphaned: $(cat "$TRACE" 2>/dev/null | xargs)" || return 1
+	kill -9 "$parent"
+	wait "$parent" || true
+	# Decided once no husk-fault of this root is left: the child exited,
+	# or it exec'd the command.
+	wait_for 5 test -z "$(husk_fault_processes)" || fail "husk-fault left: $(husk_fault_processes)"
+}
+
+# The PDEATHSIG the child asks for comes too late for a parent that died
+# before: it must see that on its own. The exec child is the one that would
+# otherwise go on, orphaned, into the container; run's would find its
+# socket closed, and what it made must go with the next command.
+@test "faults: a child whose husk died before its PDEATHSIG runs nothing (exec, run)" {
+	"$HUSK" run -d --name faulty --network none busybox sleep 100 >/dev/null
+	local pid1 how
+	pid1=$("$HUSK" inspect -f '{{.State.Pid}}' faulty)
+	orphaned_at exec faulty sleep 51
+	[ "$(live_in_pid_namespace "$pid1")" = "$pid1" ] ||
+		fail "the orphaned exec child went on: $(ps -o pid,args -p "$(live_in_pid_namespace "$pid1" | xargs | tr ' ' ,)")"
+	status_is faulty running
+	recover rm faulty
+	nothing_left
+	for how in rm repair; do
+		orphaned_at run --name faulty -p 127.0.0.1:18080:80 busybox sleep 52
+		! pgrep -fx "sleep 52" || fail "the orphaned run child went on"
+		recover $how faulty || fail "after $how"
+		nothing_left || fail "after $how"
+		same_name_runs || fail "after $how"
 	done
 }
 
