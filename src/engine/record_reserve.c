@@ -31,8 +31,14 @@ void record_reserve_renew(const char *directory, json_t *record)
     if (strcmp(status, "created") != 0 && strcmp(status, "running") != 0)
         return;
     cleanup_close int fd = open_reserve(directory, O_RDWR | O_CREAT);
+    struct stat st;
+    /* Whole already (every running-record write renews: health checks
+     * too), so the common case costs one fstat. A slot written by a
+     * release whose punch failed lies in a whole file and is not read. */
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_blocks * 512 >= RECORD_RESERVE_SIZE)
+        return;
     /* Best effort: a file system without fallocate keeps no reserve. */
-    if (fd >= 0 && ftruncate(fd, 0) == 0)
+    if (st.st_size == 0 || ftruncate(fd, 0) == 0)
         (void)fallocate(fd, 0, 0, RECORD_RESERVE_SIZE);
 }
 

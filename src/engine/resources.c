@@ -135,7 +135,8 @@ static int parse_cpu(const struct resource_flags *f, struct resource_limits *l, 
             return husk_error_set(
                 err, 0, "invalid --cpus \"%s\": use a positive number such as 0.5", f->cpus);
         l->cpu_period = 100000;
-        l->cpu_quota = (int64_t)llround(cpus * 100000);
+        /* Rounded to nearest; positive here, so no llround() (and no libm). */
+        l->cpu_quota = (int64_t)(cpus * 100000 + 0.5);
         if (l->cpu_quota < 1000)
             return husk_error_set(err, 0, "invalid --cpus \"%s\": the minimum is 0.01", f->cpus);
     }

@@ -15,9 +15,10 @@ static void test_sizes(void **state)
     static const struct {
         const char *text;
         int64_t bytes;
-    } good[] = {{"1", 1},         {"64k", 64000},    {"64K", 64000},         {"64kb", 64000},
-                {"64KiB", 64000}, {"10m", 10000000}, {"1.5m", 1500000},      {"2g", 2000000000LL},
-                {"1 k", 1000},    {"0", 0},          {"1t", 1000000000000LL}};
+    } good[] = {{"1", 1},          {"64k", 64000},          {"64K", 64000},
+                {"64kb", 64000},   {"64KiB", 64000},        {"10m", 10000000},
+                {"1.5m", 1500000}, {"2g", 2000000000LL},    {"1 k", 1000},
+                {"0", 0},          {"1t", 1000000000000LL}, {"2p", 2000000000000000LL}};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         int64_t bytes = -1;
         if (!log_size_parse(good[i].text, &bytes))

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +28,8 @@ bool log_size_parse(const char *text, int64_t *bytes)
         p++;
     const char *unit = *p != '\0' ? strchr(units, *p | 0x20) : NULL;
     if (unit != NULL) {
-        value *= pow(1000, (double)(unit - units + 1));
+        for (const char *step = units; step <= unit; step++)
+            value *= 1000;
         p++;
     }
     if (*p == 'i' || *p == 'I')
