@@ -3,8 +3,10 @@
 
 #include "../engine/options.h"
 
-/* COMMAND is "check" or "repair"; ARGV[0] is COMMAND. */
-int cli_system_repair(const struct engine_context *context, const char *command, int argc,
-                      char **argv);
+#include <stdbool.h>
+
+/* `husk system check` (FIX false) or `repair`, the findings as JSON when
+ * JSON; the exit status. */
+int cli_system_repair(const struct engine_context *context, bool fix, bool json);
 
 #endif

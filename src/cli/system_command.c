@@ -9,6 +9,7 @@
 #include "../engine/system.h"
 #include "../engine/volumes/volume_commands.h"
 #include "../util/cleanup.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 #include "humanize.h"
 #include "repair_command.h"
@@ -31,6 +32,12 @@ static const struct cli_option prune_options[] = {
 static const struct cli_option df_options[] = {
     {{"verbose", no_argument, NULL, 'v'}, 'v', NULL, "each image, container and volume"},
     {{"format", required_argument, NULL, 'F'}, 0, "TEMPLATE", "json, or a Go template per row"},
+    CLI_HELP_OPTION('H'),
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_option check_options[] = {
+    {{"format", required_argument, NULL, 'F'}, 0, "FORMAT", "json: the findings as a JSON array"},
     CLI_HELP_OPTION('H'),
     CLI_OPTIONS_END,
 };
@@ -224,8 +231,10 @@ static int prune(const struct engine_context *context, const struct system_flags
 static int parse(const char *command, int argc, char **argv, struct system_flags *f,
                  husk_error_t *err)
 {
+    bool checks = strcmp(command, "check") == 0 || strcmp(command, "repair") == 0;
     const struct cli_option *options = strcmp(command, "info") == 0    ? info_options
                                        : strcmp(command, "prune") == 0 ? prune_options
+                                       : checks                        ? check_options
                                                                        : df_options;
     struct cli_getopt table;
     cli_getopt_init(&table, options, "+:");
@@ -235,7 +244,8 @@ static int parse(const char *command, int argc, char **argv, struct system_flags
     while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
            -1) {
         if (option == 'H') {
-            struct cli_help help = {command, "", options, NULL};
+            cleanup_free char *usage = xasprintf("system %s [OPTIONS]", command);
+            struct cli_help help = {usage, "", options, NULL};
             return cli_help_print(&help, stdout), 1;
         }
         if (option == '?' || option == ':')
@@ -249,6 +259,8 @@ static int parse(const char *command, int argc, char **argv, struct system_flags
     }
     if (optind < argc)
         return cli_usage_error(err, "system", "\"husk system %s\" accepts no arguments", command);
+    if (checks && f->format != NULL && strcmp(f->format, "json") != 0)
+        return cli_usage_error(err, "system", "--format takes json, not \"%s\"", f->format);
     return 0;
 }
 
@@ -259,7 +271,9 @@ static int run_system(const struct engine_context *context, const char *command,
     struct system_flags f = {0};
     int parsed = parse(command, argc, argv, &f, &err);
     if (parsed != 0)
-        return parsed < 0 ? (cli_report(&err), 1) : 0;
+        return parsed < 0 ? cli_report(&err) : 0; /* 125 for a usage error, as docker */
+    if (strcmp(command, "check") == 0 || strcmp(command, "repair") == 0)
+        return cli_system_repair(context, strcmp(command, "repair") == 0, f.format != NULL);
     int rc;
     if (strcmp(command, "info") == 0) {
         cleanup_json json_t *info = NULL;
@@ -281,10 +295,9 @@ int cli_system(const struct engine_context *context, int argc, char **argv)
     }
     if (strcmp(argv[1], "events") == 0)
         return cli_events(context, argc - 1, argv + 1);
-    if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "repair") == 0)
-        return cli_system_repair(context, argv[1], argc - 1, argv + 1);
     if (strcmp(argv[1], "info") != 0 && strcmp(argv[1], "df") != 0 &&
-        strcmp(argv[1], "prune") != 0) {
+        strcmp(argv[1], "prune") != 0 && strcmp(argv[1], "check") != 0 &&
+        strcmp(argv[1], "repair") != 0) {
         husk_error_set(&err, 0, "unknown command \"system %s\" (see 'husk system --help')",
                        argv[1]);
         return cli_report(&err), 1;

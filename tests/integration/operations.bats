@@ -93,7 +93,7 @@ teardown() {
 	run husk system info --format json
 	expect_match '"CgroupDriver":"cgroupfs"' "$output"
 	run --separate-stderr husk system info --volumes
-	expect_husk_error 1 'unknown flag --volumes for system info'
+	expect_husk_error 125 'unknown flag --volumes for system info'
 	husk rm sleeper >/dev/null
 }
 
