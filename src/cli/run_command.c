@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,46 +190,134 @@ static int flag_error(const char *command_name, int option, char **argv, husk_er
     return cli_usage_error(err, command_name, "unknown flag %s", word);
 }
 
+/* The run flags that only keep what was typed, and where: one value, one
+ * more value of a list (sized for every argument, so never grown), or a
+ * switch. */
+enum flag_kind { FLAG_VALUE, FLAG_LIST, FLAG_SWITCH };
+struct flag_slot {
+    int option;
+    enum flag_kind kind;
+    size_t field; /* offsetof in struct run_options */
+    size_t count; /* FLAG_LIST: offsetof its count */
+};
+/* Offsets that only compile for a field of the kind's type. */
+#define TYPED_AT(field, type)                                                                      \
+    (offsetof(struct run_options, field) +                                                         \
+     0 * sizeof(_Generic(((struct run_options *)0)->field, type : 1)))
+#define SWITCH_AT(field) TYPED_AT(field, bool)
+#define VALUE_AT(field)  TYPED_AT(field, const char *)
+#define LIST_AT(field)   TYPED_AT(field, const char **)
+#define COUNT_AT(field)  TYPED_AT(field, size_t)
+
+static const struct flag_slot flag_slots[] = {
+    {'d', FLAG_SWITCH, SWITCH_AT(detach), 0},
+    {'e', FLAG_LIST, LIST_AT(env), COUNT_AT(env_count)},
+    {'h', FLAG_VALUE, VALUE_AT(hostname), 0},
+    {'i', FLAG_SWITCH, SWITCH_AT(interactive), 0},
+    {'t', FLAG_SWITCH, SWITCH_AT(tty), 0},
+    {'u', FLAG_VALUE, VALUE_AT(user), 0},
+    {'w', FLAG_VALUE, VALUE_AT(workdir), 0},
+    {'p', FLAG_LIST, LIST_AT(publish), COUNT_AT(publish_count)},
+    {'P', FLAG_SWITCH, SWITCH_AT(publish_all), 0},
+    {OPTION_EXPOSE, FLAG_LIST, LIST_AT(expose), COUNT_AT(expose_count)},
+    {OPTION_SYSCTL, FLAG_LIST, LIST_AT(sysctl), COUNT_AT(sysctl_count)},
+    {OPTION_CAP_ADD, FLAG_LIST, LIST_AT(cap_add), COUNT_AT(cap_add_count)},
+    {OPTION_CAP_DROP, FLAG_LIST, LIST_AT(cap_drop), COUNT_AT(cap_drop_count)},
+    {OPTION_ULIMIT, FLAG_LIST, LIST_AT(ulimits), COUNT_AT(ulimit_count)},
+    {OPTION_OOM_SCORE_ADJ, FLAG_VALUE, VALUE_AT(oom_score_adj), 0},
+    {OPTION_ENTRYPOINT, FLAG_VALUE, VALUE_AT(entrypoint), 0},
+    {OPTION_RESTART, FLAG_VALUE, VALUE_AT(restart), 0},
+    {'v', FLAG_LIST, LIST_AT(volumes), COUNT_AT(volume_count)},
+    {OPTION_MOUNT, FLAG_LIST, LIST_AT(mounts), COUNT_AT(mount_count)},
+    {OPTION_TMPFS, FLAG_LIST, LIST_AT(tmpfs), COUNT_AT(tmpfs_count)},
+    {OPTION_VOLUMES_FROM, FLAG_LIST, LIST_AT(volumes_from), COUNT_AT(volumes_from_count)},
+    {OPTION_SECURITY_OPT, FLAG_LIST, LIST_AT(security_opts), COUNT_AT(security_opt_count)},
+    {OPTION_DEVICE, FLAG_LIST, LIST_AT(devices), COUNT_AT(device_count)},
+    {OPTION_DEVICE_CGROUP_RULE, FLAG_LIST, LIST_AT(device_cgroup_rules),
+     COUNT_AT(device_cgroup_rule_count)},
+    {OPTION_STORAGE_OPT, FLAG_LIST, LIST_AT(storage_opts), COUNT_AT(storage_opt_count)},
+    {OPTION_CGROUP_PARENT, FLAG_VALUE, VALUE_AT(cgroup_parent), 0},
+    {OPTION_PULL, FLAG_VALUE, VALUE_AT(pull), 0},
+    {OPTION_NAME, FLAG_VALUE, VALUE_AT(name), 0},
+    {OPTION_NETWORK, FLAG_VALUE, VALUE_AT(network), 0},
+    {OPTION_PRIVILEGED, FLAG_SWITCH, SWITCH_AT(privileged), 0},
+    {OPTION_READ_ONLY, FLAG_SWITCH, SWITCH_AT(read_only), 0},
+    {OPTION_RM, FLAG_SWITCH, SWITCH_AT(auto_remove), 0},
+    {OPTION_PID, FLAG_VALUE, VALUE_AT(pid_mode), 0},
+    {OPTION_IPC, FLAG_VALUE, VALUE_AT(ipc_mode), 0},
+    {OPTION_UTS, FLAG_VALUE, VALUE_AT(uts_mode), 0},
+    {OPTION_CGROUPNS, FLAG_VALUE, VALUE_AT(cgroupns_mode), 0},
+    {OPTION_USERNS, FLAG_VALUE, VALUE_AT(userns_mode), 0},
+};
+
+static void *field_of(struct run_options *o, size_t offset)
+{
+    return (char *)o + offset;
+}
+
+/* false: OPTION is not one of flag_slots. */
+static bool store_flag(struct run_options *o, int option, const char *value)
+{
+    for (size_t i = 0; i < sizeof(flag_slots) / sizeof(flag_slots[0]); i++) {
+        const struct flag_slot *slot = &flag_slots[i];
+        if (slot->option != option)
+            continue;
+        if (slot->kind == FLAG_SWITCH) {
+            *(bool *)field_of(o, slot->field) = true;
+        } else if (slot->kind == FLAG_VALUE) {
+            *(const char **)field_of(o, slot->field) = value;
+        } else {
+            size_t *count = field_of(o, slot->count);
+            (*(const char ***)field_of(o, slot->field))[(*count)++] = value;
+        }
+        return true;
+    }
+    return false;
+}
+
 void cli_run_options_free(struct run_options *o)
 {
-    free(o->env);
-    free(o->publish);
-    free(o->expose);
-    free(o->sysctl);
-    free(o->cap_add);
-    free(o->cap_drop);
-    free(o->ulimits);
-    free(o->volumes);
-    free(o->mounts);
-    free(o->tmpfs);
-    free(o->volumes_from);
-    free(o->security_opts);
-    free(o->devices);
-    free(o->device_cgroup_rules);
-    free(o->storage_opts);
+    for (size_t i = 0; i < sizeof(flag_slots) / sizeof(flag_slots[0]); i++)
+        if (flag_slots[i].kind == FLAG_LIST)
+            free(*(const char ***)field_of(o, flag_slots[i].field));
     run_identity_free(&o->identity);
     cli_log_flags_free(&o->log);
+}
+
+/* The flags that check or default their value, or belong to a group. */
+static int other_flag(const struct cli_help *help, const char *command_name, int option,
+                      char **argv, struct run_options *o, husk_error_t *err)
+{
+    switch (option) {
+    case OPTION_STOP_SIGNAL:
+        if (signal_parse(optarg) <= 0)
+            return cli_usage_error(err, command_name, "unknown signal \"%s\" in --stop-signal",
+                                   optarg);
+        o->stop_signal = optarg;
+        return 0;
+    case OPTION_INIT:
+        o->init = optarg ? optarg : "true";
+        return 0;
+    case OPTION_HELP:
+        cli_help_print(help, stdout);
+        return 1;
+    default:
+        if (!cli_resource_flag(option, optarg, &o->resources) &&
+            !cli_identity_flag(option, optarg, &o->identity) &&
+            !cli_log_flag(option, optarg, &o->log) && !cli_health_flag(option, optarg, &o->health))
+            return flag_error(command_name, option, argv, err);
+        return 0;
+    }
 }
 
 static int parse_as(const struct cli_help *help, const char *command_name, int argc, char **argv,
                     struct run_options *o, husk_error_t *err)
 {
     memset(o, 0, sizeof(*o));
-    o->env = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->publish = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->expose = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->sysctl = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->cap_add = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->cap_drop = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->ulimits = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->volumes = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->mounts = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->tmpfs = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->volumes_from = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->security_opts = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->devices = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->device_cgroup_rules = xcalloc((size_t)argc + 1, sizeof(char *));
-    o->storage_opts = xcalloc((size_t)argc + 1, sizeof(char *));
+    for (size_t i = 0; i < sizeof(flag_slots) / sizeof(flag_slots[0]); i++)
+        if (flag_slots[i].kind == FLAG_LIST)
+            *(const char ***)field_of(o, flag_slots[i].field) =
+                xcalloc((size_t)argc + 1, sizeof(char *));
     /* "+": options end at IMAGE; what follows belongs to the command. */
     struct cli_getopt table;
     cli_getopt_init(&table, help->options, "+:");
@@ -237,138 +326,11 @@ static int parse_as(const struct cli_help *help, const char *command_name, int a
     int option;
     while ((option = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) !=
            -1) {
-        switch (option) {
-        case 'd':
-            o->detach = true;
-            break;
-        case 'e':
-            o->env[o->env_count++] = optarg;
-            break;
-        case 'h':
-            o->hostname = optarg;
-            break;
-        case 'i':
-            o->interactive = true;
-            break;
-        case 't':
-            o->tty = true;
-            break;
-        case 'u':
-            o->user = optarg;
-            break;
-        case 'w':
-            o->workdir = optarg;
-            break;
-        case 'p':
-            o->publish[o->publish_count++] = optarg;
-            break;
-        case 'P':
-            o->publish_all = true;
-            break;
-        case OPTION_EXPOSE:
-            o->expose[o->expose_count++] = optarg;
-            break;
-        case OPTION_SYSCTL:
-            o->sysctl[o->sysctl_count++] = optarg;
-            break;
-        case OPTION_CAP_ADD:
-            o->cap_add[o->cap_add_count++] = optarg;
-            break;
-        case OPTION_CAP_DROP:
-            o->cap_drop[o->cap_drop_count++] = optarg;
-            break;
-        case OPTION_ULIMIT:
-            o->ulimits[o->ulimit_count++] = optarg;
-            break;
-        case OPTION_OOM_SCORE_ADJ:
-            o->oom_score_adj = optarg;
-            break;
-        case OPTION_ENTRYPOINT:
-            o->entrypoint = optarg;
-            break;
-        case OPTION_RESTART:
-            o->restart = optarg;
-            break;
-        case OPTION_STOP_SIGNAL:
-            if (signal_parse(optarg) <= 0)
-                return cli_usage_error(err, command_name, "unknown signal \"%s\" in --stop-signal",
-                                       optarg);
-            o->stop_signal = optarg;
-            break;
-        case 'v':
-            o->volumes[o->volume_count++] = optarg;
-            break;
-        case OPTION_MOUNT:
-            o->mounts[o->mount_count++] = optarg;
-            break;
-        case OPTION_TMPFS:
-            o->tmpfs[o->tmpfs_count++] = optarg;
-            break;
-        case OPTION_VOLUMES_FROM:
-            o->volumes_from[o->volumes_from_count++] = optarg;
-            break;
-        case OPTION_SECURITY_OPT:
-            o->security_opts[o->security_opt_count++] = optarg;
-            break;
-        case OPTION_DEVICE:
-            o->devices[o->device_count++] = optarg;
-            break;
-        case OPTION_DEVICE_CGROUP_RULE:
-            o->device_cgroup_rules[o->device_cgroup_rule_count++] = optarg;
-            break;
-        case OPTION_INIT:
-            o->init = optarg ? optarg : "true";
-            break;
-        case OPTION_STORAGE_OPT:
-            o->storage_opts[o->storage_opt_count++] = optarg;
-            break;
-        case OPTION_CGROUP_PARENT:
-            o->cgroup_parent = optarg;
-            break;
-        case OPTION_PULL:
-            o->pull = optarg;
-            break;
-        case OPTION_NAME:
-            o->name = optarg;
-            break;
-        case OPTION_NETWORK:
-            o->network = optarg;
-            break;
-        case OPTION_PRIVILEGED:
-            o->privileged = true;
-            break;
-        case OPTION_READ_ONLY:
-            o->read_only = true;
-            break;
-        case OPTION_RM:
-            o->auto_remove = true;
-            break;
-        case OPTION_PID:
-            o->pid_mode = optarg;
-            break;
-        case OPTION_IPC:
-            o->ipc_mode = optarg;
-            break;
-        case OPTION_UTS:
-            o->uts_mode = optarg;
-            break;
-        case OPTION_CGROUPNS:
-            o->cgroupns_mode = optarg;
-            break;
-        case OPTION_USERNS:
-            o->userns_mode = optarg;
-            break;
-        case OPTION_HELP:
-            cli_help_print(help, stdout);
-            return 1;
-        default:
-            if (!cli_resource_flag(option, optarg, &o->resources) &&
-                !cli_identity_flag(option, optarg, &o->identity) &&
-                !cli_log_flag(option, optarg, &o->log) &&
-                !cli_health_flag(option, optarg, &o->health))
-                return flag_error(command_name, option, argv, err);
-            break;
-        }
+        if (store_flag(o, option, optarg))
+            continue;
+        int handled = other_flag(help, command_name, option, argv, o, err);
+        if (handled != 0)
+            return handled;
     }
     if (optind >= argc)
         return cli_usage_error(err, command_name, "\"husk %s\" requires an IMAGE", command_name);
