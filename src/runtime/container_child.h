@@ -35,9 +35,10 @@ struct child_context {
 };
 
 /* PID 1 of a new container: namespaces, root, devices, hooks, seccomp,
- * user, then the exec. Never returns. */
-_Noreturn void container_child_launch(struct child_context *context);
+ * user, then the exec. Never returns (not declared _Noreturn: see
+ * child_exit in container_child.c). */
+void container_child_launch(struct child_context *context);
 /* A process exec'd into a running container. Never returns. */
-_Noreturn void container_child_exec(struct child_context *context);
+void container_child_exec(struct child_context *context);
 
 #endif
