@@ -63,6 +63,8 @@ MONITOR_PATH int attach_send(int fd, char type, const void *payload, size_t leng
 MONITOR_PATH int attach_receive(int fd, char *type, void *payload, size_t capacity)
 {
     struct attach_frame_header header;
+    /* Type 0 with 0 tells EOF from an empty frame. */
+    *type = 0;
     int rc = read_all(fd, &header, sizeof(header));
     if (rc <= 0)
         return rc;

@@ -25,7 +25,8 @@ struct attach_frame_header {
 };
 
 int attach_send(int fd, char type, const void *payload, size_t length);
-/* Reads one frame; returns its payload length, 0 on EOF before a header, -1 on error. */
+/* Reads one frame; returns its payload length, 0 on EOF before a header
+ * (TYPE 0 then), -1 on error. */
 int attach_receive(int fd, char *type, void *payload, size_t capacity);
 /* Listening socket of the monitor in DIRECTORY. */
 int attach_listen(const char *directory, husk_error_t *err);

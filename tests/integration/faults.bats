@@ -222,6 +222,50 @@ run_d_points() {
 	done
 }
 
+# kill_monitor_and_pid1: as a crash of the whole container would. The
+# monitor is PID 1's parent (during a probe its prober has its name too).
+kill_monitor_and_pid1() {
+	local monitor pid
+	pid=$("$HUSK" inspect -f '{{.State.Pid}}' faulty)
+	monitor=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
+	kill -KILL "$monitor" "$pid"
+	wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
+}
+
+@test "faults: the monitor SIGKILLed during a health probe and while it relays an attach" {
+	"$HUSK" run --rm --network none busybox true
+	local how client
+	for how in rm prune repair; do
+		"$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 --health-cmd 'sleep 31' \
+			--health-interval 1s busybox sleep 100 >/dev/null
+		wait_for 10 pgrep -fx 'sleep 31' >/dev/null
+		kill_monitor_and_pid1
+		# The probe and the monitor's prober go with them.
+		wait_for 5 sh -c "! pgrep -fx 'sleep 31'" || fail "the probe outlived its monitor"
+		recover $how faulty
+		nothing_left || fail "monitor killed during a probe, then $how"
+
+		"$HUSK" run -d -i --name faulty -p 127.0.0.1:18080:80 busybox cat >/dev/null
+		mkfifo "$BATS_TEST_TMPDIR/in"
+		"$HUSK" attach faulty <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/attached" 2>&1 3>&- &
+		client=$!
+		exec 4>"$BATS_TEST_TMPDIR/in"
+		echo relayed >&4
+		wait_for 5 grep -qx relayed "$BATS_TEST_TMPDIR/attached" || fail "attach relays nothing"
+		kill_monitor_and_pid1
+		# The client sees its monitor gone: it ends with a word, it does not
+		# spin (it read EOF forever) or hang.
+		wait_for 5 sh -c "! kill -0 $client 2>/dev/null" || fail "attach outlived its monitor"
+		exec 4>&-
+		wait "$client" || true
+		grep -q "monitor went away" "$BATS_TEST_TMPDIR/attached" ||
+			fail "attach said: $(cat "$BATS_TEST_TMPDIR/attached")"
+		rm -f "$BATS_TEST_TMPDIR/in"
+		recover $how faulty
+		nothing_left || fail "monitor killed while relaying an attach, then $how"
+	done
+}
+
 @test "faults: exec killed at every step" {
 	"$HUSK" run --rm --network none busybox true
 	local point how
