@@ -283,6 +283,61 @@ static int send_idmapped_binds(const struct runtime_spec *spec, pid_t pid, int s
     return rc;
 }
 
+/* Where the child receives its idmapped binds' mounts, or NULL: none. */
+static int *idmapped_bind_slots(const struct runtime_spec *spec)
+{
+    if (!has_idmapped_binds(spec))
+        return NULL;
+    int *slots = xcalloc(spec->mount_count, sizeof(int));
+    for (size_t i = 0; i < spec->mount_count; i++)
+        slots[i] = -1;
+    return slots;
+}
+
+/* A PID namespace is joined by being born in it, a time namespace's
+ * offsets apply to children: both only around the clone. */
+static int spawn_in_namespaces(const struct runtime_spec *spec, struct child_context *context,
+                               struct runtime_process *process, int child_socket, husk_error_t *err)
+{
+    int own_pid_namespace = namespace_pid_enter(spec, err);
+    if (own_pid_namespace == -1)
+        return -1;
+    int own_time_namespace = time_namespace_prepare(spec, err);
+    int spawned = own_time_namespace == -1
+                      ? -1
+                      : spawn(clone_flags_for(spec), context, process, child_socket, err);
+    time_namespace_restore(own_time_namespace);
+    if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 || spawned < 0)
+        return -1;
+    return 0;
+}
+
+/* The cloned process waits for SYNC_GO: its user namespace's mappings and
+ * root, its idmapped binds and the caller's before_start come first. Then
+ * until it execs the command. */
+static int let_go(const struct runtime_spec *spec, const struct runtime_launch_options *options,
+                  struct runtime_process *process, int socket_fd, husk_error_t *err)
+{
+    cleanup_close int root_mount_fd = -1;
+    if (runtime_spec_creates_namespace(spec, CLONE_NEWUSER)) {
+        if (idmap_write_mappings(process->pid, spec, err) < 0)
+            return -1;
+        root_mount_fd = idmap_root_overlay(spec, process->pid, err);
+        if (root_mount_fd == -1)
+            return -1;
+    }
+    if (send_idmapped_binds(spec, process->pid, socket_fd, err) < 0)
+        return -1;
+    if (options->before_start != NULL &&
+        options->before_start(options->before_start_data, process->pid, err) < 0)
+        return -1;
+    struct sync_message go = {.kind = SYNC_GO, .pid = process->pid};
+    if (sync_send(socket_fd, &go, root_mount_fd) < 0)
+        return husk_error_set(err, errno, "start the container's process");
+    FAULT_POINT("start.go");
+    return await_exec(socket_fd, process, options->seccomp_listener, err);
+}
+
 int runtime_container_launch(const struct runtime_spec *spec, const struct cgroup_layout *layout,
                              const struct runtime_launch_options *options,
                              struct runtime_process *process, husk_error_t *err)
@@ -294,7 +349,6 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
     int rc = -1;
     int sockets[2] = {-1, -1};
     struct cgroup_join join = CGROUP_JOIN_INIT;
-    cleanup_close int root_mount_fd = -1;
     cleanup_free int *mount_fds = NULL;
     bool cgroup_created = false;
     cleanup_close int init_fd = -1;
@@ -324,46 +378,15 @@ int runtime_container_launch(const struct runtime_spec *spec, const struct cgrou
         .run = container_child_launch,
         .unshare_cgroup = runtime_spec_creates_namespace(spec, CLONE_NEWCGROUP),
     };
-    if (has_idmapped_binds(spec)) {
-        mount_fds = xcalloc(spec->mount_count, sizeof(int));
-        for (size_t i = 0; i < spec->mount_count; i++)
-            mount_fds[i] = -1;
-        context.mount_fds = mount_fds;
-    }
-    /* A PID namespace is joined by being born in it. */
-    int own_pid_namespace = namespace_pid_enter(spec, err);
-    if (own_pid_namespace == -1)
-        goto out;
-    int own_time_namespace = time_namespace_prepare(spec, err);
-    int spawned = own_time_namespace == -1
-                      ? -1
-                      : spawn(clone_flags_for(spec), &context, process, sockets[1], err);
-    time_namespace_restore(own_time_namespace);
+    context.mount_fds = mount_fds = idmapped_bind_slots(spec);
+    int spawned = spawn_in_namespaces(spec, &context, process, sockets[1], err);
     cgroup_join_close(&join);
-    if (namespace_pid_restore(own_pid_namespace, spawned < 0 ? NULL : err) < 0 || spawned < 0)
+    if (spawned < 0)
         goto out;
     close(sockets[1]);
     sockets[1] = -1;
     FAULT_POINT("start.clone");
-    if (runtime_spec_creates_namespace(spec, CLONE_NEWUSER)) {
-        if (idmap_write_mappings(process->pid, spec, err) < 0)
-            goto out;
-        root_mount_fd = idmap_root_overlay(spec, process->pid, err);
-        if (root_mount_fd == -1)
-            goto out;
-    }
-    if (send_idmapped_binds(spec, process->pid, sockets[0], err) < 0)
-        goto out;
-    if (options->before_start != NULL &&
-        options->before_start(options->before_start_data, process->pid, err) < 0)
-        goto out;
-    struct sync_message go = {.kind = SYNC_GO, .pid = process->pid};
-    if (sync_send(sockets[0], &go, root_mount_fd) < 0) {
-        husk_error_set(err, errno, "start the container's process");
-        goto out;
-    }
-    FAULT_POINT("start.go");
-    rc = await_exec(sockets[0], process, options->seccomp_listener, err);
+    rc = let_go(spec, options, process, sockets[0], err);
 out:
     if (rc < 0) {
         reap(process);
