@@ -9,6 +9,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
+#include "exit_wait.h"
 #include "namespaces.h"
 #include "record.h"
 
@@ -17,9 +18,9 @@
  * husk's own use (PidStartTime, MonitorPid, ...) is not part of the shape. */
 static json_t *state_in_docker_order(json_t *state)
 {
-    static const char *const keys[] = {"Status", "Running", "Paused", "Restarting", "OOMKilled",
-                                       "Pid", "ExitCode", "Error", "StartedAt", "FinishedAt",
-                                       "Health"};
+    static const char *const keys[] = {"Status",    "Running",    "Paused",   "Restarting",
+                                       "OOMKilled", "Pid",        "ExitCode", "Error",
+                                       "StartedAt", "FinishedAt", "Health"};
     json_t *ordered = json_object();
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         json_t *value = json_object_get(state, keys[i]);
@@ -85,7 +86,7 @@ int engine_inspect(const struct engine_context *context, const char *reference, 
                    husk_error_t *err)
 {
     struct container_handle handle;
-    if (container_open(context, reference, &handle, err) < 0)
+    if (container_open_settled(context, reference, &handle, err) < 0)
         return -1;
     *document = document_of(handle.record);
     container_close(&handle);
@@ -109,7 +110,7 @@ json_t *engine_list(const struct engine_context *context, bool all)
     size_t n = 0;
     for (char **id = ids; *id; id++) {
         struct container_handle handle;
-        if (container_open(context, *id, &handle, NULL) < 0)
+        if (container_open_settled(context, *id, &handle, NULL) < 0)
             continue;
         cleanup_json json_t *document = document_of(handle.record);
         container_close(&handle);

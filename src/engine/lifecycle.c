@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "../util/file.h"
 #include "attach.h"
 #include "events/events.h"
+#include "exit_wait.h"
 #include "monitor/monitor.h"
 #include "network/network_attach.h"
 #include "network/network_release.h"
@@ -59,10 +59,12 @@ static bool container_active(json_t *record)
            strcmp(status, "paused") == 0;
 }
 
+/* Settled: a start in the moment before the old monitor recorded PID 1's
+ * exit would have that record written over the new run's. */
 int engine_start(const struct engine_context *context, const char *reference, husk_error_t *err)
 {
     struct container_handle handle;
-    if (container_open(context, reference, &handle, err) < 0)
+    if (container_open_settled(context, reference, &handle, err) < 0)
         return -1;
     int rc = 0;
     if (!container_active(handle.record)) {
@@ -77,7 +79,7 @@ int engine_start_attached(const struct engine_context *context, const char *refe
                           bool interactive, int *exit_status, husk_error_t *err)
 {
     struct container_handle handle;
-    if (container_open(context, reference, &handle, err) < 0)
+    if (container_open_settled(context, reference, &handle, err) < 0)
         return -1;
     if (container_active(handle.record)) {
         container_close(&handle);
@@ -285,60 +287,14 @@ int engine_kill(const struct engine_context *context, const char *reference, int
     return rc;
 }
 
-enum exit_record { EXIT_NOT_RECORDED, EXIT_RECORDED_FINAL, EXIT_RECORDED_RESTARTING };
-
-/* Whether the record still says PID 1 runs, or the monitor recorded its
- * exit, and whether its restart policy runs it again. */
-static enum exit_record exit_recorded(const struct engine_context *context, const char *id,
-                                      pid_t pid)
-{
-    struct container_handle handle;
-    if (container_read(context, id, &handle, NULL) < 0)
-        return EXIT_RECORDED_FINAL;
-    json_t *state = json_object_get(handle.record, "State");
-    const char *status = json_string_value(json_object_get(state, "Status"));
-    enum exit_record recorded = EXIT_RECORDED_FINAL;
-    if (status != NULL && strcmp(status, "restarting") == 0)
-        recorded = EXIT_RECORDED_RESTARTING;
-    else if (status != NULL && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0))
-        recorded = json_integer_value(json_object_get(state, "Pid")) == pid
-                       ? EXIT_NOT_RECORDED
-                       : EXIT_RECORDED_RESTARTING;
-    container_close(&handle);
-    return recorded;
-}
-
-/* Until the monitor has recorded PID 1's exit: it renames the new record
- * into place (seen with inotify), then exits or, under a restart policy,
- * waits to run PID 1 again. */
+/* Until the monitor has recorded PID 1's exit; when that was for good, the
+ * monitor is about to exit, and its --rm and its clients are done once it
+ * has. Under a restart policy it waits to run PID 1 again. */
 static void wait_for_monitor(const struct engine_context *context, const char *id,
                              struct running *r)
 {
-    cleanup_free char *directory = store_container_directory(context, id);
-    cleanup_close int watch = inotify_init1(IN_CLOEXEC);
-    if (directory == NULL || watch < 0 ||
-        inotify_add_watch(watch, directory, IN_MOVED_TO | IN_DELETE_SELF) < 0) {
+    if (exit_wait_recorded(context, id, r->monitor, r->pid, -1) == EXIT_RECORDED_FINAL)
         wait_readable(r->monitor, -1);
-        return;
-    }
-    enum exit_record recorded;
-    while ((recorded = exit_recorded(context, id, r->pid)) != EXIT_RECORDED_RESTARTING) {
-        /* For good: the monitor is about to exit, and its --rm and its
-         * clients are done once it has. */
-        if (recorded == EXIT_RECORDED_FINAL) {
-            wait_readable(r->monitor, -1);
-            return;
-        }
-        struct pollfd fds[2] = {{.fd = r->monitor, .events = POLLIN},
-                                {.fd = watch, .events = POLLIN}};
-        if (poll(fds, 2, -1) < 0 && errno != EINTR)
-            return;
-        if (fds[0].revents & POLLIN)
-            return;
-        char events[4096];
-        if ((fds[1].revents & POLLIN) && read(watch, events, sizeof(events)) < 0 && errno != EINTR)
-            return;
-    }
 }
 
 /* After PID 1 is gone: the monitor records the exit; without a monitor (it
@@ -498,8 +454,11 @@ int engine_wait(const struct engine_context *context, const char *reference, int
     int rc = open_running(context, reference, false, &r, id, err);
     if (rc < 0)
         return -1;
-    if (rc == ACTIVITY_RUNNING) {
+    if (rc == ACTIVITY_RUNNING)
         wait_readable(r.process, -1);
+    /* Also when PID 1 was reaped but its monitor has yet to record the
+     * exit: the record's ExitCode is still the created container's 0. */
+    if (rc == ACTIVITY_RUNNING || rc == ACTIVITY_RESTARTING) {
         settle_exit(context, id, &r);
     } else if (rc == ACTIVITY_NOT_RUNNING) {
         settle_stale(context, id);

@@ -51,8 +51,9 @@ bool record_is_paused(json_t *record);
  * time is START_KEY's, or -1: errno ESRCH when that process is gone,
  * another when it could not be told (EMFILE, ENOMEM). */
 int record_open_process(json_t *record, const char *pid_key, const char *start_key);
-/* The status the kernel confirms: "running" turns "exited" when PID 1 is
- * gone and no monitor is left to record it. */
+/* The status the kernel confirms: "running" turns "exited" once PID 1 is
+ * gone (even before its monitor recorded the exit: exit_wait.h), and
+ * "restarting" once its monitor is gone. */
 const char *record_status(json_t *record);
 void record_set_state(json_t *record, const char *status, pid_t pid, int exit_code,
                       const char *error);

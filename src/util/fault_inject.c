@@ -4,6 +4,8 @@
  *   HUSK_FAULT=NAME@N        ... when it reaches it the Nth time in a process
  *                            (at a FAULT_POINT_ORPHAN: wait there until
  *                            the test killed its parent)
+ *   HUSK_FAULT=NAME[@N]:stop SIGSTOP it there instead, so a test can act in
+ *                            the window and then SIGCONT it
  *   HUSK_FAULT_TRACE=FILE    append "PID NAME" for each point reached, and
  *                            "PID NAME killed" just before the kill, so a
  *                            test knows the kill happened where it asked;
@@ -59,11 +61,18 @@ static bool wanted_here(const char *name)
     const char *wanted = fault_wanted;
     if (wanted[0] == '\0')
         return false;
-    const char *at = strchr(wanted, '@');
-    size_t length = at ? (size_t)(at - wanted) : strlen(wanted);
+    size_t end = strcspn(wanted, ":");
+    const char *at = memchr(wanted, '@', end);
+    size_t length = at ? (size_t)(at - wanted) : end;
     if (strlen(name) != length || strncmp(wanted, name, length) != 0)
         return false;
     return at == NULL || ++hits == (unsigned)strtoul(at + 1, NULL, 10);
+}
+
+static bool wanted_stopped(void)
+{
+    const char *action = strchr(fault_wanted, ':');
+    return action != NULL && strcmp(action, ":stop") == 0;
 }
 
 void fault_point_orphan(const char *name, int parent_pidfd)
@@ -84,6 +93,11 @@ void fault_point(const char *name)
     trace(name, "");
     if (!wanted_here(name))
         return;
+    if (wanted_stopped()) {
+        trace(name, " stopped");
+        kill(getpid(), SIGSTOP);
+        return;
+    }
     trace(name, " killed");
     /* Not raise(): the PID 1 of a PID namespace ignores a SIGKILL it sends
      * itself, and no fault point runs there, but be sure it is not lost. */

@@ -10,7 +10,7 @@
 # Points (where each sits in the code: grep FAULT_POINT):
 #   create.directory create.name create.spec create.record
 #   start.mounts start.cgroup start.clone start.network start.record start.go
-#   monitor.handover monitor.exit monitor.recorded
+#   monitor.handover monitor.reaped monitor.exit monitor.recorded
 #   exec.clone exec.started
 #   child.orphaned (the process husk cloned waits there for the test to
 #                   kill its parent: orphaned_at)
@@ -196,6 +196,42 @@ run_d_points() {
 		-p 127.0.0.1:18080:80 busybox true
 }
 
+# PID of the process that stopped itself at POINT (HUSK_FAULT=POINT:stop).
+stopped_at() {
+	wait_for 5 grep -q " $1 stopped\$" "$TRACE" 2>/dev/null || return 1
+	awk -v point="$1" '$2 == point && $3 == "stopped" {print $1; exit}' "$TRACE"
+}
+
+@test "faults: wait, inspect and ps between PID 1's reaping and its recorded exit get the real status" {
+	"$HUSK" run --rm --network none busybox true
+	rm -f "$TRACE"
+	env --default-signal HUSK_FAULT=monitor.reaped:stop HUSK_FAULT_TRACE="$TRACE" \
+		"$FAULT_HUSK" run -d --name faulty --network none busybox sleep 100 >/dev/null
+	"$HUSK" kill faulty
+	# The monitor reaped PID 1; the process that records the exit is
+	# stopped before it took the container's lock.
+	restarter=$(stopped_at monitor.reaped) || fail "the exit's recorder never reached monitor.reaped"
+	"$HUSK" wait faulty >"$BATS_TEST_TMPDIR/wait.out" 2>&1 &
+	waiter=$!
+	"$HUSK" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' faulty \
+		>"$BATS_TEST_TMPDIR/inspect.out" 2>&1 &
+	inspector=$!
+	"$HUSK" ps -a --format '{{.Names}} {{.Status}}' >"$BATS_TEST_TMPDIR/ps.out" 2>&1 &
+	lister=$!
+	# Each waits (on the record, with inotify) or, wrongly, is already done.
+	for pid in $waiter $inspector $lister; do
+		wait_for 5 sh -c "! kill -0 $pid 2>/dev/null || ls -l /proc/$pid/fd | grep -q inotify"
+	done
+	kill -CONT "$restarter"
+	wait $waiter $inspector $lister || true
+	[ "$(cat "$BATS_TEST_TMPDIR/wait.out")" = 137 ] ||
+		fail "wait printed '$(cat "$BATS_TEST_TMPDIR/wait.out")', not the SIGKILL's 137"
+	[ "$(cat "$BATS_TEST_TMPDIR/inspect.out")" = "exited 137 " ] ||
+		fail "inspect printed '$(cat "$BATS_TEST_TMPDIR/inspect.out")', not 'exited 137 '"
+	grep -Eq '^faulty Exited \(137\) ' "$BATS_TEST_TMPDIR/ps.out" ||
+		fail "ps printed '$(cat "$BATS_TEST_TMPDIR/ps.out")', not Exited (137)"
+}
+
 @test "faults: the monitor SIGKILLed while running, paused, restarting, with PID 1" {
 	"$HUSK" run --rm --network none busybox true
 	local state how monitor pid
@@ -307,7 +343,8 @@ orphaned_at() {
 	wait "$parent" || true
 	# Decided once no husk-fault of this root is left: the child exited,
 	# or it exec'd the command.
-	wait_for 5 test -z "$(husk_fault_processes)" || fail "husk-fault left: $(husk_fault_processes)"
+	wait_for 5 test -z "$(husk_fault_processes)" ||
+		fail "husk-fault left: $(ps -o pid,ppid,stat,wchan:20,args -p "$(husk_fault_processes | xargs | tr ' ' ,)"); trace: $(xargs <"$TRACE")"
 }
 
 # The PDEATHSIG the child asks for comes too late for a parent that died

@@ -4,6 +4,8 @@
 #
 #   tests/integration/run.sh HUSK_BINARY [BATS_FILE...]
 #
+# HUSK_TEST_FILTER=REGEX runs only the tests whose names match (bats --filter).
+#
 # The sandbox is `unshare --mount --net --propagation private`: its own network
 # namespace with only `lo` (up), so no test traffic can leave the machine, and
 # its own mount namespace with a tmpfs holding HUSK_ROOT and every temporary
@@ -33,7 +35,7 @@ if [ "${1:-}" = --inside-sandbox ]; then
 	# The token marks every process the tests start (husk keeps its
 	# environment), so leftovers can be found afterwards.
 	env HUSK_INTEGRATION_TOKEN="$token" BATS_TEST_TIMEOUT=60 \
-		bats --tap "$@"
+		bats --tap ${HUSK_TEST_FILTER:+--filter "$HUSK_TEST_FILTER"} "$@"
 	rc=$?
 	if [ -n "${HUSK_SANITIZER_LOGS:-}" ] && ls "$HUSK_SANITIZER_LOGS"/report.* >/dev/null 2>&1; then
 		cat "$HUSK_SANITIZER_LOGS"/report.* | sed 's/^/# /'

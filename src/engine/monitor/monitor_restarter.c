@@ -167,6 +167,7 @@ _Noreturn void monitor_restarter_main(const struct engine_context *context,
     if (getppid() != e->monitor)
         _exit(1);
     prctl(PR_SET_NAME, "husk-restarter", 0, 0, 0);
+    FAULT_POINT("monitor.reaped");
     uint64_t delay_ms = 0;
     bool restart = record_exit(context, e, &delay_ms);
     send_decision(channel_fd, restart, delay_ms);
