@@ -46,7 +46,7 @@ fault() {
 	rm -f "$TRACE"
 	env --default-signal HUSK_FAULT="$point" HUSK_FAULT_TRACE="$TRACE" \
 		"$FAULT_HUSK" "$@" </dev/null >"$BATS_TEST_TMPDIR/fault.out" 2>&1 3>&- || true
-	wait_for 5 grep -q " $point killed\$" "$TRACE" 2>/dev/null ||
+	wait_for 20 grep -q " $point killed\$" "$TRACE" 2>/dev/null ||
 		fail "husk was not killed at $point; points passed: $(cut -d' ' -f2 "$TRACE" 2>/dev/null | xargs)"
 }
 
@@ -76,7 +76,7 @@ nothing_left() {
 	[ -z "$(ls -A "$HUSK_ROOT/networks/bridge/leases" 2>/dev/null)" ] ||
 		fail "leases left: $(ls -l "$HUSK_ROOT/networks/bridge/leases")" || return 1
 	# A dead container's network namespace (and its veth) goes asynchronously.
-	wait_for 5 no_links || fail "links left: $(ip -o link show | grep -E 'veth|husk')" || return 1
+	wait_for 20 no_links || fail "links left: $(ip -o link show | grep -E 'veth|husk')" || return 1
 	! nft list table ip husk >/dev/null 2>&1 ||
 		fail "nftables table left: $(nft list table ip husk)" || return 1
 	[ -z "$(husk_fault_processes)" ] ||
@@ -198,7 +198,7 @@ run_d_points() {
 
 # PID of the process that stopped itself at POINT (HUSK_FAULT=POINT:stop).
 stopped_at() {
-	wait_for 5 grep -q " $1 stopped\$" "$TRACE" 2>/dev/null || return 1
+	wait_for 20 grep -q " $1 stopped\$" "$TRACE" 2>/dev/null || return 1
 	awk -v point="$1" '$2 == point && $3 == "stopped" {print $1; exit}' "$TRACE"
 }
 
@@ -220,7 +220,7 @@ stopped_at() {
 	lister=$!
 	# Each waits (on the record, with inotify) or, wrongly, is already done.
 	for pid in $waiter $inspector $lister; do
-		wait_for 5 sh -c "! kill -0 $pid 2>/dev/null || ls -l /proc/$pid/fd | grep -q inotify"
+		wait_for 20 sh -c "! kill -0 $pid 2>/dev/null || ls -l /proc/$pid/fd | grep -q inotify"
 	done
 	kill -CONT "$restarter"
 	wait $waiter $inspector $lister || true
@@ -240,7 +240,7 @@ stopped_at() {
 			case $state in
 			restarting) "$HUSK" run -d --name faulty --restart always -p 127.0.0.1:18080:80 \
 				busybox sh -c 'exit 3' >/dev/null
-				wait_for 10 status_is faulty restarting ;;
+				wait_for 20 status_is faulty restarting ;;
 			*) "$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 busybox sleep 100 >/dev/null ;;
 			esac
 			[ $state != paused ] || "$HUSK" pause faulty
@@ -249,7 +249,7 @@ stopped_at() {
 			kill -KILL $monitor $pid
 			# A frozen PID 1 dies of SIGKILL only once thawed.
 			[ $state != paused ] || "$HUSK" unpause faulty
-			[ -z "$pid" ] || wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
+			[ -z "$pid" ] || wait_for 20 sh -c "! kill -0 $pid 2>/dev/null"
 			# prune keeps a running container: PID 1 is killed with it
 			# above, so prune finds it exited.
 			recover $how faulty
@@ -265,7 +265,7 @@ kill_monitor_and_pid1() {
 	pid=$("$HUSK" inspect -f '{{.State.Pid}}' faulty)
 	monitor=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
 	kill -KILL "$monitor" "$pid"
-	wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
+	wait_for 20 sh -c "! kill -0 $pid 2>/dev/null"
 }
 
 @test "faults: the monitor SIGKILLed during a health probe and while it relays an attach" {
@@ -274,10 +274,10 @@ kill_monitor_and_pid1() {
 	for how in rm prune repair; do
 		"$HUSK" run -d --name faulty -p 127.0.0.1:18080:80 --health-cmd 'sleep 31' \
 			--health-interval 1s busybox sleep 100 >/dev/null
-		wait_for 10 pgrep -fx 'sleep 31' >/dev/null
+		wait_for 20 pgrep -fx 'sleep 31' >/dev/null
 		kill_monitor_and_pid1
 		# The probe and the monitor's prober go with them.
-		wait_for 5 sh -c "! pgrep -fx 'sleep 31'" || fail "the probe outlived its monitor"
+		wait_for 20 sh -c "! pgrep -fx 'sleep 31'" || fail "the probe outlived its monitor"
 		recover $how faulty
 		nothing_left || fail "monitor killed during a probe, then $how"
 
@@ -287,11 +287,11 @@ kill_monitor_and_pid1() {
 		client=$!
 		exec 4>"$BATS_TEST_TMPDIR/in"
 		echo relayed >&4
-		wait_for 5 grep -qx relayed "$BATS_TEST_TMPDIR/attached" || fail "attach relays nothing"
+		wait_for 20 grep -qx relayed "$BATS_TEST_TMPDIR/attached" || fail "attach relays nothing"
 		kill_monitor_and_pid1
 		# The client sees its monitor gone: it ends with a word, it does not
 		# spin (it read EOF forever) or hang.
-		wait_for 5 sh -c "! kill -0 $client 2>/dev/null" || fail "attach outlived its monitor"
+		wait_for 20 sh -c "! kill -0 $client 2>/dev/null" || fail "attach outlived its monitor"
 		exec 4>&-
 		wait "$client" || true
 		grep -q "monitor went away" "$BATS_TEST_TMPDIR/attached" ||
@@ -337,13 +337,13 @@ orphaned_at() {
 	env --default-signal HUSK_FAULT=child.orphaned HUSK_FAULT_TRACE="$TRACE" \
 		"$FAULT_HUSK" "$@" </dev/null >"$BATS_TEST_TMPDIR/fault.out" 2>&1 3>&- &
 	local parent=$!
-	wait_for 5 grep -q " child.orphaned waiting\$" "$TRACE" 2>/dev/null ||
+	wait_for 20 grep -q " child.orphaned waiting\$" "$TRACE" 2>/dev/null ||
 		fail "no child waited at child.orphaned: $(cat "$TRACE" 2>/dev/null | xargs)" || return 1
 	kill -9 "$parent"
 	wait "$parent" || true
 	# Decided once no husk-fault of this root is left: the child exited,
 	# or it exec'd the command.
-	wait_for 5 test -z "$(husk_fault_processes)" ||
+	wait_for 20 test -z "$(husk_fault_processes)" ||
 		fail "husk-fault left: $(ps -o pid,ppid,stat,wchan:20,args -p "$(husk_fault_processes | xargs | tr ' ' ,)"); trace: $(xargs <"$TRACE")"
 }
 
