@@ -270,9 +270,15 @@ int engine_kill(const struct engine_context *context, const char *reference, int
         return 0;
     }
     if (rc == ACTIVITY_RESTARTING) {
+        /* Or PID 1 has just exited, and that is being recorded. */
+        bool restarting =
+            exit_wait_recorded(context, id, r.monitor, r.pid, -1) == EXIT_RECORDED_RESTARTING;
         running_close(&r);
-        return husk_error_set(err, 0, "container %s is restarting: wait until it runs, or stop it",
-                              reference);
+        return restarting ? husk_error_set(err, 0,
+                                           "container %s is restarting: wait until it runs, or "
+                                           "stop it",
+                                           reference)
+                          : husk_error_set(err, 0, "container %s is not running", reference);
     }
     if (rc == ACTIVITY_NOT_RUNNING)
         return husk_error_set(err, 0, "container %s is not running", reference);

@@ -202,7 +202,7 @@ stopped_at() {
 	awk -v point="$1" '$2 == point && $3 == "stopped" {print $1; exit}' "$TRACE"
 }
 
-@test "faults: wait, inspect and ps between PID 1's reaping and its recorded exit get the real status" {
+@test "faults: wait, inspect, ps and kill between PID 1's reaping and its recorded exit get the real status" {
 	"$HUSK" run --rm --network none busybox true
 	rm -f "$TRACE"
 	env --default-signal HUSK_FAULT=monitor.reaped:stop HUSK_FAULT_TRACE="$TRACE" \
@@ -218,18 +218,22 @@ stopped_at() {
 	inspector=$!
 	"$HUSK" ps -a --format '{{.Names}} {{.Status}}' >"$BATS_TEST_TMPDIR/ps.out" 2>&1 &
 	lister=$!
+	"$HUSK" kill -s USR1 faulty >"$BATS_TEST_TMPDIR/kill.out" 2>&1 &
+	killer=$!
 	# Each waits (on the record, with inotify) or, wrongly, is already done.
-	for pid in $waiter $inspector $lister; do
+	for pid in $waiter $inspector $lister $killer; do
 		wait_for 20 sh -c "! kill -0 $pid 2>/dev/null || ls -l /proc/$pid/fd | grep -q inotify"
 	done
 	kill -CONT "$restarter"
-	wait $waiter $inspector $lister || true
+	wait $waiter $inspector $lister $killer || true
 	[ "$(cat "$BATS_TEST_TMPDIR/wait.out")" = 137 ] ||
 		fail "wait printed '$(cat "$BATS_TEST_TMPDIR/wait.out")', not the SIGKILL's 137"
 	[ "$(cat "$BATS_TEST_TMPDIR/inspect.out")" = "exited 137 " ] ||
 		fail "inspect printed '$(cat "$BATS_TEST_TMPDIR/inspect.out")', not 'exited 137 '"
 	grep -Eq '^faulty Exited \(137\) ' "$BATS_TEST_TMPDIR/ps.out" ||
 		fail "ps printed '$(cat "$BATS_TEST_TMPDIR/ps.out")', not Exited (137)"
+	[ "$(cat "$BATS_TEST_TMPDIR/kill.out")" = "husk: container faulty is not running" ] ||
+		fail "kill -s USR1 said '$(cat "$BATS_TEST_TMPDIR/kill.out")'"
 }
 
 @test "faults: the monitor SIGKILLed while running, paused, restarting, with PID 1" {
