@@ -61,6 +61,11 @@ husk_fault_processes() {
 	done
 }
 
+# A function, so that wait_for asks again each time.
+no_husk_fault_processes() {
+	[ -z "$(husk_fault_processes)" ]
+}
+
 # What `husk system check` finds that it did not before the test.
 new_findings() {
 	"$HUSK" system check 2>&1 | grep -vxFf "$BATS_TEST_TMPDIR/check.before" || true
@@ -347,7 +352,7 @@ orphaned_at() {
 	wait "$parent" || true
 	# Decided once no husk-fault of this root is left: the child exited,
 	# or it exec'd the command.
-	wait_for 20 test -z "$(husk_fault_processes)" ||
+	wait_for 20 no_husk_fault_processes ||
 		fail "husk-fault left: $(ps -o pid,ppid,stat,wchan:20,args -p "$(husk_fault_processes | xargs | tr ' ' ,)"); trace: $(xargs <"$TRACE")"
 }
 

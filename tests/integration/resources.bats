@@ -44,7 +44,8 @@ cgroup_file() { # CONTAINER CONTROLLER FILE
 
 @test "--pids-limit 20 contains a fork bomb; the host stays responsive" {
 	"$HUSK" run -d --name bomb --pids-limit 20 busybox sh -c 'f() { f | f & }; f; sleep 1000' >/dev/null
-	wait_for 10 test "$(cgroup_file bomb pids pids.events | awk '{print $2}')" -gt 0
+	# eval: asked again each time, not once when wait_for is called.
+	wait_for 10 eval '[ "$(cgroup_file bomb pids pids.events | awk "{print \$2}")" -gt 0 ]'
 	[ "$(cgroup_file bomb pids pids.current)" -le 20 ]
 	[ "$(cgroup_file bomb pids pids.max)" = 20 ]
 	# The host still starts processes at once.
@@ -139,7 +140,7 @@ cgroup_file() { # CONTAINER CONTROLLER FILE
 
 @test "stats --no-stream: the numbers are the cgroup files'; json and templates" {
 	"$HUSK" run -d --name s -m 64m busybox sh -c 'sleep 1000 & sleep 1000 & wait' >/dev/null
-	wait_for 5 test "$(cgroup_file s pids pids.current)" = 3
+	wait_for 10 eval '[ "$(cgroup_file s pids pids.current)" = 3 ]'
 	run "$HUSK" stats --no-stream --format json s
 	expect_status 0
 	expect_match '"Name": ?"s"'
