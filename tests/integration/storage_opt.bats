@@ -269,9 +269,10 @@ EOF2
 	done
 	run husk run --rm --network none --userns private --storage-opt size=10m busybox sh -c '
 		dd if=/dev/zero of=/five bs=1M count=5 2>/dev/null && echo five fit
-		dd if=/dev/zero of=/twenty bs=1M count=20 2>&1 | grep -o "Disk quota exceeded"'
+		dd if=/dev/zero of=/twenty bs=1M count=20 2>&1 | grep -o -E "Disk quota exceeded|No space left on device"
+		echo "twenty: $(($(wc -c </twenty) >> 20)) MB"'
 	expect_status 0
-	expect_output $'five fit\nDisk quota exceeded'
+	expect_match $'^five fit\nDisk quota exceeded\ntwenty: [45] MB$'
 	run btrfs_leftovers
 	expect_output ""
 }
