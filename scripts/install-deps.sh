@@ -8,7 +8,7 @@ libseccomp-dev libcap-dev libjansson-dev libnl-route-3-dev libnftables-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev
 libcmocka-dev bats busybox-static clang libclang-rt-14-dev
 iproute2 util-linux procps tmux nftables iperf3 jq time python3 attr zstd
-xfsprogs e2fsprogs
+xfsprogs e2fsprogs btrfs-progs
 crun runc docker-registry skopeo umoci podman apache2-utils openssl
 containerd docker.io curl catatonit containernetworking-plugins iptables strace"
 

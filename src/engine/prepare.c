@@ -440,12 +440,14 @@ static int give_to_userns_root(const struct engine_context *context,
         userns_make_reachable(context->data_root, c->directory, c->gid_range.start, err) < 0)
         return -1;
     static const char *const owned[] = {"upper", "work", "hosts", "hostname", "resolv.conf"};
-    cleanup_close int dir = open(c->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    for (size_t i = 0; c->private_userns && i < sizeof(owned) / sizeof(owned[0]); i++)
-        if (fchownat(dir, owned[i], c->uid_range.start, c->gid_range.start, AT_SYMLINK_NOFOLLOW) <
+    for (size_t i = 0; c->private_userns && i < sizeof(owned) / sizeof(owned[0]); i++) {
+        /* upper/ and work/ may be in the btrfs subvolume of --storage-opt. */
+        cleanup_free char *path = i < 2 ? store_container_layer_path(c->directory, owned[i])
+                                        : xasprintf("%s/%s", c->directory, owned[i]);
+        if (fchownat(AT_FDCWD, path, c->uid_range.start, c->gid_range.start, AT_SYMLINK_NOFOLLOW) <
             0)
-            return husk_error_set(err, errno, "give %s/%s to the user namespace's root",
-                                  c->directory, owned[i]);
+            return husk_error_set(err, errno, "give %s to the user namespace's root", path);
+    }
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "storage_btrfs.h"
 #include "record.h"
 #include "store.h"
 
@@ -77,7 +78,7 @@ static pid_t temporary_writer(const char *name)
 static bool skipped_directory(const char *name)
 {
     static const char *const skipped[] = {"upper", "work", "rootfs", "_data", "layers",
-                                          "blobs", "tmp",  "merged", "diff"};
+                                          "blobs", "tmp",  "merged", "diff",  STORAGE_BTRFS_LAYER};
     for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
         if (strcmp(name, skipped[i]) == 0)
             return true;

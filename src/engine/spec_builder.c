@@ -16,6 +16,7 @@
 #include "namespace_join.h"
 #include "process_flags.h"
 #include "seccomp_profile.h"
+#include "store.h"
 
 const char *const spec_default_capabilities[] = {"CAP_CHOWN",
                                                  "CAP_DAC_OVERRIDE",
@@ -100,8 +101,10 @@ static json_t *build_mounts(const struct spec_inputs *in)
     json_t *mounts = json_array();
     /* "idmap": the runtime shows the image through the user namespace. */
     cleanup_free char *lower = lower_directories(in->image);
-    cleanup_free char *overlay = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", lower,
-                                           dir, dir, in->uid_range ? ",idmap" : "");
+    cleanup_free char *upper = store_container_layer_path(dir, "upper");
+    cleanup_free char *work = store_container_layer_path(dir, "work");
+    cleanup_free char *overlay = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper,
+                                           work, in->uid_range ? ",idmap" : "");
     cleanup_free char *hosts = xasprintf("%s/hosts", dir);
     cleanup_free char *hostname = xasprintf("%s/hostname", dir);
     cleanup_free char *resolv = xasprintf("%s/resolv.conf", dir);

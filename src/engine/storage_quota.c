@@ -19,6 +19,7 @@
 #include "../util/cleanup.h"
 #include "../util/file.h"
 #include "../util/xalloc.h"
+#include "storage_btrfs.h"
 #include "store.h"
 
 #ifndef SYS_quotactl_fd
@@ -72,9 +73,9 @@ static int check_enforced(int containers_fd, const char *path, husk_error_t *err
         return 0;
     char buffer[64];
     return husk_error_set(err, 0,
-                          "--storage-opt is supported only where project quotas are enforced "
-                          "(xfs mounted with pquota, ext4 with the project feature mounted with "
-                          "prjquota): %s is on %s, and %s",
+                          "--storage-opt is supported only on btrfs and where project quotas "
+                          "are enforced (xfs mounted with pquota, ext4 with the project feature "
+                          "mounted with prjquota): %s is on %s, and %s",
                           path, file_system_name(containers_fd, buffer, sizeof(buffer)), why);
 }
 
@@ -253,6 +254,11 @@ int storage_quota_apply(const struct engine_context *context, const char *id, co
     cleanup_close int containers_fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (containers_fd < 0)
         return husk_error_set(err, errno, "open %s", containers);
+    /* btrfs can always enforce: qgroups are turned on when first needed. */
+    if (storage_btrfs_is(containers_fd))
+        return bytes == 0 || storage_btrfs_apply(directory, bytes, err) == 0
+                   ? 0
+                   : husk_error_wrap(err, "--storage-opt size=");
     if (check_enforced(containers_fd, containers, err) < 0)
         return -1;
     if (bytes == 0)

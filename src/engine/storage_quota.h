@@ -23,7 +23,9 @@
 #include "../util/error.h"
 #include "options.h"
 
-/* Refuses (one line) unless the containers' file system enforces project
+/* On btrfs, when BYTES > 0, puts container ID's upper/ and work/ in a
+ * subvolume whose qgroup is limited to BYTES (storage_btrfs.h). Elsewhere
+ * refuses (one line) unless the containers' file system enforces project
  * quotas; then, when BYTES > 0, gives container ID's upper/ and work/ in
  * DIRECTORY a fresh project limited to BYTES (rounded up to 512). */
 int storage_quota_apply(const struct engine_context *context, const char *id, const char *directory,

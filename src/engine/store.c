@@ -18,6 +18,7 @@
 #include "../util/fault.h"
 #include "identity.h"
 #include "record_reserve.h"
+#include "storage_btrfs.h"
 #include "storage_quota.h"
 
 char *store_container_directory(const struct engine_context *context, const char *id)
@@ -70,6 +71,29 @@ int store_container_create(const struct engine_context *context, const char *id,
     return 0;
 }
 
+char *store_container_layer_path(const char *directory, const char *name)
+{
+    cleanup_free char *layer = xasprintf("%s/%s", directory, STORAGE_BTRFS_LAYER);
+    struct stat st;
+    if (lstat(layer, &st) == 0 && S_ISDIR(st.st_mode))
+        return xasprintf("%s/%s", layer, name);
+    return xasprintf("%s/%s", directory, name);
+}
+
+/* The tree, then the qgroup of its btrfs subvolume (if it has one), which
+ * the kernel may keep after the subvolume is gone. */
+static int remove_container_tree(const struct engine_context *context, const char *directory,
+                                 husk_error_t *err)
+{
+    uint64_t qgroup = storage_btrfs_layer_id(directory);
+    int rc = directory_remove_tree(directory, err);
+    if (rc == 0 && qgroup != 0) {
+        cleanup_free char *containers = xasprintf("%s/containers", context->data_root);
+        storage_btrfs_forget(containers, qgroup);
+    }
+    return rc;
+}
+
 static char *name_link(const struct engine_context *context, const char *name)
 {
     return xasprintf("%s/names/%s", context->data_root, name);
@@ -86,7 +110,7 @@ int store_container_abandoned(const struct engine_context *context, const char *
         return errno == EWOULDBLOCK ? 0 : husk_error_set(err, errno, "lock %s", directory);
     if (faccessat(fd, "container.json", F_OK, 0) == 0 || errno != ENOENT)
         return 0;
-    return directory_remove_tree(directory, err) < 0 ? -1 : 1;
+    return remove_container_tree(context, directory, err) < 0 ? -1 : 1;
 }
 
 /* A name whose container never came to be is free: its directory is gone
@@ -235,7 +259,7 @@ int store_container_remove(const struct engine_context *context, const char *id,
                            husk_error_t *err)
 {
     cleanup_free char *directory = store_container_directory(context, id);
-    int rc = directory_remove_tree(directory, err);
+    int rc = remove_container_tree(context, directory, err);
     if (rc == 0) /* only once no file of it counts any more */
         storage_quota_release(context, id);
     FAULT_POINT("rm.directory");

@@ -12,6 +12,9 @@
 
 char *store_container_directory(const struct engine_context *context, const char *id);
 int store_container_create(const struct engine_context *context, const char *id, husk_error_t *err);
+/* Where container DIRECTORY's "upper" or "work" (NAME) is: in its btrfs
+ * subvolume when --storage-opt size= made one, else in DIRECTORY. */
+char *store_container_layer_path(const char *directory, const char *name);
 /* A container directory with no record whose lock is free: its creator
  * died before the first record (creation holds the lock from mkdir until
  * the record is written). Removes it and returns 1; 0 when it has a record

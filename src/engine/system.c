@@ -130,7 +130,7 @@ static json_t *container_usage(const struct engine_context *context, json_t *con
         bool running = json_is_true(json_object_get(json_object_get(document, "State"), "Running"));
         cleanup_free char *directory =
             store_container_directory(context, json_string_value(json_object_get(document, "Id")));
-        cleanup_free char *upper = xasprintf("%s/upper", directory);
+        cleanup_free char *upper = store_container_layer_path(directory, "upper");
         unsigned long long bytes = directory_size(upper);
         active += running;
         size += bytes;
@@ -181,7 +181,7 @@ void engine_add_sizes(const struct engine_context *context, json_t *documents)
         const char *id = json_string_value(json_object_get(document, "Id"));
         const char *image_id = json_string_value(json_object_get(document, "Image"));
         cleanup_free char *directory = store_container_directory(context, id ? id : "");
-        cleanup_free char *upper = xasprintf("%s/upper", directory);
+        cleanup_free char *upper = store_container_layer_path(directory, "upper");
         json_int_t own = (json_int_t)directory_size(upper), base = 0;
         json_array_foreach(images, k, image)
         {

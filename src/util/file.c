@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -170,6 +172,16 @@ static bool is_mount_point(int dirfd, const char *name)
            (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
+/* A btrfs subvolume's root (inode 256, with a device number of its own):
+ * part of the tree, not a mount, and removed by rmdir once empty (root may,
+ * since Linux 4.18). */
+static bool is_subvolume(int dirfd, const struct stat *st)
+{
+    struct statfs fs;
+    return st->st_ino == 256 && fstatfs(dirfd, &fs) == 0 &&
+           (unsigned long)fs.f_type == BTRFS_SUPER_MAGIC;
+}
+
 /* Removes what DIRFD holds but directories, whose names it returns
  * (NULL-terminated) in *SUBDIRECTORIES. */
 static int remove_files(int dirfd, dev_t device, const char *path, char ***subdirectories,
@@ -195,7 +207,7 @@ static int remove_files(int dirfd, dev_t device, const char *path, char ***subdi
         int saved = errno;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
             rc = husk_error_set(err, saved, "remove %s: %s", path, name);
-        else if (st.st_dev != device || is_mount_point(dirfd, name))
+        else if ((st.st_dev != device && !is_subvolume(dirfd, &st)) || is_mount_point(dirfd, name))
             rc = husk_error_set(err, EBUSY, "remove %s: %s is still a mount point", path, name);
         else {
             /* Doubling: growing by one is quadratic wherever realloc
@@ -271,7 +283,8 @@ static int remove_entries(int top, dev_t device, const char *path, husk_error_t 
             current = child;
             levels = xreallocarray(levels, depth + 1, sizeof(*levels));
             levels[depth++] = (struct removal_level){st.st_dev, st.st_ino, xstrdup(name), NULL, 0};
-            rc = remove_files(current, device, path, &levels[depth - 1].subdirectories, err);
+            /* Its own device: a subvolume's files have the subvolume's. */
+            rc = remove_files(current, st.st_dev, path, &levels[depth - 1].subdirectories, err);
             continue;
         }
         if (depth == 1)
