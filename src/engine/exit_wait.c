@@ -109,5 +109,6 @@ int container_open_settled(const struct engine_context *context, const char *ref
         exit_wait_recorded(context, id, monitor, pid, EXIT_WAIT_READER_MS);
         close(monitor);
     }
-    return container_open(context, id, handle, err);
+    /* By the user's word: an error (gone meanwhile with --rm) names it. */
+    return container_open(context, reference, handle, err);
 }
