@@ -10,10 +10,6 @@
 #include "../util/cleanup.h"
 #include "store.h"
 
-/* Long enough for a monitor removing PID 1's cgroups; a stopped or hung
- * one is then shown as the record stands. */
-#define EXIT_WAIT_READER_MS 5000
-
 static bool status_active(const char *status)
 {
     return status != NULL && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0);
@@ -106,7 +102,7 @@ int container_open_settled(const struct engine_context *context, const char *ref
     snprintf(id, sizeof(id), "%s", handle->id);
     container_close(handle);
     if (monitor >= 0) {
-        exit_wait_recorded(context, id, monitor, pid, EXIT_WAIT_READER_MS);
+        exit_wait_recorded(context, id, monitor, pid, EXIT_WAIT_BRIEF_MS);
         close(monitor);
     }
     /* By the user's word: an error (gone meanwhile with --rm) names it. */

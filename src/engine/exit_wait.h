@@ -14,6 +14,11 @@
 
 enum exit_record { EXIT_NOT_RECORDED, EXIT_RECORDED_FINAL, EXIT_RECORDED_RESTARTING };
 
+/* How long a command that only reports waits: enough for a monitor removing
+ * PID 1's cgroups; a stopped or hung one is then taken as the record stands
+ * (a container sharing the host's PID namespace could SIGSTOP it). */
+#define EXIT_WAIT_BRIEF_MS 5000
+
 /* The record says running or paused, PID 1 is gone (or a zombie) and its
  * monitor lives: the exit is about to be recorded. */
 bool record_exit_pending(json_t *record);

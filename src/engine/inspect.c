@@ -70,8 +70,11 @@ static json_t *document_of(json_t *record)
         /* PID 1 is gone and no monitor recorded it: say so, never a ghost. */
         json_object_set_new(state, "Status", json_string("exited"));
         json_object_set_new(state, "ExitCode", json_integer(-1));
+        /* A live one did not record it in time (container_open_settled). */
         json_object_set_new(state, "Error",
-                            json_string("the monitor was gone: exit status unknown"));
+                            json_string(record_monitor_alive(record)
+                                            ? "its monitor has not recorded the exit status yet"
+                                            : "the monitor was gone: exit status unknown"));
     }
     pid_t pid = alive ? (pid_t)json_integer_value(json_object_get(state, "Pid")) : 0;
     json_object_set_new(state, "Running", json_boolean(running));

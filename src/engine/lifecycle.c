@@ -271,8 +271,8 @@ int engine_kill(const struct engine_context *context, const char *reference, int
     }
     if (rc == ACTIVITY_RESTARTING) {
         /* Or PID 1 has just exited, and that is being recorded. */
-        bool restarting =
-            exit_wait_recorded(context, id, r.monitor, r.pid, -1) == EXIT_RECORDED_RESTARTING;
+        bool restarting = exit_wait_recorded(context, id, r.monitor, r.pid, EXIT_WAIT_BRIEF_MS) ==
+                          EXIT_RECORDED_RESTARTING;
         running_close(&r);
         return restarting ? husk_error_set(err, 0,
                                            "container %s is restarting: wait until it runs, or "

@@ -241,6 +241,36 @@ stopped_at() {
 		fail "kill -s USR1 said '$(cat "$BATS_TEST_TMPDIR/kill.out")'"
 }
 
+# A container sharing the host's PID namespace can SIGSTOP its monitor: a
+# command that only reports must not wait for it for ever.
+@test "faults: a stopped exit recorder holds up inspect, ps and kill -s for a few seconds, not for ever" {
+	"$HUSK" run --rm --network none busybox true
+	rm -f "$TRACE"
+	env --default-signal HUSK_FAULT=monitor.reaped:stop HUSK_FAULT_TRACE="$TRACE" \
+		"$FAULT_HUSK" run -d --name faulty --network none busybox sleep 100 >/dev/null
+	"$HUSK" kill faulty >/dev/null
+	restarter=$(stopped_at monitor.reaped) || fail "the exit's recorder never reached monitor.reaped"
+	run timeout 15 "$HUSK" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' faulty
+	kill -CONT "$restarter" 2>/dev/null || true
+	expect_status 0
+	expect_output "exited -1 its monitor has not recorded the exit status yet"
+	run "$HUSK" wait faulty
+	expect_output 137
+	# Again, for ps and kill -s.
+	"$HUSK" rm faulty >/dev/null
+	rm -f "$TRACE"
+	env --default-signal HUSK_FAULT=monitor.reaped:stop HUSK_FAULT_TRACE="$TRACE" \
+		"$FAULT_HUSK" run -d --name faulty --network none busybox sleep 100 >/dev/null
+	"$HUSK" kill faulty >/dev/null
+	restarter=$(stopped_at monitor.reaped) || fail "the exit's recorder never reached monitor.reaped"
+	run timeout 15 "$HUSK" ps -a --format '{{.Names}}'
+	local ps_status=$status ps_output=$output
+	run --separate-stderr timeout 15 "$HUSK" kill -s USR1 faulty
+	kill -CONT "$restarter" 2>/dev/null || true
+	[ "$ps_status" = 0 ] && [ "$ps_output" = faulty ] || fail "ps: $ps_status '$ps_output'"
+	expect_husk_error 1 "container faulty is not running"
+}
+
 @test "faults: the monitor SIGKILLed while running, paused, restarting, with PID 1" {
 	"$HUSK" run --rm --network none busybox true
 	local state how monitor pid
